@@ -1,0 +1,107 @@
+/*
+ * hist.h - page-order histograms and folio accounting. Pure code: it takes
+ * page indices, pagemap entries and kpageflags words, and returns numbers.
+ *
+ * Present histogram: the present pages of a VMA are split into maximal
+ * naturally aligned blocks. A block of order n starts at a virtual page
+ * index divisible by 2^n, lies inside the VMA, has all 2^n pages present and
+ * is not part of such a block of order n+1 (up to max_order). hist[n] counts
+ * blocks, so sum(hist[n] << n) is the number of present pages.
+ *
+ * Mappable histogram: the same, where a block also needs its pages to be
+ * physically contiguous with the first PFN aligned to 2^n: memory that one
+ * large TLB entry could map.
+ */
+#ifndef MEMTOP_HIST_H
+#define MEMTOP_HIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MT_ORDER_LIMIT 20   /* largest --max-order accepted */
+#define MT_FOLIO_ORDERS 21  /* folio orders tracked, 0..20 */
+
+/* Pagemap entry bits. */
+#define MT_PM_PFN_MASK ((UINT64_C(1) << 55) - 1)
+#define MT_PM_FILE (UINT64_C(1) << 61)
+#define MT_PM_SWAP (UINT64_C(1) << 62)
+#define MT_PM_PRESENT (UINT64_C(1) << 63)
+
+/* kpageflags bits memtop reads. */
+#define MT_KPF_ANON (UINT64_C(1) << 12)
+#define MT_KPF_COMPOUND_HEAD (UINT64_C(1) << 15)
+#define MT_KPF_COMPOUND_TAIL (UINT64_C(1) << 16)
+#define MT_KPF_HUGE (UINT64_C(1) << 17)
+#define MT_KPF_THP (UINT64_C(1) << 22)
+#define MT_KPF_ZERO_PAGE (UINT64_C(1) << 24)
+
+/* Add the maximal aligned blocks of the page run [first, first + n) to
+ * hist[0..max_order]. The run must be fully present and inside one VMA. */
+void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
+		     uint64_t n);
+
+/*
+ * Streaming accumulator over the pagemap entries of one VMA, fed in
+ * batches in increasing address order. Present runs and physically
+ * contiguous runs that cross batch boundaries are carried over.
+ */
+struct mt_hist_acc;
+typedef void (*mt_phys_run_fn)(void *ctx, uint64_t vpage, uint64_t pfn,
+			       uint64_t n);
+
+struct mt_hist_acc {
+	uint64_t *present;  /* hist to add to (max_order + 1 entries) */
+	uint64_t *mappable; /* NULL when PFNs are not used */
+	unsigned max_order;
+	uint64_t present_pages, swapped_pages;
+	/* current present run [prun_start, prun_end) */
+	uint64_t prun_start, prun_end;
+	/* current physically contiguous run */
+	uint64_t mrun_start, mrun_end, mrun_pfn;
+	/* called for every finished physically contiguous run */
+	mt_phys_run_fn on_phys_run;
+	void *ctx;
+};
+
+void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
+		      uint64_t *mappable, unsigned max_order);
+/* Feed n raw pagemap entries for pages vpage .. vpage + n - 1. */
+void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
+		      const uint64_t *pm, size_t n);
+/* Feed a present run known without PFNs (PAGEMAP_SCAN). */
+void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
+/* Close the open runs (end of VMA). */
+void mt_hist_acc_flush(struct mt_hist_acc *a);
+
+/* Pages in large folios, split as tools/mm/thpmaps does. Index 0 is
+ * anonymous memory, 1 file and shmem. Counts are pages. */
+enum { MT_FOLIO_ANON = 0, MT_FOLIO_FILE = 1 };
+struct mt_folio_stats {
+	uint64_t pmd[2];                         /* PMD-mapped */
+	uint64_t aligned[2][MT_FOLIO_ORDERS];    /* fully PTE-mapped, aligned */
+	uint64_t unaligned[2][MT_FOLIO_ORDERS];  /* fully PTE-mapped, unaligned */
+	uint64_t partial[2];                     /* partly mapped folios */
+};
+
+/* Tells whether the folio mapped at vpage (aligned, PMD order) is mapped by
+ * one PMD entry. */
+typedef bool (*mt_pmd_mapped_fn)(void *ctx, uint64_t vpage);
+
+/*
+ * Account one run of n pages contiguous both virtually (from vpage) and
+ * physically: kflags[i] is the kpageflags word of the i-th page, next_flags
+ * that of the page after the run (0 if unknown). pmd_order is the PMD
+ * order; is_pmd may be NULL (then aligned PMD-order folios count as PMD
+ * mapped).
+ */
+void mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
+			  uint64_t vpage, const uint64_t *kflags, size_t n,
+			  uint64_t next_flags, mt_pmd_mapped_fn is_pmd,
+			  void *ctx);
+
+void mt_folio_add(struct mt_folio_stats *dst, const struct mt_folio_stats *src);
+/* Pages in large folios of any kind (anon + file). */
+uint64_t mt_folio_total(const struct mt_folio_stats *fs);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * scan.h - one pass over /proc producing a snapshot.
+ *
+ * A scan context keeps what lives between scans (the roots, read buffers,
+ * the uid-to-name cache, probed privileges). mt_scan() never prints: every
+ * skipped process or line is counted in the snapshot's stats.
+ */
+#ifndef MEMTOP_SCAN_H
+#define MEMTOP_SCAN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "memtop/procfs.h"
+#include "memtop/snapshot.h"
+
+enum mt_pagemap_method {
+	MT_PM_AUTO,  /* PAGEMAP_SCAN where it helps, pread otherwise */
+	MT_PM_SCAN,  /* insist on PAGEMAP_SCAN-guided reading */
+	MT_PM_PREAD, /* batched pread only (the fallback path) */
+};
+
+struct mt_scan_opts {
+	unsigned max_order;        /* default: the PMD order */
+	bool max_order_set;
+	const pid_t *pids;         /* only these (sorted), when npids > 0 */
+	size_t npids;
+	bool uid_set;
+	uid_t uid;                 /* only this user's processes */
+	bool no_pfns;              /* act unprivileged: no mappable view */
+	bool no_folios;            /* skip the folio view */
+	bool smaps_all;            /* read smaps for every process */
+	pid_t smaps_pid;           /* read smaps for this one (0: none) */
+	enum mt_pagemap_method method;
+	/* pread fallback: VMAs larger than this are checked in smaps first
+	 * and skipped when nothing in them is resident or swapped */
+	uint64_t sparse_guard_bytes;
+	atomic_bool *cancel;       /* scan stops early when set */
+};
+
+struct mt_scan_ctx;
+
+/* NULL roots mean /proc and /sys. Returns NULL with a message in err. */
+struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
+				    const char *sys_root, char *err,
+				    size_t errlen);
+void mt_scan_ctx_free(struct mt_scan_ctx *c);
+
+unsigned mt_scan_page_size(const struct mt_scan_ctx *c);
+unsigned mt_scan_pmd_order(const struct mt_scan_ctx *c);
+bool mt_scan_can_pfns(const struct mt_scan_ctx *c);
+bool mt_scan_can_kpageflags(const struct mt_scan_ctx *c);
+const struct mt_procfs *mt_scan_procfs(const struct mt_scan_ctx *c);
+
+/* Scan; returns a snapshot with one reference (never NULL). */
+struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
+			    const struct mt_scan_opts *o);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * snapshot.h - the immutable result of one scan.
+ *
+ * The scanner builds a snapshot completely, then publishes it; from then on
+ * nobody writes to it. Readers (batch output, the UI) hold a reference and
+ * drop it with mt_snapshot_unref(); the last reference frees the whole
+ * arena. All strings and arrays live in the snapshot's arena.
+ *
+ * Histogram arrays have snapshot->nord = max_order + 1 entries. An array
+ * pointer is NULL when the figure is unavailable (no privilege), which is
+ * different from an array of zeros.
+ */
+#ifndef MEMTOP_SNAPSHOT_H
+#define MEMTOP_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "memtop/hist.h"
+#include "memtop/parse.h"
+
+struct mt_arena;
+
+struct mt_vma {
+	uint64_t start, end; /* byte addresses */
+	uint64_t offset, inode;
+	unsigned dev_major, dev_minor;
+	char perms[5];
+	enum mt_vma_kind kind;
+	bool file_backed; /* a real file; memfd, shmem and anon are not */
+	const char *path; /* as /proc/PID/maps printed it; "" if none */
+	size_t path_len;
+	uint64_t present_pages, swapped_pages;
+	uint64_t *present_hist;          /* nord entries */
+	uint64_t *mappable_hist;         /* nord entries or NULL */
+	struct mt_folio_stats *folios;   /* NULL: unavailable, or none when
+					    the snapshot has folios */
+	/* From smaps, when it was read for this process (has_smaps). */
+	bool has_smaps;
+	uint64_t smaps_rss_kb, smaps_anon_huge_kb;
+	int thp_eligible;   /* -1 unknown */
+	unsigned vmflags;   /* MT_VMF_* */
+};
+
+struct mt_proc {
+	pid_t pid, ppid;
+	uid_t uid;
+	const char *comm; /* Name: from status (kernel escaped) */
+	const char *user; /* user name, or the uid in decimal */
+	bool kthread;
+	bool pagemap_denied; /* maps readable but pagemap was not */
+	uint64_t status_rss_kb;
+	uint64_t present_pages, swapped_pages;
+	uint64_t *present_hist;         /* sums over the VMAs */
+	uint64_t *mappable_hist;        /* NULL when unavailable */
+	struct mt_folio_stats *folios;  /* NULL when unavailable */
+	struct mt_vma *vmas;
+	size_t nvmas;
+	bool has_smaps;
+};
+
+struct mt_scan_stats {
+	size_t listed;          /* pids seen in the proc root */
+	size_t scanned;         /* processes in the snapshot */
+	size_t denied;          /* skipped: permission */
+	size_t vanished;        /* skipped: exited during the scan */
+	size_t kthreads;        /* kernel threads (no memory) */
+	size_t pagemap_denied;  /* maps read but not pagemap */
+	size_t bad_lines;       /* unparsable maps lines skipped */
+	size_t errors;          /* other read errors */
+	size_t filtered;        /* left out by -p / -u */
+	uint64_t pagemap_entries; /* pagemap entries read with pread */
+	uint64_t scan_ioctls;     /* PAGEMAP_SCAN calls */
+};
+
+struct mt_snapshot {
+	/* reference count, changed only through the functions below */
+	int refs;
+	uint64_t generation;      /* set by the model on publish */
+	uint64_t time_ns;         /* CLOCK_REALTIME at the start */
+	uint64_t duration_ns;     /* scan time */
+
+	unsigned page_size, page_shift;
+	unsigned pmd_order;       /* log2(hpage_pmd_size / page_size) */
+	unsigned max_order;       /* histograms cover 0..max_order */
+	unsigned nord;            /* max_order + 1 */
+
+	bool have_pfns;           /* mappable view available */
+	bool have_kpageflags;     /* folio view available */
+	bool used_pagemap_scan;   /* PAGEMAP_SCAN ioctl worked */
+
+	/* THP settings as read at scan time: the selected word of
+	 * /sys/kernel/mm/transparent_hugepage/{enabled,defrag}, "?" when
+	 * unreadable. */
+	const char *thp_enabled, *thp_defrag;
+
+	struct mt_scan_stats stats;
+	struct mt_proc *procs;
+	size_t nprocs;
+
+	/* system-wide sums over all scanned processes */
+	uint64_t present_pages;
+	uint64_t *present_hist;
+	uint64_t *mappable_hist;
+	struct mt_folio_stats *folios;
+
+	struct mt_arena *arena;
+};
+
+struct mt_snapshot *mt_snapshot_new(void);
+void mt_snapshot_ref(struct mt_snapshot *s);
+void mt_snapshot_unref(struct mt_snapshot *s);
+
+/* Pages in blocks of order >= pmd_order in a histogram (0 if NULL). */
+uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
+			    unsigned from_order);
+/* Index of the highest non-zero order, -1 if all zero. */
+int mt_hist_top(const uint64_t *hist, unsigned nord);
+/* Compare histograms from the highest order down (the seed's order). */
+int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord);
+
+/* Sort keys shared by batch output and the UI. */
+enum mt_sort_key {
+	MT_SORT_HIST,  /* reversed histogram, ascending: most huge last */
+	MT_SORT_PID,
+	MT_SORT_RSS,
+	MT_SORT_PMD,   /* share of memory in PMD-order blocks */
+	MT_SORT_THP,   /* memory in large folios (folio view) */
+	MT_SORT_COMM,
+	MT_SORT_USER,
+	MT_SORT_SWAP,
+	MT_SORT_COUNT
+};
+const char *mt_sort_key_name(enum mt_sort_key k);
+int mt_sort_key_parse(const char *s, enum mt_sort_key *k);
+
+/* Fill idx[0..nprocs) with process indices sorted by key. */
+void mt_sort_procs(const struct mt_snapshot *s, enum mt_sort_key key,
+		   bool descending, size_t *idx);
+/* Fill idx[0..p->nvmas) with VMA indices sorted by key. */
+void mt_sort_vmas(const struct mt_snapshot *s, const struct mt_proc *p,
+		  enum mt_sort_key key, bool descending, size_t *idx);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * util.h - small helpers shared by every layer: checked allocation, a bump
+ * arena for snapshots, growable byte buffers and time.
+ *
+ * The x*alloc wrappers never return NULL: running out of memory prints one
+ * line and exits, so callers need no error paths for it (tmux's habit).
+ */
+#ifndef MEMTOP_UTIL_H
+#define MEMTOP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MT_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MT_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Arena: many small allocations freed together (one per snapshot). */
+struct mt_arena;
+struct mt_arena *mt_arena_new(void);
+void *mt_arena_alloc(struct mt_arena *a, size_t n); /* zeroed, 16-aligned */
+char *mt_arena_strndup(struct mt_arena *a, const char *s, size_t n);
+size_t mt_arena_bytes(const struct mt_arena *a);
+void mt_arena_free(struct mt_arena *a);
+
+/* Growable byte buffer, always NUL terminated after len. */
+struct mt_buf {
+	char *data;
+	size_t len, cap;
+};
+void mt_buf_reserve(struct mt_buf *b, size_t extra);
+void mt_buf_add(struct mt_buf *b, const void *p, size_t n);
+void mt_buf_addc(struct mt_buf *b, char c);
+void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mt_buf_reset(struct mt_buf *b);
+void mt_buf_free(struct mt_buf *b);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t mt_now_ns(void);
+
+/* Index of the lowest set bit; 64 for zero. */
+static inline unsigned mt_ctz64(uint64_t x)
+{
+	return x ? (unsigned)__builtin_ctzll(x) : 64u;
+}
+
+/* floor(log2(x)) for x > 0. */
+static inline unsigned mt_log2(uint64_t x)
+{
+	return 63u - (unsigned)__builtin_clzll(x);
+}
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * hist.c - order histograms and folio accounting (pure).
+ *
+ * Within one fully present run the maximal aligned blocks are found
+ * greedily: at page p the block order is the largest n with p aligned to
+ * 2^n and p + 2^n inside the run. Such a block cannot be part of a present
+ * aligned block of order n+1 (that block would either start before p, and
+ * then the greedy walk would have taken it, or end past the run). Once p is
+ * aligned to max_order the rest is counted in one step, so a run costs
+ * O(max_order) whatever its length.
+ *
+ * For the mappable view a run is also physically contiguous with a fixed
+ * offset d = pfn - vpage; a block is aligned in both spaces iff it is
+ * aligned virtually and 2^n divides d, so the same walk applies with the
+ * order capped at ctz(d).
+ */
+#include <string.h>
+
+#include "memtop/hist.h"
+#include "memtop/util.h"
+
+static inline unsigned block_order(uint64_t p, uint64_t left, unsigned cap)
+{
+	unsigned o = MT_MIN(mt_ctz64(p), cap);
+	unsigned fit = mt_log2(left);
+	return MT_MIN(o, fit);
+}
+
+void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
+		     uint64_t n)
+{
+	uint64_t p = first, end = first + n;
+	uint64_t big = UINT64_C(1) << max_order;
+	while (p < end && (p & (big - 1))) {
+		unsigned o = block_order(p, end - p, max_order);
+		hist[o]++;
+		p += UINT64_C(1) << o;
+	}
+	if (end - p >= big) {
+		uint64_t k = (end - p) >> max_order;
+		hist[max_order] += k;
+		p += k << max_order;
+	}
+	while (p < end) {
+		unsigned o = block_order(p, end - p, max_order);
+		hist[o]++;
+		p += UINT64_C(1) << o;
+	}
+}
+
+void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
+		      uint64_t *mappable, unsigned max_order)
+{
+	memset(a, 0, sizeof(*a));
+	a->present = present;
+	a->mappable = mappable;
+	a->max_order = max_order;
+}
+
+static void flush_present(struct mt_hist_acc *a)
+{
+	if (a->prun_end > a->prun_start)
+		mt_hist_add_run(a->present, a->max_order, a->prun_start,
+				a->prun_end - a->prun_start);
+	a->prun_start = a->prun_end = 0;
+}
+
+static void flush_phys(struct mt_hist_acc *a)
+{
+	if (a->mrun_end <= a->mrun_start)
+		return;
+	uint64_t n = a->mrun_end - a->mrun_start;
+	uint64_t d = a->mrun_pfn - a->mrun_start;
+	unsigned cap = MT_MIN(a->max_order, mt_ctz64(d));
+	if (a->mappable)
+		mt_hist_add_run(a->mappable, cap, a->mrun_start, n);
+	if (a->on_phys_run)
+		a->on_phys_run(a->ctx, a->mrun_start, a->mrun_pfn, n);
+	a->mrun_start = a->mrun_end = 0;
+}
+
+static inline void extend_present(struct mt_hist_acc *a, uint64_t v,
+				  uint64_t n)
+{
+	if (a->prun_end != v || a->prun_end == a->prun_start) {
+		flush_present(a);
+		a->prun_start = v;
+	}
+	a->prun_end = v + n;
+}
+
+void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
+		      const uint64_t *pm, size_t n)
+{
+	const bool phys = a->mappable || a->on_phys_run;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e = pm[i];
+		if (!(e & MT_PM_PRESENT)) {
+			if (e & MT_PM_SWAP)
+				a->swapped_pages++;
+			continue;
+		}
+		uint64_t v = vpage + i;
+		a->present_pages++;
+		extend_present(a, v, 1);
+		if (!phys)
+			continue;
+		uint64_t pfn = e & MT_PM_PFN_MASK;
+		if (a->mrun_end == v && a->mrun_end > a->mrun_start &&
+		    a->mrun_pfn + (v - a->mrun_start) == pfn) {
+			a->mrun_end = v + 1;
+		} else {
+			flush_phys(a);
+			a->mrun_start = v;
+			a->mrun_end = v + 1;
+			a->mrun_pfn = pfn;
+		}
+	}
+}
+
+void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
+{
+	if (!n)
+		return;
+	a->present_pages += n;
+	extend_present(a, vpage, n);
+}
+
+void mt_hist_acc_flush(struct mt_hist_acc *a)
+{
+	flush_present(a);
+	flush_phys(a);
+}
+
+static unsigned folio_slot(uint64_t npages)
+{
+	unsigned o = mt_log2(npages);
+	return o < MT_FOLIO_ORDERS ? o : MT_FOLIO_ORDERS - 1;
+}
+
+void mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
+			  uint64_t vpage, const uint64_t *kflags, size_t n,
+			  uint64_t next_flags, mt_pmd_mapped_fn is_pmd,
+			  void *ctx)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (!(kflags[i] & MT_KPF_THP)) {
+			i++;
+			continue;
+		}
+		/* a segment [i, j) of pages in large folios */
+		size_t j = i;
+		while (j < n && (kflags[j] & MT_KPF_THP))
+			j++;
+		size_t h = i;
+		while (h < j && !(kflags[h] & MT_KPF_COMPOUND_HEAD))
+			h++;
+		/* tails before the first head: a folio mapped from its
+		 * middle */
+		if (h > i)
+			fs->partial[(kflags[i] & MT_KPF_ANON) ? 0 : 1] += h - i;
+		while (h < j) {
+			size_t next = h + 1;
+			while (next < j && !(kflags[next] & MT_KPF_COMPOUND_HEAD))
+				next++;
+			uint64_t len = next - h;
+			int t = (kflags[h] & MT_KPF_ANON) ? 0 : 1;
+			bool cut = next == n && (next_flags & MT_KPF_COMPOUND_TAIL);
+			if (cut || (len & (len - 1))) {
+				fs->partial[t] += len;
+			} else {
+				uint64_t v = vpage + h;
+				unsigned o = folio_slot(len);
+				bool aligned = (v & (len - 1)) == 0;
+				if (aligned && o == pmd_order &&
+				    (!is_pmd || is_pmd(ctx, v)))
+					fs->pmd[t] += len;
+				else if (aligned)
+					fs->aligned[t][o] += len;
+				else
+					fs->unaligned[t][o] += len;
+			}
+			h = next;
+		}
+		i = j;
+	}
+}
+
+void mt_folio_add(struct mt_folio_stats *dst, const struct mt_folio_stats *src)
+{
+	for (int t = 0; t < 2; t++) {
+		dst->pmd[t] += src->pmd[t];
+		dst->partial[t] += src->partial[t];
+		for (int o = 0; o < MT_FOLIO_ORDERS; o++) {
+			dst->aligned[t][o] += src->aligned[t][o];
+			dst->unaligned[t][o] += src->unaligned[t][o];
+		}
+	}
+}
+
+uint64_t mt_folio_total(const struct mt_folio_stats *fs)
+{
+	uint64_t sum = 0;
+	for (int t = 0; t < 2; t++) {
+		sum += fs->pmd[t] + fs->partial[t];
+		for (int o = 0; o < MT_FOLIO_ORDERS; o++)
+			sum += fs->aligned[t][o] + fs->unaligned[t][o];
+	}
+	return sum;
+}

@@ -1,0 +1,353 @@
+/*
+ * main.c - options and wiring: batch/JSON output, or the scanner thread
+ * plus the interactive viewer.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memtop/model.h"
+#include "memtop/output.h"
+#include "memtop/scan.h"
+#include "memtop/scanner.h"
+#include "memtop/ui.h"
+#include "memtop/util.h"
+
+enum {
+	OPT_JSON = 256,
+	OPT_OMIT_FILE,
+	OPT_OMIT_UNFAULTED,
+	OPT_MAX_ORDER,
+	OPT_PROC_ROOT,
+	OPT_SYS_ROOT,
+	OPT_METHOD,
+	OPT_NO_PFNS,
+	OPT_NO_FOLIOS,
+	OPT_SMAPS,
+	OPT_KTHREADS,
+};
+
+static const struct option long_opts[] = {
+	{"batch", no_argument, NULL, 'b'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"pid", required_argument, NULL, 'p'},
+	{"user", required_argument, NULL, 'u'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"delay", required_argument, NULL, 'd'},
+	{"sort", required_argument, NULL, 's'},
+	{"reverse", no_argument, NULL, 'r'},
+	{"no-color", no_argument, NULL, 'C'},
+	{"no-colour", no_argument, NULL, 'C'},
+	{"omit-file-backed", no_argument, NULL, OPT_OMIT_FILE},
+	{"omit-unfaulted-vmas", no_argument, NULL, OPT_OMIT_UNFAULTED},
+	{"max-order", required_argument, NULL, OPT_MAX_ORDER},
+	{"proc-root", required_argument, NULL, OPT_PROC_ROOT},
+	{"sys-root", required_argument, NULL, OPT_SYS_ROOT},
+	{"pagemap-method", required_argument, NULL, OPT_METHOD},
+	{"no-pfns", no_argument, NULL, OPT_NO_PFNS},
+	{"no-folios", no_argument, NULL, OPT_NO_FOLIOS},
+	{"smaps", no_argument, NULL, OPT_SMAPS},
+	{"kernel-threads", no_argument, NULL, OPT_KTHREADS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: memtop [options]\n"
+"Live page-order histograms of process memory: how much of it is, or could\n"
+"be, backed by huge pages. Without -b or --json, opens the viewer.\n"
+"\n"
+"  -b, --batch              plain text report, then exit (see -n)\n"
+"      --json               one JSON document per iteration\n"
+"  -p, --pid PID[,PID...]   only these processes\n"
+"  -u, --user USER          only this user's processes (name or uid)\n"
+"  -n, --iterations N       batch iterations (default 1; 0 = forever)\n"
+"  -d, --delay SECONDS      time between scans (default 2, fractions ok)\n"
+"  -s, --sort KEY           hist (default), pid, rss, pmd, thp, comm, user,\n"
+"                           swap; batch output is descending by KEY\n"
+"  -r, --reverse            reverse the order\n"
+"  -C, --no-color           no colours in the viewer (also NO_COLOR=1)\n"
+"      --omit-file-backed   leave out VMAs backed by files (memfd is not)\n"
+"      --omit-unfaulted-vmas  leave out VMAs with no present page\n"
+"      --kernel-threads     list kernel threads too\n"
+"      --max-order N        histogram orders 0..N (default: the PMD order)\n"
+"      --no-pfns            skip the root-only views (as if unprivileged)\n"
+"      --no-folios          skip the folio view (kpageflags)\n"
+"      --smaps              add smaps figures (THPeligible, hg/nh) per VMA\n"
+"      --pagemap-method M   auto (default), scan (PAGEMAP_SCAN) or pread\n"
+"      --proc-root DIR      read DIR instead of /proc (fixture trees)\n"
+"      --sys-root DIR       read DIR instead of /sys\n"
+"  -h, --help               this text\n"
+"  -V, --version            version\n"
+"\n"
+"Views: present (pages present, in maximal aligned blocks: what could be\n"
+"huge), mappable (also physically contiguous and aligned: needs root) and\n"
+"folios (large folios by size, PMD/PTE-mapped: needs root).\n");
+}
+
+static int bad_option(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int bad_option(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "memtop: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry 'memtop --help' for more information.\n");
+	va_end(ap);
+	return 2;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int parse_pids(const char *arg, pid_t **pids, size_t *n)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		errno = 0;
+		long v = strtol(tok, &end, 10);
+		if (errno || *end || end == tok || v <= 0 || v > INT_MAX) {
+			free(copy);
+			return -1;
+		}
+		*pids = xrealloc(*pids, (*n + 1) * sizeof(pid_t));
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	free(copy);
+	if (!*n)
+		return -1;
+	qsort(*pids, *n, sizeof(pid_t), cmp_pid);
+	return 0;
+}
+
+static int parse_user(const char *arg, uid_t *uid)
+{
+	struct passwd *pw = getpwnam(arg);
+	if (pw) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || v > UINT_MAX - 1)
+		return -1;
+	*uid = (uid_t)v;
+	return 0;
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+struct config {
+	bool batch, json;
+	long iterations;
+	double delay;
+	struct mt_scan_opts scan;
+	struct mt_output_opts out;
+	const char *proc_root, *sys_root;
+	bool no_color;
+	pid_t *pids;
+	size_t npids;
+};
+
+static int parse_args(int argc, char **argv, struct config *cf)
+{
+	int c;
+	char *end;
+	while ((c = getopt_long(argc, argv, "bp:u:n:d:s:rChV", long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'b': cf->batch = true; break;
+		case OPT_JSON: cf->json = true; break;
+		case 'p':
+			if (parse_pids(optarg, &cf->pids, &cf->npids) < 0)
+				return bad_option("invalid pid list '%s'", optarg);
+			break;
+		case 'u':
+			if (parse_user(optarg, &cf->scan.uid) < 0)
+				return bad_option("unknown user '%s'", optarg);
+			cf->scan.uid_set = true;
+			break;
+		case 'n':
+			errno = 0;
+			cf->iterations = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || cf->iterations < 0)
+				return bad_option("invalid iteration count '%s'",
+						  optarg);
+			break;
+		case 'd':
+			errno = 0;
+			cf->delay = strtod(optarg, &end);
+			if (errno || *end || end == optarg ||
+			    !(cf->delay >= 0.01 && cf->delay <= 86400))
+				return bad_option("invalid delay '%s' (0.01 to "
+						  "86400 seconds)", optarg);
+			break;
+		case 's':
+			if (mt_sort_key_parse(optarg, &cf->out.sort) < 0)
+				return bad_option("unknown sort key '%s' (hist, "
+						  "pid, rss, pmd, thp, comm, "
+						  "user, swap)", optarg);
+			cf->out.sort_set = true;
+			break;
+		case 'r': cf->out.reverse = true; break;
+		case 'C': cf->no_color = true; break;
+		case OPT_OMIT_FILE: cf->out.omit_file_backed = true; break;
+		case OPT_OMIT_UNFAULTED: cf->out.omit_unfaulted = true; break;
+		case OPT_KTHREADS: cf->out.show_kthreads = true; break;
+		case OPT_MAX_ORDER: {
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 ||
+			    v > MT_ORDER_LIMIT)
+				return bad_option("invalid max order '%s' (0 to "
+						  "20)", optarg);
+			cf->scan.max_order = (unsigned)v;
+			cf->scan.max_order_set = true;
+			break;
+		}
+		case OPT_PROC_ROOT: cf->proc_root = optarg; break;
+		case OPT_SYS_ROOT: cf->sys_root = optarg; break;
+		case OPT_METHOD:
+			if (!strcmp(optarg, "auto"))
+				cf->scan.method = MT_PM_AUTO;
+			else if (!strcmp(optarg, "scan"))
+				cf->scan.method = MT_PM_SCAN;
+			else if (!strcmp(optarg, "pread"))
+				cf->scan.method = MT_PM_PREAD;
+			else
+				return bad_option("unknown pagemap method '%s' "
+						  "(auto, scan, pread)", optarg);
+			break;
+		case OPT_NO_PFNS: cf->scan.no_pfns = true; break;
+		case OPT_NO_FOLIOS: cf->scan.no_folios = true; break;
+		case OPT_SMAPS: cf->scan.smaps_all = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("memtop %s\n", MEMTOP_VERSION); exit(0);
+		default:
+			fprintf(stderr,
+				"Try 'memtop --help' for more information.\n");
+			return 2;
+		}
+	}
+	if (optind < argc)
+		return bad_option("unexpected argument '%s'", argv[optind]);
+	if (cf->batch && cf->json)
+		return bad_option("%s", "-b and --json cannot be combined");
+	cf->scan.pids = cf->pids;
+	cf->scan.npids = cf->npids;
+	return 0;
+}
+
+static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
+{
+	for (long i = 0; cf->iterations == 0 || i < cf->iterations; i++) {
+		if (i)
+			sleep_seconds(cf->delay);
+		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
+		if (cf->json)
+			mt_output_json(stdout, s, &cf->out);
+		else
+			mt_output_text(stdout, s, &cf->out);
+		mt_snapshot_unref(s);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			if (errno != EPIPE)
+				fprintf(stderr, "memtop: write error: %s\n",
+					strerror(errno));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void set_interval(struct mt_requests *r, void *arg)
+{
+	r->interval_ms = *(const uint64_t *)arg;
+}
+
+static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "memtop: the viewer needs a terminal; use -b or "
+				"--json for batch output\n");
+		return 2;
+	}
+	struct mt_model *m = mt_model_new();
+	uint64_t ms = (uint64_t)(cf->delay * 1000.0 + 0.5);
+	mt_model_update_requests(m, set_interval, &ms);
+	struct mt_scan_opts so = cf->scan;
+	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
+	if (!sc) {
+		fprintf(stderr, "memtop: cannot start the scanner thread\n");
+		mt_model_free(m);
+		return 1;
+	}
+	struct mt_ui_opts uo = {
+		.interval_s = cf->delay,
+		.no_color = cf->no_color,
+		.show_kthreads = cf->out.show_kthreads,
+		.omit_file_backed = cf->out.omit_file_backed,
+		.omit_unfaulted = cf->out.omit_unfaulted,
+		.sort = cf->out.sort,
+		.sort_set = cf->out.sort_set,
+		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
+	};
+	int rc = mt_ui_run(m, &uo);
+	mt_scanner_stop(sc);
+	mt_model_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cf = {.iterations = 1, .delay = 2.0};
+	cf.scan.sparse_guard_bytes = UINT64_C(1) << 30;
+	int r = parse_args(argc, argv, &cf);
+	if (r)
+		return r;
+	char err[256] = "";
+	struct mt_scan_ctx *ctx =
+		mt_scan_ctx_new(cf.proc_root, cf.sys_root, err, sizeof(err));
+	if (!ctx) {
+		fprintf(stderr, "memtop: %s\n", err);
+		free(cf.pids);
+		return 1;
+	}
+	if (cf.batch || cf.json)
+		r = run_batch(&cf, ctx);
+	else
+		r = run_viewer(&cf, ctx);
+	mt_scan_ctx_free(ctx);
+	free(cf.pids);
+	return r;
+}
+
+/* TEMPORARY until the viewer lands */
+__attribute__((weak)) int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
+{
+	fprintf(stderr, "memtop: viewer not built yet\n");
+	return 1;
+}

@@ -1,0 +1,364 @@
+/*
+ * output.c - batch renderers (plain text and JSON) over a snapshot.
+ *
+ * Output is built in a buffer and written in large pieces. Untrusted
+ * strings (process names, paths) go through the escape functions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtop/escape.h"
+#include "memtop/output.h"
+#include "memtop/util.h"
+
+#define FLUSH_AT (1u << 20)
+
+static void flush(FILE *f, struct mt_buf *b, bool force)
+{
+	if (b->len && (force || b->len >= FLUSH_AT)) {
+		fwrite(b->data, 1, b->len, f);
+		mt_buf_reset(b);
+	}
+}
+
+const char *mt_fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned u = 0;
+	uint64_t whole = bytes;
+	while (whole >= 1024 && u < sizeof(units) - 2) {
+		whole /= 1024;
+		u++;
+	}
+	if (u == 0) {
+		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
+		return buf;
+	}
+	double v = (double)bytes / (double)(UINT64_C(1) << (10 * u));
+	if (bytes % (UINT64_C(1) << (10 * u)) == 0 || v >= 100)
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+bool mt_vma_shown(const struct mt_vma *v, const struct mt_output_opts *o)
+{
+	if (o->omit_file_backed && v->file_backed)
+		return false;
+	if (o->omit_unfaulted && v->present_pages == 0)
+		return false;
+	return true;
+}
+
+static bool proc_shown(const struct mt_proc *p, const struct mt_output_opts *o)
+{
+	return !p->kthread || o->show_kthreads;
+}
+
+static size_t *sorted_procs(const struct mt_snapshot *s,
+			    const struct mt_output_opts *o)
+{
+	size_t *idx = xmalloc((s->nprocs ? s->nprocs : 1) * sizeof(size_t));
+	bool desc = o->sort_set ? o->sort != MT_SORT_COMM &&
+					  o->sort != MT_SORT_USER &&
+					  o->sort != MT_SORT_PID
+				: false;
+	mt_sort_procs(s, o->sort_set ? o->sort : MT_SORT_HIST, desc ^ o->reverse,
+		      idx);
+	return idx;
+}
+
+static size_t *sorted_vmas(const struct mt_snapshot *s, const struct mt_proc *p,
+			   const struct mt_output_opts *o)
+{
+	size_t *idx = xmalloc((p->nvmas ? p->nvmas : 1) * sizeof(size_t));
+	enum mt_sort_key k = o->sort_set ? o->sort : MT_SORT_HIST;
+	/* VMAs have no pid or user: keep them in address order then */
+	if (k == MT_SORT_PID || k == MT_SORT_USER) {
+		for (size_t i = 0; i < p->nvmas; i++)
+			idx[i] = i;
+		return idx;
+	}
+	bool desc = o->sort_set && k != MT_SORT_COMM;
+	mt_sort_vmas(s, p, k, desc ^ o->reverse, idx);
+	return idx;
+}
+
+/* --- text ---------------------------------------------------------------- */
+
+static void text_hist(struct mt_buf *b, const uint64_t *h, unsigned nord)
+{
+	if (!h) {
+		mt_buf_add(b, "needs root", 10);
+		return;
+	}
+	mt_buf_addc(b, '[');
+	for (unsigned o = 0; o < nord; o++)
+		mt_buf_printf(b, "%s%llu", o ? ", " : "",
+			      (unsigned long long)h[o]);
+	mt_buf_addc(b, ']');
+}
+
+static void text_folios(struct mt_buf *b, const struct mt_snapshot *s,
+			const struct mt_folio_stats *fs)
+{
+	static const char *const type[2] = {"anon", "file"};
+	char sz[16], amt[16];
+	uint64_t ps = s->page_size;
+	mt_buf_add(b, "    folios:", 11);
+	for (int t = 0; t < 2; t++) {
+		mt_buf_printf(b, " %s pmd %s", type[t],
+			      mt_fmt_size(amt, sizeof(amt), fs->pmd[t] * ps));
+		for (int kind = 0; kind < 2; kind++) {
+			const uint64_t *a = kind ? fs->unaligned[t] : fs->aligned[t];
+			for (unsigned o = 1; o < MT_FOLIO_ORDERS; o++) {
+				if (!a[o])
+					continue;
+				mt_buf_printf(b, ", pte-%s-%s %s",
+					      kind ? "unaligned" : "aligned",
+					      mt_fmt_size(sz, sizeof(sz), ps << o),
+					      mt_fmt_size(amt, sizeof(amt),
+							  a[o] * ps));
+			}
+		}
+		if (fs->partial[t])
+			mt_buf_printf(b, ", partial %s",
+				      mt_fmt_size(amt, sizeof(amt),
+						  fs->partial[t] * ps));
+		mt_buf_add(b, t ? "\n" : ";", 1);
+	}
+}
+
+void mt_output_text(FILE *f, const struct mt_snapshot *s,
+		    const struct mt_output_opts *o)
+{
+	struct mt_buf b = {0};
+	char sz[16];
+	mt_buf_printf(&b,
+		      "# memtop %s: page %s, PMD order %u (%s), max order %u, "
+		      "THP %s/%s, views: present%s%s\n",
+		      MEMTOP_VERSION, mt_fmt_size(sz, sizeof(sz), s->page_size),
+		      s->pmd_order,
+		      mt_fmt_size((char[16]){0}, 16,
+				  (uint64_t)s->page_size << s->pmd_order),
+		      s->max_order, s->thp_enabled, s->thp_defrag,
+		      s->have_pfns ? ", mappable" : " (mappable needs root)",
+		      s->have_kpageflags ? ", folios" : " (folios need root)");
+	size_t *idx = sorted_procs(s, o);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct mt_proc *p = &s->procs[idx[i]];
+		if (!proc_shown(p, o) || (!p->nvmas && !p->kthread))
+			continue;
+		mt_buf_printf(&b, "process %-7d ", (int)p->pid);
+		size_t at = b.len;
+		mt_escape_visible(&b, p->comm, strlen(p->comm), 0);
+		for (size_t w = b.len - at; w < 16; w++)
+			mt_buf_addc(&b, ' ');
+		mt_buf_add(&b, " user ", 6);
+		mt_escape_visible(&b, p->user, strlen(p->user), 0);
+		mt_buf_printf(&b, " rss %s present ",
+			      mt_fmt_size(sz, sizeof(sz),
+					  p->present_pages * s->page_size));
+		text_hist(&b, p->present_hist, s->nord);
+		mt_buf_add(&b, " mappable ", 10);
+		text_hist(&b, p->mappable_hist, s->nord);
+		if (!s->have_kpageflags)
+			mt_buf_add(&b, " folios needs root", 17);
+		mt_buf_addc(&b, '\n');
+		if (p->folios && mt_folio_total(p->folios))
+			text_folios(&b, s, p->folios);
+		size_t *vi = sorted_vmas(s, p, o);
+		for (size_t j = 0; j < p->nvmas; j++) {
+			const struct mt_vma *v = &p->vmas[vi[j]];
+			if (!mt_vma_shown(v, o))
+				continue;
+			mt_buf_printf(&b, "  %016llx-%016llx %8s %s ",
+				      (unsigned long long)v->start,
+				      (unsigned long long)v->end,
+				      mt_fmt_size(sz, sizeof(sz),
+						  v->end - v->start),
+				      v->perms);
+			text_hist(&b, v->present_hist, s->nord);
+			if (v->mappable_hist) {
+				mt_buf_add(&b, " m", 2);
+				text_hist(&b, v->mappable_hist, s->nord);
+			}
+			mt_buf_addc(&b, ' ');
+			mt_escape_visible(&b, v->path, v->path_len, 0);
+			mt_buf_addc(&b, '\n');
+		}
+		free(vi);
+		flush(f, &b, false);
+	}
+	free(idx);
+	const struct mt_scan_stats *st = &s->stats;
+	mt_buf_printf(&b,
+		      "# %zu processes scanned, %zu skipped for permission, "
+		      "%zu vanished, %zu with unreadable pagemap, %zu kernel "
+		      "threads, %zu bad maps lines, %zu errors; scan %.1f ms\n",
+		      st->scanned - st->kthreads, st->denied, st->vanished,
+		      st->pagemap_denied, st->kthreads, st->bad_lines,
+		      st->errors, (double)s->duration_ns / 1e6);
+	flush(f, &b, true);
+	mt_buf_free(&b);
+}
+
+/* --- JSON ----------------------------------------------------------------- */
+
+static void json_hist(struct mt_buf *b, const char *key, const uint64_t *h,
+		      unsigned nord)
+{
+	mt_buf_printf(b, ",\"%s\":", key);
+	if (!h) {
+		mt_buf_add(b, "null", 4);
+		return;
+	}
+	mt_buf_addc(b, '[');
+	for (unsigned o = 0; o < nord; o++)
+		mt_buf_printf(b, "%s%llu", o ? "," : "", (unsigned long long)h[o]);
+	mt_buf_addc(b, ']');
+}
+
+static void json_orders(struct mt_buf *b, const char *key, const uint64_t *a,
+			unsigned n)
+{
+	mt_buf_printf(b, ",\"%s\":[", key);
+	for (unsigned o = 0; o < n; o++)
+		mt_buf_printf(b, "%s%llu", o ? "," : "", (unsigned long long)a[o]);
+	mt_buf_addc(b, ']');
+}
+
+static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
+			const struct mt_folio_stats *fs)
+{
+	mt_buf_add(b, ",\"folios\":", 10);
+	if (!fs) {
+		mt_buf_add(b, "null", 4);
+		return;
+	}
+	static const char *const type[2] = {"anon", "file"};
+	unsigned n = MT_MIN(s->pmd_order + 1, MT_FOLIO_ORDERS);
+	mt_buf_addc(b, '{');
+	for (int t = 0; t < 2; t++) {
+		mt_buf_printf(b, "%s\"%s\":{\"pmd_mapped\":%llu", t ? "," : "",
+			      type[t], (unsigned long long)fs->pmd[t]);
+		json_orders(b, "pte_aligned", fs->aligned[t], n);
+		json_orders(b, "pte_unaligned", fs->unaligned[t], n);
+		mt_buf_printf(b, ",\"partial\":%llu}",
+			      (unsigned long long)fs->partial[t]);
+	}
+	mt_buf_addc(b, '}');
+}
+
+static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
+		     const struct mt_vma *v)
+{
+	mt_buf_printf(b,
+		      "{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"size_kb\":%llu,"
+		      "\"perms\":\"%s\",\"offset\":\"0x%llx\",\"dev\":\"%02x:%02x\","
+		      "\"inode\":%llu,\"path\":",
+		      (unsigned long long)v->start, (unsigned long long)v->end,
+		      (unsigned long long)((v->end - v->start) >> 10), v->perms,
+		      (unsigned long long)v->offset, v->dev_major, v->dev_minor,
+		      (unsigned long long)v->inode);
+	mt_escape_json(b, v->path, v->path_len);
+	mt_buf_printf(b,
+		      ",\"kind\":\"%s\",\"file_backed\":%s,\"present_pages\":%llu,"
+		      "\"swapped_pages\":%llu",
+		      mt_kind_name(v->kind), v->file_backed ? "true" : "false",
+		      (unsigned long long)v->present_pages,
+		      (unsigned long long)v->swapped_pages);
+	json_hist(b, "present_hist", v->present_hist, s->nord);
+	json_hist(b, "mappable_hist", v->mappable_hist, s->nord);
+	json_folios(b, s, v->folios);
+	if (v->has_smaps) {
+		mt_buf_printf(b,
+			      ",\"smaps\":{\"rss_kb\":%llu,\"anon_huge_kb\":%llu,"
+			      "\"thp_eligible\":%d,\"hg\":%s,\"nh\":%s}",
+			      (unsigned long long)v->smaps_rss_kb,
+			      (unsigned long long)v->smaps_anon_huge_kb,
+			      v->thp_eligible,
+			      (v->vmflags & MT_VMF_HG) ? "true" : "false",
+			      (v->vmflags & MT_VMF_NH) ? "true" : "false");
+	}
+	mt_buf_addc(b, '}');
+}
+
+void mt_output_json(FILE *f, const struct mt_snapshot *s,
+		    const struct mt_output_opts *o)
+{
+	struct mt_buf b = {0};
+	const struct mt_scan_stats *st = &s->stats;
+	mt_buf_printf(&b,
+		      "{\"memtop\":\"%s\",\"time\":%.3f,\"scan_ms\":%.3f,"
+		      "\"page_size\":%u,\"pmd_order\":%u,\"max_order\":%u,"
+		      "\"privileged\":{\"pfns\":%s,\"kpageflags\":%s},"
+		      "\"pagemap_scan\":%s,\"thp\":{\"enabled\":",
+		      MEMTOP_VERSION, (double)s->time_ns / 1e9,
+		      (double)s->duration_ns / 1e6, s->page_size, s->pmd_order,
+		      s->max_order, s->have_pfns ? "true" : "false",
+		      s->have_kpageflags ? "true" : "false",
+		      s->used_pagemap_scan ? "true" : "false");
+	mt_escape_json(&b, s->thp_enabled, strlen(s->thp_enabled));
+	mt_buf_add(&b, ",\"defrag\":", 10);
+	mt_escape_json(&b, s->thp_defrag, strlen(s->thp_defrag));
+	mt_buf_printf(&b,
+		      "},\"summary\":{\"listed\":%zu,\"scanned\":%zu,"
+		      "\"denied\":%zu,\"vanished\":%zu,\"kthreads\":%zu,"
+		      "\"pagemap_denied\":%zu,\"bad_lines\":%zu,\"errors\":%zu,"
+		      "\"filtered\":%zu},\"totals\":{\"present_pages\":%llu",
+		      st->listed, st->scanned, st->denied, st->vanished,
+		      st->kthreads, st->pagemap_denied, st->bad_lines,
+		      st->errors, st->filtered,
+		      (unsigned long long)s->present_pages);
+	json_hist(&b, "present_hist", s->present_hist, s->nord);
+	json_hist(&b, "mappable_hist", s->mappable_hist, s->nord);
+	json_folios(&b, s, s->folios);
+	mt_buf_add(&b, "},\"processes\":[", 15);
+	size_t *idx = sorted_procs(s, o);
+	bool first = true;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct mt_proc *p = &s->procs[idx[i]];
+		if (!proc_shown(p, o))
+			continue;
+		mt_buf_printf(&b, "%s{\"pid\":%d,\"ppid\":%d,\"comm\":",
+			      first ? "" : ",", (int)p->pid, (int)p->ppid);
+		first = false;
+		mt_escape_json(&b, p->comm, strlen(p->comm));
+		mt_buf_add(&b, ",\"user\":", 8);
+		mt_escape_json(&b, p->user, strlen(p->user));
+		mt_buf_printf(&b,
+			      ",\"uid\":%u,\"kthread\":%s,\"rss_pages\":%llu,"
+			      "\"status_rss_kb\":%llu,\"present_pages\":%llu,"
+			      "\"swapped_pages\":%llu,\"pagemap_denied\":%s",
+			      (unsigned)p->uid, p->kthread ? "true" : "false",
+			      (unsigned long long)p->present_pages,
+			      (unsigned long long)p->status_rss_kb,
+			      (unsigned long long)p->present_pages,
+			      (unsigned long long)p->swapped_pages,
+			      p->pagemap_denied ? "true" : "false");
+		json_hist(&b, "present_hist", p->present_hist, s->nord);
+		json_hist(&b, "mappable_hist", p->mappable_hist, s->nord);
+		json_folios(&b, s, p->folios);
+		mt_buf_add(&b, ",\"vmas\":[", 9);
+		size_t *vi = sorted_vmas(s, p, o);
+		bool vfirst = true;
+		for (size_t j = 0; j < p->nvmas; j++) {
+			const struct mt_vma *v = &p->vmas[vi[j]];
+			if (!mt_vma_shown(v, o))
+				continue;
+			if (!vfirst)
+				mt_buf_addc(&b, ',');
+			vfirst = false;
+			json_vma(&b, s, v);
+		}
+		free(vi);
+		mt_buf_add(&b, "]}", 2);
+		flush(f, &b, false);
+	}
+	free(idx);
+	mt_buf_add(&b, "]}\n", 3);
+	flush(f, &b, true);
+	mt_buf_free(&b);
+}

@@ -1,0 +1,303 @@
+/*
+ * parse.c - pure parsers for maps, status and smaps text.
+ *
+ * Every function works on (buffer, length) and checks bounds before each
+ * byte: input may be truncated at any point, or be a hostile file in a
+ * fixture tree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtop/parse.h"
+#include "memtop/util.h"
+
+const char *mt_next_line(const char *buf, size_t len, size_t *pos,
+			 size_t *line_len)
+{
+	if (*pos >= len)
+		return NULL;
+	const char *start = buf + *pos;
+	const char *nl = memchr(start, '\n', len - *pos);
+	size_t n = nl ? (size_t)(nl - start) : len - *pos;
+	*line_len = n;
+	*pos += n + (nl ? 1 : 0);
+	return start;
+}
+
+struct cur {
+	const char *p, *end;
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int get_hex(struct cur *c, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = c->p;
+	while (c->p < c->end && hexval(*c->p) >= 0) {
+		if (c->p - start >= 16)
+			return -1;
+		x = (x << 4) | (uint64_t)hexval(*c->p);
+		c->p++;
+	}
+	if (c->p == start)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int get_dec(struct cur *c, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = c->p;
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		if (c->p - start >= 19)
+			return -1;
+		x = x * 10 + (uint64_t)(*c->p - '0');
+		c->p++;
+	}
+	if (c->p == start)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int expect(struct cur *c, char ch)
+{
+	if (c->p >= c->end || *c->p != ch)
+		return -1;
+	c->p++;
+	return 0;
+}
+
+static void skip_spaces(struct cur *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+		c->p++;
+}
+
+int mt_parse_maps_line(const char *line, size_t len, struct mt_maps_entry *e)
+{
+	struct cur c = {line, line + len};
+	uint64_t maj, min;
+	memset(e, 0, sizeof(*e));
+	if (get_hex(&c, &e->start) || expect(&c, '-') ||
+	    get_hex(&c, &e->end) || expect(&c, ' '))
+		return -1;
+	if (e->end < e->start)
+		return -1;
+	if (c.end - c.p < 5)
+		return -1;
+	static const char allowed[4][3] = {"r-", "w-", "x-", "ps"};
+	for (int i = 0; i < 4; i++) {
+		char ch = c.p[i];
+		if (ch != allowed[i][0] && ch != allowed[i][1])
+			return -1;
+		e->perms[i] = ch;
+	}
+	e->perms[4] = '\0';
+	c.p += 4;
+	if (expect(&c, ' ') || get_hex(&c, &e->offset) || expect(&c, ' ') ||
+	    get_hex(&c, &maj) || expect(&c, ':') || get_hex(&c, &min) ||
+	    expect(&c, ' ') || get_dec(&c, &e->inode))
+		return -1;
+	if (maj > 0xfff || min > 0xfffff)
+		return -1;
+	e->dev_major = (unsigned)maj;
+	e->dev_minor = (unsigned)min;
+	if (c.p < c.end && *c.p != ' ')
+		return -1;
+	skip_spaces(&c);
+	e->path = c.p;
+	e->path_len = (size_t)(c.end - c.p);
+	return 0;
+}
+
+static int starts(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+enum mt_vma_kind mt_classify_vma(const char *path, size_t len,
+				 const char perms[5])
+{
+	int shared = perms[3] == 's';
+	if (len == 0)
+		return shared ? MT_KIND_SHMEM : MT_KIND_ANON;
+	if (path[0] == '[') {
+		if (starts(path, len, "[heap]"))
+			return MT_KIND_HEAP;
+		if (starts(path, len, "[stack"))
+			return MT_KIND_STACK;
+		if (starts(path, len, "[anon_shmem:"))
+			return MT_KIND_SHMEM;
+		if (starts(path, len, "[anon:"))
+			return shared ? MT_KIND_SHMEM : MT_KIND_ANON;
+		return MT_KIND_SPECIAL;
+	}
+	if (starts(path, len, "/memfd:"))
+		return MT_KIND_MEMFD;
+	if (starts(path, len, "/dev/zero (deleted)") ||
+	    starts(path, len, "/SYSV") ||
+	    starts(path, len, "/dev/shm/"))
+		return MT_KIND_SHMEM;
+	if (path[0] == '/')
+		return MT_KIND_FILE;
+	/* anon_inode:..., other pseudo files */
+	return MT_KIND_SPECIAL;
+}
+
+const char *mt_kind_name(enum mt_vma_kind k)
+{
+	static const char *const names[MT_KIND_COUNT] = {
+		[MT_KIND_ANON] = "anon",   [MT_KIND_HEAP] = "heap",
+		[MT_KIND_STACK] = "stack", [MT_KIND_FILE] = "file",
+		[MT_KIND_MEMFD] = "memfd", [MT_KIND_SHMEM] = "shmem",
+		[MT_KIND_SPECIAL] = "special",
+	};
+	return (unsigned)k < MT_KIND_COUNT ? names[k] : "?";
+}
+
+/* "Key:<spaces>value" -> cursor at value, or -1 if the key differs. */
+static int field(const char *line, size_t n, const char *key, struct cur *c)
+{
+	size_t k = strlen(key);
+	if (n <= k || memcmp(line, key, k) != 0 || line[k] != ':')
+		return -1;
+	c->p = line + k + 1;
+	c->end = line + n;
+	skip_spaces(c);
+	return 0;
+}
+
+int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->kthread = -1;
+	size_t pos = 0, n;
+	const char *line;
+	while ((line = mt_next_line(buf, len, &pos, &n)) != NULL) {
+		struct cur c;
+		uint64_t v;
+		if (field(line, n, "Name", &c) == 0) {
+			size_t k = (size_t)(c.end - c.p);
+			if (k >= sizeof(st->name))
+				k = sizeof(st->name) - 1;
+			memcpy(st->name, c.p, k);
+			st->name[k] = '\0';
+			st->name_len = k;
+			st->have |= MT_ST_NAME;
+		} else if (field(line, n, "PPid", &c) == 0) {
+			if (get_dec(&c, &v) == 0 && v <= 0x7fffffff) {
+				st->ppid = (pid_t)v;
+				st->have |= MT_ST_PPID;
+			}
+		} else if (field(line, n, "Uid", &c) == 0) {
+			if (get_dec(&c, &v) == 0 && v <= 0xffffffffu) {
+				st->uid = (uid_t)v;
+				st->have |= MT_ST_UID;
+			}
+		} else if (field(line, n, "Kthread", &c) == 0) {
+			if (get_dec(&c, &v) == 0)
+				st->kthread = v != 0;
+		} else if (field(line, n, "VmRSS", &c) == 0) {
+			if (get_dec(&c, &v) == 0) {
+				st->rss_kb = v;
+				st->have |= MT_ST_RSS;
+			}
+		}
+	}
+	return (st->have & (MT_ST_NAME | MT_ST_UID)) ==
+			       (MT_ST_NAME | MT_ST_UID)
+		       ? 0
+		       : -1;
+}
+
+static const struct {
+	const char *key;
+	size_t off;
+} smaps_kb_fields[] = {
+	{"Rss", offsetof(struct mt_smaps_vma, rss_kb)},
+	{"Swap", offsetof(struct mt_smaps_vma, swap_kb)},
+	{"Anonymous", offsetof(struct mt_smaps_vma, anon_kb)},
+	{"AnonHugePages", offsetof(struct mt_smaps_vma, anon_huge_kb)},
+	{"ShmemPmdMapped", offsetof(struct mt_smaps_vma, shmem_pmd_kb)},
+	{"FilePmdMapped", offsetof(struct mt_smaps_vma, file_pmd_kb)},
+};
+
+static void parse_vmflags(struct cur *c, unsigned *flags)
+{
+	while (c->p < c->end) {
+		skip_spaces(c);
+		const char *w = c->p;
+		while (c->p < c->end && *c->p != ' ')
+			c->p++;
+		size_t k = (size_t)(c->p - w);
+		if (k == 2 && w[0] == 'h' && w[1] == 'g')
+			*flags |= MT_VMF_HG;
+		else if (k == 2 && w[0] == 'n' && w[1] == 'h')
+			*flags |= MT_VMF_NH;
+	}
+}
+
+size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
+		      size_t *bad)
+{
+	size_t n = 0, cap = 0, pos = 0, ln;
+	struct mt_smaps_vma *v = NULL, *cur = NULL;
+	const char *line;
+	*out = NULL;
+	while ((line = mt_next_line(buf, len, &pos, &ln)) != NULL) {
+		struct mt_maps_entry e;
+		/* A header line starts with a hex digit and has a '-' early. */
+		if (ln && hexval(line[0]) >= 0 &&
+		    mt_parse_maps_line(line, ln, &e) == 0) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			cur = &v[n++];
+			memset(cur, 0, sizeof(*cur));
+			cur->start = e.start;
+			cur->end = e.end;
+			cur->thp_eligible = -1;
+			continue;
+		}
+		if (!cur) {
+			if (bad && ln)
+				(*bad)++;
+			continue;
+		}
+		struct cur c;
+		uint64_t val;
+		if (field(line, ln, "THPeligible", &c) == 0) {
+			if (get_dec(&c, &val) == 0)
+				cur->thp_eligible = val != 0;
+			continue;
+		}
+		if (field(line, ln, "VmFlags", &c) == 0) {
+			parse_vmflags(&c, &cur->vmflags);
+			continue;
+		}
+		for (size_t i = 0; i < MT_ARRAY_SIZE(smaps_kb_fields); i++) {
+			if (field(line, ln, smaps_kb_fields[i].key, &c) == 0) {
+				if (get_dec(&c, &val) == 0)
+					*(uint64_t *)((char *)cur +
+						      smaps_kb_fields[i].off) = val;
+				break;
+			}
+		}
+	}
+	*out = v;
+	return n;
+}

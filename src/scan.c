@@ -1,0 +1,674 @@
+/*
+ * scan.c - one pass over the proc root into a snapshot.
+ *
+ * Per process: status (name, uid, ppid), maps (the VMAs), then pagemap for
+ * each VMA. How pagemap is read depends on what is wanted:
+ *
+ *  - present view only (no PFNs): PAGEMAP_SCAN returns present and swapped
+ *    runs directly; unpopulated ranges cost nothing.
+ *  - PFNs wanted (mappable, folios): PAGEMAP_SCAN finds the next populated
+ *    page, then pread reads entries from there in batches that grow while
+ *    the memory stays populated (512 up to 64Ki entries) and restart small
+ *    after a gap, so dense memory costs what a plain batched pread costs
+ *    and a sparse 64 TiB reservation costs a few calls.
+ *  - no PAGEMAP_SCAN (before 6.7, fixture files): batched pread over the
+ *    VMA; VMAs larger than the sparse guard are first looked up in smaps
+ *    and skipped when nothing in them is resident or swapped.
+ *
+ * Folio accounting reads kpageflags only for the physically contiguous
+ * runs found, in chunks cut at PMD-aligned PFNs (no THP crosses them).
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memtop/pagemap.h"
+#include "memtop/parse.h"
+#include "memtop/scan.h"
+#include "memtop/util.h"
+
+#define SMALL_BATCH 512u
+#define KPF_CHUNK 65536u
+
+struct user_entry {
+	uid_t uid;
+	char *name;
+};
+
+struct mt_scan_ctx {
+	struct mt_procfs pf;
+	unsigned page_size, page_shift, pmd_order;
+	bool can_pfns, can_kpf;
+	int kpf_fd;
+	int scan_ok; /* PAGEMAP_SCAN: -1 unknown, 0 missing, 1 works */
+	struct mt_buf maps, status, smaps;
+	uint64_t *pm;  /* MT_PAGEMAP_BATCH entries */
+	uint64_t *kf;  /* KPF_CHUNK + 1 entries */
+	struct user_entry *users;
+	size_t nusers;
+};
+
+/* State while one process is scanned. */
+struct proc_scan {
+	struct mt_scan_ctx *c;
+	struct mt_snapshot *s;
+	const struct mt_scan_opts *o;
+	int pm_fd;
+	bool want_pfns, want_folios;
+	struct mt_smaps_vma *smaps;
+	size_t nsmaps;
+	bool smaps_loaded;
+	int dirfd;
+	struct mt_folio_stats fs; /* current VMA */
+	struct mt_hist_acc acc;
+};
+
+static bool have_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) != 0)
+		return false;
+	return (d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
+		CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
+}
+
+struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
+				    const char *sys_root, char *err,
+				    size_t errlen)
+{
+	struct mt_scan_ctx *c = xcalloc(1, sizeof(*c));
+	if (mt_procfs_open(&c->pf, proc_root, sys_root, err, errlen) < 0) {
+		free(c);
+		return NULL;
+	}
+	long ps = sysconf(_SC_PAGESIZE);
+	c->page_size = ps > 0 ? (unsigned)ps : 4096;
+	c->page_shift = mt_log2(c->page_size);
+	/* A page table holds page_size / 8 entries: the PMD order is
+	 * page_shift - 3 unless sysfs says otherwise. */
+	uint64_t pmd_size;
+	c->pmd_order = c->page_shift - 3;
+	if (mt_sysfs_read_u64(&c->pf,
+			      "kernel/mm/transparent_hugepage/hpage_pmd_size",
+			      &pmd_size) == 0 &&
+	    pmd_size >= c->page_size && !(pmd_size & (pmd_size - 1)))
+		c->pmd_order = mt_log2(pmd_size / c->page_size);
+	if (c->pmd_order > MT_ORDER_LIMIT)
+		c->pmd_order = MT_ORDER_LIMIT;
+	c->can_pfns = have_cap_sys_admin();
+	c->kpf_fd = -1;
+	if (c->can_pfns) {
+		int fd = mt_procfs_open_kpageflags(&c->pf);
+		if (fd >= 0)
+			c->kpf_fd = fd;
+	}
+	c->can_kpf = c->kpf_fd >= 0;
+	c->scan_ok = -1;
+	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
+	c->kf = xmalloc((KPF_CHUNK + 1) * sizeof(uint64_t));
+	return c;
+}
+
+void mt_scan_ctx_free(struct mt_scan_ctx *c)
+{
+	if (!c)
+		return;
+	mt_procfs_close(&c->pf);
+	if (c->kpf_fd >= 0)
+		close(c->kpf_fd);
+	mt_buf_free(&c->maps);
+	mt_buf_free(&c->status);
+	mt_buf_free(&c->smaps);
+	free(c->pm);
+	free(c->kf);
+	for (size_t i = 0; i < c->nusers; i++)
+		free(c->users[i].name);
+	free(c->users);
+	free(c);
+}
+
+unsigned mt_scan_page_size(const struct mt_scan_ctx *c) { return c->page_size; }
+unsigned mt_scan_pmd_order(const struct mt_scan_ctx *c) { return c->pmd_order; }
+bool mt_scan_can_pfns(const struct mt_scan_ctx *c) { return c->can_pfns; }
+bool mt_scan_can_kpageflags(const struct mt_scan_ctx *c) { return c->can_kpf; }
+const struct mt_procfs *mt_scan_procfs(const struct mt_scan_ctx *c)
+{
+	return &c->pf;
+}
+
+static const char *user_name(struct mt_scan_ctx *c, uid_t uid)
+{
+	for (size_t i = 0; i < c->nusers; i++)
+		if (c->users[i].uid == uid)
+			return c->users[i].name;
+	char buf[4096], num[16];
+	struct passwd pw, *res = NULL;
+	const char *name = num;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		name = res->pw_name;
+	else
+		snprintf(num, sizeof(num), "%u", (unsigned)uid);
+	c->users = xrealloc(c->users, (c->nusers + 1) * sizeof(*c->users));
+	c->users[c->nusers].uid = uid;
+	c->users[c->nusers].name = xstrdup(name);
+	return c->users[c->nusers++].name;
+}
+
+/* The bracketed word of a sysfs choice file: "always [madvise] never". */
+static const char *thp_setting(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			       const char *rel)
+{
+	struct mt_buf b = {0};
+	const char *out = "?";
+	if (mt_sysfs_read(&c->pf, rel, &b) == 0) {
+		char *l = strchr(b.data, '['), *r = l ? strchr(l, ']') : NULL;
+		if (l && r)
+			out = mt_arena_strndup(s->arena, l + 1,
+					       (size_t)(r - l - 1));
+	}
+	mt_buf_free(&b);
+	return out;
+}
+
+static bool pid_wanted(const struct mt_scan_opts *o, pid_t pid)
+{
+	if (!o->npids)
+		return true;
+	size_t lo = 0, hi = o->npids;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (o->pids[mid] == pid)
+			return true;
+		if (o->pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void count_error(struct mt_scan_stats *st, int err)
+{
+	switch (mt_err_class(err)) {
+	case MT_ERR_GONE: st->vanished++; break;
+	case MT_ERR_DENIED: st->denied++; break;
+	default: st->errors++; break;
+	}
+}
+
+static void load_smaps(struct proc_scan *ps)
+{
+	if (ps->smaps_loaded)
+		return;
+	ps->smaps_loaded = true;
+	if (mt_read_at(ps->dirfd, "smaps", &ps->c->smaps) == 0)
+		ps->nsmaps = mt_parse_smaps(ps->c->smaps.data,
+					    ps->c->smaps.len, &ps->smaps, NULL);
+}
+
+static const struct mt_smaps_vma *smaps_find(struct proc_scan *ps,
+					     uint64_t start)
+{
+	size_t lo = 0, hi = ps->nsmaps;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ps->smaps[mid].start == start)
+			return &ps->smaps[mid];
+		if (ps->smaps[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* --- present runs from PAGEMAP_SCAN ----------------------------------- */
+
+static int on_region(void *ctx, const struct mt_region *r)
+{
+	struct proc_scan *ps = ctx;
+	unsigned sh = ps->c->page_shift;
+	uint64_t n = (r->end - r->start) >> sh;
+	if (r->categories & MT_PSC_PRESENT)
+		mt_hist_acc_present(&ps->acc, r->start >> sh, n);
+	else if (r->categories & MT_PSC_SWAPPED)
+		ps->acc.swapped_pages += n;
+	return 0;
+}
+
+/* --- folios ------------------------------------------------------------- */
+
+static bool is_pmd_mapped(void *ctx, uint64_t vpage)
+{
+	struct proc_scan *ps = ctx;
+	if (ps->c->scan_ok != 1)
+		return true; /* no way to tell: an aligned PMD folio */
+	unsigned sh = ps->c->page_shift;
+	uint64_t start = vpage << sh;
+	uint64_t end = (vpage + (UINT64_C(1) << ps->c->pmd_order)) << sh;
+	uint64_t found = end;
+	if (mt_pagemap_next_populated(ps->pm_fd, start, end, MT_PSC_HUGE,
+				      &found, &ps->s->stats.scan_ioctls) < 0)
+		return true;
+	return found == start;
+}
+
+static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
+{
+	struct proc_scan *ps = ctx;
+	struct mt_scan_ctx *c = ps->c;
+	uint64_t pmd = UINT64_C(1) << c->pmd_order;
+	while (n) {
+		/* cut at a PMD-aligned PFN so no folio crosses chunks */
+		uint64_t k = n;
+		if (k > KPF_CHUNK) {
+			uint64_t lim = ((pfn + KPF_CHUNK) & ~(pmd - 1)) - pfn;
+			k = lim ? lim : KPF_CHUNK;
+		}
+		if (mt_kpageflags_read(c->kpf_fd, pfn, c->kf, (size_t)k + 1) < 0)
+			return;
+		mt_folio_account_run(&ps->fs, c->pmd_order, vpage, c->kf,
+				     (size_t)k, c->kf[k], is_pmd_mapped, ps);
+		vpage += k;
+		pfn += k;
+		n -= k;
+	}
+}
+
+/* --- one VMA --------------------------------------------------------- */
+
+static int read_pread(struct proc_scan *ps, uint64_t v, uint64_t vend)
+{
+	struct mt_scan_ctx *c = ps->c;
+	while (v < vend) {
+		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)MT_PAGEMAP_BATCH);
+		int r = mt_pagemap_read(ps->pm_fd, v, c->pm, n);
+		if (r < 0)
+			return r;
+		ps->s->stats.pagemap_entries += n;
+		mt_hist_acc_feed(&ps->acc, v, c->pm, n);
+		v += n;
+	}
+	return 0;
+}
+
+/* PFN mode with PAGEMAP_SCAN: skip holes, read populated memory. */
+static int read_guided(struct proc_scan *ps, uint64_t v, uint64_t vend)
+{
+	struct mt_scan_ctx *c = ps->c;
+	unsigned sh = c->page_shift;
+	size_t batch = SMALL_BATCH;
+	bool probe = true;
+	while (v < vend) {
+		if (probe) {
+			uint64_t found;
+			int r = mt_pagemap_next_populated(
+				ps->pm_fd, v << sh, vend << sh,
+				MT_PSC_PRESENT | MT_PSC_SWAPPED, &found,
+				&ps->s->stats.scan_ioctls);
+			if (r < 0)
+				return r;
+			if (found >= (vend << sh))
+				break;
+			v = found >> sh;
+			batch = SMALL_BATCH;
+		}
+		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)batch);
+		int r = mt_pagemap_read(ps->pm_fd, v, c->pm, n);
+		if (r < 0)
+			return r;
+		ps->s->stats.pagemap_entries += n;
+		mt_hist_acc_feed(&ps->acc, v, c->pm, n);
+		v += n;
+		/* still populated at the end: keep reading, in bigger steps */
+		probe = !(c->pm[n - 1] & (MT_PM_PRESENT | MT_PM_SWAP));
+		if (!probe && batch < MT_PAGEMAP_BATCH)
+			batch = MT_MIN(batch * 4, (size_t)MT_PAGEMAP_BATCH);
+	}
+	return 0;
+}
+
+static bool use_scan(struct proc_scan *ps)
+{
+	return ps->o->method != MT_PM_PREAD && ps->c->scan_ok != 0;
+}
+
+static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
+		    uint64_t *present, uint64_t *mappable)
+{
+	struct mt_scan_ctx *c = ps->c;
+	unsigned sh = c->page_shift;
+	uint64_t v = vma->start >> sh, vend = vma->end >> sh;
+
+	mt_hist_acc_init(&ps->acc, present, mappable, ps->s->max_order);
+	if (ps->want_folios) {
+		memset(&ps->fs, 0, sizeof(ps->fs));
+		ps->acc.on_phys_run = on_phys_run;
+		ps->acc.ctx = ps;
+	}
+	int r = -ENOTTY;
+	if (use_scan(ps)) {
+		if (ps->want_pfns)
+			r = read_guided(ps, v, vend);
+		else
+			r = mt_pagemap_scan(ps->pm_fd, vma->start, vma->end, 0,
+					    MT_PSC_PRESENT | MT_PSC_SWAPPED,
+					    MT_PSC_PRESENT | MT_PSC_SWAPPED, 0,
+					    on_region, ps,
+					    &ps->s->stats.scan_ioctls);
+		if (r == 0) {
+			c->scan_ok = 1;
+		} else if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
+			   c->scan_ok != 1) {
+			/* the ioctl is not there (old kernel, plain file) */
+			c->scan_ok = 0;
+		}
+		if (r < 0) {
+			/* nothing was counted by a failed first call of a
+			 * guided walk? Start over with pread to be exact. */
+			mt_hist_acc_init(&ps->acc, present, mappable,
+					 ps->s->max_order);
+			memset(present, 0, ps->s->nord * sizeof(uint64_t));
+			if (mappable)
+				memset(mappable, 0,
+				       ps->s->nord * sizeof(uint64_t));
+			if (ps->want_folios) {
+				memset(&ps->fs, 0, sizeof(ps->fs));
+				ps->acc.on_phys_run = on_phys_run;
+				ps->acc.ctx = ps;
+			}
+		}
+	}
+	if (r < 0) {
+		bool skip = false;
+		if (ps->o->sparse_guard_bytes &&
+		    vma->end - vma->start >= ps->o->sparse_guard_bytes) {
+			load_smaps(ps);
+			const struct mt_smaps_vma *sv = smaps_find(ps, vma->start);
+			skip = sv && sv->rss_kb == 0 && sv->swap_kb == 0;
+		}
+		r = skip ? 0 : read_pread(ps, v, vend);
+	}
+	mt_hist_acc_flush(&ps->acc);
+	vma->present_pages = ps->acc.present_pages;
+	vma->swapped_pages = ps->acc.swapped_pages;
+	return r;
+}
+
+/* Histogram arrays of VMAs with nothing present share one zero array. */
+static uint64_t *keep_hist(struct mt_snapshot *s, const uint64_t *h,
+			   uint64_t *zero)
+{
+	for (unsigned o = 0; o < s->nord; o++) {
+		if (h[o]) {
+			uint64_t *p = mt_arena_alloc(s->arena,
+						     s->nord * sizeof(uint64_t));
+			memcpy(p, h, s->nord * sizeof(uint64_t));
+			return p;
+		}
+	}
+	return zero;
+}
+
+static void add_hist(uint64_t *dst, const uint64_t *src, unsigned nord)
+{
+	for (unsigned o = 0; o < nord; o++)
+		dst[o] += src[o];
+}
+
+struct scan_shared {
+	uint64_t *zero_hist;
+	struct mt_folio_stats *zero_folios;
+};
+
+static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
+		      const struct scan_shared *sh)
+{
+	struct mt_snapshot *s = ps->s;
+	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
+	for (size_t i = 0; i < p->nvmas; i++) {
+		struct mt_vma *vma = &p->vmas[i];
+		if (ps->o->cancel &&
+		    atomic_load_explicit(ps->o->cancel, memory_order_relaxed))
+			break;
+		memset(tmp_p, 0, sizeof(tmp_p));
+		memset(tmp_m, 0, sizeof(tmp_m));
+		int r = scan_vma(ps, vma, tmp_p, ps->want_pfns ? tmp_m : NULL);
+		if (r < 0)
+			s->stats.errors++;
+		vma->present_hist = keep_hist(s, tmp_p, sh->zero_hist);
+		add_hist(p->present_hist, tmp_p, s->nord);
+		p->present_pages += vma->present_pages;
+		p->swapped_pages += vma->swapped_pages;
+		if (ps->want_pfns) {
+			vma->mappable_hist = keep_hist(s, tmp_m, sh->zero_hist);
+			add_hist(p->mappable_hist, tmp_m, s->nord);
+		}
+		if (ps->want_folios) {
+			if (mt_folio_total(&ps->fs)) {
+				vma->folios = mt_arena_alloc(s->arena,
+							     sizeof(ps->fs));
+				*vma->folios = ps->fs;
+				mt_folio_add(p->folios, &ps->fs);
+			} else {
+				vma->folios = sh->zero_folios;
+			}
+		}
+	}
+}
+
+static void attach_smaps(struct proc_scan *ps, struct mt_proc *p)
+{
+	load_smaps(ps);
+	if (!ps->nsmaps)
+		return;
+	p->has_smaps = true;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		struct mt_vma *v = &p->vmas[i];
+		const struct mt_smaps_vma *sv = smaps_find(ps, v->start);
+		if (!sv)
+			continue;
+		v->has_smaps = true;
+		v->smaps_rss_kb = sv->rss_kb;
+		v->smaps_anon_huge_kb = sv->anon_huge_kb;
+		v->thp_eligible = sv->thp_eligible;
+		v->vmflags = sv->vmflags;
+	}
+}
+
+/* Parse the maps buffer into the process's VMAs. */
+static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
+		       struct mt_proc *p)
+{
+	size_t lines = 0;
+	for (size_t i = 0; i < c->maps.len; i++)
+		lines += c->maps.data[i] == '\n';
+	lines++;
+	p->vmas = mt_arena_alloc(s->arena, lines * sizeof(struct mt_vma));
+	size_t pos = 0, n;
+	const char *line;
+	while ((line = mt_next_line(c->maps.data, c->maps.len, &pos, &n))) {
+		struct mt_maps_entry e;
+		if (n == 0)
+			continue;
+		if (mt_parse_maps_line(line, n, &e) < 0 ||
+		    (e.start & (c->page_size - 1)) ||
+		    (e.end & (c->page_size - 1)) || e.end == e.start) {
+			s->stats.bad_lines++;
+			continue;
+		}
+		struct mt_vma *v = &p->vmas[p->nvmas++];
+		v->start = e.start;
+		v->end = e.end;
+		v->offset = e.offset;
+		v->inode = e.inode;
+		v->dev_major = e.dev_major;
+		v->dev_minor = e.dev_minor;
+		memcpy(v->perms, e.perms, sizeof(v->perms));
+		v->kind = mt_classify_vma(e.path, e.path_len, e.perms);
+		v->file_backed = v->kind == MT_KIND_FILE;
+		v->path = mt_arena_strndup(s->arena, e.path, e.path_len);
+		v->path_len = e.path_len;
+		v->thp_eligible = -1;
+	}
+}
+
+static bool cancelled(const struct mt_scan_opts *o)
+{
+	return o->cancel &&
+	       atomic_load_explicit(o->cancel, memory_order_relaxed);
+}
+
+/* Scan one process into p; false if it is to be left out. */
+static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
+		      const struct mt_scan_opts *o, pid_t pid,
+		      struct mt_proc *p, const struct scan_shared *sh)
+{
+	struct mt_scan_stats *st = &s->stats;
+	int dirfd = mt_procfs_open_pid(&c->pf, pid);
+	if (dirfd < 0) {
+		count_error(st, dirfd);
+		return false;
+	}
+	struct proc_scan ps = {.c = c, .s = s, .o = o, .pm_fd = -1,
+			       .dirfd = dirfd};
+	bool keep = false;
+	struct mt_status status;
+	int r = mt_read_at(dirfd, "status", &c->status);
+	if (r < 0) {
+		count_error(st, r);
+		goto out;
+	}
+	if (mt_parse_status(c->status.data, c->status.len, &status) < 0) {
+		/* an empty status is a process that just went away */
+		if (c->status.len == 0)
+			st->vanished++;
+		else
+			st->errors++;
+		goto out;
+	}
+	if (o->uid_set && status.uid != o->uid) {
+		st->filtered++;
+		goto out;
+	}
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = status.ppid;
+	p->uid = status.uid;
+	p->comm = mt_arena_strndup(s->arena, status.name, status.name_len);
+	p->user = mt_arena_strndup(s->arena, user_name(c, status.uid),
+				   strlen(user_name(c, status.uid)));
+	p->status_rss_kb = status.rss_kb;
+	p->kthread = status.kthread == 1 ||
+		     (status.kthread == -1 && (pid == 2 || status.ppid == 2));
+	p->present_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
+	if (s->have_pfns)
+		p->mappable_hist =
+			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
+	if (s->have_kpageflags)
+		p->folios = mt_arena_alloc(s->arena, sizeof(*p->folios));
+	if (p->kthread) {
+		st->kthreads++;
+		keep = true;
+		goto out;
+	}
+	r = mt_read_at(dirfd, "maps", &c->maps);
+	if (r < 0) {
+		count_error(st, r);
+		goto out;
+	}
+	parse_vmas(c, s, p);
+	if (p->nvmas) {
+		ps.pm_fd = mt_open_at(dirfd, "pagemap");
+		if (ps.pm_fd < 0) {
+			if (mt_err_class(ps.pm_fd) == MT_ERR_GONE) {
+				st->vanished++;
+			} else {
+				st->pagemap_denied++;
+			}
+			goto out;
+		}
+		ps.want_pfns = s->have_pfns;
+		ps.want_folios = s->have_kpageflags;
+		scan_vmas(&ps, p, sh);
+	}
+	if (o->smaps_all || o->smaps_pid == pid)
+		attach_smaps(&ps, p);
+	keep = true;
+out:
+	if (ps.pm_fd >= 0)
+		close(ps.pm_fd);
+	free(ps.smaps);
+	close(dirfd);
+	return keep;
+}
+
+struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
+			    const struct mt_scan_opts *o)
+{
+	struct mt_snapshot *s = mt_snapshot_new();
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	s->time_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	uint64_t t0 = mt_now_ns();
+
+	s->page_size = c->page_size;
+	s->page_shift = c->page_shift;
+	s->pmd_order = c->pmd_order;
+	s->max_order = o->max_order_set ? o->max_order : c->pmd_order;
+	if (s->max_order > MT_ORDER_LIMIT)
+		s->max_order = MT_ORDER_LIMIT;
+	s->nord = s->max_order + 1;
+	s->have_pfns = c->can_pfns && !o->no_pfns;
+	s->have_kpageflags = s->have_pfns && c->can_kpf && !o->no_folios;
+	s->thp_enabled = thp_setting(c, s, "kernel/mm/transparent_hugepage/enabled");
+	s->thp_defrag = thp_setting(c, s, "kernel/mm/transparent_hugepage/defrag");
+
+	struct scan_shared sh = {
+		.zero_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t)),
+		.zero_folios = mt_arena_alloc(s->arena, sizeof(struct mt_folio_stats)),
+	};
+	s->present_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
+	if (s->have_pfns)
+		s->mappable_hist =
+			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
+	if (s->have_kpageflags)
+		s->folios = mt_arena_alloc(s->arena, sizeof(*s->folios));
+
+	pid_t *pids = NULL;
+	size_t npids = 0;
+	if (mt_procfs_list_pids(&c->pf, &pids, &npids) < 0)
+		s->stats.errors++;
+	s->stats.listed = npids;
+	s->procs = mt_arena_alloc(s->arena,
+				  (npids ? npids : 1) * sizeof(struct mt_proc));
+	for (size_t i = 0; i < npids && !cancelled(o); i++) {
+		if (!pid_wanted(o, pids[i])) {
+			s->stats.filtered++;
+			continue;
+		}
+		struct mt_proc *p = &s->procs[s->nprocs];
+		if (!scan_proc(c, s, o, pids[i], p, &sh))
+			continue;
+		s->nprocs++;
+		s->present_pages += p->present_pages;
+		add_hist(s->present_hist, p->present_hist, s->nord);
+		if (s->mappable_hist)
+			add_hist(s->mappable_hist, p->mappable_hist, s->nord);
+		if (s->folios)
+			mt_folio_add(s->folios, p->folios);
+	}
+	free(pids);
+	s->stats.scanned = s->nprocs;
+	s->used_pagemap_scan = c->scan_ok == 1;
+	s->duration_ns = mt_now_ns() - t0;
+	return s;
+}

@@ -1,0 +1,97 @@
+/*
+ * scanner.c - the scanner thread: scan, publish, wait, repeat.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "memtop/scanner.h"
+#include "memtop/util.h"
+
+struct mt_scanner {
+	pthread_t thread;
+	struct mt_model *m;
+	struct mt_scan_ctx *ctx;
+	struct mt_scan_opts opts;
+};
+
+static void clear_rescan(struct mt_requests *r, void *arg)
+{
+	r->rescan = false;
+}
+
+static void *scanner_main(void *arg)
+{
+	struct mt_scanner *sc = arg;
+	struct mt_model *m = sc->m;
+	struct mt_requests req;
+	mt_model_get_requests(m, &req);
+	for (;;) {
+		if (req.quit)
+			break;
+		struct mt_scan_opts o = sc->opts;
+		o.smaps_pid = req.selected;
+		o.cancel = mt_model_cancel_flag(m);
+		if (req.rescan)
+			mt_model_update_requests(m, clear_rescan, NULL);
+		uint64_t started = mt_now_ns();
+		struct mt_snapshot *s = mt_scan(sc->ctx, &o);
+		if (atomic_load(o.cancel)) {
+			mt_snapshot_unref(s);
+			break;
+		}
+		mt_model_publish(m, s);
+
+		/* Wait for the interval, or a request worth a scan now. */
+		mt_model_get_requests(m, &req);
+		pid_t selected = req.selected;
+		for (;;) {
+			uint64_t deadline =
+				req.paused ? UINT64_MAX
+					   : started + req.interval_ms * 1000000u;
+			uint64_t seq = req.seq;
+			mt_model_wait(m, deadline, seq, &req);
+			if (req.quit || req.rescan || req.selected != selected)
+				break;
+			if (!req.paused && mt_now_ns() >= started +
+						  req.interval_ms * 1000000u)
+				break;
+		}
+	}
+	return NULL;
+}
+
+struct mt_scanner *mt_scanner_start(struct mt_model *m,
+				    struct mt_scan_ctx *ctx,
+				    const struct mt_scan_opts *opts)
+{
+	struct mt_scanner *sc = xcalloc(1, sizeof(*sc));
+	sc->m = m;
+	sc->ctx = ctx;
+	sc->opts = *opts;
+	/* the thread inherits a full signal mask: signals go to the UI */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(&sc->thread, NULL, scanner_main, sc);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+static void set_quit(struct mt_requests *r, void *arg)
+{
+	r->quit = true;
+}
+
+void mt_scanner_stop(struct mt_scanner *sc)
+{
+	if (!sc)
+		return;
+	mt_model_update_requests(sc->m, set_quit, NULL);
+	pthread_join(sc->thread, NULL);
+	free(sc);
+}

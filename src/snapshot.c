@@ -1,0 +1,205 @@
+/*
+ * snapshot.c - lifetime of a scan result, and the orderings shared by the
+ * batch output and the UI.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "memtop/snapshot.h"
+#include "memtop/util.h"
+
+struct mt_snapshot *mt_snapshot_new(void)
+{
+	struct mt_snapshot *s = xcalloc(1, sizeof(*s));
+	s->refs = 1;
+	s->arena = mt_arena_new();
+	return s;
+}
+
+void mt_snapshot_ref(struct mt_snapshot *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+}
+
+void mt_snapshot_unref(struct mt_snapshot *s)
+{
+	if (!s)
+		return;
+	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		mt_arena_free(s->arena);
+		free(s);
+	}
+}
+
+uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
+			    unsigned from_order)
+{
+	uint64_t sum = 0;
+	if (!hist)
+		return 0;
+	for (unsigned o = from_order; o < nord; o++)
+		sum += hist[o] << o;
+	return sum;
+}
+
+int mt_hist_top(const uint64_t *hist, unsigned nord)
+{
+	for (int o = (int)nord - 1; o >= 0; o--)
+		if (hist[o])
+			return o;
+	return -1;
+}
+
+int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord)
+{
+	for (int o = (int)nord - 1; o >= 0; o--)
+		if (a[o] != b[o])
+			return a[o] < b[o] ? -1 : 1;
+	return 0;
+}
+
+static const char *const sort_names[MT_SORT_COUNT] = {
+	[MT_SORT_HIST] = "hist", [MT_SORT_PID] = "pid",
+	[MT_SORT_RSS] = "rss",   [MT_SORT_PMD] = "pmd",
+	[MT_SORT_THP] = "thp",   [MT_SORT_COMM] = "comm",
+	[MT_SORT_USER] = "user", [MT_SORT_SWAP] = "swap",
+};
+
+const char *mt_sort_key_name(enum mt_sort_key k)
+{
+	return (unsigned)k < MT_SORT_COUNT ? sort_names[k] : "?";
+}
+
+int mt_sort_key_parse(const char *s, enum mt_sort_key *k)
+{
+	for (int i = 0; i < MT_SORT_COUNT; i++) {
+		if (strcasecmp(s, sort_names[i]) == 0) {
+			*k = (enum mt_sort_key)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* qsort has no context argument; a thread-local one keeps this reentrant
+ * between the scanner and UI threads. */
+struct sort_ctx {
+	const struct mt_snapshot *s;
+	const struct mt_proc *p;
+	enum mt_sort_key key;
+	int dir;
+};
+static _Thread_local struct sort_ctx sctx;
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+/* Share in parts per million, exact enough to order by. */
+static uint64_t share(uint64_t part, uint64_t whole)
+{
+	return whole ? (uint64_t)((double)part * 1e6 / (double)whole) : 0;
+}
+
+static int cmp_proc(const void *x, const void *y)
+{
+	const struct mt_snapshot *s = sctx.s;
+	const struct mt_proc *a = &s->procs[*(const size_t *)x];
+	const struct mt_proc *b = &s->procs[*(const size_t *)y];
+	int c = 0;
+	switch (sctx.key) {
+	case MT_SORT_HIST:
+		c = mt_hist_cmp(a->present_hist, b->present_hist, s->nord);
+		break;
+	case MT_SORT_PID:
+		break;
+	case MT_SORT_RSS:
+		c = cmp_u64(a->present_pages, b->present_pages);
+		break;
+	case MT_SORT_PMD:
+		c = cmp_u64(share(mt_hist_pages_from(a->present_hist, s->nord,
+						     s->pmd_order),
+				  a->present_pages),
+			    share(mt_hist_pages_from(b->present_hist, s->nord,
+						     s->pmd_order),
+				  b->present_pages));
+		break;
+	case MT_SORT_THP:
+		c = cmp_u64(a->folios ? mt_folio_total(a->folios) : 0,
+			    b->folios ? mt_folio_total(b->folios) : 0);
+		break;
+	case MT_SORT_COMM:
+		c = strcmp(a->comm, b->comm);
+		break;
+	case MT_SORT_USER:
+		c = strcmp(a->user, b->user);
+		break;
+	case MT_SORT_SWAP:
+		c = cmp_u64(a->swapped_pages, b->swapped_pages);
+		break;
+	case MT_SORT_COUNT:
+		break;
+	}
+	if (!c)
+		c = (a->pid > b->pid) - (a->pid < b->pid);
+	return c * sctx.dir;
+}
+
+void mt_sort_procs(const struct mt_snapshot *s, enum mt_sort_key key,
+		   bool descending, size_t *idx)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		idx[i] = i;
+	sctx = (struct sort_ctx){s, NULL, key, descending ? -1 : 1};
+	qsort(idx, s->nprocs, sizeof(size_t), cmp_proc);
+}
+
+static int cmp_vma(const void *x, const void *y)
+{
+	const struct mt_snapshot *s = sctx.s;
+	const struct mt_vma *a = &sctx.p->vmas[*(const size_t *)x];
+	const struct mt_vma *b = &sctx.p->vmas[*(const size_t *)y];
+	int c = 0;
+	switch (sctx.key) {
+	case MT_SORT_HIST:
+		c = mt_hist_cmp(a->present_hist, b->present_hist, s->nord);
+		break;
+	case MT_SORT_RSS:
+		c = cmp_u64(a->present_pages, b->present_pages);
+		break;
+	case MT_SORT_PMD:
+		c = cmp_u64(share(mt_hist_pages_from(a->present_hist, s->nord,
+						     s->pmd_order),
+				  a->present_pages),
+			    share(mt_hist_pages_from(b->present_hist, s->nord,
+						     s->pmd_order),
+				  b->present_pages));
+		break;
+	case MT_SORT_THP:
+		c = cmp_u64(a->folios ? mt_folio_total(a->folios) : 0,
+			    b->folios ? mt_folio_total(b->folios) : 0);
+		break;
+	case MT_SORT_COMM:
+		c = strcmp(a->path, b->path);
+		break;
+	case MT_SORT_SWAP:
+		c = cmp_u64(a->swapped_pages, b->swapped_pages);
+		break;
+	default:
+		break;
+	}
+	if (!c)
+		c = cmp_u64(a->start, b->start);
+	return c * sctx.dir;
+}
+
+void mt_sort_vmas(const struct mt_snapshot *s, const struct mt_proc *p,
+		  enum mt_sort_key key, bool descending, size_t *idx)
+{
+	for (size_t i = 0; i < p->nvmas; i++)
+		idx[i] = i;
+	sctx = (struct sort_ctx){s, p, key, descending ? -1 : 1};
+	qsort(idx, p->nvmas, sizeof(size_t), cmp_vma);
+}
