@@ -34,7 +34,6 @@
 #include "memtop/util.h"
 
 #define SMALL_BATCH 512u
-#define KPF_CHUNK 65536u
 
 struct user_entry {
 	uid_t uid;
@@ -49,7 +48,7 @@ struct mt_scan_ctx {
 	int scan_ok; /* PAGEMAP_SCAN: -1 unknown, 0 missing, 1 works */
 	struct mt_buf maps, status, smaps;
 	uint64_t *pm;  /* MT_PAGEMAP_BATCH entries */
-	uint64_t *kf;  /* KPF_CHUNK + 1 entries */
+	uint64_t *kf;  /* 2^pmd_order + 1 entries */
 	struct user_entry *users;
 	size_t nusers;
 };
@@ -113,7 +112,7 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->can_kpf = c->kpf_fd >= 0;
 	c->scan_ok = -1;
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
-	c->kf = xmalloc((KPF_CHUNK + 1) * sizeof(uint64_t));
+	c->kf = xmalloc(((UINT64_C(1) << c->pmd_order) + 1) * sizeof(uint64_t));
 	return c;
 }
 
@@ -267,12 +266,25 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 	struct mt_scan_ctx *c = ps->c;
 	uint64_t pmd = UINT64_C(1) << c->pmd_order;
 	while (n) {
-		/* cut at a PMD-aligned PFN so no folio crosses chunks */
-		uint64_t k = n;
-		if (k > KPF_CHUNK) {
-			uint64_t lim = ((pfn + KPF_CHUNK) & ~(pmd - 1)) - pfn;
-			k = lim ? lim : KPF_CHUNK;
+		/*
+		 * A PMD-mapped THP needs one kpageflags word (its head), not
+		 * 2^pmd_order: the kernel charges per PFN for kpageflags.
+		 */
+		if (!((pfn | vpage) & (pmd - 1)) && n >= pmd &&
+		    c->scan_ok == 1 && is_pmd_mapped(ps, vpage)) {
+			uint64_t f;
+			if (mt_kpageflags_read(c->kpf_fd, pfn, &f, 1) < 0)
+				return;
+			if ((f & MT_KPF_COMPOUND_HEAD) && (f & MT_KPF_THP)) {
+				ps->fs.pmd[(f & MT_KPF_ANON) ? 0 : 1] += pmd;
+				vpage += pmd;
+				pfn += pmd;
+				n -= pmd;
+				continue;
+			}
 		}
+		/* up to the next PMD-aligned PFN: no folio crosses it */
+		uint64_t k = MT_MIN(n, pmd - (pfn & (pmd - 1)));
 		if (mt_kpageflags_read(c->kpf_fd, pfn, c->kf, (size_t)k + 1) < 0)
 			return;
 		mt_folio_account_run(&ps->fs, c->pmd_order, vpage, c->kf,
