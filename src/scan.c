@@ -353,6 +353,22 @@ static bool use_scan(struct proc_scan *ps)
 	return ps->o->method != MT_PM_PREAD && ps->c->scan_ok != 0;
 }
 
+/* Reset the per-VMA state: accumulators, histograms, folio counts. */
+static void begin_vma(struct proc_scan *ps, uint64_t *present,
+		      uint64_t *mappable)
+{
+	unsigned nord = ps->s->nord;
+	memset(present, 0, nord * sizeof(uint64_t));
+	if (mappable)
+		memset(mappable, 0, nord * sizeof(uint64_t));
+	mt_hist_acc_init(&ps->acc, present, mappable, ps->s->max_order);
+	if (ps->want_folios) {
+		memset(&ps->fs, 0, sizeof(ps->fs));
+		ps->acc.on_phys_run = on_phys_run;
+		ps->acc.ctx = ps;
+	}
+}
+
 static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
 		    uint64_t *present, uint64_t *mappable)
 {
@@ -360,12 +376,7 @@ static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
 	unsigned sh = c->page_shift;
 	uint64_t v = vma->start >> sh, vend = vma->end >> sh;
 
-	mt_hist_acc_init(&ps->acc, present, mappable, ps->s->max_order);
-	if (ps->want_folios) {
-		memset(&ps->fs, 0, sizeof(ps->fs));
-		ps->acc.on_phys_run = on_phys_run;
-		ps->acc.ctx = ps;
-	}
+	begin_vma(ps, present, mappable);
 	int r = -ENOTTY;
 	if (use_scan(ps)) {
 		if (ps->want_pfns)
@@ -376,28 +387,13 @@ static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
 					    MT_PSC_PRESENT | MT_PSC_SWAPPED, 0,
 					    on_region, ps,
 					    &ps->s->stats.scan_ioctls);
-		if (r == 0) {
+		if (r == 0)
 			c->scan_ok = 1;
-		} else if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
-			   c->scan_ok != 1) {
-			/* the ioctl is not there (old kernel, plain file) */
-			c->scan_ok = 0;
-		}
-		if (r < 0) {
-			/* nothing was counted by a failed first call of a
-			 * guided walk? Start over with pread to be exact. */
-			mt_hist_acc_init(&ps->acc, present, mappable,
-					 ps->s->max_order);
-			memset(present, 0, ps->s->nord * sizeof(uint64_t));
-			if (mappable)
-				memset(mappable, 0,
-				       ps->s->nord * sizeof(uint64_t));
-			if (ps->want_folios) {
-				memset(&ps->fs, 0, sizeof(ps->fs));
-				ps->acc.on_phys_run = on_phys_run;
-				ps->acc.ctx = ps;
-			}
-		}
+		else if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
+			 c->scan_ok != 1)
+			c->scan_ok = 0; /* no ioctl: old kernel, plain file */
+		if (r < 0) /* start this VMA over with pread, to be exact */
+			begin_vma(ps, present, mappable);
 	}
 	if (r < 0) {
 		bool skip = false;
@@ -451,8 +447,6 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 		if (ps->o->cancel &&
 		    atomic_load_explicit(ps->o->cancel, memory_order_relaxed))
 			break;
-		memset(tmp_p, 0, sizeof(tmp_p));
-		memset(tmp_m, 0, sizeof(tmp_m));
 		int r = scan_vma(ps, vma, tmp_p, ps->want_pfns ? tmp_m : NULL);
 		if (r < 0)
 			s->stats.errors++;
@@ -576,8 +570,8 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	p->ppid = status.ppid;
 	p->uid = status.uid;
 	p->comm = mt_arena_strndup(s->arena, status.name, status.name_len);
-	p->user = mt_arena_strndup(s->arena, user_name(c, status.uid),
-				   strlen(user_name(c, status.uid)));
+	const char *user = user_name(c, status.uid);
+	p->user = mt_arena_strndup(s->arena, user, strlen(user));
 	p->status_rss_kb = status.rss_kb;
 	p->kthread = status.kthread == 1 ||
 		     (status.kthread == -1 && (pid == 2 || status.ppid == 2));
