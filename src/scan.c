@@ -229,6 +229,12 @@ static const struct mt_smaps_vma *smaps_find(struct proc_scan *ps,
 	return NULL;
 }
 
+static bool cancelled(const struct mt_scan_opts *o)
+{
+	return o->cancel &&
+	       atomic_load_explicit(o->cancel, memory_order_relaxed);
+}
+
 /* --- present runs from PAGEMAP_SCAN ----------------------------------- */
 
 static int on_region(void *ctx, const struct mt_region *r)
@@ -301,6 +307,8 @@ static int read_pread(struct proc_scan *ps, uint64_t v, uint64_t vend)
 {
 	struct mt_scan_ctx *c = ps->c;
 	while (v < vend) {
+		if (cancelled(ps->o))
+			return -ECANCELED;
 		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)MT_PAGEMAP_BATCH);
 		int r = mt_pagemap_read(ps->pm_fd, v, c->pm, n);
 		if (r < 0)
@@ -320,6 +328,8 @@ static int read_guided(struct proc_scan *ps, uint64_t v, uint64_t vend)
 	size_t batch = SMALL_BATCH;
 	bool probe = true;
 	while (v < vend) {
+		if (cancelled(ps->o))
+			return -ECANCELED;
 		if (probe) {
 			uint64_t found;
 			int r = mt_pagemap_next_populated(
@@ -444,8 +454,7 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
 	for (size_t i = 0; i < p->nvmas; i++) {
 		struct mt_vma *vma = &p->vmas[i];
-		if (ps->o->cancel &&
-		    atomic_load_explicit(ps->o->cancel, memory_order_relaxed))
+		if (cancelled(ps->o))
 			break;
 		int r = scan_vma(ps, vma, tmp_p, ps->want_pfns ? tmp_m : NULL);
 		if (r < 0)
@@ -525,12 +534,6 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		v->path_len = e.path_len;
 		v->thp_eligible = -1;
 	}
-}
-
-static bool cancelled(const struct mt_scan_opts *o)
-{
-	return o->cancel &&
-	       atomic_load_explicit(o->cancel, memory_order_relaxed);
 }
 
 /* Scan one process into p; false if it is to be left out. */
