@@ -117,4 +117,7 @@ bench: deps
 clean:
 	rm -rf build memtop
 
+# Further targets (install, fuzzing, ...) live in mk/*.mk.
+-include $(wildcard mk/*.mk)
+
 -include $(shell find build -name '*.d' 2>/dev/null)
