@@ -9,6 +9,7 @@
 
 #include "memtop/escape.h"
 #include "memtop/output.h"
+#include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
 #define FLUSH_AT (1u << 20)
@@ -130,6 +131,60 @@ static void text_folios(struct mt_buf *b, const struct mt_snapshot *s,
 	}
 }
 
+static const char *const key_counters[] = {
+	"thp_fault_alloc", "thp_fault_fallback", "thp_collapse_alloc",
+	"thp_collapse_alloc_failed", "thp_split_page", "thp_split_pmd",
+	"thp_deferred_split_page", "compact_stall", "compact_success",
+};
+
+static void text_system(struct mt_buf *b, const struct mt_snapshot *s)
+{
+	const struct mt_sysinfo *si = s->sys;
+	char a[16], c[16];
+	if (!si)
+		return;
+	mt_buf_printf(b, "# system: THP enabled %s, defrag %s, shmem %s",
+		      si->thp_enabled, si->thp_defrag, si->thp_shmem_enabled);
+	for (size_t i = 0; i < si->nsizes; i++) {
+		const struct mt_mthp_size *z = &si->sizes[i];
+		if (strcmp(z->enabled, "never") != 0)
+			mt_buf_printf(b, "; %s %s",
+				      mt_fmt_size(a, sizeof(a), z->kb << 10),
+				      z->enabled);
+	}
+	mt_buf_addc(b, '\n');
+	uint64_t all = mt_buddy_free_pages(si, -1, 0);
+	uint64_t big = mt_buddy_free_pages(si, -1, s->pmd_order);
+	const struct mt_counter *ahp =
+		mt_counter_find(si->meminfo, si->nmeminfo, "AnonHugePages");
+	const struct mt_counter *shp =
+		mt_counter_find(si->meminfo, si->nmeminfo, "ShmemHugePages");
+	const struct mt_counter *fhp =
+		mt_counter_find(si->meminfo, si->nmeminfo, "FileHugePages");
+	mt_buf_printf(b,
+		      "# memory: AnonHugePages %s, ShmemHugePages %s, "
+		      "FileHugePages %s; free %s, %.0f%% of it in blocks of %s "
+		      "or more\n",
+		      mt_fmt_size(a, sizeof(a), ahp ? ahp->value << 10 : 0),
+		      mt_fmt_size(c, sizeof(c), shp ? shp->value << 10 : 0),
+		      mt_fmt_size((char[16]){0}, 16, fhp ? fhp->value << 10 : 0),
+		      mt_fmt_size((char[16]){0}, 16, all * s->page_size),
+		      all ? 100.0 * (double)big / (double)all : 0.0,
+		      mt_fmt_size((char[16]){0}, 16,
+				  (uint64_t)s->page_size << s->pmd_order));
+	mt_buf_add(b, "# counters:", 11);
+	for (size_t i = 0; i < MT_ARRAY_SIZE(key_counters); i++) {
+		const struct mt_counter *k =
+			mt_counter_find(si->vmstat, si->nvmstat, key_counters[i]);
+		if (!k)
+			continue;
+		mt_buf_printf(b, " %s %llu", k->key, (unsigned long long)k->value);
+		if (k->has_rate)
+			mt_buf_printf(b, " (%.1f/s)", k->rate);
+	}
+	mt_buf_addc(b, '\n');
+}
+
 void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		    const struct mt_output_opts *o)
 {
@@ -145,6 +200,7 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		      s->max_order, s->thp_enabled, s->thp_defrag,
 		      s->have_pfns ? ", mappable" : " (mappable needs root)",
 		      s->have_kpageflags ? ", folios" : " (folios need root)");
+	text_system(&b, s);
 	size_t *idx = sorted_procs(s, o);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct mt_proc *p = &s->procs[idx[i]];
@@ -285,6 +341,82 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	mt_buf_addc(b, '}');
 }
 
+static void json_counters(struct mt_buf *b, const char *key,
+			  const struct mt_counter *c, size_t n, bool rated)
+{
+	mt_buf_printf(b, ",\"%s\":{", key);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			mt_buf_addc(b, ',');
+		mt_escape_json(b, c[i].key, strlen(c[i].key));
+		if (!rated) {
+			mt_buf_printf(b, ":%llu", (unsigned long long)c[i].value);
+			continue;
+		}
+		mt_buf_printf(b, ":{\"value\":%llu,\"rate\":",
+			      (unsigned long long)c[i].value);
+		if (c[i].has_rate)
+			mt_buf_printf(b, "%.3f", c[i].rate);
+		else
+			mt_buf_add(b, "null", 4);
+		mt_buf_printf(b, ",\"reset\":%s}", c[i].reset ? "true" : "false");
+	}
+	mt_buf_addc(b, '}');
+}
+
+static void json_str_field(struct mt_buf *b, const char *key, const char *v)
+{
+	mt_buf_printf(b, "\"%s\":", key);
+	mt_escape_json(b, v, strlen(v));
+}
+
+static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
+{
+	const struct mt_sysinfo *si = s->sys;
+	mt_buf_add(b, ",\"system\":", 10);
+	if (!si) {
+		mt_buf_add(b, "null", 4);
+		return;
+	}
+	mt_buf_printf(b, "{\"interval_s\":%.3f,\"thp\":{", si->interval_s);
+	json_str_field(b, "enabled", si->thp_enabled);
+	mt_buf_addc(b, ',');
+	json_str_field(b, "defrag", si->thp_defrag);
+	mt_buf_addc(b, ',');
+	json_str_field(b, "shmem_enabled", si->thp_shmem_enabled);
+	mt_buf_addc(b, '}');
+	json_counters(b, "khugepaged", si->khugepaged, si->nkhugepaged, true);
+	mt_buf_add(b, ",\"mthp\":[", 9);
+	for (size_t i = 0; i < si->nsizes; i++) {
+		const struct mt_mthp_size *z = &si->sizes[i];
+		mt_buf_printf(b, "%s{\"size_kb\":%llu,", i ? "," : "",
+			      (unsigned long long)z->kb);
+		json_str_field(b, "enabled", z->enabled);
+		mt_buf_addc(b, ',');
+		json_str_field(b, "shmem_enabled", z->shmem_enabled);
+		json_counters(b, "stats", z->stats, z->nstats, true);
+		mt_buf_addc(b, '}');
+	}
+	mt_buf_addc(b, ']');
+	json_counters(b, "vmstat", si->vmstat, si->nvmstat, true);
+	json_counters(b, "meminfo", si->meminfo, si->nmeminfo, false);
+	mt_buf_add(b, ",\"buddyinfo\":[", 14);
+	for (size_t i = 0; i < si->nzones; i++) {
+		const struct mt_buddy_zone *z = &si->zones[i];
+		mt_buf_printf(b, "%s{\"node\":%d,", i ? "," : "", z->node);
+		json_str_field(b, "zone", z->zone);
+		json_orders(b, "free", z->free, z->norders);
+		mt_buf_addc(b, '}');
+	}
+	uint64_t all = mt_buddy_free_pages(si, -1, 0);
+	uint64_t big = mt_buddy_free_pages(si, -1, s->pmd_order);
+	mt_buf_printf(b,
+		      "],\"free_pages\":%llu,\"free_pages_pmd_or_larger\":%llu,"
+		      "\"pmd_free_share\":%.4f}",
+		      (unsigned long long)all, (unsigned long long)big,
+		      all ? (double)big / (double)all : 0.0);
+}
+
 void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		    const struct mt_output_opts *o)
 {
@@ -315,7 +447,9 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 	json_hist(&b, "present_hist", s->present_hist, s->nord);
 	json_hist(&b, "mappable_hist", s->mappable_hist, s->nord);
 	json_folios(&b, s, s->folios);
-	mt_buf_add(&b, "},\"processes\":[", 15);
+	mt_buf_addc(&b, '}');
+	json_system(&b, s);
+	mt_buf_add(&b, ",\"processes\":[", 14);
 	size_t *idx = sorted_procs(s, o);
 	bool first = true;
 	for (size_t i = 0; i < s->nprocs; i++) {

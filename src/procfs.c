@@ -167,6 +167,51 @@ int mt_sysfs_read_u64(const struct mt_procfs *pf, const char *rel,
 	return r;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int mt_sysfs_list(const struct mt_procfs *pf, const char *rel, char ***names,
+		  size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	if (pf->sys_fd < 0)
+		return -ENOENT;
+	int fd = openat(pf->sys_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*names = xrealloc(*names, cap * sizeof(char *));
+		}
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+void mt_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int mt_procfs_open_kpageflags(const struct mt_procfs *pf)
 {
 	return mt_open_at(pf->proc_fd, "kpageflags");

@@ -31,6 +31,7 @@
 #include "memtop/pagemap.h"
 #include "memtop/parse.h"
 #include "memtop/scan.h"
+#include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
 #define SMALL_BATCH 512u
@@ -51,6 +52,9 @@ struct mt_scan_ctx {
 	uint64_t *kf;  /* 2^pmd_order + 1 entries */
 	struct user_entry *users;
 	size_t nusers;
+	/* the previous snapshot, held for counter rates until the next
+	 * scan has read its system counters */
+	struct mt_snapshot *prev;
 };
 
 /* State while one process is scanned. */
@@ -131,6 +135,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	for (size_t i = 0; i < c->nusers; i++)
 		free(c->users[i].name);
 	free(c->users);
+	mt_snapshot_unref(c->prev);
 	free(c);
 }
 
@@ -159,22 +164,6 @@ static const char *user_name(struct mt_scan_ctx *c, uid_t uid)
 	c->users[c->nusers].uid = uid;
 	c->users[c->nusers].name = xstrdup(name);
 	return c->users[c->nusers++].name;
-}
-
-/* The bracketed word of a sysfs choice file: "always [madvise] never". */
-static const char *thp_setting(struct mt_scan_ctx *c, struct mt_snapshot *s,
-			       const char *rel)
-{
-	struct mt_buf b = {0};
-	const char *out = "?";
-	if (mt_sysfs_read(&c->pf, rel, &b) == 0) {
-		char *l = strchr(b.data, '['), *r = l ? strchr(l, ']') : NULL;
-		if (l && r)
-			out = mt_arena_strndup(s->arena, l + 1,
-					       (size_t)(r - l - 1));
-	}
-	mt_buf_free(&b);
-	return out;
 }
 
 static bool pid_wanted(const struct mt_scan_opts *o, pid_t pid)
@@ -638,8 +627,11 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->nord = s->max_order + 1;
 	s->have_pfns = c->can_pfns && !o->no_pfns;
 	s->have_kpageflags = s->have_pfns && c->can_kpf && !o->no_folios;
-	s->thp_enabled = thp_setting(c, s, "kernel/mm/transparent_hugepage/enabled");
-	s->thp_defrag = thp_setting(c, s, "kernel/mm/transparent_hugepage/defrag");
+	s->sys = mt_sysinfo_read(&c->pf, s->arena, c->prev ? c->prev->sys : NULL);
+	s->thp_enabled = s->sys->thp_enabled;
+	s->thp_defrag = s->sys->thp_defrag;
+	mt_snapshot_unref(c->prev);
+	c->prev = NULL;
 
 	struct scan_shared sh = {
 		.zero_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t)),
@@ -679,5 +671,7 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->stats.scanned = s->nprocs;
 	s->used_pagemap_scan = c->scan_ok == 1;
 	s->duration_ns = mt_now_ns() - t0;
+	mt_snapshot_ref(s);
+	c->prev = s;
 	return s;
 }

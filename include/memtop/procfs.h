@@ -52,6 +52,12 @@ int mt_sysfs_read(const struct mt_procfs *pf, const char *rel,
 int mt_sysfs_read_u64(const struct mt_procfs *pf, const char *rel,
 		      uint64_t *v);
 
+/* Sorted names in a directory below the sys root (no "." entries).
+ * Free with mt_free_names(). Returns 0 or -errno. */
+int mt_sysfs_list(const struct mt_procfs *pf, const char *rel, char ***names,
+		  size_t *n);
+void mt_free_names(char **names, size_t n);
+
 /* Open /proc/kpageflags (root only); fd or -errno. */
 int mt_procfs_open_kpageflags(const struct mt_procfs *pf);
 

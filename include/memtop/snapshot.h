@@ -21,6 +21,7 @@
 #include "memtop/parse.h"
 
 struct mt_arena;
+struct mt_sysinfo;
 
 struct mt_vma {
 	uint64_t start, end; /* byte addresses */
@@ -94,6 +95,10 @@ struct mt_snapshot {
 	 * /sys/kernel/mm/transparent_hugepage/{enabled,defrag}, "?" when
 	 * unreadable. */
 	const char *thp_enabled, *thp_defrag;
+
+	/* System-wide settings, counters (with rates since the previous
+	 * scan of the same context), meminfo and buddyinfo. */
+	const struct mt_sysinfo *sys;
 
 	struct mt_scan_stats stats;
 	struct mt_proc *procs;

@@ -1,0 +1,92 @@
+/*
+ * sysinfo.h - system-wide huge page state: THP and mTHP settings,
+ * khugepaged, counters from /proc/vmstat and the per-size mTHP stats (with
+ * rates over the last interval), /proc/meminfo huge page lines and free
+ * memory fragmentation from /proc/buddyinfo.
+ *
+ * Read once per scan into the snapshot's arena. Which counters exist
+ * depends on the kernel: sizes and stats are listed from the directories,
+ * never hard-coded.
+ */
+#ifndef MEMTOP_SYSINFO_H
+#define MEMTOP_SYSINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mt_arena;
+struct mt_procfs;
+
+/* A named counter or value. rate is per second over the last interval,
+ * valid when has_rate; reset is set when the counter went backwards (the
+ * rate then counts from zero). */
+struct mt_counter {
+	const char *key;
+	uint64_t value;
+	double rate;
+	bool has_rate, reset;
+};
+
+struct mt_mthp_size {
+	uint64_t kb;                 /* folio size in KiB */
+	const char *enabled;         /* selected word, "?" if unreadable */
+	const char *shmem_enabled;
+	struct mt_counter *stats;    /* stats/ files, sorted by key */
+	size_t nstats;
+};
+
+#define MT_BUDDY_ORDERS 16
+struct mt_buddy_zone {
+	int node;
+	const char *zone;
+	unsigned norders;
+	uint64_t free[MT_BUDDY_ORDERS]; /* free blocks per order */
+};
+
+struct mt_sysinfo {
+	uint64_t mono_ns;            /* when read, CLOCK_MONOTONIC */
+	double interval_s;           /* since the previous read, 0 if none */
+	const char *thp_enabled, *thp_defrag, *thp_shmem_enabled;
+	struct mt_counter *khugepaged; /* every numeric khugepaged/ file */
+	size_t nkhugepaged;
+	struct mt_mthp_size *sizes;  /* ascending size */
+	size_t nsizes;
+	struct mt_counter *vmstat;   /* thp_*, compact_*, other huge page lines */
+	size_t nvmstat;
+	struct mt_counter *meminfo;  /* kB values, hugetlb counts */
+	size_t nmeminfo;
+	struct mt_buddy_zone *zones;
+	size_t nzones;
+};
+
+/* Read everything; prev (may be NULL) gives the rates. Never fails:
+ * missing files leave their part empty. */
+struct mt_sysinfo *mt_sysinfo_read(const struct mt_procfs *pf,
+				   struct mt_arena *a,
+				   const struct mt_sysinfo *prev);
+
+/* Free pages in blocks of at least 2^order pages, and in all, summed over
+ * zones (node < 0: every node). */
+uint64_t mt_buddy_free_pages(const struct mt_sysinfo *si, int node,
+			     unsigned from_order);
+
+const struct mt_counter *mt_counter_find(const struct mt_counter *c,
+					 size_t n, const char *key);
+
+/* Rate arithmetic shared with tests: fills rate/has_rate/reset of cur from
+ * the previous value over dt seconds. */
+void mt_counter_rate(struct mt_counter *cur, const struct mt_counter *prev,
+		     double dt);
+
+/* Pure parsers (buffers as read). They allocate from the arena. */
+size_t mt_parse_vmstat(const char *buf, size_t len, struct mt_arena *a,
+		       struct mt_counter **out);
+size_t mt_parse_meminfo(const char *buf, size_t len, struct mt_arena *a,
+			struct mt_counter **out);
+size_t mt_parse_buddyinfo(const char *buf, size_t len, struct mt_arena *a,
+			  struct mt_buddy_zone **out);
+/* "always [madvise] never" -> "madvise"; "?" when there is no [choice]. */
+const char *mt_parse_choice(const char *buf, size_t len, struct mt_arena *a);
+
+#endif
