@@ -57,11 +57,44 @@ void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
 	a->max_order = max_order;
 }
 
+void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
+			   uint64_t vstart, uint64_t vend)
+{
+	uint64_t size = UINT64_C(1) << pmd_order;
+	a->track_pmd = true;
+	a->pmd_order = pmd_order;
+	a->slot_lo = (vstart + size - 1) >> pmd_order;
+	a->slot_hi = vend >> pmd_order;
+	if (a->slot_hi < a->slot_lo)
+		a->slot_hi = a->slot_lo;
+}
+
+static void count_slots(struct mt_hist_acc *a, uint64_t s, uint64_t e)
+{
+	unsigned p = a->pmd_order;
+	uint64_t full_lo = (s + (UINT64_C(1) << p) - 1) >> p, full_hi = e >> p;
+	full_lo = MT_MAX(full_lo, a->slot_lo);
+	full_hi = MT_MIN(full_hi, a->slot_hi);
+	if (full_hi > full_lo)
+		a->pmd_full += full_hi - full_lo;
+	uint64_t t_lo = MT_MAX(s >> p, a->slot_lo);
+	uint64_t t_hi = MT_MIN(((e - 1) >> p) + 1, a->slot_hi);
+	if (a->last_touched > t_lo)
+		t_lo = a->last_touched; /* that slot was counted already */
+	if (t_hi > t_lo) {
+		a->pmd_touched += t_hi - t_lo;
+		a->last_touched = t_hi;
+	}
+}
+
 static void flush_present(struct mt_hist_acc *a)
 {
-	if (a->prun_end > a->prun_start)
+	if (a->prun_end > a->prun_start) {
 		mt_hist_add_run(a->present, a->max_order, a->prun_start,
 				a->prun_end - a->prun_start);
+		if (a->track_pmd)
+			count_slots(a, a->prun_start, a->prun_end);
+	}
 	a->prun_start = a->prun_end = 0;
 }
 

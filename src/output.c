@@ -91,7 +91,7 @@ static size_t *sorted_vmas(const struct mt_snapshot *s, const struct mt_proc *p,
 static void text_hist(struct mt_buf *b, const uint64_t *h, unsigned nord)
 {
 	if (!h) {
-		mt_buf_add(b, "needs root", 10);
+		MT_BUF_LIT(b, "needs root");
 		return;
 	}
 	mt_buf_addc(b, '[');
@@ -107,7 +107,7 @@ static void text_folios(struct mt_buf *b, const struct mt_snapshot *s,
 	static const char *const type[2] = {"anon", "file"};
 	char sz[16], amt[16];
 	uint64_t ps = s->page_size;
-	mt_buf_add(b, "    folios:", 11);
+	MT_BUF_LIT(b, "    folios:");
 	for (int t = 0; t < 2; t++) {
 		mt_buf_printf(b, " %s pmd %s", type[t],
 			      mt_fmt_size(amt, sizeof(amt), fs->pmd[t] * ps));
@@ -172,7 +172,7 @@ static void text_system(struct mt_buf *b, const struct mt_snapshot *s)
 		      all ? 100.0 * (double)big / (double)all : 0.0,
 		      mt_fmt_size((char[16]){0}, 16,
 				  (uint64_t)s->page_size << s->pmd_order));
-	mt_buf_add(b, "# counters:", 11);
+	MT_BUF_LIT(b, "# counters:");
 	for (size_t i = 0; i < MT_ARRAY_SIZE(key_counters); i++) {
 		const struct mt_counter *k =
 			mt_counter_find(si->vmstat, si->nvmstat, key_counters[i]);
@@ -211,16 +211,16 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		mt_escape_visible(&b, p->comm, strlen(p->comm), 0);
 		for (size_t w = b.len - at; w < 16; w++)
 			mt_buf_addc(&b, ' ');
-		mt_buf_add(&b, " user ", 6);
+		MT_BUF_LIT(&b, " user ");
 		mt_escape_visible(&b, p->user, strlen(p->user), 0);
 		mt_buf_printf(&b, " rss %s present ",
 			      mt_fmt_size(sz, sizeof(sz),
 					  p->present_pages * s->page_size));
 		text_hist(&b, p->present_hist, s->nord);
-		mt_buf_add(&b, " mappable ", 10);
+		MT_BUF_LIT(&b, " mappable ");
 		text_hist(&b, p->mappable_hist, s->nord);
 		if (!s->have_kpageflags)
-			mt_buf_add(&b, " folios needs root", 17);
+			MT_BUF_LIT(&b, " folios needs root");
 		mt_buf_addc(&b, '\n');
 		if (p->folios && mt_folio_total(p->folios))
 			text_folios(&b, s, p->folios);
@@ -237,7 +237,7 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 				      v->perms);
 			text_hist(&b, v->present_hist, s->nord);
 			if (v->mappable_hist) {
-				mt_buf_add(&b, " m", 2);
+				MT_BUF_LIT(&b, " m");
 				text_hist(&b, v->mappable_hist, s->nord);
 			}
 			mt_buf_addc(&b, ' ');
@@ -267,7 +267,7 @@ static void json_hist(struct mt_buf *b, const char *key, const uint64_t *h,
 {
 	mt_buf_printf(b, ",\"%s\":", key);
 	if (!h) {
-		mt_buf_add(b, "null", 4);
+		MT_BUF_LIT(b, "null");
 		return;
 	}
 	mt_buf_addc(b, '[');
@@ -288,9 +288,9 @@ static void json_orders(struct mt_buf *b, const char *key, const uint64_t *a,
 static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
 			const struct mt_folio_stats *fs)
 {
-	mt_buf_add(b, ",\"folios\":", 10);
+	MT_BUF_LIT(b, ",\"folios\":");
 	if (!fs) {
-		mt_buf_add(b, "null", 4);
+		MT_BUF_LIT(b, "null");
 		return;
 	}
 	static const char *const type[2] = {"anon", "file"};
@@ -305,6 +305,23 @@ static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
 			      (unsigned long long)fs->partial[t]);
 	}
 	mt_buf_addc(b, '}');
+}
+
+static void json_pmd(struct mt_buf *b, uint64_t slots, uint64_t full,
+		     uint64_t touched, uint64_t mapped)
+{
+	mt_buf_printf(b,
+		      ",\"pmd_slots\":{\"total\":%llu,\"full\":%llu,"
+		      "\"partial\":%llu,\"mapped\":",
+		      (unsigned long long)slots, (unsigned long long)full,
+		      (unsigned long long)(touched - full));
+	if (mapped == MT_UNKNOWN)
+		mt_buf_printf(b, "null,\"collapsible\":null}");
+	else
+		mt_buf_printf(b, "%llu,\"collapsible\":%llu}",
+			      (unsigned long long)mapped,
+			      (unsigned long long)(full > mapped ? full - mapped
+								 : 0));
 }
 
 static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
@@ -325,6 +342,7 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 		      mt_kind_name(v->kind), v->file_backed ? "true" : "false",
 		      (unsigned long long)v->present_pages,
 		      (unsigned long long)v->swapped_pages);
+	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped);
 	json_hist(b, "present_hist", v->present_hist, s->nord);
 	json_hist(b, "mappable_hist", v->mappable_hist, s->nord);
 	json_folios(b, s, v->folios);
@@ -358,7 +376,7 @@ static void json_counters(struct mt_buf *b, const char *key,
 		if (c[i].has_rate)
 			mt_buf_printf(b, "%.3f", c[i].rate);
 		else
-			mt_buf_add(b, "null", 4);
+			MT_BUF_LIT(b, "null");
 		mt_buf_printf(b, ",\"reset\":%s}", c[i].reset ? "true" : "false");
 	}
 	mt_buf_addc(b, '}');
@@ -373,9 +391,9 @@ static void json_str_field(struct mt_buf *b, const char *key, const char *v)
 static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 {
 	const struct mt_sysinfo *si = s->sys;
-	mt_buf_add(b, ",\"system\":", 10);
+	MT_BUF_LIT(b, ",\"system\":");
 	if (!si) {
-		mt_buf_add(b, "null", 4);
+		MT_BUF_LIT(b, "null");
 		return;
 	}
 	mt_buf_printf(b, "{\"interval_s\":%.3f,\"thp\":{", si->interval_s);
@@ -386,7 +404,7 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 	json_str_field(b, "shmem_enabled", si->thp_shmem_enabled);
 	mt_buf_addc(b, '}');
 	json_counters(b, "khugepaged", si->khugepaged, si->nkhugepaged, true);
-	mt_buf_add(b, ",\"mthp\":[", 9);
+	MT_BUF_LIT(b, ",\"mthp\":[");
 	for (size_t i = 0; i < si->nsizes; i++) {
 		const struct mt_mthp_size *z = &si->sizes[i];
 		mt_buf_printf(b, "%s{\"size_kb\":%llu,", i ? "," : "",
@@ -400,7 +418,7 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 	mt_buf_addc(b, ']');
 	json_counters(b, "vmstat", si->vmstat, si->nvmstat, true);
 	json_counters(b, "meminfo", si->meminfo, si->nmeminfo, false);
-	mt_buf_add(b, ",\"buddyinfo\":[", 14);
+	MT_BUF_LIT(b, ",\"buddyinfo\":[");
 	for (size_t i = 0; i < si->nzones; i++) {
 		const struct mt_buddy_zone *z = &si->zones[i];
 		mt_buf_printf(b, "%s{\"node\":%d,", i ? "," : "", z->node);
@@ -433,7 +451,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		      s->have_kpageflags ? "true" : "false",
 		      s->used_pagemap_scan ? "true" : "false");
 	mt_escape_json(&b, s->thp_enabled, strlen(s->thp_enabled));
-	mt_buf_add(&b, ",\"defrag\":", 10);
+	MT_BUF_LIT(&b, ",\"defrag\":");
 	mt_escape_json(&b, s->thp_defrag, strlen(s->thp_defrag));
 	mt_buf_printf(&b,
 		      "},\"summary\":{\"listed\":%zu,\"scanned\":%zu,"
@@ -449,7 +467,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 	json_folios(&b, s, s->folios);
 	mt_buf_addc(&b, '}');
 	json_system(&b, s);
-	mt_buf_add(&b, ",\"processes\":[", 14);
+	MT_BUF_LIT(&b, ",\"processes\":[");
 	size_t *idx = sorted_procs(s, o);
 	bool first = true;
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -460,7 +478,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 			      first ? "" : ",", (int)p->pid, (int)p->ppid);
 		first = false;
 		mt_escape_json(&b, p->comm, strlen(p->comm));
-		mt_buf_add(&b, ",\"user\":", 8);
+		MT_BUF_LIT(&b, ",\"user\":");
 		mt_escape_json(&b, p->user, strlen(p->user));
 		mt_buf_printf(&b,
 			      ",\"uid\":%u,\"kthread\":%s,\"rss_pages\":%llu,"
@@ -472,10 +490,14 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 			      (unsigned long long)p->present_pages,
 			      (unsigned long long)p->swapped_pages,
 			      p->pagemap_denied ? "true" : "false");
+		MT_BUF_LIT(&b, ",\"cgroup\":");
+		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
+		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,
+			 p->pmd_mapped);
 		json_hist(&b, "present_hist", p->present_hist, s->nord);
 		json_hist(&b, "mappable_hist", p->mappable_hist, s->nord);
 		json_folios(&b, s, p->folios);
-		mt_buf_add(&b, ",\"vmas\":[", 9);
+		MT_BUF_LIT(&b, ",\"vmas\":[");
 		size_t *vi = sorted_vmas(s, p, o);
 		bool vfirst = true;
 		for (size_t j = 0; j < p->nvmas; j++) {
@@ -488,11 +510,11 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 			json_vma(&b, s, v);
 		}
 		free(vi);
-		mt_buf_add(&b, "]}", 2);
+		MT_BUF_LIT(&b, "]}");
 		flush(f, &b, false);
 	}
 	free(idx);
-	mt_buf_add(&b, "]}\n", 3);
+	MT_BUF_LIT(&b, "]}\n");
 	flush(f, &b, true);
 	mt_buf_free(&b);
 }

@@ -5,6 +5,7 @@
  * byte: input may be truncated at any point, or be a hostile file in a
  * fixture tree.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,4 +301,46 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 	}
 	*out = v;
 	return n;
+}
+
+int mt_parse_cgroup(const char *buf, size_t len, const char **path,
+		    size_t *plen)
+{
+	size_t pos = 0, n;
+	const char *line;
+	int found = -1;
+	while ((line = mt_next_line(buf, len, &pos, &n)) != NULL) {
+		/* hierarchy-ID:controller-list:path */
+		const char *c1 = memchr(line, ':', n);
+		if (!c1)
+			continue;
+		const char *c2 = memchr(c1 + 1, ':', (size_t)(line + n - c1 - 1));
+		if (!c2)
+			continue;
+		const char *ctl = c1 + 1;
+		size_t ctl_len = (size_t)(c2 - ctl);
+		const char *p = c2 + 1;
+		size_t pl = (size_t)(line + n - p);
+		bool memory = false;
+		/* the controller list is comma separated */
+		for (const char *w = ctl; w < c2;) {
+			const char *e = memchr(w, ',', (size_t)(c2 - w));
+			if (!e)
+				e = c2;
+			if (e - w == 6 && memcmp(w, "memory", 6) == 0)
+				memory = true;
+			w = e + 1;
+		}
+		if (memory) {
+			*path = p;
+			*plen = pl;
+			return 0;
+		}
+		if (ctl_len == 0 && c1 - line == 1 && line[0] == '0') {
+			*path = p;
+			*plen = pl;
+			found = 0;
+		}
+	}
+	return found;
 }

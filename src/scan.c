@@ -70,6 +70,7 @@ struct proc_scan {
 	int dirfd;
 	struct mt_folio_stats fs; /* current VMA */
 	struct mt_hist_acc acc;
+	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
 };
 
 static bool have_cap_sys_admin(void)
@@ -231,8 +232,11 @@ static int on_region(void *ctx, const struct mt_region *r)
 	struct proc_scan *ps = ctx;
 	unsigned sh = ps->c->page_shift;
 	uint64_t n = (r->end - r->start) >> sh;
-	if (r->categories & MT_PSC_PRESENT)
+	if (r->categories & MT_PSC_PRESENT) {
 		mt_hist_acc_present(&ps->acc, r->start >> sh, n);
+		if (r->categories & MT_PSC_HUGE)
+			ps->huge_pages += n;
+	}
 	else if (r->categories & MT_PSC_SWAPPED)
 		ps->acc.swapped_pages += n;
 	return 0;
@@ -354,13 +358,15 @@ static bool use_scan(struct proc_scan *ps)
 
 /* Reset the per-VMA state: accumulators, histograms, folio counts. */
 static void begin_vma(struct proc_scan *ps, uint64_t *present,
-		      uint64_t *mappable)
+		      uint64_t *mappable, uint64_t v, uint64_t vend)
 {
 	unsigned nord = ps->s->nord;
+	ps->huge_pages = 0;
 	memset(present, 0, nord * sizeof(uint64_t));
 	if (mappable)
 		memset(mappable, 0, nord * sizeof(uint64_t));
 	mt_hist_acc_init(&ps->acc, present, mappable, ps->s->max_order);
+	mt_hist_acc_track_pmd(&ps->acc, ps->c->pmd_order, v, vend);
 	if (ps->want_folios) {
 		memset(&ps->fs, 0, sizeof(ps->fs));
 		ps->acc.on_phys_run = on_phys_run;
@@ -375,24 +381,28 @@ static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
 	unsigned sh = c->page_shift;
 	uint64_t v = vma->start >> sh, vend = vma->end >> sh;
 
-	begin_vma(ps, present, mappable);
+	begin_vma(ps, present, mappable, v, vend);
 	int r = -ENOTTY;
+	bool scanned = false; /* present runs (and PMD mappings) from the scan */
 	if (use_scan(ps)) {
 		if (ps->want_pfns)
 			r = read_guided(ps, v, vend);
 		else
 			r = mt_pagemap_scan(ps->pm_fd, vma->start, vma->end, 0,
 					    MT_PSC_PRESENT | MT_PSC_SWAPPED,
-					    MT_PSC_PRESENT | MT_PSC_SWAPPED, 0,
-					    on_region, ps,
+					    MT_PSC_PRESENT | MT_PSC_SWAPPED |
+						    MT_PSC_HUGE,
+					    0, on_region, ps,
 					    &ps->s->stats.scan_ioctls);
-		if (r == 0)
+		if (r == 0) {
 			c->scan_ok = 1;
+			scanned = !ps->want_pfns;
+		}
 		else if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
 			 c->scan_ok != 1)
 			c->scan_ok = 0; /* no ioctl: old kernel, plain file */
 		if (r < 0) /* start this VMA over with pread, to be exact */
-			begin_vma(ps, present, mappable);
+			begin_vma(ps, present, mappable, v, vend);
 	}
 	if (r < 0) {
 		bool skip = false;
@@ -407,6 +417,17 @@ static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
 	mt_hist_acc_flush(&ps->acc);
 	vma->present_pages = ps->acc.present_pages;
 	vma->swapped_pages = ps->acc.swapped_pages;
+	vma->pmd_slots = ps->acc.slot_hi - ps->acc.slot_lo;
+	vma->pmd_full = ps->acc.pmd_full;
+	vma->pmd_touched = ps->acc.pmd_touched;
+	if (!vma->pmd_full)
+		vma->pmd_mapped = 0; /* a PMD maps only a full slot */
+	else if (scanned)
+		vma->pmd_mapped = ps->huge_pages >> c->pmd_order;
+	else if (ps->want_folios)
+		vma->pmd_mapped = (ps->fs.pmd[0] + ps->fs.pmd[1]) >> c->pmd_order;
+	else
+		vma->pmd_mapped = MT_UNKNOWN;
 	return r;
 }
 
@@ -452,6 +473,13 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 		add_hist(p->present_hist, tmp_p, s->nord);
 		p->present_pages += vma->present_pages;
 		p->swapped_pages += vma->swapped_pages;
+		p->pmd_slots += vma->pmd_slots;
+		p->pmd_full += vma->pmd_full;
+		p->pmd_touched += vma->pmd_touched;
+		if (vma->pmd_mapped == MT_UNKNOWN || p->pmd_mapped == MT_UNKNOWN)
+			p->pmd_mapped = MT_UNKNOWN;
+		else
+			p->pmd_mapped += vma->pmd_mapped;
 		if (ps->want_pfns) {
 			vma->mappable_hist = keep_hist(s, tmp_m, sh->zero_hist);
 			add_hist(p->mappable_hist, tmp_m, s->nord);
@@ -565,6 +593,13 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	const char *user = user_name(c, status.uid);
 	p->user = mt_arena_strndup(s->arena, user, strlen(user));
 	p->status_rss_kb = status.rss_kb;
+	p->cgroup = "";
+	if (mt_read_at(dirfd, "cgroup", &c->status) == 0) {
+		const char *cg;
+		size_t cl;
+		if (mt_parse_cgroup(c->status.data, c->status.len, &cg, &cl) == 0)
+			p->cgroup = mt_arena_strndup(s->arena, cg, cl);
+	}
 	p->kthread = status.kthread == 1 ||
 		     (status.kthread == -1 && (pid == 2 || status.ppid == 2));
 	p->present_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
@@ -670,6 +705,8 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	free(pids);
 	s->stats.scanned = s->nprocs;
 	s->used_pagemap_scan = c->scan_ok == 1;
+	s->have_pmd_mapped = s->have_kpageflags ||
+			     (!s->have_pfns && s->used_pagemap_scan);
 	s->duration_ns = mt_now_ns() - t0;
 	mt_snapshot_ref(s);
 	c->prev = s;

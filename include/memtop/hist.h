@@ -62,10 +62,22 @@ struct mt_hist_acc {
 	/* called for every finished physically contiguous run */
 	mt_phys_run_fn on_phys_run;
 	void *ctx;
+	/* PMD slots (aligned 2^pmd_order blocks inside the VMA), when
+	 * tracking was asked for with mt_hist_acc_track_pmd() */
+	unsigned pmd_order;
+	bool track_pmd;
+	uint64_t slot_lo, slot_hi;   /* slots [slot_lo, slot_hi) lie inside */
+	uint64_t pmd_full;           /* slots with every page present */
+	uint64_t pmd_touched;        /* slots with at least one present page */
+	uint64_t last_touched;       /* last slot counted, + 1 (0: none) */
 };
 
 void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
 		      uint64_t *mappable, unsigned max_order);
+/* Count PMD slots of the VMA [vstart, vend) (page indices) too. */
+void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
+			   uint64_t vstart, uint64_t vend);
+
 /* Feed n raw pagemap entries for pages vpage .. vpage + n - 1. */
 void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		      const uint64_t *pm, size_t n);

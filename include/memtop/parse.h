@@ -72,6 +72,12 @@ struct mt_smaps_vma {
 size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 		      size_t *bad);
 
+/* The cgroup of a process from /proc/PID/cgroup: the v1 memory
+ * controller's path when there is one, else the v2 ("0::") path. Sets
+ * path and plen to point into buf; -1 when neither is there. */
+int mt_parse_cgroup(const char *buf, size_t len, const char **path,
+		    size_t *plen);
+
 /* Iterate lines: returns the next line start and sets *line_len, or NULL at
  * the end. *pos is the cursor (start at 0). */
 const char *mt_next_line(const char *buf, size_t len, size_t *pos,

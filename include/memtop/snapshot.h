@@ -37,6 +37,12 @@ struct mt_vma {
 	uint64_t *mappable_hist;         /* nord entries or NULL */
 	struct mt_folio_stats *folios;   /* NULL: unavailable, or none when
 					    the snapshot has folios */
+	/* PMD slots: aligned 2^pmd_order blocks wholly inside the VMA; how
+	 * many have every page present, at least one page present, and how
+	 * many are mapped by one PMD entry (MT_UNKNOWN when not known:
+	 * needs PAGEMAP_SCAN or the folio view). Fully present but not PMD
+	 * mapped is what khugepaged or MADV_COLLAPSE could still collapse. */
+	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped;
 	/* From smaps, when it was read for this process (has_smaps). */
 	bool has_smaps;
 	uint64_t smaps_rss_kb, smaps_anon_huge_kb;
@@ -44,15 +50,19 @@ struct mt_vma {
 	unsigned vmflags;   /* MT_VMF_* */
 };
 
+#define MT_UNKNOWN UINT64_MAX
+
 struct mt_proc {
 	pid_t pid, ppid;
 	uid_t uid;
 	const char *comm; /* Name: from status (kernel escaped) */
 	const char *user; /* user name, or the uid in decimal */
+	const char *cgroup; /* v1 memory controller path, else the v2 path */
 	bool kthread;
 	bool pagemap_denied; /* maps readable but pagemap was not */
 	uint64_t status_rss_kb;
 	uint64_t present_pages, swapped_pages;
+	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped; /* sums */
 	uint64_t *present_hist;         /* sums over the VMAs */
 	uint64_t *mappable_hist;        /* NULL when unavailable */
 	struct mt_folio_stats *folios;  /* NULL when unavailable */
@@ -90,6 +100,7 @@ struct mt_snapshot {
 	bool have_pfns;           /* mappable view available */
 	bool have_kpageflags;     /* folio view available */
 	bool used_pagemap_scan;   /* PAGEMAP_SCAN ioctl worked */
+	bool have_pmd_mapped;     /* pmd_mapped figures are known */
 
 	/* THP settings as read at scan time: the selected word of
 	 * /sys/kernel/mm/transparent_hugepage/{enabled,defrag}, "?" when

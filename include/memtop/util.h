@@ -36,6 +36,8 @@ struct mt_buf {
 void mt_buf_reserve(struct mt_buf *b, size_t extra);
 void mt_buf_add(struct mt_buf *b, const void *p, size_t n);
 void mt_buf_addc(struct mt_buf *b, char c);
+/* Append a string literal (its length known at compile time). */
+#define MT_BUF_LIT(b, lit) mt_buf_add((b), "" lit, sizeof(lit) - 1)
 void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mt_buf_reset(struct mt_buf *b);
