@@ -1,0 +1,62 @@
+/*
+ * history.h - the last few hundred scans of a few figures, per process and
+ * for the whole system, to plot how huge page adoption changes.
+ *
+ * Owned by one thread (the UI): mt_history_update() is called with every
+ * new snapshot it draws. Processes not seen for a while are dropped.
+ */
+#ifndef MEMTOP_HISTORY_H
+#define MEMTOP_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mt_snapshot;
+
+#define MT_HISTORY_LEN 300
+
+/* A ring of samples; the newest is last. */
+struct mt_series {
+	float v[MT_HISTORY_LEN];
+	uint32_t head;  /* index of the next write */
+	uint32_t count; /* samples held, at most MT_HISTORY_LEN */
+};
+
+void mt_series_push(struct mt_series *s, double v);
+/* Copy up to max samples, oldest first, of the newest ones; returns how
+ * many. */
+size_t mt_series_get(const struct mt_series *s, double *out, size_t max);
+/* The newest sample minus the one before it (0 with fewer than two). */
+double mt_series_delta(const struct mt_series *s);
+
+enum mt_hist_series {
+	MT_SER_RSS,   /* bytes present */
+	MT_SER_PMD,   /* bytes in blocks of PMD order or more (present view) */
+	MT_SER_THP,   /* bytes in large folios (folio view; 0 without root) */
+	MT_SER_COUNT
+};
+
+struct mt_proc_history {
+	pid_t pid;
+	uint64_t last_seen;  /* update number */
+	struct mt_series s[MT_SER_COUNT];
+};
+
+struct mt_history;
+
+struct mt_history *mt_history_new(void);
+void mt_history_free(struct mt_history *h);
+/* Add one sample per process and for the system. Snapshots already seen
+ * (same generation) are ignored. */
+void mt_history_update(struct mt_history *h, const struct mt_snapshot *s);
+const struct mt_proc_history *mt_history_proc(const struct mt_history *h,
+					      pid_t pid);
+const struct mt_proc_history *mt_history_system(const struct mt_history *h);
+size_t mt_history_nprocs(const struct mt_history *h);
+
+/* The figures sampled, for one process or the system (p NULL). */
+double mt_history_value(const struct mt_snapshot *s, int p_index,
+			enum mt_hist_series which);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * history.c - ring buffers of per-process and system figures.
+ *
+ * Processes are kept in an open-addressing table keyed by pid; a process
+ * missing from EXPIRE consecutive updates is dropped (its pid may be
+ * reused by a new process, whose history must not continue the old one).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtop/history.h"
+#include "memtop/snapshot.h"
+#include "memtop/util.h"
+
+#define EXPIRE 3
+
+void mt_series_push(struct mt_series *s, double v)
+{
+	s->v[s->head] = (float)v;
+	s->head = (s->head + 1) % MT_HISTORY_LEN;
+	if (s->count < MT_HISTORY_LEN)
+		s->count++;
+}
+
+size_t mt_series_get(const struct mt_series *s, double *out, size_t max)
+{
+	size_t n = MT_MIN((size_t)s->count, max);
+	/* the newest n samples end just before head */
+	size_t start = (s->head + MT_HISTORY_LEN - n) % MT_HISTORY_LEN;
+	for (size_t i = 0; i < n; i++)
+		out[i] = s->v[(start + i) % MT_HISTORY_LEN];
+	return n;
+}
+
+double mt_series_delta(const struct mt_series *s)
+{
+	if (s->count < 2)
+		return 0;
+	uint32_t last = (s->head + MT_HISTORY_LEN - 1) % MT_HISTORY_LEN;
+	uint32_t prev = (s->head + MT_HISTORY_LEN - 2) % MT_HISTORY_LEN;
+	return (double)s->v[last] - (double)s->v[prev];
+}
+
+struct mt_history {
+	struct mt_proc_history **slots; /* open addressing, NULL = empty */
+	size_t cap, n;
+	struct mt_proc_history sys;
+	uint64_t updates, last_gen;
+	/* ages of entries are checked per update */
+};
+
+struct mt_history *mt_history_new(void)
+{
+	struct mt_history *h = xcalloc(1, sizeof(*h));
+	h->cap = 256;
+	h->slots = xcalloc(h->cap, sizeof(*h->slots));
+	return h;
+}
+
+void mt_history_free(struct mt_history *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->cap; i++)
+		free(h->slots[i]);
+	free(h->slots);
+	free(h);
+}
+
+static size_t slot_of(const struct mt_history *h, pid_t pid)
+{
+	return ((size_t)(uint32_t)pid * 2654435761u) & (h->cap - 1);
+}
+
+static struct mt_proc_history **find_slot(const struct mt_history *h,
+					  pid_t pid)
+{
+	size_t i = slot_of(h, pid);
+	while (h->slots[i] && h->slots[i]->pid != pid)
+		i = (i + 1) & (h->cap - 1);
+	return &h->slots[i];
+}
+
+static void insert(struct mt_history *h, struct mt_proc_history *e)
+{
+	*find_slot(h, e->pid) = e;
+	h->n++;
+}
+
+static void rehash(struct mt_history *h, size_t cap)
+{
+	struct mt_proc_history **old = h->slots;
+	size_t oldcap = h->cap;
+	h->slots = xcalloc(cap, sizeof(*h->slots));
+	h->cap = cap;
+	h->n = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i])
+			continue;
+		if (h->updates - old[i]->last_seen >= EXPIRE)
+			free(old[i]);
+		else
+			insert(h, old[i]);
+	}
+	free(old);
+}
+
+double mt_history_value(const struct mt_snapshot *s, int p_index,
+			enum mt_hist_series which)
+{
+	const struct mt_proc *p = p_index >= 0 ? &s->procs[p_index] : NULL;
+	const uint64_t *hist = p ? p->present_hist : s->present_hist;
+	const struct mt_folio_stats *fs = p ? p->folios : s->folios;
+	uint64_t pages = 0;
+	switch (which) {
+	case MT_SER_RSS:
+		pages = p ? p->present_pages : s->present_pages;
+		break;
+	case MT_SER_PMD:
+		pages = s->pmd_order < s->nord
+				? mt_hist_pages_from(hist, s->nord, s->pmd_order)
+				: 0;
+		break;
+	case MT_SER_THP:
+		pages = fs ? mt_folio_total(fs) : 0;
+		break;
+	case MT_SER_COUNT:
+		break;
+	}
+	return (double)pages * s->page_size;
+}
+
+void mt_history_update(struct mt_history *h, const struct mt_snapshot *s)
+{
+	if (s->generation && s->generation == h->last_gen)
+		return;
+	h->last_gen = s->generation;
+	h->updates++;
+	for (int k = 0; k < MT_SER_COUNT; k++)
+		mt_series_push(&h->sys.s[k], mt_history_value(s, -1, k));
+	h->sys.last_seen = h->updates;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct mt_proc *p = &s->procs[i];
+		if (p->kthread)
+			continue;
+		struct mt_proc_history **slot = find_slot(h, p->pid);
+		struct mt_proc_history *e = *slot;
+		if (e && h->updates - e->last_seen > EXPIRE) {
+			/* gone for a while: a new process with an old pid */
+			memset(e->s, 0, sizeof(e->s));
+		}
+		if (!e) {
+			if ((h->n + 1) * 2 > h->cap) {
+				rehash(h, h->cap * 2);
+				slot = find_slot(h, p->pid);
+			}
+			e = xcalloc(1, sizeof(*e));
+			e->pid = p->pid;
+			*slot = e;
+			h->n++;
+		}
+		e->last_seen = h->updates;
+		for (int k = 0; k < MT_SER_COUNT; k++)
+			mt_series_push(&e->s[k], mt_history_value(s, (int)i, k));
+	}
+	/* drop the dead now and then */
+	if (h->updates % 16 == 0)
+		rehash(h, h->cap);
+}
+
+const struct mt_proc_history *mt_history_proc(const struct mt_history *h,
+					      pid_t pid)
+{
+	return *find_slot(h, pid);
+}
+
+const struct mt_proc_history *mt_history_system(const struct mt_history *h)
+{
+	return &h->sys;
+}
+
+size_t mt_history_nprocs(const struct mt_history *h)
+{
+	return h->n;
+}

@@ -1,0 +1,199 @@
+/*
+ * test_history.c - ring buffers, per-process history and the plot renderer.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "memtop/history.h"
+#include "memtop/plot.h"
+#include "memtop/snapshot.h"
+#include "memtop/util.h"
+
+static void test_series_wrap(void **state)
+{
+	struct mt_series s;
+	memset(&s, 0, sizeof(s));
+	double out[MT_HISTORY_LEN + 10];
+	assert_int_equal(mt_series_get(&s, out, 10), 0);
+	assert_true(mt_series_delta(&s) == 0);
+	for (int i = 1; i <= 3 * MT_HISTORY_LEN + 7; i++)
+		mt_series_push(&s, i);
+	size_t n = mt_series_get(&s, out, MT_HISTORY_LEN + 10);
+	assert_int_equal(n, MT_HISTORY_LEN);
+	/* oldest first, the newest is the last pushed */
+	for (size_t i = 0; i < n; i++)
+		assert_true(out[i] == 3.0 * MT_HISTORY_LEN + 7 - (double)(n - 1 - i));
+	assert_true(mt_series_delta(&s) == 1);
+	/* asking for fewer returns the newest ones */
+	assert_int_equal(mt_series_get(&s, out, 2), 2);
+	assert_true(out[0] == 3.0 * MT_HISTORY_LEN + 6);
+	assert_true(out[1] == 3.0 * MT_HISTORY_LEN + 7);
+}
+
+/* A snapshot with processes of given pids and present pages. */
+static struct mt_snapshot *snap(const pid_t *pids, const uint64_t *pages,
+				size_t n, uint64_t gen)
+{
+	struct mt_snapshot *s = mt_snapshot_new();
+	s->page_size = 4096;
+	s->pmd_order = 2;
+	s->max_order = 3;
+	s->nord = 4;
+	s->generation = gen;
+	s->present_hist = mt_arena_alloc(s->arena, 4 * sizeof(uint64_t));
+	s->procs = mt_arena_alloc(s->arena, (n ? n : 1) * sizeof(*s->procs));
+	s->nprocs = n;
+	for (size_t i = 0; i < n; i++) {
+		struct mt_proc *p = &s->procs[i];
+		p->pid = pids[i];
+		p->present_pages = pages[i];
+		p->present_hist = mt_arena_alloc(s->arena, 4 * sizeof(uint64_t));
+		/* pages/4 blocks of order 2, the rest order 0 */
+		p->present_hist[2] = pages[i] / 4;
+		p->present_hist[0] = pages[i] % 4;
+		s->present_pages += pages[i];
+		s->present_hist[2] += p->present_hist[2];
+		s->present_hist[0] += p->present_hist[0];
+	}
+	return s;
+}
+
+static void test_history_procs(void **state)
+{
+	struct mt_history *h = mt_history_new();
+	pid_t pids[600];
+	uint64_t pages[600];
+	for (int i = 0; i < 600; i++) {
+		pids[i] = 1000 + i * 7;
+		pages[i] = (uint64_t)i;
+	}
+	for (uint64_t g = 1; g <= 5; g++) {
+		for (int i = 0; i < 600; i++)
+			pages[i] = (uint64_t)i * g;
+		struct mt_snapshot *s = snap(pids, pages, 600, g);
+		mt_history_update(h, s);
+		mt_history_update(h, s); /* same generation: ignored */
+		mt_snapshot_unref(s);
+	}
+	assert_int_equal(mt_history_nprocs(h), 600);
+	double out[8];
+	for (int i = 0; i < 600; i += 37) {
+		const struct mt_proc_history *e = mt_history_proc(h, pids[i]);
+		assert_non_null(e);
+		assert_int_equal(mt_series_get(&e->s[MT_SER_RSS], out, 8), 5);
+		for (int g = 0; g < 5; g++)
+			assert_true(out[g] == (double)i * (g + 1) * 4096);
+		assert_int_equal(mt_series_get(&e->s[MT_SER_PMD], out, 8), 5);
+		assert_true(out[4] == (double)((uint64_t)i * 5 / 4 * 4) * 4096);
+	}
+	const struct mt_proc_history *sys = mt_history_system(h);
+	assert_int_equal(mt_series_get(&sys->s[MT_SER_RSS], out, 8), 5);
+	assert_true(out[0] == 599.0 * 600 / 2 * 4096);
+	assert_null(mt_history_proc(h, 999));
+
+	/* processes gone for long enough are dropped */
+	for (uint64_t g = 6; g <= 40; g++) {
+		struct mt_snapshot *s = snap(pids, pages, 1, g);
+		mt_history_update(h, s);
+		mt_snapshot_unref(s);
+	}
+	assert_int_equal(mt_history_nprocs(h), 1);
+	assert_non_null(mt_history_proc(h, pids[0]));
+	assert_null(mt_history_proc(h, pids[1]));
+	mt_history_free(h);
+}
+
+/* Count cells in a row that are not blank. */
+static int marked(const struct mt_buf *row)
+{
+	int n = 0;
+	for (size_t i = 0; i < row->len;) {
+		unsigned char c = (unsigned char)row->data[i];
+		size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		n += !(len == 1 && c == ' ');
+		i += len;
+	}
+	return n;
+}
+
+static int cells(const struct mt_buf *row)
+{
+	int n = 0;
+	for (size_t i = 0; i < row->len; i++)
+		n += ((unsigned char)row->data[i] & 0xc0) != 0x80;
+	return n;
+}
+
+static void test_plot_edges(void **state)
+{
+	struct mt_buf rows[4];
+	memset(rows, 0, sizeof(rows));
+	double v[100];
+	for (int i = 0; i < 100; i++)
+		v[i] = i;
+	static const enum mt_plot_style styles[] = {MT_PLOT_BRAILLE,
+						    MT_PLOT_BLOCKS, MT_PLOT_ASCII};
+	for (size_t k = 0; k < 3; k++) {
+		enum mt_plot_style st = styles[k];
+		/* every row has exactly width cells, no control bytes */
+		mt_plot(v, 100, 0, 10, 4, st, rows);
+		for (int r = 0; r < 4; r++) {
+			assert_int_equal(cells(&rows[r]), 10);
+			for (size_t i = 0; i < rows[r].len; i++)
+				assert_true((unsigned char)rows[r].data[i] >= 0x20);
+		}
+		/* rising values: the top row is marked only at the right */
+		assert_true(marked(&rows[0]) >= 1);
+		assert_true(marked(&rows[3]) >= marked(&rows[0]));
+		/* no data, zero data: blank */
+		mt_plot(v, 0, 0, 10, 4, st, rows);
+		for (int r = 0; r < 4; r++)
+			assert_int_equal(marked(&rows[r]), 0);
+		double z[5] = {0, 0, 0, 0, 0};
+		mt_plot(z, 5, 0, 10, 4, st, rows);
+		assert_int_equal(marked(&rows[3]), 0);
+		/* NaN and negatives count as zero, huge values clip */
+		double odd[4] = {NAN, -5, 1e300, 1};
+		mt_plot(odd, 4, 10, 4, 2, st, rows);
+		assert_int_equal(cells(&rows[0]), 4);
+		assert_true(marked(&rows[0]) >= 1);
+		/* a small non-zero value stays visible */
+		double small[1] = {1};
+		mt_plot(small, 1, 1e9, 3, 2, st, rows);
+		assert_int_equal(marked(&rows[1]), 1);
+		assert_int_equal(marked(&rows[0]), 0);
+		/* width 0 / height 0: nothing happens, nothing breaks */
+		mt_plot(v, 100, 0, 0, 4, st, rows);
+		mt_plot(v, 100, 0, 4, 0, st, rows);
+	}
+	/* blocks: a full column is a full block in every row */
+	double full[1] = {5};
+	mt_plot(full, 1, 5, 1, 3, MT_PLOT_BLOCKS, rows);
+	for (int r = 0; r < 3; r++)
+		assert_string_equal(rows[r].data, "\xe2\x96\x88");
+	mt_plot(full, 1, 5, 1, 3, MT_PLOT_ASCII, rows);
+	for (int r = 0; r < 3; r++)
+		assert_string_equal(rows[r].data, "#");
+	/* braille: two samples per cell, right aligned */
+	double two[3] = {0, 4, 4};
+	mt_plot(two, 3, 4, 2, 1, MT_PLOT_BRAILLE, rows);
+	/* cell 0 holds (pad, 0): blank; cell 1 holds (4, 4): all 8 dots */
+	assert_string_equal(rows[0].data, " \xe2\xa3\xbf");
+	for (int r = 0; r < 4; r++)
+		mt_buf_free(&rows[r]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_series_wrap),
+		cmocka_unit_test(test_history_procs),
+		cmocka_unit_test(test_plot_edges),
+	};
+	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
+}

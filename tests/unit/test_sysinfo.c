@@ -1,0 +1,230 @@
+/*
+ * test_sysinfo.c - system view data: parsers, counter rates across resets,
+ * and fixture /sys and /proc trees with and without mTHP directories,
+ * missing files and odd values.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "memtop/parse.h"
+#include "memtop/procfs.h"
+#include "memtop/sysinfo.h"
+#include "memtop/util.h"
+
+static void test_rates(void **state)
+{
+	struct mt_counter prev = {.key = "x", .value = 100};
+	struct mt_counter cur = {.key = "x", .value = 160};
+	mt_counter_rate(&cur, &prev, 2.0);
+	assert_true(cur.has_rate);
+	assert_false(cur.reset);
+	assert_true(cur.rate == 30.0);
+	/* the counter went backwards: a reset, counted from zero */
+	cur.value = 10;
+	mt_counter_rate(&cur, &prev, 2.0);
+	assert_true(cur.has_rate);
+	assert_true(cur.reset);
+	assert_true(cur.rate == 5.0);
+	/* no previous value, or no time: no rate */
+	mt_counter_rate(&cur, NULL, 2.0);
+	assert_false(cur.has_rate);
+	mt_counter_rate(&cur, &prev, 0.0);
+	assert_false(cur.has_rate);
+	/* equal: zero rate, not a reset */
+	cur.value = 100;
+	mt_counter_rate(&cur, &prev, 1.0);
+	assert_true(cur.has_rate && cur.rate == 0 && !cur.reset);
+	/* near the top of the range */
+	prev.value = UINT64_MAX - 10;
+	cur.value = UINT64_MAX;
+	mt_counter_rate(&cur, &prev, 1.0);
+	assert_true(cur.rate == 10.0);
+}
+
+static void test_parsers(void **state)
+{
+	struct mt_arena *a = mt_arena_new();
+	const char vm[] = "nr_free_pages 100\nthp_fault_alloc 7\nbogus\n"
+			  "thp_split_pmd x\ncompact_stall 3\nthp_fault_fallback 99999999999999999999\n"
+			  "pgfault 12\nthp_collapse_alloc 2";
+	struct mt_counter *c;
+	size_t n = mt_parse_vmstat(vm, strlen(vm), a, &c);
+	assert_int_equal(n, 4);
+	assert_int_equal(mt_counter_find(c, n, "thp_fault_alloc")->value, 7);
+	assert_int_equal(mt_counter_find(c, n, "compact_stall")->value, 3);
+	assert_int_equal(mt_counter_find(c, n, "thp_collapse_alloc")->value, 2);
+	assert_null(mt_counter_find(c, n, "pgfault"));
+	assert_null(mt_counter_find(c, n, "thp_split_pmd"));
+	assert_null(mt_counter_find(c, n, "thp_fault_fallback"));
+
+	const char mi[] = "MemTotal:       24684084 kB\nAnonHugePages:    532480 kB\n"
+			  "HugePages_Total:       4\nHugepagesize:       2048 kB\n"
+			  "ShmemHugePages: oops\nMemFree";
+	n = mt_parse_meminfo(mi, strlen(mi), a, &c);
+	assert_int_equal(n, 4);
+	assert_int_equal(mt_counter_find(c, n, "AnonHugePages")->value, 532480);
+	assert_int_equal(mt_counter_find(c, n, "HugePages_Total")->value, 4);
+
+	const char bi[] = "Node 0, zone      DMA      0      0      0      1      3 \n"
+			  "Node 1, zone   Normal   5376   1166    188\n"
+			  "Node x, zone Normal 1\nNode 0, zone\nNode 2, zone Movable 1 2 z\n"
+			  "Node 3, zone Huge 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1\n";
+	struct mt_buddy_zone *z;
+	n = mt_parse_buddyinfo(bi, strlen(bi), a, &z);
+	assert_int_equal(n, 2);
+	assert_int_equal(z[0].node, 0);
+	assert_string_equal(z[0].zone, "DMA");
+	assert_int_equal(z[0].norders, 5);
+	assert_int_equal(z[0].free[4], 3);
+	assert_int_equal(z[1].node, 1);
+	assert_int_equal(z[1].free[0], 5376);
+	struct mt_sysinfo si = {.zones = z, .nzones = n};
+	/* DMA: 1<<3 + 3<<4 = 56 pages; Normal: 5376 + 2332 + 752 */
+	assert_int_equal(mt_buddy_free_pages(&si, -1, 0), 56 + 5376 + 2332 + 752);
+	assert_int_equal(mt_buddy_free_pages(&si, 0, 4), 48);
+	assert_int_equal(mt_buddy_free_pages(&si, 1, 2), 752);
+	assert_int_equal(mt_buddy_free_pages(&si, 7, 0), 0);
+
+	assert_string_equal(mt_parse_choice("always [madvise] never", 22, a),
+			    "madvise");
+	assert_string_equal(mt_parse_choice("always madvise", 14, a), "?");
+	assert_string_equal(mt_parse_choice("[]", 2, a), "?");
+	assert_string_equal(mt_parse_choice("[never", 6, a), "?");
+	mt_arena_free(a);
+}
+
+static char tmpl[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", tmpl, rel);
+	/* make the parents */
+	for (char *p = path + strlen(tmpl) + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	}
+	if (!text) {
+		mkdir(path, 0755);
+		return;
+	}
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int rm_tree(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	return system(cmd);
+}
+
+#define THP "sys/kernel/mm/transparent_hugepage/"
+
+static void test_fixture_trees(void **state)
+{
+	strcpy(tmpl, "/tmp/memtop-sysinfo-XXXXXX");
+	assert_non_null(mkdtemp(tmpl));
+	put("proc/vmstat", "thp_fault_alloc 10\nthp_split_page 4\n");
+	put("proc/meminfo", "AnonHugePages: 4096 kB\n");
+	put("proc/buddyinfo", "Node 0, zone Normal 4 0 1\n");
+	put(THP "enabled", "always [madvise] never\n");
+	put(THP "defrag", "[always] defer\n");
+	/* shmem_enabled missing */
+	put(THP "khugepaged/pages_to_scan", "4096\n");
+	put(THP "khugepaged/full_scans", "17\n");
+	put(THP "khugepaged/defrag", "garbage\n");
+	put(THP "hugepages-64kB/enabled", "always [inherit] madvise never\n");
+	put(THP "hugepages-64kB/stats/anon_fault_alloc", "5\n");
+	put(THP "hugepages-64kB/stats/nr_anon", "2\n");
+	put(THP "hugepages-2048kB/enabled", "[never]\n");
+	put(THP "hugepages-2048kB/stats", NULL);
+	put(THP "hugepages-16kB/shmem_enabled", "[never]\n");
+	put(THP "hugepages-oddkB/enabled", "[always]\n");
+
+	char proot[128], sroot[128], err[256];
+	snprintf(proot, sizeof(proot), "%s/proc", tmpl);
+	snprintf(sroot, sizeof(sroot), "%s/sys", tmpl);
+	struct mt_procfs pf;
+	assert_int_equal(mt_procfs_open(&pf, proot, sroot, err, sizeof(err)), 0);
+	struct mt_arena *a = mt_arena_new();
+	struct mt_sysinfo *s1 = mt_sysinfo_read(&pf, a, NULL);
+	assert_string_equal(s1->thp_enabled, "madvise");
+	assert_string_equal(s1->thp_defrag, "always");
+	assert_string_equal(s1->thp_shmem_enabled, "?");
+	assert_int_equal(s1->nkhugepaged, 2); /* the non-numeric one left out */
+	assert_int_equal(s1->nsizes, 3);      /* 16K, 64K, 2M; "odd" ignored */
+	assert_int_equal(s1->sizes[0].kb, 16);
+	assert_string_equal(s1->sizes[0].enabled, "?");
+	assert_int_equal(s1->sizes[0].nstats, 0);
+	assert_int_equal(s1->sizes[1].kb, 64);
+	assert_string_equal(s1->sizes[1].enabled, "inherit");
+	assert_int_equal(s1->sizes[1].nstats, 2);
+	assert_int_equal(s1->sizes[2].kb, 2048);
+	assert_false(s1->sizes[1].stats[0].has_rate);
+	assert_int_equal(mt_counter_find(s1->vmstat, s1->nvmstat,
+					 "thp_fault_alloc")->value, 10);
+	assert_int_equal(s1->nzones, 1);
+
+	/* a second read: counters moved, one was reset */
+	usleep(20000);
+	put("proc/vmstat", "thp_fault_alloc 30\nthp_split_page 1\n");
+	put(THP "hugepages-64kB/stats/anon_fault_alloc", "9\n");
+	struct mt_sysinfo *s2 = mt_sysinfo_read(&pf, a, s1);
+	assert_true(s2->interval_s > 0.01);
+	const struct mt_counter *fa =
+		mt_counter_find(s2->vmstat, s2->nvmstat, "thp_fault_alloc");
+	assert_true(fa->has_rate && !fa->reset);
+	assert_true(fabs(fa->rate - 20 / s2->interval_s) < 1e-6);
+	const struct mt_counter *sp =
+		mt_counter_find(s2->vmstat, s2->nvmstat, "thp_split_page");
+	assert_true(sp->has_rate && sp->reset);
+	const struct mt_counter *af =
+		mt_counter_find(s2->sizes[1].stats, s2->sizes[1].nstats,
+				"anon_fault_alloc");
+	assert_true(af->has_rate);
+	assert_true(fabs(af->rate - 4 / s2->interval_s) < 1e-6);
+
+	/* a kernel without mTHP directories or khugepaged, and no /proc files */
+	assert_int_equal(rm_tree(), 0);
+	assert_int_equal(mkdir(tmpl, 0755), 0);
+	put("proc/empty", "");
+	put(THP "enabled", "[always] madvise never\n");
+	mt_procfs_close(&pf);
+	assert_int_equal(mt_procfs_open(&pf, proot, sroot, err, sizeof(err)), 0);
+	struct mt_sysinfo *s3 = mt_sysinfo_read(&pf, a, s2);
+	assert_string_equal(s3->thp_enabled, "always");
+	assert_string_equal(s3->thp_defrag, "?");
+	assert_int_equal(s3->nsizes, 0);
+	assert_int_equal(s3->nkhugepaged, 0);
+	assert_int_equal(s3->nvmstat, 0);
+	assert_int_equal(s3->nzones, 0);
+	mt_arena_free(a);
+	mt_procfs_close(&pf);
+	assert_int_equal(rm_tree(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_fixture_trees),
+	};
+	return cmocka_run_group_tests_name("sysinfo", tests, NULL, NULL);
+}
