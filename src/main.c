@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtop/demo.h"
 #include "memtop/model.h"
 #include "memtop/output.h"
 #include "memtop/scan.h"
@@ -33,6 +34,7 @@ enum {
 	OPT_NO_FOLIOS,
 	OPT_SMAPS,
 	OPT_KTHREADS,
+	OPT_DEMO,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +58,7 @@ static const struct option long_opts[] = {
 	{"no-folios", no_argument, NULL, OPT_NO_FOLIOS},
 	{"smaps", no_argument, NULL, OPT_SMAPS},
 	{"kernel-threads", no_argument, NULL, OPT_KTHREADS},
+	{"demo", no_argument, NULL, OPT_DEMO},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -86,6 +89,7 @@ static void usage(FILE *f)
 "      --no-folios          skip the folio view (kpageflags)\n"
 "      --smaps              add smaps figures (THPeligible, hg/nh) per VMA\n"
 "      --pagemap-method M   auto (default), scan (PAGEMAP_SCAN) or pread\n"
+"      --demo               start demo workloads and watch them\n"
 "      --proc-root DIR      read DIR instead of /proc (fixture trees)\n"
 "      --sys-root DIR       read DIR instead of /sys\n"
 "  -h, --help               this text\n"
@@ -168,7 +172,7 @@ struct config {
 	struct mt_scan_opts scan;
 	struct mt_output_opts out;
 	const char *proc_root, *sys_root;
-	bool no_color;
+	bool no_color, demo;
 	pid_t *pids;
 	size_t npids;
 };
@@ -218,6 +222,7 @@ static int parse_args(int argc, char **argv, struct config *cf)
 		case OPT_OMIT_FILE: cf->out.omit_file_backed = true; break;
 		case OPT_OMIT_UNFAULTED: cf->out.omit_unfaulted = true; break;
 		case OPT_KTHREADS: cf->out.show_kthreads = true; break;
+		case OPT_DEMO: cf->demo = true; break;
 		case OPT_MAX_ORDER: {
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
@@ -260,6 +265,15 @@ static int parse_args(int argc, char **argv, struct config *cf)
 	cf->scan.pids = cf->pids;
 	cf->scan.npids = cf->npids;
 	return 0;
+}
+
+static void add_pid(struct config *cf, pid_t pid)
+{
+	cf->pids = xrealloc(cf->pids, (cf->npids + 1) * sizeof(pid_t));
+	cf->pids[cf->npids++] = pid;
+	qsort(cf->pids, cf->npids, sizeof(pid_t), cmp_pid);
+	cf->scan.pids = cf->pids;
+	cf->scan.npids = cf->npids;
 }
 
 static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
@@ -336,10 +350,24 @@ int main(int argc, char **argv)
 		free(cf.pids);
 		return 1;
 	}
+	pid_t demo[MT_DEMO_PROCS] = {0};
+	if (cf.demo) {
+		if (mt_demo_start(demo, err, sizeof(err)) < 0) {
+			fprintf(stderr, "memtop: %s\n", err);
+			mt_scan_ctx_free(ctx);
+			free(cf.pids);
+			return 1;
+		}
+		/* watch the workloads (and any -p given too) */
+		for (int i = 0; i < MT_DEMO_PROCS; i++)
+			add_pid(&cf, demo[i]);
+	}
 	if (cf.batch || cf.json)
 		r = run_batch(&cf, ctx);
 	else
 		r = run_viewer(&cf, ctx);
+	if (cf.demo)
+		mt_demo_stop(demo);
 	mt_scan_ctx_free(ctx);
 	free(cf.pids);
 	return r;
