@@ -372,10 +372,3 @@ int main(int argc, char **argv)
 	free(cf.pids);
 	return r;
 }
-
-/* TEMPORARY until the viewer lands */
-__attribute__((weak)) int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
-{
-	fprintf(stderr, "memtop: viewer not built yet\n");
-	return 1;
-}
