@@ -465,6 +465,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 	json_hist(&b, "present_hist", s->present_hist, s->nord);
 	json_hist(&b, "mappable_hist", s->mappable_hist, s->nord);
 	json_folios(&b, s, s->folios);
+	json_hist(&b, "thp_pages_by_node", s->thp_node_pages, s->nnodes);
 	mt_buf_addc(&b, '}');
 	json_system(&b, s);
 	MT_BUF_LIT(&b, ",\"processes\":[");
@@ -497,6 +498,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		json_hist(&b, "present_hist", p->present_hist, s->nord);
 		json_hist(&b, "mappable_hist", p->mappable_hist, s->nord);
 		json_folios(&b, s, p->folios);
+		json_hist(&b, "thp_pages_by_node", p->thp_node_pages, s->nnodes);
 		MT_BUF_LIT(&b, ",\"vmas\":[");
 		size_t *vi = sorted_vmas(s, p, o);
 		bool vfirst = true;

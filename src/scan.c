@@ -55,6 +55,11 @@ struct mt_scan_ctx {
 	/* the previous snapshot, held for counter rates until the next
 	 * scan has read its system counters */
 	struct mt_snapshot *prev;
+	/* NUMA: node of each memory block, from sysfs */
+	int16_t *block_node;
+	size_t nblocks;
+	unsigned block_shift; /* log2(memory block size / page size) */
+	unsigned nnodes;
 };
 
 /* State while one process is scanned. */
@@ -71,6 +76,7 @@ struct proc_scan {
 	struct mt_folio_stats fs; /* current VMA */
 	struct mt_hist_acc acc;
 	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
+	uint64_t *node_pages;     /* the process's large folio pages by node */
 };
 
 static bool have_cap_sys_admin(void)
@@ -82,6 +88,67 @@ static bool have_cap_sys_admin(void)
 		return false;
 	return (d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
 		CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
+}
+
+/* Which NUMA node each memory block belongs to: nodeN/memoryM links. */
+static void load_numa(struct mt_scan_ctx *c)
+{
+	struct mt_buf b = {0};
+	if (mt_sysfs_read(&c->pf, "devices/system/memory/block_size_bytes",
+			  &b) < 0) {
+		mt_buf_free(&b);
+		return;
+	}
+	uint64_t bs = strtoull(b.data, NULL, 16);
+	mt_buf_free(&b);
+	if (bs < c->page_size || (bs & (bs - 1)))
+		return;
+	c->block_shift = mt_log2(bs / c->page_size);
+	char **nodes;
+	size_t nn;
+	if (mt_sysfs_list(&c->pf, "devices/system/node", &nodes, &nn) < 0)
+		return;
+	for (size_t i = 0; i < nn; i++) {
+		unsigned node;
+		char rest;
+		if (sscanf(nodes[i], "node%u%c", &node, &rest) != 1 ||
+		    node > 4095)
+			continue;
+		char rel[64], **mem;
+		size_t nm;
+		snprintf(rel, sizeof(rel), "devices/system/node/%s", nodes[i]);
+		if (mt_sysfs_list(&c->pf, rel, &mem, &nm) < 0)
+			continue;
+		for (size_t j = 0; j < nm; j++) {
+			unsigned long blk;
+			if (sscanf(mem[j], "memory%lu%c", &blk, &rest) != 1 ||
+			    blk > (1ul << 24))
+				continue;
+			if (blk >= c->nblocks) {
+				size_t n = blk + 1;
+				c->block_node = xrealloc(c->block_node,
+							 n * sizeof(int16_t));
+				for (size_t k = c->nblocks; k < n; k++)
+					c->block_node[k] = -1;
+				c->nblocks = n;
+			}
+			c->block_node[blk] = (int16_t)node;
+			if (node + 1 > c->nnodes)
+				c->nnodes = node + 1;
+		}
+		mt_free_names(mem, nm);
+	}
+	mt_free_names(nodes, nn);
+}
+
+static void count_node(struct proc_scan *ps, uint64_t pfn, uint64_t pages)
+{
+	struct mt_scan_ctx *c = ps->c;
+	if (!ps->node_pages || !pages)
+		return;
+	uint64_t blk = pfn >> c->block_shift;
+	if (blk < c->nblocks && c->block_node[blk] >= 0)
+		ps->node_pages[c->block_node[blk]] += pages;
 }
 
 struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
@@ -115,6 +182,8 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 			c->kpf_fd = fd;
 	}
 	c->can_kpf = c->kpf_fd >= 0;
+	if (c->can_kpf)
+		load_numa(c);
 	c->scan_ok = -1;
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
 	c->kf = xmalloc(((UINT64_C(1) << c->pmd_order) + 1) * sizeof(uint64_t));
@@ -137,6 +206,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 		free(c->users[i].name);
 	free(c->users);
 	mt_snapshot_unref(c->prev);
+	free(c->block_node);
 	free(c);
 }
 
@@ -276,6 +346,7 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 				return;
 			if ((f & MT_KPF_COMPOUND_HEAD) && (f & MT_KPF_THP)) {
 				ps->fs.pmd[(f & MT_KPF_ANON) ? 0 : 1] += pmd;
+				count_node(ps, pfn, pmd);
 				vpage += pmd;
 				pfn += pmd;
 				n -= pmd;
@@ -286,8 +357,11 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 		uint64_t k = MT_MIN(n, pmd - (pfn & (pmd - 1)));
 		if (mt_kpageflags_read(c->kpf_fd, pfn, c->kf, (size_t)k + 1) < 0)
 			return;
+		uint64_t before = mt_folio_total(&ps->fs);
 		mt_folio_account_run(&ps->fs, c->pmd_order, vpage, c->kf,
 				     (size_t)k, c->kf[k], is_pmd_mapped, ps);
+		/* the chunk lies in one memory block: one node */
+		count_node(ps, pfn, mt_folio_total(&ps->fs) - before);
 		vpage += k;
 		pfn += k;
 		n -= k;
@@ -608,6 +682,9 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
 	if (s->have_kpageflags)
 		p->folios = mt_arena_alloc(s->arena, sizeof(*p->folios));
+	if (s->have_kpageflags && s->nnodes)
+		p->thp_node_pages =
+			mt_arena_alloc(s->arena, s->nnodes * sizeof(uint64_t));
 	if (p->kthread) {
 		st->kthreads++;
 		keep = true;
@@ -631,6 +708,7 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		}
 		ps.want_pfns = s->have_pfns;
 		ps.want_folios = s->have_kpageflags;
+		ps.node_pages = p->thp_node_pages;
 		scan_vmas(&ps, p, sh);
 	}
 	if (o->smaps_all || o->smaps_pid == pid)
@@ -678,6 +756,11 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
 	if (s->have_kpageflags)
 		s->folios = mt_arena_alloc(s->arena, sizeof(*s->folios));
+	if (s->have_kpageflags && c->nnodes) {
+		s->nnodes = c->nnodes;
+		s->thp_node_pages =
+			mt_arena_alloc(s->arena, s->nnodes * sizeof(uint64_t));
+	}
 
 	pid_t *pids = NULL;
 	size_t npids = 0;
@@ -701,6 +784,8 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 			add_hist(s->mappable_hist, p->mappable_hist, s->nord);
 		if (s->folios)
 			mt_folio_add(s->folios, p->folios);
+		for (unsigned n = 0; s->thp_node_pages && n < s->nnodes; n++)
+			s->thp_node_pages[n] += p->thp_node_pages[n];
 	}
 	free(pids);
 	s->stats.scanned = s->nprocs;

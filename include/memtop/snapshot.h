@@ -66,6 +66,9 @@ struct mt_proc {
 	uint64_t *present_hist;         /* sums over the VMAs */
 	uint64_t *mappable_hist;        /* NULL when unavailable */
 	struct mt_folio_stats *folios;  /* NULL when unavailable */
+	/* pages in large folios per NUMA node (snapshot->nnodes entries);
+	 * NULL when unavailable (needs the folio view and node sysfs) */
+	uint64_t *thp_node_pages;
 	struct mt_vma *vmas;
 	size_t nvmas;
 	bool has_smaps;
@@ -120,6 +123,8 @@ struct mt_snapshot {
 	uint64_t *present_hist;
 	uint64_t *mappable_hist;
 	struct mt_folio_stats *folios;
+	unsigned nnodes;             /* NUMA nodes (highest id + 1), 0 unknown */
+	uint64_t *thp_node_pages;
 
 	struct mt_arena *arena;
 };
