@@ -55,6 +55,7 @@ void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
 	a->present = present;
 	a->mappable = mappable;
 	a->max_order = max_order;
+	a->zero_pfn = UINT64_MAX;
 }
 
 void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
@@ -134,6 +135,10 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 			continue;
 		}
 		uint64_t v = vpage + i;
+		if ((e & MT_PM_PFN_MASK) == a->zero_pfn) {
+			a->zero_pages++;
+			continue;
+		}
 		a->present_pages++;
 		extend_present(a, v, 1);
 		if (!phys)

@@ -338,10 +338,11 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	mt_escape_json(b, v->path, v->path_len);
 	mt_buf_printf(b,
 		      ",\"kind\":\"%s\",\"file_backed\":%s,\"present_pages\":%llu,"
-		      "\"swapped_pages\":%llu",
+		      "\"swapped_pages\":%llu,\"zero_pages\":%llu",
 		      mt_kind_name(v->kind), v->file_backed ? "true" : "false",
 		      (unsigned long long)v->present_pages,
-		      (unsigned long long)v->swapped_pages);
+		      (unsigned long long)v->swapped_pages,
+		      (unsigned long long)v->zero_pages);
 	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped);
 	json_hist(b, "present_hist", v->present_hist, s->nord);
 	json_hist(b, "mappable_hist", v->mappable_hist, s->nord);
@@ -484,12 +485,14 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		mt_buf_printf(&b,
 			      ",\"uid\":%u,\"kthread\":%s,\"rss_pages\":%llu,"
 			      "\"status_rss_kb\":%llu,\"present_pages\":%llu,"
-			      "\"swapped_pages\":%llu,\"pagemap_denied\":%s",
+			      "\"swapped_pages\":%llu,\"zero_pages\":%llu,"
+			      "\"pagemap_denied\":%s",
 			      (unsigned)p->uid, p->kthread ? "true" : "false",
 			      (unsigned long long)p->present_pages,
 			      (unsigned long long)p->status_rss_kb,
 			      (unsigned long long)p->present_pages,
 			      (unsigned long long)p->swapped_pages,
+			      (unsigned long long)p->zero_pages,
 			      p->pagemap_denied ? "true" : "false");
 		MT_BUF_LIT(&b, ",\"cgroup\":");
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -215,6 +216,28 @@ void mt_free_names(char **names, size_t n)
 int mt_procfs_open_kpageflags(const struct mt_procfs *pf)
 {
 	return mt_open_at(pf->proc_fd, "kpageflags");
+}
+
+uint64_t mt_procfs_zero_pfn(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uint64_t pfn = UINT64_MAX;
+	volatile char *p = mmap(NULL, (size_t)ps, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return pfn;
+	(void)p[0]; /* a read fault maps the zero page */
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t e;
+	if (fd >= 0 &&
+	    pread(fd, &e, sizeof(e), (off_t)((uintptr_t)p / (uintptr_t)ps * 8)) ==
+		    sizeof(e) &&
+	    (e >> 63) && (e & ((UINT64_C(1) << 55) - 1)))
+		pfn = e & ((UINT64_C(1) << 55) - 1);
+	if (fd >= 0)
+		close(fd);
+	munmap((void *)p, (size_t)ps);
+	return pfn;
 }
 
 enum mt_err_class mt_err_class(int neg_errno)

@@ -34,7 +34,6 @@
 #include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
-#define SMALL_BATCH 512u
 
 struct user_entry {
 	uid_t uid;
@@ -60,6 +59,7 @@ struct mt_scan_ctx {
 	size_t nblocks;
 	unsigned block_shift; /* log2(memory block size / page size) */
 	unsigned nnodes;
+	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
 };
 
 /* State while one process is scanned. */
@@ -182,6 +182,8 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 			c->kpf_fd = fd;
 	}
 	c->can_kpf = c->kpf_fd >= 0;
+	c->zero_pfn = c->can_pfns && c->pf.live ? mt_procfs_zero_pfn()
+						: UINT64_MAX;
 	if (c->can_kpf)
 		load_numa(c);
 	c->scan_ok = -1;
@@ -295,23 +297,6 @@ static bool cancelled(const struct mt_scan_opts *o)
 	       atomic_load_explicit(o->cancel, memory_order_relaxed);
 }
 
-/* --- present runs from PAGEMAP_SCAN ----------------------------------- */
-
-static int on_region(void *ctx, const struct mt_region *r)
-{
-	struct proc_scan *ps = ctx;
-	unsigned sh = ps->c->page_shift;
-	uint64_t n = (r->end - r->start) >> sh;
-	if (r->categories & MT_PSC_PRESENT) {
-		mt_hist_acc_present(&ps->acc, r->start >> sh, n);
-		if (r->categories & MT_PSC_HUGE)
-			ps->huge_pages += n;
-	}
-	else if (r->categories & MT_PSC_SWAPPED)
-		ps->acc.swapped_pages += n;
-	return 0;
-}
-
 /* --- folios ------------------------------------------------------------- */
 
 static bool is_pmd_mapped(void *ctx, uint64_t vpage)
@@ -368,141 +353,61 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 	}
 }
 
-/* --- one VMA --------------------------------------------------------- */
+/* --- walking the VMAs of a process ------------------------------------ */
 
-static int read_pread(struct proc_scan *ps, uint64_t v, uint64_t vend)
-{
-	struct mt_scan_ctx *c = ps->c;
-	while (v < vend) {
-		if (cancelled(ps->o))
-			return -ECANCELED;
-		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)MT_PAGEMAP_BATCH);
-		int r = mt_pagemap_read(ps->pm_fd, v, c->pm, n);
-		if (r < 0)
-			return r;
-		ps->s->stats.pagemap_entries += n;
-		mt_hist_acc_feed(&ps->acc, v, c->pm, n);
-		v += n;
-	}
-	return 0;
-}
+/*
+ * One pass over a process's VMAs in address order. Pages reach the open
+ * VMA's accumulator in increasing order, from one of two sources:
+ *
+ *  - a single PAGEMAP_SCAN walk over the whole address range of the
+ *    process, whose populated regions are routed to the VMAs they fall in
+ *    (present view), or coalesced into pread windows of PFNs (mappable and
+ *    folio views): unpopulated memory and the gaps between VMAs cost
+ *    nothing, and a process with many small VMAs costs a few calls;
+ *  - batched pread over each VMA (no PAGEMAP_SCAN, or --pagemap-method
+ *    pread), with the sparse guard.
+ *
+ * A VMA is closed (its figures stored) when the walk passes its end.
+ */
+#define WINDOW_GAP 256 /* read across holes up to this many entries */
 
-/* PFN mode with PAGEMAP_SCAN: skip holes, read populated memory. */
-static int read_guided(struct proc_scan *ps, uint64_t v, uint64_t vend)
-{
-	struct mt_scan_ctx *c = ps->c;
-	unsigned sh = c->page_shift;
-	size_t batch = SMALL_BATCH;
-	bool probe = true;
-	while (v < vend) {
-		if (cancelled(ps->o))
-			return -ECANCELED;
-		if (probe) {
-			uint64_t found;
-			int r = mt_pagemap_next_populated(
-				ps->pm_fd, v << sh, vend << sh,
-				MT_PSC_PRESENT | MT_PSC_SWAPPED, &found,
-				&ps->s->stats.scan_ioctls);
-			if (r < 0)
-				return r;
-			if (found >= (vend << sh))
-				break;
-			v = found >> sh;
-			batch = SMALL_BATCH;
-		}
-		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)batch);
-		int r = mt_pagemap_read(ps->pm_fd, v, c->pm, n);
-		if (r < 0)
-			return r;
-		ps->s->stats.pagemap_entries += n;
-		mt_hist_acc_feed(&ps->acc, v, c->pm, n);
-		v += n;
-		/* still populated at the end: keep reading, in bigger steps */
-		probe = !(c->pm[n - 1] & (MT_PM_PRESENT | MT_PM_SWAP));
-		if (!probe && batch < MT_PAGEMAP_BATCH)
-			batch = MT_MIN(batch * 4, (size_t)MT_PAGEMAP_BATCH);
-	}
-	return 0;
-}
+/* Shared by every VMA of a snapshot with nothing present. */
+struct scan_shared {
+	uint64_t *zero_hist;
+	struct mt_folio_stats *zero_folios;
+};
 
-static bool use_scan(struct proc_scan *ps)
-{
-	return ps->o->method != MT_PM_PREAD && ps->c->scan_ok != 0;
-}
+struct walk {
+	struct proc_scan *ps;
+	struct mt_proc *p;
+	const struct scan_shared *sh;
+	size_t vi;       /* the VMA being filled */
+	bool open;
+	bool scanned;    /* present runs and PMD mappings came from the scan */
+	uint64_t ws, we; /* pending pread window [ws, we) in pages */
+	int err;
+	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
+};
 
-/* Reset the per-VMA state: accumulators, histograms, folio counts. */
-static void begin_vma(struct proc_scan *ps, uint64_t *present,
-		      uint64_t *mappable, uint64_t v, uint64_t vend)
+static void vma_open(struct walk *w)
 {
-	unsigned nord = ps->s->nord;
+	struct proc_scan *ps = w->ps;
+	const struct mt_vma *vma = &w->p->vmas[w->vi];
+	unsigned nord = ps->s->nord, sh = ps->c->page_shift;
+	uint64_t *mappable = ps->want_pfns ? w->tmp_m : NULL;
 	ps->huge_pages = 0;
-	memset(present, 0, nord * sizeof(uint64_t));
-	if (mappable)
-		memset(mappable, 0, nord * sizeof(uint64_t));
-	mt_hist_acc_init(&ps->acc, present, mappable, ps->s->max_order);
-	mt_hist_acc_track_pmd(&ps->acc, ps->c->pmd_order, v, vend);
+	memset(w->tmp_p, 0, nord * sizeof(uint64_t));
+	memset(w->tmp_m, 0, nord * sizeof(uint64_t));
+	mt_hist_acc_init(&ps->acc, w->tmp_p, mappable, ps->s->max_order);
+	ps->acc.zero_pfn = ps->c->zero_pfn;
+	mt_hist_acc_track_pmd(&ps->acc, ps->c->pmd_order, vma->start >> sh,
+			      vma->end >> sh);
 	if (ps->want_folios) {
 		memset(&ps->fs, 0, sizeof(ps->fs));
 		ps->acc.on_phys_run = on_phys_run;
 		ps->acc.ctx = ps;
 	}
-}
-
-static int scan_vma(struct proc_scan *ps, struct mt_vma *vma,
-		    uint64_t *present, uint64_t *mappable)
-{
-	struct mt_scan_ctx *c = ps->c;
-	unsigned sh = c->page_shift;
-	uint64_t v = vma->start >> sh, vend = vma->end >> sh;
-
-	begin_vma(ps, present, mappable, v, vend);
-	int r = -ENOTTY;
-	bool scanned = false; /* present runs (and PMD mappings) from the scan */
-	if (use_scan(ps)) {
-		if (ps->want_pfns)
-			r = read_guided(ps, v, vend);
-		else
-			r = mt_pagemap_scan(ps->pm_fd, vma->start, vma->end, 0,
-					    MT_PSC_PRESENT | MT_PSC_SWAPPED,
-					    MT_PSC_PRESENT | MT_PSC_SWAPPED |
-						    MT_PSC_HUGE,
-					    0, on_region, ps,
-					    &ps->s->stats.scan_ioctls);
-		if (r == 0) {
-			c->scan_ok = 1;
-			scanned = !ps->want_pfns;
-		}
-		else if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
-			 c->scan_ok != 1)
-			c->scan_ok = 0; /* no ioctl: old kernel, plain file */
-		if (r < 0) /* start this VMA over with pread, to be exact */
-			begin_vma(ps, present, mappable, v, vend);
-	}
-	if (r < 0) {
-		bool skip = false;
-		if (ps->o->sparse_guard_bytes &&
-		    vma->end - vma->start >= ps->o->sparse_guard_bytes) {
-			load_smaps(ps);
-			const struct mt_smaps_vma *sv = smaps_find(ps, vma->start);
-			skip = sv && sv->rss_kb == 0 && sv->swap_kb == 0;
-		}
-		r = skip ? 0 : read_pread(ps, v, vend);
-	}
-	mt_hist_acc_flush(&ps->acc);
-	vma->present_pages = ps->acc.present_pages;
-	vma->swapped_pages = ps->acc.swapped_pages;
-	vma->pmd_slots = ps->acc.slot_hi - ps->acc.slot_lo;
-	vma->pmd_full = ps->acc.pmd_full;
-	vma->pmd_touched = ps->acc.pmd_touched;
-	if (!vma->pmd_full)
-		vma->pmd_mapped = 0; /* a PMD maps only a full slot */
-	else if (scanned)
-		vma->pmd_mapped = ps->huge_pages >> c->pmd_order;
-	else if (ps->want_folios)
-		vma->pmd_mapped = (ps->fs.pmd[0] + ps->fs.pmd[1]) >> c->pmd_order;
-	else
-		vma->pmd_mapped = MT_UNKNOWN;
-	return r;
+	w->open = true;
 }
 
 /* Histogram arrays of VMAs with nothing present share one zero array. */
@@ -526,48 +431,236 @@ static void add_hist(uint64_t *dst, const uint64_t *src, unsigned nord)
 		dst[o] += src[o];
 }
 
-struct scan_shared {
-	uint64_t *zero_hist;
-	struct mt_folio_stats *zero_folios;
-};
+static void vma_close(struct walk *w)
+{
+	struct proc_scan *ps = w->ps;
+	struct mt_snapshot *s = ps->s;
+	struct mt_proc *p = w->p;
+	struct mt_vma *vma = &p->vmas[w->vi];
+	unsigned po = ps->c->pmd_order;
+	mt_hist_acc_flush(&ps->acc);
+	w->open = false;
+
+	vma->present_pages = ps->acc.present_pages;
+	vma->swapped_pages = ps->acc.swapped_pages;
+	vma->zero_pages = ps->acc.zero_pages;
+	vma->pmd_slots = ps->acc.slot_hi - ps->acc.slot_lo;
+	vma->pmd_full = ps->acc.pmd_full;
+	vma->pmd_touched = ps->acc.pmd_touched;
+	if (!vma->pmd_full)
+		vma->pmd_mapped = 0; /* a PMD maps only a full slot */
+	else if (w->scanned && !ps->want_pfns)
+		vma->pmd_mapped = ps->huge_pages >> po;
+	else if (ps->want_folios)
+		vma->pmd_mapped = (ps->fs.pmd[0] + ps->fs.pmd[1]) >> po;
+	else
+		vma->pmd_mapped = MT_UNKNOWN;
+
+	vma->present_hist = keep_hist(s, w->tmp_p, w->sh->zero_hist);
+	add_hist(p->present_hist, w->tmp_p, s->nord);
+	p->present_pages += vma->present_pages;
+	p->swapped_pages += vma->swapped_pages;
+	p->zero_pages += vma->zero_pages;
+	p->pmd_slots += vma->pmd_slots;
+	p->pmd_full += vma->pmd_full;
+	p->pmd_touched += vma->pmd_touched;
+	if (vma->pmd_mapped == MT_UNKNOWN || p->pmd_mapped == MT_UNKNOWN)
+		p->pmd_mapped = MT_UNKNOWN;
+	else
+		p->pmd_mapped += vma->pmd_mapped;
+	if (ps->want_pfns) {
+		vma->mappable_hist = keep_hist(s, w->tmp_m, w->sh->zero_hist);
+		add_hist(p->mappable_hist, w->tmp_m, s->nord);
+	}
+	if (ps->want_folios) {
+		if (mt_folio_total(&ps->fs)) {
+			vma->folios = mt_arena_alloc(s->arena, sizeof(ps->fs));
+			*vma->folios = ps->fs;
+			mt_folio_add(p->folios, &ps->fs);
+		} else {
+			vma->folios = w->sh->zero_folios;
+		}
+	}
+}
+
+/* Close every VMA that ends at or before vpage; open the next one. */
+static void walk_to(struct walk *w, uint64_t vpage)
+{
+	unsigned sh = w->ps->c->page_shift;
+	while (w->vi < w->p->nvmas && (w->p->vmas[w->vi].end >> sh) <= vpage) {
+		if (!w->open)
+			vma_open(w);
+		vma_close(w);
+		w->vi++;
+	}
+	if (w->vi < w->p->nvmas && !w->open)
+		vma_open(w);
+}
+
+/* Route pages [vpage, vpage + n) to the VMAs they belong to: as a present
+ * or swapped run (pm NULL), or as pagemap entries. */
+static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
+		     uint64_t cats, const uint64_t *pm)
+{
+	unsigned sh = w->ps->c->page_shift;
+	while (n) {
+		walk_to(w, vpage);
+		if (w->vi == w->p->nvmas)
+			return;
+		const struct mt_vma *vma = &w->p->vmas[w->vi];
+		uint64_t vs = vma->start >> sh, ve = vma->end >> sh;
+		if (vpage < vs) { /* between VMAs: nothing can be there */
+			uint64_t skip = MT_MIN(n, vs - vpage);
+			vpage += skip;
+			n -= skip;
+			if (pm)
+				pm += skip;
+			continue;
+		}
+		uint64_t k = MT_MIN(n, ve - vpage);
+		struct mt_hist_acc *acc = &w->ps->acc;
+		if (pm) {
+			mt_hist_acc_feed(acc, vpage, pm, (size_t)k);
+			pm += k;
+		} else if ((cats & MT_PSC_PRESENT) && (cats & MT_PSC_PFNZERO)) {
+			acc->zero_pages += k;
+		} else if (cats & MT_PSC_PRESENT) {
+			mt_hist_acc_present(acc, vpage, k);
+			if (cats & MT_PSC_HUGE)
+				w->ps->huge_pages += k;
+		} else if (cats & MT_PSC_SWAPPED) {
+			acc->swapped_pages += k;
+		}
+		vpage += k;
+		n -= k;
+	}
+}
+
+static int flush_window(struct walk *w)
+{
+	struct proc_scan *ps = w->ps;
+	uint64_t n = w->we - w->ws;
+	if (!n)
+		return 0;
+	int r = mt_pagemap_read(ps->pm_fd, w->ws, ps->c->pm, (size_t)n);
+	if (r < 0)
+		return r;
+	ps->s->stats.pagemap_entries += n;
+	dispatch(w, w->ws, n, 0, ps->c->pm);
+	w->ws = w->we = 0;
+	return 0;
+}
+
+static int walk_region(void *ctx, const struct mt_region *reg)
+{
+	struct walk *w = ctx;
+	struct proc_scan *ps = w->ps;
+	unsigned sh = ps->c->page_shift;
+	uint64_t rs = reg->start >> sh, re = reg->end >> sh;
+	if (cancelled(ps->o)) {
+		w->err = -ECANCELED;
+		return 1;
+	}
+	if (!ps->want_pfns || (reg->categories & MT_PSC_PFNZERO)) {
+		/* zero page mappings need no PFNs; no window may cover them */
+		if (ps->want_pfns && (w->err = flush_window(w)) < 0)
+			return 1;
+		dispatch(w, rs, re - rs, reg->categories, NULL);
+		return 0;
+	}
+	/* PFNs: coalesce nearby regions into windows of pread */
+	while (rs < re) {
+		if (w->we > w->ws && (rs > w->we + WINDOW_GAP ||
+				      rs >= w->ws + MT_PAGEMAP_BATCH)) {
+			if ((w->err = flush_window(w)) < 0)
+				return 1;
+		}
+		if (w->we == w->ws)
+			w->ws = w->we = rs;
+		uint64_t e = MT_MIN(re, w->ws + MT_PAGEMAP_BATCH);
+		w->we = e;
+		rs = e;
+	}
+	return 0;
+}
+
+/* The fallback: batched pread over VMA vi, guarded against huge sparse
+ * VMAs by smaps. */
+static int pread_vma(struct walk *w)
+{
+	struct proc_scan *ps = w->ps;
+	const struct mt_vma *vma = &w->p->vmas[w->vi];
+	unsigned sh = ps->c->page_shift;
+	if (ps->o->sparse_guard_bytes &&
+	    vma->end - vma->start >= ps->o->sparse_guard_bytes) {
+		load_smaps(ps);
+		const struct mt_smaps_vma *sv = smaps_find(ps, vma->start);
+		if (sv && sv->rss_kb == 0 && sv->swap_kb == 0)
+			return 0;
+	}
+	uint64_t v = vma->start >> sh, vend = vma->end >> sh;
+	while (v < vend) {
+		if (cancelled(ps->o))
+			return -ECANCELED;
+		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)MT_PAGEMAP_BATCH);
+		int r = mt_pagemap_read(ps->pm_fd, v, ps->c->pm, n);
+		if (r < 0)
+			return r;
+		ps->s->stats.pagemap_entries += n;
+		mt_hist_acc_feed(&ps->acc, v, ps->c->pm, n);
+		v += n;
+	}
+	return 0;
+}
 
 static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 		      const struct scan_shared *sh)
 {
-	struct mt_snapshot *s = ps->s;
-	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
-	for (size_t i = 0; i < p->nvmas; i++) {
-		struct mt_vma *vma = &p->vmas[i];
+	struct mt_scan_ctx *c = ps->c;
+	struct walk w = {.ps = ps, .p = p, .sh = sh};
+	if (!p->nvmas)
+		return;
+	/* The scan covers user addresses; VMAs above (the top bit set:
+	 * [vsyscall]) are read with pread, which returns nothing there. */
+	size_t nscan = 0;
+	while (nscan < p->nvmas && !((p->vmas[nscan].end - 1) >> 63))
+		nscan++;
+	if (nscan && ps->o->method != MT_PM_PREAD && c->scan_ok != 0) {
+		int r = mt_pagemap_scan(
+			ps->pm_fd, p->vmas[0].start, p->vmas[nscan - 1].end, 0,
+			MT_PSC_PRESENT | MT_PSC_SWAPPED,
+			MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
+				MT_PSC_PFNZERO,
+			0, walk_region, &w, &ps->s->stats.scan_ioctls);
+		if (r == 0)
+			r = w.err;
+		if (r == 0)
+			r = flush_window(&w);
+		if (r == 0) {
+			c->scan_ok = 1;
+			w.scanned = true;
+			/* close the scanned VMAs, up to the last one */
+			uint64_t last_end = p->vmas[nscan - 1].end >> c->page_shift;
+			walk_to(&w, last_end);
+		} else {
+			if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
+			    c->scan_ok != 1)
+				c->scan_ok = 0; /* old kernel, plain file */
+			if (r == -ECANCELED)
+				return;
+			/* start the VMA under way over, with pread */
+			w.open = false;
+			w.ws = w.we = 0;
+		}
+	}
+	w.scanned = false;
+	for (; w.vi < p->nvmas; w.vi++) {
 		if (cancelled(ps->o))
-			break;
-		int r = scan_vma(ps, vma, tmp_p, ps->want_pfns ? tmp_m : NULL);
-		if (r < 0)
-			s->stats.errors++;
-		vma->present_hist = keep_hist(s, tmp_p, sh->zero_hist);
-		add_hist(p->present_hist, tmp_p, s->nord);
-		p->present_pages += vma->present_pages;
-		p->swapped_pages += vma->swapped_pages;
-		p->pmd_slots += vma->pmd_slots;
-		p->pmd_full += vma->pmd_full;
-		p->pmd_touched += vma->pmd_touched;
-		if (vma->pmd_mapped == MT_UNKNOWN || p->pmd_mapped == MT_UNKNOWN)
-			p->pmd_mapped = MT_UNKNOWN;
-		else
-			p->pmd_mapped += vma->pmd_mapped;
-		if (ps->want_pfns) {
-			vma->mappable_hist = keep_hist(s, tmp_m, sh->zero_hist);
-			add_hist(p->mappable_hist, tmp_m, s->nord);
-		}
-		if (ps->want_folios) {
-			if (mt_folio_total(&ps->fs)) {
-				vma->folios = mt_arena_alloc(s->arena,
-							     sizeof(ps->fs));
-				*vma->folios = ps->fs;
-				mt_folio_add(p->folios, &ps->fs);
-			} else {
-				vma->folios = sh->zero_folios;
-			}
-		}
+			return;
+		vma_open(&w);
+		if (pread_vma(&w) < 0)
+			ps->s->stats.errors++;
+		vma_close(&w);
 	}
 }
 

@@ -55,6 +55,10 @@ struct mt_hist_acc {
 	uint64_t *mappable; /* NULL when PFNs are not used */
 	unsigned max_order;
 	uint64_t present_pages, swapped_pages;
+	/* PTEs mapping the shared zero page: present in pagemap, but no
+	 * memory of the process (smaps Rss leaves them out too). Pages with
+	 * this PFN count here, not as present; UINT64_MAX: not known. */
+	uint64_t zero_pfn, zero_pages;
 	/* current present run [prun_start, prun_end) */
 	uint64_t prun_start, prun_end;
 	/* current physically contiguous run */

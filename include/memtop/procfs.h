@@ -61,6 +61,10 @@ void mt_free_names(char **names, size_t n);
 /* Open /proc/kpageflags (root only); fd or -errno. */
 int mt_procfs_open_kpageflags(const struct mt_procfs *pf);
 
+/* PFN of the shared zero page, learnt from this process's own pagemap
+ * (needs PFN access); UINT64_MAX when it cannot be learnt. */
+uint64_t mt_procfs_zero_pfn(void);
+
 enum mt_err_class mt_err_class(int neg_errno);
 
 #endif

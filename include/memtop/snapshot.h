@@ -33,6 +33,7 @@ struct mt_vma {
 	const char *path; /* as /proc/PID/maps printed it; "" if none */
 	size_t path_len;
 	uint64_t present_pages, swapped_pages;
+	uint64_t zero_pages;             /* mapping the shared zero page */
 	uint64_t *present_hist;          /* nord entries */
 	uint64_t *mappable_hist;         /* nord entries or NULL */
 	struct mt_folio_stats *folios;   /* NULL: unavailable, or none when
@@ -61,7 +62,7 @@ struct mt_proc {
 	bool kthread;
 	bool pagemap_denied; /* maps readable but pagemap was not */
 	uint64_t status_rss_kb;
-	uint64_t present_pages, swapped_pages;
+	uint64_t present_pages, swapped_pages, zero_pages;
 	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped; /* sums */
 	uint64_t *present_hist;         /* sums over the VMAs */
 	uint64_t *mappable_hist;        /* NULL when unavailable */
