@@ -95,9 +95,11 @@ static void text_hist(struct mt_buf *b, const uint64_t *h, unsigned nord)
 		return;
 	}
 	mt_buf_addc(b, '[');
-	for (unsigned o = 0; o < nord; o++)
-		mt_buf_printf(b, "%s%llu", o ? ", " : "",
-			      (unsigned long long)h[o]);
+	for (unsigned o = 0; o < nord; o++) {
+		if (o)
+			MT_BUF_LIT(b, ", ");
+		mt_buf_u64(b, h[o]);
+	}
 	mt_buf_addc(b, ']');
 }
 
@@ -265,24 +267,42 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 static void json_hist(struct mt_buf *b, const char *key, const uint64_t *h,
 		      unsigned nord)
 {
-	mt_buf_printf(b, ",\"%s\":", key);
+	mt_buf_addc(b, ',');
+	mt_buf_addc(b, '"');
+	mt_buf_add(b, key, strlen(key));
+	MT_BUF_LIT(b, "\":");
 	if (!h) {
 		MT_BUF_LIT(b, "null");
 		return;
 	}
 	mt_buf_addc(b, '[');
-	for (unsigned o = 0; o < nord; o++)
-		mt_buf_printf(b, "%s%llu", o ? "," : "", (unsigned long long)h[o]);
+	for (unsigned o = 0; o < nord; o++) {
+		if (o)
+			mt_buf_addc(b, ',');
+		mt_buf_u64(b, h[o]);
+	}
 	mt_buf_addc(b, ']');
 }
 
-static void json_orders(struct mt_buf *b, const char *key, const uint64_t *a,
-			unsigned n)
+/* ,"key":value */
+static void json_num(struct mt_buf *b, const char *key, uint64_t v)
 {
-	mt_buf_printf(b, ",\"%s\":[", key);
-	for (unsigned o = 0; o < n; o++)
-		mt_buf_printf(b, "%s%llu", o ? "," : "", (unsigned long long)a[o]);
-	mt_buf_addc(b, ']');
+	mt_buf_addc(b, ',');
+	mt_buf_addc(b, '"');
+	mt_buf_add(b, key, strlen(key));
+	MT_BUF_LIT(b, "\":");
+	mt_buf_u64(b, v);
+}
+
+static void json_bool(struct mt_buf *b, const char *key, bool v)
+{
+	mt_buf_addc(b, ',');
+	mt_buf_addc(b, '"');
+	mt_buf_add(b, key, strlen(key));
+	if (v)
+		MT_BUF_LIT(b, "\":true");
+	else
+		MT_BUF_LIT(b, "\":false");
 }
 
 static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
@@ -293,69 +313,73 @@ static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
 		MT_BUF_LIT(b, "null");
 		return;
 	}
-	static const char *const type[2] = {"anon", "file"};
 	unsigned n = MT_MIN(s->pmd_order + 1, MT_FOLIO_ORDERS);
-	mt_buf_addc(b, '{');
 	for (int t = 0; t < 2; t++) {
-		mt_buf_printf(b, "%s\"%s\":{\"pmd_mapped\":%llu", t ? "," : "",
-			      type[t], (unsigned long long)fs->pmd[t]);
-		json_orders(b, "pte_aligned", fs->aligned[t], n);
-		json_orders(b, "pte_unaligned", fs->unaligned[t], n);
-		mt_buf_printf(b, ",\"partial\":%llu}",
-			      (unsigned long long)fs->partial[t]);
+		if (t)
+			MT_BUF_LIT(b, "},\"file\":{\"pmd_mapped\":");
+		else
+			MT_BUF_LIT(b, "{\"anon\":{\"pmd_mapped\":");
+		mt_buf_u64(b, fs->pmd[t]);
+		json_hist(b, "pte_aligned", fs->aligned[t], n);
+		json_hist(b, "pte_unaligned", fs->unaligned[t], n);
+		json_num(b, "partial", fs->partial[t]);
 	}
-	mt_buf_addc(b, '}');
+	MT_BUF_LIT(b, "}}");
 }
 
 static void json_pmd(struct mt_buf *b, uint64_t slots, uint64_t full,
 		     uint64_t touched, uint64_t mapped)
 {
-	mt_buf_printf(b,
-		      ",\"pmd_slots\":{\"total\":%llu,\"full\":%llu,"
-		      "\"partial\":%llu,\"mapped\":",
-		      (unsigned long long)slots, (unsigned long long)full,
-		      (unsigned long long)(touched - full));
-	if (mapped == MT_UNKNOWN)
-		mt_buf_printf(b, "null,\"collapsible\":null}");
-	else
-		mt_buf_printf(b, "%llu,\"collapsible\":%llu}",
-			      (unsigned long long)mapped,
-			      (unsigned long long)(full > mapped ? full - mapped
-								 : 0));
+	MT_BUF_LIT(b, ",\"pmd_slots\":{\"total\":");
+	mt_buf_u64(b, slots);
+	json_num(b, "full", full);
+	json_num(b, "partial", touched - full);
+	if (mapped == MT_UNKNOWN) {
+		MT_BUF_LIT(b, ",\"mapped\":null,\"collapsible\":null}");
+		return;
+	}
+	json_num(b, "mapped", mapped);
+	json_num(b, "collapsible", full > mapped ? full - mapped : 0);
+	mt_buf_addc(b, '}');
 }
 
 static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 		     const struct mt_vma *v)
 {
-	mt_buf_printf(b,
-		      "{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"size_kb\":%llu,"
-		      "\"perms\":\"%s\",\"offset\":\"0x%llx\",\"dev\":\"%02x:%02x\","
-		      "\"inode\":%llu,\"path\":",
-		      (unsigned long long)v->start, (unsigned long long)v->end,
-		      (unsigned long long)((v->end - v->start) >> 10), v->perms,
-		      (unsigned long long)v->offset, v->dev_major, v->dev_minor,
-		      (unsigned long long)v->inode);
+	MT_BUF_LIT(b, "{\"start\":\"");
+	mt_buf_hex(b, v->start);
+	MT_BUF_LIT(b, "\",\"end\":\"");
+	mt_buf_hex(b, v->end);
+	mt_buf_addc(b, '"');
+	json_num(b, "size_kb", (v->end - v->start) >> 10);
+	MT_BUF_LIT(b, ",\"perms\":\"");
+	mt_buf_add(b, v->perms, strlen(v->perms));
+	MT_BUF_LIT(b, "\",\"offset\":\"");
+	mt_buf_hex(b, v->offset);
+	mt_buf_printf(b, "\",\"dev\":\"%02x:%02x\"", v->dev_major, v->dev_minor);
+	json_num(b, "inode", v->inode);
+	MT_BUF_LIT(b, ",\"path\":");
 	mt_escape_json(b, v->path, v->path_len);
-	mt_buf_printf(b,
-		      ",\"kind\":\"%s\",\"file_backed\":%s,\"present_pages\":%llu,"
-		      "\"swapped_pages\":%llu,\"zero_pages\":%llu",
-		      mt_kind_name(v->kind), v->file_backed ? "true" : "false",
-		      (unsigned long long)v->present_pages,
-		      (unsigned long long)v->swapped_pages,
-		      (unsigned long long)v->zero_pages);
+	MT_BUF_LIT(b, ",\"kind\":\"");
+	const char *kind = mt_kind_name(v->kind);
+	mt_buf_add(b, kind, strlen(kind));
+	mt_buf_addc(b, '"');
+	json_bool(b, "file_backed", v->file_backed);
+	json_num(b, "present_pages", v->present_pages);
+	json_num(b, "swapped_pages", v->swapped_pages);
+	json_num(b, "zero_pages", v->zero_pages);
 	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped);
 	json_hist(b, "present_hist", v->present_hist, s->nord);
 	json_hist(b, "mappable_hist", v->mappable_hist, s->nord);
 	json_folios(b, s, v->folios);
 	if (v->has_smaps) {
-		mt_buf_printf(b,
-			      ",\"smaps\":{\"rss_kb\":%llu,\"anon_huge_kb\":%llu,"
-			      "\"thp_eligible\":%d,\"hg\":%s,\"nh\":%s}",
-			      (unsigned long long)v->smaps_rss_kb,
-			      (unsigned long long)v->smaps_anon_huge_kb,
-			      v->thp_eligible,
-			      (v->vmflags & MT_VMF_HG) ? "true" : "false",
-			      (v->vmflags & MT_VMF_NH) ? "true" : "false");
+		MT_BUF_LIT(b, ",\"smaps\":{\"rss_kb\":");
+		mt_buf_u64(b, v->smaps_rss_kb);
+		json_num(b, "anon_huge_kb", v->smaps_anon_huge_kb);
+		mt_buf_printf(b, ",\"thp_eligible\":%d", v->thp_eligible);
+		json_bool(b, "hg", v->vmflags & MT_VMF_HG);
+		json_bool(b, "nh", v->vmflags & MT_VMF_NH);
+		mt_buf_addc(b, '}');
 	}
 	mt_buf_addc(b, '}');
 }
@@ -424,7 +448,7 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 		const struct mt_buddy_zone *z = &si->zones[i];
 		mt_buf_printf(b, "%s{\"node\":%d,", i ? "," : "", z->node);
 		json_str_field(b, "zone", z->zone);
-		json_orders(b, "free", z->free, z->norders);
+		json_hist(b, "free", z->free, z->norders);
 		mt_buf_addc(b, '}');
 	}
 	uint64_t all = mt_buddy_free_pages(si, -1, 0);

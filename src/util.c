@@ -165,6 +165,31 @@ void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void mt_buf_u64(struct mt_buf *b, uint64_t v)
+{
+	char tmp[20];
+	int i = 20;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	mt_buf_add(b, tmp + i, (size_t)(20 - i));
+}
+
+void mt_buf_hex(struct mt_buf *b, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[18];
+	int i = 18;
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	mt_buf_add(b, tmp + i, (size_t)(18 - i));
+}
+
 void mt_buf_reset(struct mt_buf *b)
 {
 	b->len = 0;

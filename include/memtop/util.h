@@ -40,6 +40,9 @@ void mt_buf_addc(struct mt_buf *b, char c);
 #define MT_BUF_LIT(b, lit) mt_buf_add((b), "" lit, sizeof(lit) - 1)
 void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Decimal and 0x-hex numbers, without printf (output hot paths). */
+void mt_buf_u64(struct mt_buf *b, uint64_t v);
+void mt_buf_hex(struct mt_buf *b, uint64_t v);
 void mt_buf_reset(struct mt_buf *b);
 void mt_buf_free(struct mt_buf *b);
 
