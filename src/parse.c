@@ -61,9 +61,10 @@ static int get_dec(struct cur *c, uint64_t *v)
 	uint64_t x = 0;
 	const char *start = c->p;
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (c->p - start >= 19)
-			return -1;
-		x = x * 10 + (uint64_t)(*c->p - '0');
+		unsigned d = (unsigned)(*c->p - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return -1; /* overflow */
+		x = x * 10 + d;
 		c->p++;
 	}
 	if (c->p == start)
@@ -190,7 +191,10 @@ int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
 	while ((line = mt_next_line(buf, len, &pos, &n)) != NULL) {
 		struct cur c;
 		uint64_t v;
-		if (field(line, n, "Name", &c) == 0) {
+		if (n > 5 && memcmp(line, "Name:", 5) == 0) {
+			/* "Name:\t" then the name, which may start with blanks */
+			c.p = line + 5 + (line[5] == '\t');
+			c.end = line + n;
 			size_t k = (size_t)(c.end - c.p);
 			if (k >= sizeof(st->name))
 				k = sizeof(st->name) - 1;
@@ -257,12 +261,26 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 	size_t n = 0, cap = 0, pos = 0, ln;
 	struct mt_smaps_vma *v = NULL, *cur = NULL;
 	const char *line;
+	bool in_bad = false;
 	*out = NULL;
 	while ((line = mt_next_line(buf, len, &pos, &ln)) != NULL) {
 		struct mt_maps_entry e;
-		/* A header line starts with a hex digit and has a '-' early. */
-		if (ln && hexval(line[0]) >= 0 &&
-		    mt_parse_maps_line(line, ln, &e) == 0) {
+		/* Field lines are "Key: value"; anything else is a VMA header.
+		 * After a broken header the fields belong to no VMA. */
+		const char *sp = memchr(line, ' ', ln);
+		size_t tok = sp ? (size_t)(sp - line) : ln;
+		bool is_field = tok > 0 && line[tok - 1] == ':';
+		if (!is_field) {
+			if (!ln)
+				continue;
+			if (mt_parse_maps_line(line, ln, &e) < 0) {
+				if (bad)
+					(*bad)++;
+				cur = NULL;
+				in_bad = true;
+				continue;
+			}
+			in_bad = false;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
 				v = xrealloc(v, cap * sizeof(*v));
@@ -275,8 +293,10 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 			continue;
 		}
 		if (!cur) {
-			if (bad && ln)
+			/* stray fields: one bad block, however many lines */
+			if (bad && !in_bad)
 				(*bad)++;
+			in_bad = true;
 			continue;
 		}
 		struct cur c;
