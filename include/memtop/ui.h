@@ -1,0 +1,37 @@
+/*
+ * ui.h - the interactive viewer (ncurses).
+ *
+ * main.c starts the scanner thread, then hands the terminal to
+ * mt_ui_run(). The UI thread polls stdin, the model's wake fd and a
+ * self-pipe for signals; it never waits for a scan. It draws the newest
+ * published snapshot and sends its wishes (interval, pause, rescan, the
+ * process whose smaps is wanted, quit) through mt_model_update_requests().
+ * All curses calls live in src/ui/.
+ */
+#ifndef MEMTOP_UI_H
+#define MEMTOP_UI_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "memtop/model.h"
+#include "memtop/snapshot.h"
+
+struct mt_ui_opts {
+	double interval_s;      /* -d: seconds between scans */
+	bool no_color;          /* -C (NO_COLOR is read by the UI itself) */
+	bool show_kthreads;     /* start with kernel threads shown */
+	bool omit_file_backed;  /* start with file-backed VMAs left out */
+	bool omit_unfaulted;    /* start with VMAs without present pages left out */
+	enum mt_sort_key sort;  /* -s, when sort_set */
+	bool sort_set;
+	pid_t select_pid;       /* start with this process selected (0: none) */
+};
+
+/*
+ * Run the viewer until the user quits. Returns the process exit status.
+ * The scanner thread has been started by the caller, who stops it after
+ * this returns.
+ */
+int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * data.c - the rows the viewer shows, derived from one snapshot: per
+ * process and per VMA figures for the chosen view, names made safe for the
+ * screen, filters and sort order. Rebuilt when a snapshot arrives or a
+ * setting changes; drawing then only reads these arrays.
+ */
+#include "ui_pure.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "memtop/output.h"
+
+void ui_data_init(struct ui_data *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->vproc = -1;
+}
+
+void ui_data_free(struct ui_data *d)
+{
+	mt_buf_free(&d->text);
+	free(d->ps);
+	free(d->rows);
+	free(d->vs);
+	free(d->vrows);
+	ui_data_init(d);
+}
+
+const char *ui_data_str(const struct ui_data *d, size_t off)
+{
+	return d->text.data && off < d->text.len ? d->text.data + off : "";
+}
+
+static size_t add_str(struct ui_data *d, const char *s, size_t n, bool utf8)
+{
+	size_t off = d->text.len;
+	ui_sanitize(&d->text, s ? s : "", s ? n : 0, utf8);
+	mt_buf_addc(&d->text, '\0');
+	return off;
+}
+
+static void view_dist(struct ui_dist *dist, const struct mt_snapshot *s,
+		      enum ui_view view, const uint64_t *present_hist,
+		      const uint64_t *mappable_hist,
+		      const struct mt_folio_stats *folios, bool folios_known,
+		      uint64_t present)
+{
+	switch (view) {
+	case UI_VIEW_MAPPABLE:
+		ui_dist_from_hist(dist, s->have_pfns ? mappable_hist : NULL,
+				  s->nord, present);
+		break;
+	case UI_VIEW_FOLIOS: {
+		/* With the folio view available, a NULL means "none". */
+		static const struct mt_folio_stats none;
+		const struct mt_folio_stats *f = folios;
+		if (!f && folios_known)
+			f = &none;
+		ui_dist_from_folios(dist, f, s->nord, s->pmd_order, present);
+		break;
+	}
+	default:
+		ui_dist_from_hist(dist, present_hist, s->nord, present);
+		break;
+	}
+}
+
+static uint64_t view_pmd_pages(const struct ui_dist *dist,
+			       const struct mt_snapshot *s)
+{
+	if (!dist->avail)
+		return UINT64_MAX;
+	unsigned from = s->pmd_order;
+	if (from >= dist->nord)
+		from = dist->nord ? dist->nord - 1 : 0;
+	return ui_dist_pages_from(dist, from);
+}
+
+/* Figures of one process, summed over its shown VMAs when VMAs are left
+ * out (so the process row agrees with its VMA pane). */
+static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
+		       const struct ui_settings *st)
+{
+	const struct mt_proc *p = ps->p;
+	const uint64_t *ph = p->present_hist, *mh = p->mappable_hist;
+	const struct mt_folio_stats *fs = p->folios;
+	uint64_t present = p->present_pages, swapped = p->swapped_pages;
+	uint64_t hp[UI_MAX_ORD], hm[UI_MAX_ORD];
+	struct mt_folio_stats fsum;
+	unsigned nord = MT_MIN(s->nord, (unsigned)UI_MAX_ORD);
+
+	if (st->omit_file) {
+		struct mt_output_opts oo = { .omit_file_backed = true };
+		memset(hp, 0, sizeof(hp));
+		memset(hm, 0, sizeof(hm));
+		memset(&fsum, 0, sizeof(fsum));
+		present = swapped = 0;
+		for (size_t i = 0; i < p->nvmas; i++) {
+			const struct mt_vma *v = &p->vmas[i];
+			if (!mt_vma_shown(v, &oo))
+				continue;
+			present += v->present_pages;
+			swapped += v->swapped_pages;
+			for (unsigned o = 0; o < nord; o++) {
+				if (v->present_hist)
+					hp[o] += v->present_hist[o];
+				if (v->mappable_hist)
+					hm[o] += v->mappable_hist[o];
+			}
+			if (v->folios)
+				mt_folio_add(&fsum, v->folios);
+		}
+		ph = p->present_hist ? hp : NULL;
+		mh = p->mappable_hist ? hm : NULL;
+		fs = p->folios ? &fsum : NULL;
+	}
+	ps->present = present;
+	ps->swapped = swapped;
+	view_dist(&ps->dist, s, st->view, ph, mh, fs, s->have_kpageflags,
+		  present);
+	ps->pmd_pages = view_pmd_pages(&ps->dist, s);
+	if (!fs && s->have_kpageflags && !p->pagemap_denied)
+		ps->thp_pages = 0;
+	else
+		ps->thp_pages = ui_folio_pages(fs);
+	if (ps->thp_pages != UINT64_MAX && ps->thp_pages > present)
+		ps->thp_pages = present;
+}
+
+/* ---- sorting --------------------------------------------------------- */
+
+struct sort_ctx {
+	const struct ui_data *d;
+	enum ui_col_id col;
+	bool desc;
+};
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Compare shares a/at and b/bt; unavailable (UINT64_MAX) sorts lowest. */
+static int cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt)
+{
+	bool na = a == UINT64_MAX || at == 0, nb = b == UINT64_MAX || bt == 0;
+	if (na || nb)
+		return na == nb ? 0 : na ? -1 : 1;
+	unsigned __int128 x = (unsigned __int128)a * bt;
+	unsigned __int128 y = (unsigned __int128)b * at;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return cmp_u64(a, b);
+}
+
+static int cmp_proc(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	const struct ui_pstat *a = &c->d->ps[*(const size_t *)pa];
+	const struct ui_pstat *b = &c->d->ps[*(const size_t *)pb];
+	int r = 0;
+	switch (c->col) {
+	case UI_COL_PID:
+		r = a->p->pid < b->p->pid ? -1 : a->p->pid > b->p->pid;
+		break;
+	case UI_COL_USER:
+		r = strcmp(ui_data_str(c->d, a->user), ui_data_str(c->d, b->user));
+		break;
+	case UI_COL_RSS: r = cmp_u64(a->present, b->present); break;
+	case UI_COL_SWAP: r = cmp_u64(a->swapped, b->swapped); break;
+	case UI_COL_PMD:
+		r = cmp_share(a->pmd_pages, a->present, b->pmd_pages, b->present);
+		break;
+	case UI_COL_THP:
+		r = cmp_share(a->thp_pages, a->present, b->thp_pages, b->present);
+		break;
+	case UI_COL_BAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
+	case UI_COL_COMM:
+		r = strcasecmp(ui_data_str(c->d, a->name),
+			       ui_data_str(c->d, b->name));
+		break;
+	default: break;
+	}
+	if (c->desc)
+		r = -r;
+	if (r == 0)
+		r = a->p->pid < b->p->pid ? -1 : a->p->pid > b->p->pid;
+	return r;
+}
+
+static int cmp_vma(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	const struct ui_vstat *a = &c->d->vs[*(const size_t *)pa];
+	const struct ui_vstat *b = &c->d->vs[*(const size_t *)pb];
+	const struct mt_vma *x = a->v, *y = b->v;
+	int r = 0;
+	switch (c->col) {
+	case UI_COL_END: r = cmp_u64(x->end, y->end); break;
+	case UI_COL_SIZE:
+		r = cmp_u64(x->end - x->start, y->end - y->start);
+		break;
+	case UI_COL_PERM: r = strcmp(x->perms, y->perms); break;
+	case UI_COL_ADV:
+		r = cmp_u64(x->has_smaps ? x->vmflags : 0,
+			    y->has_smaps ? y->vmflags : 0);
+		break;
+	case UI_COL_ELIG:
+		r = (x->has_smaps ? x->thp_eligible : -1) -
+		    (y->has_smaps ? y->thp_eligible : -1);
+		break;
+	case UI_COL_VRSS: r = cmp_u64(x->present_pages, y->present_pages); break;
+	case UI_COL_VPMD:
+		r = cmp_share(a->pmd_pages, x->present_pages, b->pmd_pages,
+			      y->present_pages);
+		break;
+	case UI_COL_VBAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
+	case UI_COL_PATH:
+		r = strcmp(ui_data_str(c->d, a->path), ui_data_str(c->d, b->path));
+		break;
+	default: break;
+	}
+	if (c->desc)
+		r = -r;
+	if (r == 0)
+		r = cmp_u64(x->start, y->start);
+	return r;
+}
+
+bool ui_contains(const char *hay, const char *needle)
+{
+	if (!needle || !*needle)
+		return true;
+	return strcasestr(hay, needle) != NULL;
+}
+
+static void filter_vmas(struct ui_data *d, const struct ui_settings *st)
+{
+	struct mt_output_opts oo = {
+		.omit_file_backed = st->omit_file,
+		.omit_unfaulted = st->omit_unfaulted,
+	};
+	d->nvrows = 0;
+	for (size_t i = 0; i < d->nvs; i++) {
+		if (!mt_vma_shown(d->vs[i].v, &oo))
+			continue;
+		if (!ui_contains(ui_data_str(d, d->vs[i].path), st->path_filter))
+			continue;
+		d->vrows[d->nvrows++] = i;
+	}
+	d->vmas_hidden = d->nvs - d->nvrows;
+	int col = st->vsort >= 0 && (size_t)st->vsort < ui_vma_ncols ?
+			  st->vsort : 0;
+	struct sort_ctx c = { d, ui_vma_cols[col].id, st->vdesc };
+	if (d->nvrows > 1)
+		qsort_r(d->vrows, d->nvrows, sizeof(size_t), cmp_vma, &c);
+}
+
+void ui_data_refilter(struct ui_data *d, const struct ui_settings *st)
+{
+	d->nrows = 0;
+	for (size_t i = 0; i < d->nps; i++) {
+		const struct ui_pstat *ps = &d->ps[i];
+		if (ps->p->kthread && !st->show_kthreads)
+			continue;
+		if (!ui_contains(ui_data_str(d, ps->name), st->name_filter))
+			continue;
+		if (st->user_filter[0] &&
+		    strcmp(ui_data_str(d, ps->user), st->user_filter) != 0)
+			continue;
+		d->rows[d->nrows++] = i;
+	}
+	int col = st->psort >= 0 && (size_t)st->psort < ui_proc_ncols ?
+			  st->psort : 0;
+	struct sort_ctx c = { d, ui_proc_cols[col].id, st->pdesc };
+	if (d->nrows > 1)
+		qsort_r(d->rows, d->nrows, sizeof(size_t), cmp_proc, &c);
+	if (d->vs)
+		filter_vmas(d, st);
+}
+
+static void build_vmas(struct ui_data *d, const struct ui_settings *st)
+{
+	const struct mt_snapshot *s = d->s;
+	d->vproc = -1;
+	d->nvs = d->nvrows = d->vmas_hidden = 0;
+	if (!s || d->vpid <= 0)
+		return;
+	for (size_t i = 0; i < d->nps; i++)
+		if (d->ps[i].p->pid == d->vpid)
+			d->vproc = (ssize_t)i;
+	if (d->vproc < 0)
+		return;
+	const struct mt_proc *p = d->ps[d->vproc].p;
+	d->vs = xrealloc(d->vs, (p->nvmas + 1) * sizeof(*d->vs));
+	d->vrows = xrealloc(d->vrows, (p->nvmas + 1) * sizeof(size_t));
+	d->nvs = p->nvmas;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		struct ui_vstat *vs = &d->vs[i];
+		const struct mt_vma *v = &p->vmas[i];
+		vs->v = v;
+		vs->path = add_str(d, v->path, v->path_len, st->utf8);
+		view_dist(&vs->dist, s, st->view, v->present_hist,
+			  v->mappable_hist, v->folios,
+			  s->have_kpageflags && !p->pagemap_denied,
+			  v->present_pages);
+		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
+	}
+	filter_vmas(d, st);
+}
+
+void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
+		   const struct ui_settings *st, pid_t vpid)
+{
+	mt_buf_reset(&d->text);
+	d->s = s;
+	d->nps = d->nrows = 0;
+	d->vpid = vpid;
+	d->nvs = d->nvrows = d->vmas_hidden = 0;
+	d->vproc = -1;
+	if (!s)
+		return;
+	d->ps = xrealloc(d->ps, (s->nprocs + 1) * sizeof(*d->ps));
+	d->rows = xrealloc(d->rows, (s->nprocs + 1) * sizeof(size_t));
+	d->nps = s->nprocs;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct ui_pstat *ps = &d->ps[i];
+		const struct mt_proc *p = &s->procs[i];
+		memset(ps, 0, sizeof(*ps));
+		ps->p = p;
+		ps->name = add_str(d, p->comm, p->comm ? strlen(p->comm) : 0,
+				   st->utf8);
+		ps->user = add_str(d, p->user, p->user ? strlen(p->user) : 0,
+				   st->utf8);
+		proc_stats(ps, s, st);
+	}
+	build_vmas(d, st);
+	ui_data_refilter(d, st);
+}
+
+ssize_t ui_data_find_pid(const struct ui_data *d, pid_t pid)
+{
+	for (size_t r = 0; r < d->nrows; r++)
+		if (d->ps[d->rows[r]].p->pid == pid)
+			return (ssize_t)r;
+	return -1;
+}
+
+ssize_t ui_data_find_vma(const struct ui_data *d, uint64_t start)
+{
+	for (size_t r = 0; r < d->nvrows; r++)
+		if (d->vs[d->vrows[r]].v->start == start)
+			return (ssize_t)r;
+	return -1;
+}
+
+ssize_t ui_data_search(const struct ui_data *d, bool vmas, const char *needle,
+		       size_t from, int step)
+{
+	size_t n = vmas ? d->nvrows : d->nrows;
+	if (!needle || !*needle || n == 0)
+		return -1;
+	from %= n;
+	for (size_t k = 0; k < n; k++) {
+		size_t r = step >= 0 ? (from + k) % n : (from + n - k) % n;
+		const char *s = vmas ? ui_data_str(d, d->vs[d->vrows[r]].path)
+				     : ui_data_str(d, d->ps[d->rows[r]].name);
+		if (ui_contains(s, needle))
+			return (ssize_t)r;
+	}
+	return -1;
+}
+
+const char *ui_data_next_user(const struct ui_data *d, const char *cur)
+{
+	const char *best = NULL, *first = NULL;
+	for (size_t i = 0; i < d->nps; i++) {
+		const char *u = ui_data_str(d, d->ps[i].user);
+		if (!*u)
+			continue;
+		if (!first || strcmp(u, first) < 0)
+			first = u;
+		if (cur && strcmp(u, cur) > 0 && (!best || strcmp(u, best) < 0))
+			best = u;
+	}
+	return best ? best : first;
+}

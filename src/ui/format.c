@@ -1,0 +1,405 @@
+/*
+ * format.c - bars, labels and safe text for the viewer. Pure functions:
+ * they fill buffers; the panes put the result on the screen.
+ */
+#include "ui_pure.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "memtop/escape.h"
+#include "memtop/output.h"
+
+/* ---- views and distributions ----------------------------------------- */
+
+static const char *const view_names[UI_VIEW_COUNT] = {
+	"present", "mappable", "folios",
+};
+static const char *const view_descs[UI_VIEW_COUNT] = {
+	"could be huge: aligned present blocks",
+	"physically contiguous: one TLB entry could map it",
+	"is huge: pages in large folios",
+};
+
+const char *ui_view_name(enum ui_view v)
+{
+	return v < UI_VIEW_COUNT ? view_names[v] : "?";
+}
+
+const char *ui_view_desc(enum ui_view v)
+{
+	return v < UI_VIEW_COUNT ? view_descs[v] : "?";
+}
+
+const char *ui_view_missing(const struct mt_snapshot *s, enum ui_view v)
+{
+	if (!s)
+		return "";
+	if (v == UI_VIEW_MAPPABLE && !s->have_pfns)
+		return "needs root (PFNs need CAP_SYS_ADMIN)";
+	if (v == UI_VIEW_FOLIOS && !s->have_kpageflags)
+		return "needs root (/proc/kpageflags)";
+	return "";
+}
+
+void ui_dist_from_hist(struct ui_dist *d, const uint64_t *hist,
+		       unsigned nord, uint64_t present)
+{
+	memset(d, 0, sizeof(*d));
+	d->nord = MT_MIN(nord, (unsigned)UI_MAX_ORD);
+	d->total = present;
+	d->avail = hist != NULL;
+	if (!hist)
+		return;
+	for (unsigned o = 0; o < d->nord; o++)
+		d->pages[o] = hist[o] << o;
+}
+
+void ui_dist_from_folios(struct ui_dist *d, const struct mt_folio_stats *f,
+			 unsigned nord, unsigned pmd_order, uint64_t present)
+{
+	memset(d, 0, sizeof(*d));
+	unsigned n = MT_MAX(nord, pmd_order + 1);
+	d->nord = MT_MIN(n, (unsigned)UI_MAX_ORD);
+	d->total = present;
+	d->avail = f != NULL;
+	if (!f)
+		return;
+	uint64_t large = 0;
+	for (int k = 0; k < 2; k++) {
+		if (pmd_order < UI_MAX_ORD)
+			d->pages[pmd_order] += f->pmd[k];
+		large += f->pmd[k] + f->partial[k];
+		d->partial += f->partial[k];
+		for (unsigned o = 0; o < MT_FOLIO_ORDERS && o < UI_MAX_ORD;
+		     o++) {
+			uint64_t p = f->aligned[k][o] + f->unaligned[k][o];
+			d->pages[o] += p;
+			large += p;
+			if (p && o + 1 > d->nord)
+				d->nord = o + 1;
+		}
+	}
+	if (present > large)
+		d->pages[0] += present - large;
+}
+
+uint64_t ui_dist_pages_from(const struct ui_dist *d, unsigned order)
+{
+	uint64_t n = 0;
+	for (unsigned o = order; o < d->nord; o++)
+		n += d->pages[o];
+	return n;
+}
+
+int ui_dist_cmp(const struct ui_dist *a, const struct ui_dist *b)
+{
+	if (a->avail != b->avail)
+		return a->avail ? 1 : -1;
+	unsigned n = MT_MAX(a->nord, b->nord);
+	for (unsigned o = n; o-- > 0;) {
+		uint64_t x = o < a->nord ? a->pages[o] : 0;
+		uint64_t y = o < b->nord ? b->pages[o] : 0;
+		if (x != y)
+			return x > y ? 1 : -1;
+	}
+	if (a->partial != b->partial)
+		return a->partial > b->partial ? 1 : -1;
+	return 0;
+}
+
+uint64_t ui_folio_pages(const struct mt_folio_stats *f)
+{
+	if (!f)
+		return UINT64_MAX;
+	uint64_t n = 0;
+	for (int k = 0; k < 2; k++) {
+		n += f->pmd[k] + f->partial[k];
+		for (unsigned o = 0; o < MT_FOLIO_ORDERS; o++)
+			n += f->aligned[k][o] + f->unaligned[k][o];
+	}
+	return n;
+}
+
+/* ---- bars ------------------------------------------------------------ */
+
+enum ui_band ui_order_band(unsigned order, unsigned pmd_order)
+{
+	if (order == 0)
+		return UI_BAND_SMALL;
+	if (order >= pmd_order)
+		return UI_BAND_PMD;
+	if (order < 4) /* 8K..32K with 4K pages */
+		return UI_BAND_LOW;
+	return UI_BAND_HIGH;
+}
+
+const char *ui_band_glyph(enum ui_band b, bool utf8)
+{
+	static const char *const u[UI_BAND_COUNT] = {
+		"\u2591", "\u2592", "\u2593", "\u2588", "\u259e",
+	};
+	static const char *const a[UI_BAND_COUNT] = { ".", "-", "=", "#", "~" };
+	if (b < 0 || b >= UI_BAND_COUNT)
+		return " ";
+	return utf8 ? u[b] : a[b];
+}
+
+void ui_bar_cells(const struct ui_dist *d, int width, signed char *cell)
+{
+	if (width <= 0)
+		return;
+	for (int i = 0; i < width; i++)
+		cell[i] = UI_BAR_EMPTY;
+	/* slots: orders high to low, partial just before order 0 */
+	uint64_t val[UI_MAX_ORD + 1];
+	signed char id[UI_MAX_ORD + 1];
+	int ns = 0;
+	uint64_t sum = 0;
+	for (unsigned o = d->nord; o-- > 1;) {
+		val[ns] = d->pages[o];
+		id[ns++] = (signed char)o;
+	}
+	val[ns] = d->partial;
+	id[ns++] = UI_BAR_PARTIAL;
+	val[ns] = d->nord ? d->pages[0] : 0;
+	id[ns++] = 0;
+	for (int i = 0; i < ns; i++)
+		sum += val[i];
+	if (!d->avail || sum == 0)
+		return;
+	int cells[UI_MAX_ORD + 1];
+	double rem[UI_MAX_ORD + 1];
+	int used = 0;
+	for (int i = 0; i < ns; i++) {
+		double q = (double)val[i] * width / (double)sum;
+		cells[i] = (int)q;
+		rem[i] = q - cells[i];
+		used += cells[i];
+	}
+	while (used < width) { /* largest remainder first, earlier on ties */
+		int best = -1;
+		for (int i = 0; i < ns; i++)
+			if (val[i] && (best < 0 || rem[i] > rem[best]))
+				best = i;
+		if (best < 0)
+			break;
+		cells[best]++;
+		rem[best] = -1.0;
+		used++;
+	}
+	int x = 0;
+	for (int i = 0; i < ns; i++)
+		for (int k = 0; k < cells[i] && x < width; k++)
+			cell[x++] = id[i];
+}
+
+unsigned ui_bar_eighths(uint64_t v, uint64_t max, int width)
+{
+	if (v == 0 || max == 0 || width <= 0)
+		return 0;
+	unsigned full = (unsigned)width * 8u;
+	if (v >= max)
+		return full;
+	double f = log2(1.0 + (double)v) / log2(1.0 + (double)max);
+	unsigned e = (unsigned)lround(f * full);
+	if (e < 1)
+		e = 1;
+	if (e >= full) /* only the maximum fills the whole width */
+		e = full - 1;
+	return e;
+}
+
+const char *ui_bar_string(char *buf, size_t len, unsigned eighths, bool utf8)
+{
+	static const char *const part[8] = {
+		"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b",
+		"\u258a", "\u2589",
+	};
+	size_t o = 0;
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	const char *full = utf8 ? "\u2588" : "#";
+	size_t fl = strlen(full);
+	for (unsigned i = 0; i < eighths / 8 && o + fl < len; i++) {
+		memcpy(buf + o, full, fl);
+		o += fl;
+	}
+	unsigned r = eighths % 8;
+	const char *p = utf8 ? part[r] : r == 0 ? "" : r >= 4 ? "+" : ".";
+	size_t pl = strlen(p);
+	if (o + pl < len) {
+		memcpy(buf + o, p, pl);
+		o += pl;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* ---- labels ---------------------------------------------------------- */
+
+const char *ui_order_label(char *buf, size_t len, unsigned page_size,
+			   unsigned order)
+{
+	return mt_fmt_size(buf, len, (uint64_t)page_size << order);
+}
+
+const char *ui_fmt_pct(char *buf, size_t len, uint64_t part, uint64_t whole)
+{
+	if (whole == 0 || part == UINT64_MAX)
+		snprintf(buf, len, "-");
+	else if (part >= whole)
+		snprintf(buf, len, "100");
+	else if (part == 0)
+		snprintf(buf, len, "0");
+	else {
+		double p = 100.0 * (double)part / (double)whole;
+		if (p < 0.1)
+			snprintf(buf, len, "<0.1");
+		else if (p >= 99.95)
+			snprintf(buf, len, ">99.9");
+		else
+			snprintf(buf, len, "%.1f", p);
+	}
+	return buf;
+}
+
+const char *ui_fmt_count(char *buf, size_t len, uint64_t n, int width)
+{
+	static const char suffix[] = "KMGTPE";
+	int w = snprintf(buf, len, "%" PRIu64, n);
+	if (w <= width)
+		return buf;
+	double v = (double)n;
+	for (int i = 0; suffix[i]; i++) {
+		v /= 1000.0;
+		w = snprintf(buf, len, "%.1f%c", v, suffix[i]);
+		if (w <= width && v < 100.0)
+			return buf;
+		w = snprintf(buf, len, "%.0f%c", v, suffix[i]);
+		if (w <= width)
+			return buf;
+	}
+	return buf;
+}
+
+const char *ui_fmt_interval(char *buf, size_t len, uint64_t ms)
+{
+	snprintf(buf, len, "%gs", (double)ms / 1000.0);
+	return buf;
+}
+
+static const uint64_t interval_steps[] = {
+	100, 250, 500, 1000, 2000, 3000, 5000, 10000, 30000, 60000,
+};
+
+uint64_t ui_interval_step(uint64_t ms, int dir)
+{
+	size_t n = MT_ARRAY_SIZE(interval_steps);
+	if (dir > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (interval_steps[i] > ms)
+				return interval_steps[i];
+		return MT_MAX(ms, interval_steps[n - 1]);
+	}
+	for (size_t i = n; i-- > 0;)
+		if (interval_steps[i] < ms)
+			return interval_steps[i];
+	return MT_MIN(ms, interval_steps[0]);
+}
+
+/* ---- safe text ------------------------------------------------------- */
+
+/* Decode the valid UTF-8 sequence of length l at s. */
+static uint32_t utf8_decode(const unsigned char *s, size_t l)
+{
+	switch (l) {
+	case 1: return s[0];
+	case 2: return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	case 3: return ((uint32_t)(s[0] & 0x0f) << 12) |
+		       ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	default: return ((uint32_t)(s[0] & 0x07) << 18) |
+			((uint32_t)(s[1] & 0x3f) << 12) |
+			((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	}
+}
+
+/* Cells of the character at s (l bytes); <= 0 for zero-width or
+ * unprintable characters. */
+static int char_width(const unsigned char *s, size_t l)
+{
+	if (l == 1)
+		return s[0] >= 0x20 && s[0] < 0x7f ? 1 : -1;
+	return wcwidth((wchar_t)utf8_decode(s, l));
+}
+
+void ui_sanitize(struct mt_buf *b, const char *s, size_t n, bool utf8)
+{
+	struct mt_buf t = { 0 };
+	mt_escape_visible(&t, s, n, utf8);
+	const unsigned char *p = (const unsigned char *)(t.data ? t.data : "");
+	size_t len = t.len, i = 0;
+	while (i < len) {
+		size_t l = p[i] < 0x80 ? 1 : mt_utf8_seq_len(p + i, len - i);
+		if (l == 0) { /* cannot happen after escaping; be safe */
+			mt_buf_printf(b, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (char_width(p + i, l) <= 0)
+			mt_buf_printf(b, l == 1 ? "\\x%02x" : "\\u{%04x}",
+				      (unsigned)utf8_decode(p + i, l));
+		else
+			mt_buf_add(b, p + i, l);
+		i += l;
+	}
+	mt_buf_reserve(b, 1);
+	b->data[b->len] = '\0';
+	mt_buf_free(&t);
+}
+
+static size_t next_char(const unsigned char *p, bool utf8, int *w)
+{
+	size_t l = 1;
+	if (utf8 && p[0] >= 0x80) {
+		l = mt_utf8_seq_len(p, strnlen((const char *)p, 4));
+		if (l == 0)
+			l = 1;
+	}
+	*w = l == 1 ? 1 : char_width(p, l);
+	if (*w <= 0)
+		*w = 1;
+	return l;
+}
+
+int ui_text_width(const char *s, bool utf8)
+{
+	int total = 0, w;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		p += next_char(p, utf8, &w);
+		total += w;
+	}
+	return total;
+}
+
+size_t ui_text_fit(const char *s, int width, bool utf8, int *used)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t off = 0;
+	int cells = 0, w;
+	while (p[off]) {
+		size_t l = next_char(p + off, utf8, &w);
+		if (cells + w > width)
+			break;
+		cells += w;
+		off += l;
+	}
+	if (used)
+		*used = cells;
+	return off;
+}

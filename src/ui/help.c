@@ -1,0 +1,111 @@
+/*
+ * help.c - the help screen (F1, h, ?): every key from the binding table,
+ * the views, the columns and how to read the bars. Arrows scroll it; any
+ * other key closes it.
+ */
+#include "ui_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum line_kind { L_TITLE, L_KEY, L_TEXT, L_BLANK };
+
+struct hline {
+	enum line_kind kind;
+	const char *a, *b;
+};
+
+static const char *const intro[] = {
+	"memtop shows how each process's memory is laid out in naturally",
+	"aligned blocks of 2^n pages (block orders), up to the PMD order: the",
+	"size of a huge page. More memory in high orders means fewer TLB misses.",
+};
+
+/* Fills out[] (if not NULL) and returns the number of lines. */
+static int help_lines(struct hline *out)
+{
+	int n = 0;
+#define ADD(k, x, y)                                                    \
+	do {                                                            \
+		if (out)                                                \
+			out[n] = (struct hline){ k, x, y };             \
+		n++;                                                    \
+	} while (0)
+	ADD(L_TITLE, "memtop " MEMTOP_VERSION " - help", NULL);
+	for (size_t i = 0; i < MT_ARRAY_SIZE(intro); i++)
+		ADD(L_TEXT, intro[i], NULL);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Keys", NULL);
+	for (size_t i = 0; i < ui_nbindings; i++)
+		if (*ui_bindings[i].keys) /* not the second half of a pair */
+			ADD(L_KEY, ui_bindings[i].keys, ui_bindings[i].help);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Views (v)", NULL);
+	for (int v = 0; v < UI_VIEW_COUNT; v++)
+		ADD(L_KEY, ui_view_name((enum ui_view)v),
+		    ui_view_desc((enum ui_view)v));
+	ADD(L_TEXT, "mappable and folios need root; without it memtop says",
+	    NULL);
+	ADD(L_TEXT, "\"needs root\" instead of showing zeros.", NULL);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Process columns", NULL);
+	for (size_t i = 0; i < ui_proc_ncols; i++)
+		ADD(L_KEY, ui_proc_cols[i].title, ui_proc_cols[i].help);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "VMA columns", NULL);
+	for (size_t i = 0; i < ui_vma_ncols; i++)
+		ADD(L_KEY, ui_vma_cols[i].title, ui_vma_cols[i].help);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Bars", NULL);
+	ADD(L_TEXT, "BLOCKS splits RSS by order, largest blocks on the left;",
+	    NULL);
+	ADD(L_TEXT, "the glyph tells the order without colour (see the legend",
+	    NULL);
+	ADD(L_TEXT, "under the histogram). The histogram's bars use a log scale.",
+	    NULL);
+	ADD(L_TEXT, "Names and paths are shown with control bytes and invalid",
+	    NULL);
+	ADD(L_TEXT, "UTF-8 escaped (\\x1b).", NULL);
+#undef ADD
+	return n;
+}
+
+int ui_help_lines(void)
+{
+	return help_lines(NULL);
+}
+
+void ui_draw_help(struct ui *u, WINDOW *w)
+{
+	struct hline lines[256];
+	int n = help_lines(NULL);
+	if (n > (int)MT_ARRAY_SIZE(lines))
+		n = (int)MT_ARRAY_SIZE(lines);
+	help_lines(lines);
+	int h = getmaxy(w), width = getmaxx(w);
+	werase(w);
+	int maxtop = MT_MAX(0, n - h);
+	u->help_top = MT_MAX(0, MT_MIN(u->help_top, maxtop));
+	for (int y = 0; y < h && u->help_top + y < n; y++) {
+		const struct hline *l = &lines[u->help_top + y];
+		switch (l->kind) {
+		case L_TITLE:
+			wattrset(w, ui_attr(u, UI_C_HEADER));
+			ui_put(w, y, 1, width - 1, l->a, false, u->utf8);
+			break;
+		case L_KEY:
+			wattrset(w, A_BOLD);
+			ui_put(w, y, 2, 16, l->a, false, u->utf8);
+			wattrset(w, A_NORMAL);
+			ui_put(w, y, 19, width - 19, l->b, false, u->utf8);
+			break;
+		case L_TEXT:
+			wattrset(w, A_NORMAL);
+			ui_put(w, y, 2, width - 2, l->a, false, u->utf8);
+			break;
+		case L_BLANK:
+			break;
+		}
+	}
+	wattrset(w, A_NORMAL);
+}

@@ -1,0 +1,244 @@
+/*
+ * layout.c - where the panes go and which columns fit. Pure functions of
+ * the terminal size, tested over many sizes by tests/unit/test_ui_layout.c.
+ *
+ *   +--------------------------------------------------+
+ *   | header (2-3 lines)                               |
+ *   +------------------------------+-------------------+
+ *   | info (VMA pane: totals)      | hist (wide        |
+ *   | list: titles + rows          |  terminals)       |
+ *   +------------------------------+-------------------+
+ *   | hist (narrow terminals, when there is room)      |
+ *   | footer (keys, prompt, messages)                  |
+ *   +--------------------------------------------------+
+ */
+#include "ui_pure.h"
+
+#include <string.h>
+
+/* Wide enough to put the histogram beside the list. */
+#define SIDE_MIN_COLS 140
+#define HIST_MIN_W 40
+#define HIST_MAX_W 64
+#define HIST_MIN_H 4 /* title and three orders */
+#define LIST_MIN_H 4 /* titles and three rows */
+
+static struct ui_rect rect(int y, int x, int h, int w)
+{
+	struct ui_rect r = { y, x, h, w };
+	if (h <= 0 || w <= 0)
+		r = (struct ui_rect){ 0, 0, 0, 0 };
+	return r;
+}
+
+void ui_layout_compute(struct ui_layout *l, int cols, int lines,
+		       int hist_rows, int info_rows, bool want_hist)
+{
+	memset(l, 0, sizeof(*l));
+	l->cols = cols;
+	l->lines = lines;
+	if (cols < UI_MIN_COLS || lines < UI_MIN_LINES) {
+		l->too_small = true;
+		return;
+	}
+	int hh = lines >= 24 ? 3 : 2;
+	l->header = rect(0, 0, hh, cols);
+	l->footer = rect(lines - 1, 0, 1, cols);
+	int y0 = hh, bh = lines - hh - 1; /* body; >= 7 */
+	if (info_rows < 0)
+		info_rows = 0;
+	if (hist_rows < HIST_MIN_H)
+		hist_rows = HIST_MIN_H;
+
+	if (want_hist && cols >= SIDE_MIN_COLS) {
+		int hw = cols / 3;
+		hw = MT_MAX(hw, HIST_MIN_W);
+		hw = MT_MIN(hw, HIST_MAX_W);
+		int lw = cols - hw;
+		l->hist_side = true;
+		l->hist = rect(y0, lw, bh, hw);
+		int ih = MT_MIN(info_rows, bh - LIST_MIN_H);
+		l->info = rect(y0, 0, MT_MAX(ih, 0), lw);
+		l->list = rect(y0 + l->info.h, 0, bh - l->info.h, lw);
+		return;
+	}
+
+	int ih = MT_MIN(info_rows, bh - LIST_MIN_H);
+	l->info = rect(y0, 0, MT_MAX(ih, 0), cols);
+	int rest = bh - l->info.h;
+	int hist_h = 0;
+	if (want_hist) {
+		int list_min = MT_MAX(LIST_MIN_H, rest / 2);
+		hist_h = MT_MIN(hist_rows, rest - list_min);
+		if (hist_h < HIST_MIN_H)
+			hist_h = 0;
+	}
+	l->list = rect(y0 + l->info.h, 0, rest - hist_h, cols);
+	l->hist = rect(y0 + l->info.h + l->list.h, 0, hist_h, cols);
+}
+
+bool ui_rect_empty(const struct ui_rect *r)
+{
+	return r->h <= 0 || r->w <= 0;
+}
+
+bool ui_rect_inside(const struct ui_rect *r, int cols, int lines)
+{
+	return r->y >= 0 && r->x >= 0 && r->h > 0 && r->w > 0 &&
+	       r->y + r->h <= lines && r->x + r->w <= cols;
+}
+
+bool ui_rect_overlap(const struct ui_rect *a, const struct ui_rect *b)
+{
+	if (ui_rect_empty(a) || ui_rect_empty(b))
+		return false;
+	return a->x < b->x + b->w && b->x < a->x + a->w &&
+	       a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+bool ui_rect_has(const struct ui_rect *r, int y, int x)
+{
+	return !ui_rect_empty(r) && y >= r->y && y < r->y + r->h &&
+	       x >= r->x && x < r->x + r->w;
+}
+
+void ui_scroll(size_t *top, size_t sel, size_t nrows, int visible)
+{
+	if (visible < 1)
+		visible = 1;
+	if (sel < *top)
+		*top = sel;
+	if (sel >= *top + (size_t)visible)
+		*top = sel - (size_t)visible + 1;
+	if (nrows <= (size_t)visible)
+		*top = 0;
+	else if (*top > nrows - (size_t)visible)
+		*top = nrows - (size_t)visible;
+}
+
+/* ---- columns --------------------------------------------------------- */
+
+const struct ui_column ui_proc_cols[] = {
+	{ UI_COL_PID, "PID", 7, 0, true, false, false,
+	  "process id" },
+	{ UI_COL_USER, "USER", 9, 3, false, false, false,
+	  "owner (real uid)" },
+	{ UI_COL_RSS, "RSS", 6, 1, true, true, false,
+	  "present memory (pages in the page table)" },
+	{ UI_COL_SWAP, "SWAP", 6, 5, true, true, false,
+	  "swapped out memory" },
+	{ UI_COL_PMD, "PMD%", 5, 2, true, true, false,
+	  "share of RSS in PMD-order blocks of the view" },
+	{ UI_COL_THP, "THP%", 5, 4, true, true, false,
+	  "share of RSS in large folios (root)" },
+	{ UI_COL_BAR, "BLOCKS", 8, 2, false, true, true,
+	  "RSS by block order, largest first" },
+	{ UI_COL_COMM, "COMMAND", 0, 0, false, false, false,
+	  "process name" },
+};
+const size_t ui_proc_ncols = MT_ARRAY_SIZE(ui_proc_cols);
+
+const struct ui_column ui_vma_cols[] = {
+	{ UI_COL_START, "START", 12, 0, true, false, false,
+	  "first address" },
+	{ UI_COL_END, "END", 12, 6, true, false, false,
+	  "address after the last byte" },
+	{ UI_COL_SIZE, "SIZE", 6, 1, true, true, false,
+	  "virtual size" },
+	{ UI_COL_PERM, "PERM", 4, 2, false, false, false,
+	  "permissions" },
+	{ UI_COL_ADV, "ADV", 3, 4, false, true, false,
+	  "madvise: hg MADV_HUGEPAGE, nh MADV_NOHUGEPAGE (smaps)" },
+	{ UI_COL_ELIG, "ELIG", 4, 4, false, true, false,
+	  "THPeligible (smaps)" },
+	{ UI_COL_VRSS, "RSS", 6, 1, true, true, false,
+	  "present memory" },
+	{ UI_COL_VPMD, "PMD%", 5, 3, true, true, false,
+	  "share of RSS in PMD-order blocks of the view" },
+	{ UI_COL_VBAR, "BLOCKS", 8, 3, false, true, true,
+	  "RSS by block order, largest first" },
+	{ UI_COL_PATH, "PATH", 0, 0, false, false, false,
+	  "what is mapped" },
+};
+const size_t ui_vma_ncols = MT_ARRAY_SIZE(ui_vma_cols);
+
+#define LAST_MIN_W 8
+#define BAR_MIN_W 8
+#define BAR_MAX_W 40
+
+static int fixed_need(const struct ui_column *cols, size_t n,
+		      const struct ui_colpos *pos)
+{
+	int need = 0, shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!pos[i].shown)
+			continue;
+		need += cols[i].width ? cols[i].width : LAST_MIN_W;
+		shown++;
+	}
+	return need + (shown > 0 ? shown - 1 : 0);
+}
+
+void ui_columns_fit(const struct ui_column *cols, size_t n, int width,
+		    struct ui_colpos *pos)
+{
+	for (size_t i = 0; i < n; i++)
+		pos[i] = (struct ui_colpos){ true, 0, 0 };
+	while (fixed_need(cols, n, pos) > width) {
+		size_t drop = n;
+		for (size_t i = 0; i < n; i++)
+			if (pos[i].shown && cols[i].prio > 0 &&
+			    (drop == n || cols[i].prio >= cols[drop].prio))
+				drop = i;
+		if (drop == n)
+			break;
+		pos[drop].shown = false;
+	}
+	int extra = width - fixed_need(cols, n, pos);
+	if (extra < 0)
+		extra = 0;
+	int x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!pos[i].shown)
+			continue;
+		int w = cols[i].width;
+		if (cols[i].is_bar) {
+			int grow = MT_MIN(extra / 3, BAR_MAX_W - BAR_MIN_W);
+			w += grow;
+			extra -= grow;
+		}
+		if (w == 0) /* the last column takes the rest */
+			w = MT_MAX(width - x, 1);
+		pos[i].x = x;
+		pos[i].w = w;
+		x += w + 1;
+	}
+}
+
+int ui_column_at(const struct ui_colpos *pos, size_t n, int x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pos[i].shown && x >= pos[i].x && x <= pos[i].x + pos[i].w)
+			return (int)i;
+	return -1;
+}
+
+int ui_proc_col_for_sort(enum mt_sort_key k)
+{
+	enum ui_col_id id;
+	switch (k) {
+	case MT_SORT_PID: id = UI_COL_PID; break;
+	case MT_SORT_RSS: id = UI_COL_RSS; break;
+	case MT_SORT_PMD: id = UI_COL_PMD; break;
+	case MT_SORT_THP: id = UI_COL_THP; break;
+	case MT_SORT_COMM: id = UI_COL_COMM; break;
+	case MT_SORT_USER: id = UI_COL_USER; break;
+	case MT_SORT_SWAP: id = UI_COL_SWAP; break;
+	case MT_SORT_HIST: id = UI_COL_BAR; break;
+	default: return -1;
+	}
+	for (size_t i = 0; i < ui_proc_ncols; i++)
+		if (ui_proc_cols[i].id == id)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,557 @@
+/*
+ * screen.c - the viewer's main loop, terminal set-up and the drawing
+ * helpers shared by the panes.
+ *
+ * The loop sleeps in poll() on three fds: the terminal, the model's wake
+ * fd (a snapshot was published) and a self-pipe written by the signal
+ * handlers (SIGWINCH, SIGINT, SIGTERM, SIGHUP). Nothing else wakes it, so
+ * memtop uses no CPU between scans, and a key is answered at once whatever
+ * the scanner is doing.
+ */
+#include "ui_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* ---- colours and drawing helpers ------------------------------------- */
+
+struct color_def {
+	short fg, bg;
+	attr_t color_attr, mono_attr;
+};
+#define UI_COLOR_DEF(name, fg, bg, a, m) { fg, bg, a, m },
+static const struct color_def color_defs[UI_C_COUNT] = {
+	UI_COLORS(UI_COLOR_DEF)
+};
+#undef UI_COLOR_DEF
+
+attr_t ui_attr(const struct ui *u, enum ui_color c)
+{
+	if (c >= UI_C_COUNT)
+		return A_NORMAL;
+	if (!u->color)
+		return color_defs[c].mono_attr;
+	return (attr_t)COLOR_PAIR(c) | color_defs[c].color_attr;
+}
+
+static void init_colors(struct ui *u)
+{
+	if (!u->color)
+		return;
+	start_color();
+	bool dflt = use_default_colors() == OK;
+	for (int c = 1; c < UI_C_COUNT; c++) {
+		short fg = color_defs[c].fg, bg = color_defs[c].bg;
+		if (!dflt) {
+			fg = fg < 0 ? COLOR_WHITE : fg;
+			bg = bg < 0 ? COLOR_BLACK : bg;
+		}
+		init_pair((short)c, fg, bg);
+	}
+}
+
+enum ui_color ui_order_color(unsigned order, unsigned pmd_order)
+{
+	if (order == 0)
+		return UI_C_ORD0;
+	if (order >= pmd_order)
+		return UI_C_ORD5;
+	unsigned k = pmd_order > 1 ? (order - 1) * 4 / (pmd_order - 1) : 0;
+	return (enum ui_color)(UI_C_ORD1 + MT_MIN(k, 3u));
+}
+
+int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
+	   bool utf8)
+{
+	if (width <= 0 || !s)
+		return 0;
+	int used;
+	size_t n = ui_text_fit(s, width, utf8, &used);
+	if (right)
+		x += width - used;
+	mvwaddnstr(w, y, x, s, (int)n);
+	return used;
+}
+
+void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
+		 const struct ui_dist *d, bool selected)
+{
+	signed char cell[256];
+	if (width <= 0)
+		return;
+	width = MT_MIN(width, (int)sizeof(cell));
+	unsigned pmd = u->snap ? u->snap->pmd_order : 9;
+	ui_bar_cells(d, width, cell);
+	/* the glyphs keep their order colours on the selected row too */
+	attr_t base = selected ? ui_attr(u, UI_C_SEL) : A_NORMAL;
+	for (int i = 0; i < width; i++) {
+		if (cell[i] == UI_BAR_EMPTY)
+			break;
+		enum ui_band b;
+		enum ui_color c;
+		if (cell[i] == UI_BAR_PARTIAL) {
+			b = UI_BAND_PARTIAL;
+			c = UI_C_PART;
+		} else {
+			b = ui_order_band((unsigned)cell[i], pmd);
+			c = ui_order_color((unsigned)cell[i], pmd);
+		}
+		wattrset(w, u->color || !selected ? ui_attr(u, c) : base);
+		mvwaddstr(w, y, x + i, ui_band_glyph(b, u->utf8));
+	}
+	wattrset(w, base);
+}
+
+void ui_set_status(struct ui *u, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->status, sizeof(u->status), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- requests to the scanner ----------------------------------------- */
+
+struct req {
+	enum { REQ_INTERVAL, REQ_PAUSED, REQ_RESCAN, REQ_SELECTED,
+	       REQ_QUIT } what;
+	uint64_t interval_ms;
+	bool paused;
+	pid_t pid;
+};
+
+static void apply_req(struct mt_requests *r, void *arg)
+{
+	const struct req *q = arg;
+	switch (q->what) {
+	case REQ_INTERVAL: r->interval_ms = q->interval_ms; break;
+	case REQ_PAUSED: r->paused = q->paused; break;
+	case REQ_RESCAN: r->rescan = true; break;
+	case REQ_SELECTED:
+		r->selected = q->pid;
+		if (q->pid > 0)
+			r->rescan = true; /* smaps for it soon */
+		break;
+	case REQ_QUIT: r->quit = true; break;
+	}
+}
+
+static void send_req(struct ui *u, struct req q)
+{
+	if (u->model)
+		mt_model_update_requests(u->model, apply_req, &q);
+}
+
+void ui_send_interval(struct ui *u)
+{
+	send_req(u, (struct req){ .what = REQ_INTERVAL,
+			      .interval_ms = u->interval_ms });
+}
+
+void ui_send_paused(struct ui *u)
+{
+	send_req(u, (struct req){ .what = REQ_PAUSED, .paused = u->paused });
+}
+
+void ui_send_rescan(struct ui *u)
+{
+	send_req(u, (struct req){ .what = REQ_RESCAN });
+}
+
+void ui_send_selected(struct ui *u, pid_t pid)
+{
+	send_req(u, (struct req){ .what = REQ_SELECTED, .pid = pid });
+}
+
+void ui_send_quit(struct ui *u)
+{
+	send_req(u, (struct req){ .what = REQ_QUIT });
+}
+
+/* ---- selection ------------------------------------------------------- */
+
+void ui_fix_selection(struct ui *u)
+{
+	struct ui_data *d = &u->data;
+	ssize_t r = ui_data_find_pid(d, u->sel_pid);
+	if (r >= 0)
+		u->sel = (size_t)r;
+	else if (u->sel >= d->nrows)
+		u->sel = d->nrows ? d->nrows - 1 : 0;
+	if (d->nrows)
+		u->sel_pid = d->ps[d->rows[u->sel]].p->pid;
+	if (!u->vma_mode)
+		return;
+	r = ui_data_find_vma(d, u->vsel_start);
+	if (r >= 0)
+		u->vsel = (size_t)r;
+	else if (u->vsel >= d->nvrows)
+		u->vsel = d->nvrows ? d->nvrows - 1 : 0;
+	if (d->nvrows)
+		u->vsel_start = d->vs[d->vrows[u->vsel]].v->start;
+}
+
+/* ---- drawing --------------------------------------------------------- */
+
+static void sync_window(struct ui *u, enum ui_pane p, const struct ui_rect *r)
+{
+	struct ui_rect *old = &u->wrect[p];
+	if (u->win[p] && !ui_rect_empty(r) && old->y == r->y &&
+	    old->x == r->x && old->h == r->h && old->w == r->w)
+		return;
+	if (u->win[p]) {
+		delwin(u->win[p]);
+		u->win[p] = NULL;
+	}
+	*old = *r;
+	if (!ui_rect_empty(r))
+		u->win[p] = newwin(r->h, r->w, r->y, r->x);
+}
+
+static void drop_windows(struct ui *u)
+{
+	static const struct ui_rect none;
+	for (int p = 0; p < UI_W_COUNT; p++)
+		sync_window(u, (enum ui_pane)p, &none);
+}
+
+static void draw_too_small(struct ui *u, int cols, int lines)
+{
+	drop_windows(u);
+	werase(stdscr);
+	char msg[64];
+	const char *l1 = "terminal too small";
+	snprintf(msg, sizeof(msg), "%dx%d, need %dx%d", cols, lines,
+		 UI_MIN_COLS, UI_MIN_LINES);
+	int y = lines / 2 - 1;
+	if (y < 0)
+		y = 0;
+	wattrset(stdscr, ui_attr(u, UI_C_WARN));
+	ui_put(stdscr, y, MT_MAX(0, (cols - (int)strlen(l1)) / 2), cols, l1,
+	       false, false);
+	wattrset(stdscr, A_NORMAL);
+	if (y + 1 < lines)
+		ui_put(stdscr, y + 1, MT_MAX(0, (cols - (int)strlen(msg)) / 2),
+		       cols, msg, false, false);
+	if (y + 2 < lines)
+		ui_put(stdscr, y + 2, 0, cols, "q quits", false, false);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+void ui_draw(struct ui *u)
+{
+	int lines, cols;
+	getmaxyx(stdscr, lines, cols);
+	ui_layout_compute(&u->lay, cols, lines, ui_hist_rows(u),
+			  u->vma_mode ? 2 : 0, true);
+	if (u->lay.too_small) {
+		curs_set(0);
+		draw_too_small(u, cols, lines);
+		return;
+	}
+	static const struct ui_rect none;
+	struct ui_rect help = { 0, 0, lines - 1, cols };
+	sync_window(u, UI_W_HEADER, u->help ? &none : &u->lay.header);
+	sync_window(u, UI_W_INFO, u->help ? &none : &u->lay.info);
+	sync_window(u, UI_W_LIST, u->help ? &none : &u->lay.list);
+	sync_window(u, UI_W_HIST, u->help ? &none : &u->lay.hist);
+	sync_window(u, UI_W_HELP, u->help ? &help : &none);
+	sync_window(u, UI_W_FOOTER, &u->lay.footer);
+
+	if (u->help) {
+		ui_draw_help(u, u->win[UI_W_HELP]);
+	} else {
+		ui_draw_header(u, u->win[UI_W_HEADER]);
+		if (u->win[UI_W_INFO])
+			ui_draw_info(u, u->win[UI_W_INFO]);
+		if (u->vma_mode)
+			ui_draw_vmas(u, u->win[UI_W_LIST]);
+		else
+			ui_draw_procs(u, u->win[UI_W_LIST]);
+		if (u->win[UI_W_HIST])
+			ui_draw_hist(u, u->win[UI_W_HIST]);
+	}
+	for (int p = 0; p < UI_W_COUNT; p++)
+		if (p != UI_W_FOOTER && u->win[p])
+			wnoutrefresh(u->win[p]);
+	/* the footer last: its cursor is the prompt's */
+	ui_draw_footer(u, u->win[UI_W_FOOTER]);
+	curs_set(u->prompt != UI_PROMPT_NONE ? 1 : 0);
+	wnoutrefresh(u->win[UI_W_FOOTER]);
+	doupdate();
+}
+
+/* ---- snapshots ------------------------------------------------------- */
+
+static void rebuild(struct ui *u)
+{
+	ui_data_build(&u->data, u->snap, &u->set, u->vma_mode ? u->vpid : 0);
+	if (u->vma_mode && u->data.vproc < 0 && u->snap) {
+		ui_set_status(u, "process %d has exited", (int)u->vpid);
+		u->vma_mode = false;
+		u->vpid = 0;
+		ui_send_selected(u, 0);
+	}
+	ui_fix_selection(u);
+}
+
+static void take_snapshot(struct ui *u)
+{
+	mt_model_drain_wake(u->model);
+	struct mt_snapshot *s = mt_model_acquire(u->model);
+	if (!s)
+		return;
+	if (s == u->snap) {
+		mt_snapshot_unref(s);
+		return;
+	}
+	/* rows point into the old snapshot: rebuild before dropping it */
+	struct mt_snapshot *old = u->snap;
+	u->snap = s;
+	rebuild(u);
+	if (old)
+		mt_snapshot_unref(old);
+}
+
+/* ---- signals --------------------------------------------------------- */
+
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* pipe full: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+static const int caught[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
+static struct sigaction saved_act[MT_ARRAY_SIZE(caught)];
+
+static int install_signals(void)
+{
+	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < MT_ARRAY_SIZE(caught); i++)
+		sigaction(caught[i], &sa, &saved_act[i]);
+	return 0;
+}
+
+static void restore_signals(void)
+{
+	for (size_t i = 0; i < MT_ARRAY_SIZE(caught); i++)
+		sigaction(caught[i], &saved_act[i], NULL);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+}
+
+static void on_resize(void)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+}
+
+/* Returns true when the loop should end. */
+static bool handle_signals(struct ui *u)
+{
+	unsigned char buf[64];
+	ssize_t n;
+	bool resized = false;
+	while ((n = read(sig_pipe[0], buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == SIGWINCH) {
+				resized = true;
+			} else {
+				u->exit_status = buf[i] == SIGINT ? 0 :
+								    128 + buf[i];
+				return true;
+			}
+		}
+	}
+	if (resized)
+		on_resize();
+	return false;
+}
+
+/* ---- main loop ------------------------------------------------------- */
+
+static void read_keys(struct ui *u, bool *dirty)
+{
+	wint_t wch;
+	int r;
+	while ((r = wget_wch(stdscr, &wch)) != ERR) {
+		int key = (int)wch;
+		bool is_char = r != KEY_CODE_YES;
+		if (!is_char && key == KEY_RESIZE) {
+			*dirty = true;
+			continue;
+		}
+		int re = ui_handle_key(u, key, is_char);
+		if (re & UI_R_QUIT) {
+			u->quit = true;
+			return;
+		}
+		if (re & UI_R_REBUILD)
+			rebuild(u);
+		else if (re & UI_R_REFILTER) {
+			ui_data_refilter(&u->data, &u->set);
+			ui_fix_selection(u);
+		}
+		if (re)
+			*dirty = true;
+	}
+}
+
+static void init_settings(struct ui *u, const struct mt_ui_opts *o)
+{
+	struct ui_settings *st = &u->set;
+	memset(st, 0, sizeof(*st));
+	st->view = UI_VIEW_PRESENT;
+	st->show_kthreads = o->show_kthreads;
+	st->omit_file = o->omit_file_backed;
+	st->omit_unfaulted = o->omit_unfaulted;
+	st->utf8 = u->utf8;
+	st->psort = ui_proc_col_for_sort(o->sort_set ? o->sort : MT_SORT_HIST);
+	if (st->psort < 0)
+		st->psort = ui_proc_col_for_sort(MT_SORT_HIST);
+	st->pdesc = ui_proc_cols[st->psort].desc;
+	st->vsort = 0; /* by address */
+	st->vdesc = false;
+	u->sel_pid = o->select_pid;
+	double ms = o->interval_s > 0 ? o->interval_s * 1000.0 : 2000.0;
+	u->interval_ms = (uint64_t)(ms + 0.5);
+	if (u->interval_ms < 10)
+		u->interval_ms = 10;
+}
+
+static bool want_color(const struct mt_ui_opts *o)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (o->no_color || (nc && *nc))
+		return false;
+	return has_colors();
+}
+
+int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
+{
+	struct ui *u = xcalloc(1, sizeof(*u));
+	u->model = m;
+	setlocale(LC_ALL, "");
+	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	init_settings(u, o);
+	ui_data_init(&u->data);
+	struct utsname un;
+	if (uname(&un) == 0) {
+		snprintf(u->host, sizeof(u->host), "%s", un.nodename);
+		snprintf(u->kernel, sizeof(u->kernel), "%s %s", un.sysname,
+			 un.release);
+	}
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "memtop: the viewer needs a terminal "
+				"(use -b or --json for a report)\n");
+		free(u);
+		return 1;
+	}
+	/* Our handlers first: ncurses then leaves these signals alone. */
+	if (install_signals() < 0) {
+		perror("memtop: pipe");
+		free(u);
+		return 1;
+	}
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		const char *t = getenv("TERM");
+		fprintf(stderr, "memtop: cannot use the terminal (TERM=%s)\n",
+			t ? t : "");
+		restore_signals();
+		free(u);
+		return 1;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	u->color = want_color(o);
+	init_colors(u);
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED |
+			  BUTTON5_PRESSED,
+		  NULL);
+	wnoutrefresh(stdscr); /* untouched from now on: wgetch won't draw it */
+
+	ui_send_interval(u);
+	u->paused = false;
+	ui_send_paused(u);
+	u->snap = mt_model_acquire(m);
+	rebuild(u);
+
+	bool dirty = true;
+	int wake = mt_model_wake_fd(m);
+	while (!u->quit) {
+		if (dirty) {
+			ui_draw(u);
+			dirty = false;
+		}
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = wake, .events = POLLIN },
+			{ .fd = sig_pipe[0], .events = POLLIN },
+		};
+		int n = poll(fds, 3, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (fds[2].revents & POLLIN)) {
+			if (handle_signals(u))
+				break;
+			dirty = true;
+		}
+		if (n > 0 && (fds[1].revents & POLLIN)) {
+			take_snapshot(u);
+			dirty = true;
+		}
+		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			u->exit_status = 1; /* the terminal went away */
+			break;
+		}
+		read_keys(u, &dirty);
+	}
+
+	ui_send_quit(u);
+	drop_windows(u);
+	endwin();
+	delscreen(scr);
+	restore_signals();
+	ui_data_free(&u->data);
+	if (u->snap)
+		mt_snapshot_unref(u->snap);
+	int rc = u->exit_status;
+	free(u);
+	return rc;
+}

@@ -1,0 +1,267 @@
+/*
+ * ui_pure.h - the viewer's logic that needs no terminal: pane layout,
+ * column fitting, bars, labels, and the rows derived from a snapshot
+ * (filtered, sorted, names made safe). The unit tests drive these
+ * functions directly; the curses side (ui_int.h) only draws their results.
+ */
+#ifndef MEMTOP_UI_PURE_H
+#define MEMTOP_UI_PURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "memtop/snapshot.h"
+#include "memtop/util.h"
+
+/* Smallest terminal the viewer draws in; below it says so. */
+#define UI_MIN_COLS 40
+#define UI_MIN_LINES 10
+
+/* ---- layout ---------------------------------------------------------- */
+
+struct ui_rect {
+	int y, x, h, w;
+};
+
+/*
+ * Pane rectangles for a terminal of cols x lines. Absent panes have h == 0
+ * and w == 0. header and footer are always there (unless too_small), list
+ * always has a title row and at least one data row; info (the process
+ * totals above the VMA list) only when asked for; hist when there is room:
+ * to the right of the list on wide terminals, below it otherwise.
+ */
+struct ui_layout {
+	bool too_small;
+	bool hist_side;
+	int cols, lines;
+	struct ui_rect header, info, list, hist, footer;
+};
+
+/* hist_rows: lines the histogram pane would like (title + one per order +
+ * legend); info_rows: lines of the totals pane (0: none). */
+void ui_layout_compute(struct ui_layout *l, int cols, int lines,
+		       int hist_rows, int info_rows, bool want_hist);
+bool ui_rect_empty(const struct ui_rect *r);
+bool ui_rect_inside(const struct ui_rect *r, int cols, int lines);
+bool ui_rect_overlap(const struct ui_rect *a, const struct ui_rect *b);
+/* Whether (y, x) lies in r. */
+bool ui_rect_has(const struct ui_rect *r, int y, int x);
+/* Move *top so that row sel of nrows is among the visible rows. */
+void ui_scroll(size_t *top, size_t sel, size_t nrows, int visible);
+
+/* ---- columns --------------------------------------------------------- */
+
+enum ui_col_id {
+	/* process pane */
+	UI_COL_PID, UI_COL_USER, UI_COL_RSS, UI_COL_SWAP, UI_COL_PMD,
+	UI_COL_THP, UI_COL_BAR, UI_COL_COMM,
+	/* VMA pane */
+	UI_COL_START, UI_COL_END, UI_COL_SIZE, UI_COL_PERM, UI_COL_ADV, UI_COL_ELIG,
+	UI_COL_VRSS, UI_COL_VPMD, UI_COL_VBAR, UI_COL_PATH,
+};
+
+struct ui_column {
+	enum ui_col_id id;
+	const char *title;
+	int width;         /* cells; 0 for the last, flexible column */
+	int prio;          /* 0 never dropped; higher numbers dropped first */
+	bool right;        /* right aligned */
+	bool desc;         /* sorts descending by default */
+	bool is_bar;       /* the compact bar: grows with the terminal */
+	const char *help;  /* one line for the help screen */
+};
+
+extern const struct ui_column ui_proc_cols[];
+extern const size_t ui_proc_ncols;
+extern const struct ui_column ui_vma_cols[];
+extern const size_t ui_vma_ncols;
+
+#define UI_MAX_COLS 12
+
+struct ui_colpos {
+	bool shown;
+	int x, w;
+};
+
+/*
+ * Choose the columns shown in width cells: drop the highest-prio columns
+ * until the fixed ones fit with at least 8 cells for the last (flexible)
+ * column, then give the bar its share. Columns are separated by one space.
+ */
+void ui_columns_fit(const struct ui_column *cols, size_t n, int width,
+		    struct ui_colpos *pos);
+/* Index of the column shown at x (-1 if none). */
+int ui_column_at(const struct ui_colpos *pos, size_t n, int x);
+/* Index of the process column sorting by k (-1 if none). */
+int ui_proc_col_for_sort(enum mt_sort_key k);
+
+/* ---- views and distributions ----------------------------------------- */
+
+enum ui_view { UI_VIEW_PRESENT, UI_VIEW_MAPPABLE, UI_VIEW_FOLIOS,
+	       UI_VIEW_COUNT };
+const char *ui_view_name(enum ui_view v);
+const char *ui_view_desc(enum ui_view v);
+/* What the view needs when the snapshot lacks it ("" if available). */
+const char *ui_view_missing(const struct mt_snapshot *s, enum ui_view v);
+
+#define UI_MAX_ORD MT_FOLIO_ORDERS
+
+/*
+ * Memory of one process or VMA in one view, as pages per block order:
+ * present/mappable: pages in maximal aligned blocks of each order;
+ * folios: pages in large folios of each order (PMD-mapped ones at the PMD
+ * order, order 0 is memory not in large folios) plus pages of partly
+ * mapped large folios in partial.
+ */
+struct ui_dist {
+	bool avail;         /* false: the view needs root */
+	unsigned nord;      /* orders 0..nord-1 */
+	uint64_t pages[UI_MAX_ORD];
+	uint64_t partial;
+	uint64_t total;     /* present pages */
+};
+
+void ui_dist_from_hist(struct ui_dist *d, const uint64_t *hist,
+		       unsigned nord, uint64_t present);
+void ui_dist_from_folios(struct ui_dist *d, const struct mt_folio_stats *f,
+			 unsigned nord, unsigned pmd_order, uint64_t present);
+/* Pages in orders >= order. */
+uint64_t ui_dist_pages_from(const struct ui_dist *d, unsigned order);
+/* Compare from the highest order down (most large blocks first is > 0). */
+int ui_dist_cmp(const struct ui_dist *a, const struct ui_dist *b);
+/* Pages in large folios of any kind; UINT64_MAX when f is NULL. */
+uint64_t ui_folio_pages(const struct mt_folio_stats *f);
+
+/* ---- bars and labels ------------------------------------------------- */
+
+/* Glyph classes of the compact bar, readable without colour. */
+enum ui_band { UI_BAND_NONE = -1, UI_BAND_SMALL, UI_BAND_LOW, UI_BAND_HIGH,
+	       UI_BAND_PMD, UI_BAND_PARTIAL, UI_BAND_COUNT };
+enum ui_band ui_order_band(unsigned order, unsigned pmd_order);
+/* Glyph of a band: shades in UTF-8, . - = # ~ in ASCII. */
+const char *ui_band_glyph(enum ui_band b, bool utf8);
+
+/*
+ * The compact bar: width cells over the process's present memory, high
+ * orders first; cell[i] is the order drawn in cell i (UI_BAR_PARTIAL for
+ * partial folios, UI_BAR_EMPTY past the memory). Largest remainders, so the
+ * cells always add up to width when total > 0.
+ */
+#define UI_BAR_EMPTY (-1)
+#define UI_BAR_PARTIAL (-2)
+void ui_bar_cells(const struct ui_dist *d, int width, signed char *cell);
+
+/*
+ * Length in eighths of a cell of the histogram bar for v out of max over
+ * width cells, on a log scale so small orders stay visible: any v > 0 gets
+ * at least one eighth, max gets the whole width.
+ */
+unsigned ui_bar_eighths(uint64_t v, uint64_t max, int width);
+/* Bar string of n eighths: full and partial blocks in UTF-8, '#' and a
+ * trailing '+' (>= half) or '.' in ASCII. Returns buf. */
+const char *ui_bar_string(char *buf, size_t len, unsigned eighths,
+			  bool utf8);
+
+/* Block size label of an order: 4K, 8K, ... 2M. */
+const char *ui_order_label(char *buf, size_t len, unsigned page_size,
+			   unsigned order);
+/* Percentage part / whole into buf: "12.3", "100", "0", "-" if whole is
+ * 0 or part is UINT64_MAX. */
+const char *ui_fmt_pct(char *buf, size_t len, uint64_t part, uint64_t whole);
+/* Count with a K/M/G suffix once it does not fit in width characters. */
+const char *ui_fmt_count(char *buf, size_t len, uint64_t n, int width);
+/* Interval in seconds: "2s", "0.5s", "1.25s". */
+const char *ui_fmt_interval(char *buf, size_t len, uint64_t ms);
+/* Next interval step up (dir > 0) or down from ms. */
+uint64_t ui_interval_step(uint64_t ms, int dir);
+
+/*
+ * Make untrusted bytes safe for the screen: mt_escape_visible(), then any
+ * character that does not take one or two cells (wcwidth <= 0) becomes
+ * \u{XXXX}. Appends to b, NUL terminated.
+ */
+void ui_sanitize(struct mt_buf *b, const char *s, size_t n, bool utf8);
+/* Display width of a sanitized string and how many bytes of it fit in
+ * width cells (*used: cells taken). */
+int ui_text_width(const char *s, bool utf8);
+size_t ui_text_fit(const char *s, int width, bool utf8, int *used);
+
+/* ---- rows derived from a snapshot ------------------------------------ */
+
+struct ui_settings {
+	enum ui_view view;
+	int psort;            /* index in ui_proc_cols */
+	bool pdesc;
+	int vsort;            /* index in ui_vma_cols */
+	bool vdesc;
+	bool show_kthreads;
+	bool omit_file;
+	bool omit_unfaulted;
+	bool hist_counts;     /* histogram bars scaled by counts, not bytes */
+	bool utf8;
+	char name_filter[64]; /* processes: substring of the name */
+	char path_filter[64]; /* VMAs: substring of the path */
+	char user_filter[64]; /* processes: exact user name */
+};
+
+struct ui_pstat {
+	const struct mt_proc *p;
+	size_t name, user;       /* offsets of sanitized strings in text */
+	uint64_t present, swapped;
+	uint64_t pmd_pages;      /* in the view; UINT64_MAX: unavailable */
+	uint64_t thp_pages;      /* UINT64_MAX: unavailable */
+	struct ui_dist dist;     /* the view */
+};
+
+struct ui_vstat {
+	const struct mt_vma *v;
+	size_t path;             /* offset of the sanitized path in text */
+	uint64_t pmd_pages;
+	struct ui_dist dist;
+};
+
+struct ui_data {
+	const struct mt_snapshot *s;
+	struct mt_buf text;      /* sanitized names, NUL separated */
+	struct ui_pstat *ps;
+	size_t nps;
+	size_t *rows;            /* shown processes, sorted (indices in ps) */
+	size_t nrows;
+	/* the open process (VMA pane) */
+	pid_t vpid;
+	ssize_t vproc;           /* index in ps, -1 if gone */
+	struct ui_vstat *vs;
+	size_t nvs;
+	size_t *vrows;
+	size_t nvrows;
+	size_t vmas_hidden;
+};
+
+void ui_data_init(struct ui_data *d);
+void ui_data_free(struct ui_data *d);
+/* Recompute everything for snapshot s (may be NULL) under st; vpid > 0
+ * also prepares the VMA rows of that process. */
+void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
+		   const struct ui_settings *st, pid_t vpid);
+/* Filter and sort again (filters or sort order changed). */
+void ui_data_refilter(struct ui_data *d, const struct ui_settings *st);
+const char *ui_data_str(const struct ui_data *d, size_t off);
+/* Row of pid among the shown processes, -1 if not shown. */
+ssize_t ui_data_find_pid(const struct ui_data *d, pid_t pid);
+/* Row of the VMA starting at start, -1 if not shown. */
+ssize_t ui_data_find_vma(const struct ui_data *d, uint64_t start);
+/*
+ * Incremental search: first shown row at or after from (wrapping; step -1
+ * searches backwards) whose name (processes) or path (VMAs) contains
+ * needle, case-insensitively. -1 if none.
+ */
+ssize_t ui_data_search(const struct ui_data *d, bool vmas, const char *needle,
+		       size_t from, int step);
+/* Case-insensitive substring test. */
+bool ui_contains(const char *hay, const char *needle);
+/* The n-th distinct user name of the snapshot in sorted order after cur
+ * (for Tab completion); NULL if there are none. */
+const char *ui_data_next_user(const struct ui_data *d, const char *cur);
+
+#endif

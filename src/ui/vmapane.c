@@ -1,0 +1,178 @@
+/*
+ * vmapane.c - the VMAs of one process (Enter on a process): its totals
+ * above, then one row per VMA with range, size, perms, THP advice and
+ * eligibility (from smaps, read by the scanner for the selected process
+ * only), RSS, PMD share, the compact bar and the path.
+ */
+#include "ui_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "memtop/output.h"
+
+void ui_draw_info(struct ui *u, WINDOW *w)
+{
+	const struct ui_data *d = &u->data;
+	const struct mt_snapshot *s = u->snap;
+	int width = getmaxx(w);
+	werase(w);
+	if (!s || d->vproc < 0)
+		return;
+	const struct ui_pstat *ps = &d->ps[d->vproc];
+	const struct mt_proc *p = ps->p;
+	char b[256], rss[16], swp[16], pmd[16], thp[16];
+	int x = 0;
+	snprintf(b, sizeof(b), "PID %d ", (int)p->pid);
+	wattrset(w, A_BOLD);
+	x += ui_put(w, 0, x, width - x, b, false, u->utf8);
+	wattrset(w, ui_attr(u, UI_C_HEADER));
+	x += ui_put(w, 0, x, width - x, ui_data_str(d, ps->name), false,
+		    u->utf8);
+	wattrset(w, A_NORMAL);
+	snprintf(b, sizeof(b), " (%s)  RSS %s  swap %s  PMD%% %s  THP%% %s  "
+			       "VMAs %zu",
+		 ui_data_str(d, ps->user),
+		 mt_fmt_size(rss, sizeof(rss), ps->present * s->page_size),
+		 mt_fmt_size(swp, sizeof(swp), ps->swapped * s->page_size),
+		 ui_fmt_pct(pmd, sizeof(pmd), ps->pmd_pages, ps->present),
+		 ui_fmt_pct(thp, sizeof(thp), ps->thp_pages, ps->present),
+		 p->nvmas);
+	x += ui_put(w, 0, x, width - x, b, false, u->utf8);
+	if (d->vmas_hidden) {
+		snprintf(b, sizeof(b), ", %zu hidden", d->vmas_hidden);
+		ui_put(w, 0, x, width - x, b, false, u->utf8);
+	}
+	if (getmaxy(w) < 2)
+		return;
+	x = 0;
+	x += ui_put(w, 1, x, width, "blocks ", false, u->utf8);
+	int bw = MT_MIN(32, width / 3);
+	if (ps->dist.avail)
+		ui_draw_bar(u, w, 1, x, bw, &ps->dist, false);
+	else
+		ui_put(w, 1, x, bw, "needs root", false, u->utf8);
+	x += bw + 2;
+	if (p->pagemap_denied) {
+		wattrset(w, ui_attr(u, UI_C_WARN));
+		ui_put(w, 1, x, width - x, "pagemap not readable", false, false);
+	} else if (!p->has_smaps) {
+		wattrset(w, ui_attr(u, UI_C_DIM));
+		ui_put(w, 1, x, width - x,
+		       "ADV/ELIG: smaps on the next scan", false, false);
+	} else {
+		ui_put(w, 1, x, width - x, "ADV/ELIG from smaps", false,
+		       false);
+	}
+	wattrset(w, A_NORMAL);
+}
+
+/* An address in w cells: the tail after an ellipsis when it is longer
+ * (the vsyscall page lives at ffffffffff600000). */
+static const char *fmt_addr(char *b, size_t len, uint64_t a, int w, bool utf8)
+{
+	char t[24];
+	int n = snprintf(t, sizeof(t), "%" PRIx64, a);
+	if (n <= w || w < 3)
+		snprintf(b, len, "%s", t);
+	else
+		snprintf(b, len, "%s%s", utf8 ? "\u2026" : "~",
+			 t + n - (w - 1));
+	return b;
+}
+
+static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
+		     bool selected)
+{
+	const struct mt_snapshot *s = u->snap;
+	const struct mt_vma *v = vs->v;
+	attr_t base = selected ? ui_attr(u, UI_C_SEL) : A_NORMAL;
+	char b[64];
+	wattrset(w, base);
+	if (selected)
+		mvwhline(w, y, 0, ' ', getmaxx(w));
+	for (size_t i = 0; i < ui_vma_ncols; i++) {
+		const struct ui_colpos *p = &u->vpos[i];
+		const struct ui_column *c = &ui_vma_cols[i];
+		const char *t = b;
+		if (!p->shown)
+			continue;
+		switch (c->id) {
+		case UI_COL_START:
+			fmt_addr(b, sizeof(b), v->start, p->w, u->utf8);
+			break;
+		case UI_COL_END:
+			fmt_addr(b, sizeof(b), v->end, p->w, u->utf8);
+			break;
+		case UI_COL_SIZE:
+			mt_fmt_size(b, sizeof(b), v->end - v->start);
+			break;
+		case UI_COL_PERM:
+			t = v->perms;
+			break;
+		case UI_COL_ADV:
+			t = !v->has_smaps ? "?" :
+			    (v->vmflags & MT_VMF_HG) ? "hg" :
+			    (v->vmflags & MT_VMF_NH) ? "nh" : "-";
+			break;
+		case UI_COL_ELIG:
+			t = !v->has_smaps || v->thp_eligible < 0 ? "?" :
+			    v->thp_eligible ? "yes" : "no";
+			break;
+		case UI_COL_VRSS:
+			mt_fmt_size(b, sizeof(b),
+				    v->present_pages * s->page_size);
+			break;
+		case UI_COL_VPMD:
+			ui_fmt_pct(b, sizeof(b), vs->pmd_pages, v->present_pages);
+			break;
+		case UI_COL_VBAR:
+			if (!vs->dist.avail) {
+				t = "needs root";
+				break;
+			}
+			ui_draw_bar(u, w, y, p->x, p->w, &vs->dist, selected);
+			continue;
+		case UI_COL_PATH:
+			t = ui_data_str(&u->data, vs->path);
+			if (!*t) {
+				snprintf(b, sizeof(b), "[%s]",
+					 mt_kind_name(v->kind));
+				t = b;
+				if (!selected)
+					wattrset(w, ui_attr(u, UI_C_DIM));
+			}
+			break;
+		default:
+			continue;
+		}
+		ui_put(w, y, p->x, p->w, t, c->right, u->utf8);
+		wattrset(w, base);
+	}
+	wattrset(w, A_NORMAL);
+}
+
+void ui_draw_vmas(struct ui *u, WINDOW *w)
+{
+	const struct ui_data *d = &u->data;
+	int h = getmaxy(w), width = getmaxx(w);
+	werase(w);
+	ui_columns_fit(ui_vma_cols, ui_vma_ncols, width, u->vpos);
+	ui_draw_titles(u, w, ui_vma_cols, u->vpos, ui_vma_ncols, u->set.vsort,
+		       u->set.vdesc);
+	int visible = h - 1;
+	if (d->nvrows == 0) {
+		ui_put(w, 1, 1, width - 1,
+		       d->nvs ? "no VMA shown (f file-backed, u unfaulted, "
+				"\\ filter)"
+			      : "no VMAs",
+		       false, false);
+		return;
+	}
+	ui_scroll(&u->vtop, u->vsel, d->nvrows, visible);
+	for (int r = 0; r < visible && u->vtop + (size_t)r < d->nvrows; r++) {
+		size_t row = u->vtop + (size_t)r;
+		draw_row(u, w, 1 + r, &d->vs[d->vrows[row]], row == u->vsel);
+	}
+}

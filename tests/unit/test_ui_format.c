@@ -1,0 +1,258 @@
+/*
+ * test_ui_format.c - the viewer's pure formatting: compact bars, the
+ * histogram's log-scaled eighth-block bars, block size labels, shares,
+ * intervals, and untrusted names made safe for the terminal.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/ui/ui_pure.h"
+
+static void test_bar_cells(void **state)
+{
+	(void)state;
+	uint64_t hist[10] = { 100, 0, 0, 0, 0, 0, 0, 0, 0, 1 }; /* 100 + 512 */
+	struct ui_dist d;
+	ui_dist_from_hist(&d, hist, 10, 612);
+	assert_true(d.avail);
+	assert_int_equal(d.pages[9], 512);
+	assert_int_equal(ui_dist_pages_from(&d, 9), 512);
+	for (int w = 1; w <= 60; w++) {
+		signed char cell[64];
+		ui_bar_cells(&d, w, cell);
+		int n9 = 0, n0 = 0;
+		for (int i = 0; i < w; i++) {
+			assert_true(cell[i] == 9 || cell[i] == 0);
+			if (cell[i] == 9) {
+				assert_int_equal(n0, 0); /* high orders first */
+				n9++;
+			} else {
+				n0++;
+			}
+		}
+		assert_int_equal(n9 + n0, w); /* always the full width */
+		/* proportional within one cell */
+		double want = 512.0 * w / 612.0;
+		assert_true(n9 >= (int)want - 1 && n9 <= (int)want + 1);
+	}
+	/* unavailable or empty: nothing drawn */
+	signed char cell[8];
+	ui_dist_from_hist(&d, NULL, 10, 612);
+	assert_false(d.avail);
+	ui_bar_cells(&d, 8, cell);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(cell[i], UI_BAR_EMPTY);
+	uint64_t zero[10] = { 0 };
+	ui_dist_from_hist(&d, zero, 10, 0);
+	ui_bar_cells(&d, 8, cell);
+	assert_int_equal(cell[0], UI_BAR_EMPTY);
+}
+
+static void test_dist_folios(void **state)
+{
+	(void)state;
+	struct mt_folio_stats f;
+	memset(&f, 0, sizeof(f));
+	f.pmd[MT_FOLIO_ANON] = 1024;          /* two PMD-mapped THPs */
+	f.aligned[MT_FOLIO_ANON][4] = 64;     /* four 64K folios */
+	f.unaligned[MT_FOLIO_FILE][2] = 8;
+	f.partial[MT_FOLIO_FILE] = 3;
+	struct ui_dist d;
+	ui_dist_from_folios(&d, &f, 10, 9, 2000);
+	assert_true(d.avail);
+	assert_int_equal(d.pages[9], 1024);
+	assert_int_equal(d.pages[4], 64);
+	assert_int_equal(d.pages[2], 8);
+	assert_int_equal(d.partial, 3);
+	assert_int_equal(d.pages[0], 2000 - 1024 - 64 - 8 - 3);
+	assert_int_equal(ui_folio_pages(&f), 1024 + 64 + 8 + 3);
+	assert_true(ui_folio_pages(NULL) == UINT64_MAX);
+	ui_dist_from_folios(&d, NULL, 10, 9, 2000);
+	assert_false(d.avail);
+	/* comparison: more in high orders is greater */
+	uint64_t a[10] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	uint64_t b[10] = { 5000, 0, 0, 0, 0, 0, 0, 0, 10, 0 };
+	struct ui_dist da, db;
+	ui_dist_from_hist(&da, a, 10, 512);
+	ui_dist_from_hist(&db, b, 10, 7560);
+	assert_true(ui_dist_cmp(&da, &db) > 0);
+	assert_true(ui_dist_cmp(&db, &da) < 0);
+	assert_int_equal(ui_dist_cmp(&da, &da), 0);
+}
+
+static void test_eighths(void **state)
+{
+	(void)state;
+	assert_int_equal(ui_bar_eighths(0, 100, 10), 0);
+	assert_int_equal(ui_bar_eighths(5, 0, 10), 0);
+	assert_int_equal(ui_bar_eighths(100, 100, 10), 80);
+	/* one block among a million still shows */
+	assert_true(ui_bar_eighths(1, 1000000, 10) >= 1);
+	assert_true(ui_bar_eighths(999999, 1000000, 10) < 80);
+	unsigned prev = 0;
+	for (uint64_t v = 1; v <= 1000000; v *= 3) {
+		unsigned e = ui_bar_eighths(v, 1000000, 20);
+		assert_true(e >= prev);
+		assert_true(e <= 160);
+		prev = e;
+	}
+}
+
+static void test_bar_string(void **state)
+{
+	(void)state;
+	char b[256];
+	assert_string_equal(ui_bar_string(b, sizeof(b), 0, true), "");
+	assert_string_equal(ui_bar_string(b, sizeof(b), 8, true), "\u2588");
+	assert_string_equal(ui_bar_string(b, sizeof(b), 12, true),
+			    "\u2588\u258c");
+	assert_string_equal(ui_bar_string(b, sizeof(b), 1, true), "\u258f");
+	assert_string_equal(ui_bar_string(b, sizeof(b), 19, false), "##.");
+	assert_string_equal(ui_bar_string(b, sizeof(b), 20, false), "##+");
+	assert_string_equal(ui_bar_string(b, sizeof(b), 1, false), ".");
+	char small[5];
+	ui_bar_string(small, sizeof(small), 80, true); /* never overflows */
+	assert_true(strlen(small) < sizeof(small));
+}
+
+static void test_labels(void **state)
+{
+	(void)state;
+	char b[32];
+	assert_string_equal(ui_order_label(b, sizeof(b), 4096, 0), "4K");
+	assert_string_equal(ui_order_label(b, sizeof(b), 4096, 1), "8K");
+	assert_string_equal(ui_order_label(b, sizeof(b), 4096, 4), "64K");
+	assert_string_equal(ui_order_label(b, sizeof(b), 4096, 9), "2M");
+	assert_string_equal(ui_order_label(b, sizeof(b), 16384, 11), "32M");
+	assert_string_equal(ui_fmt_pct(b, sizeof(b), 0, 0), "-");
+	assert_string_equal(ui_fmt_pct(b, sizeof(b), UINT64_MAX, 10), "-");
+	assert_string_equal(ui_fmt_pct(b, sizeof(b), 0, 10), "0");
+	assert_string_equal(ui_fmt_pct(b, sizeof(b), 10, 10), "100");
+	assert_string_equal(ui_fmt_pct(b, sizeof(b), 1, 3), "33.3");
+	assert_string_equal(ui_fmt_pct(b, sizeof(b), 1, 100000), "<0.1");
+	assert_string_equal(ui_fmt_count(b, sizeof(b), 1234, 8), "1234");
+	assert_string_equal(ui_fmt_count(b, sizeof(b), 123456789, 6), "123M");
+	assert_string_equal(ui_fmt_count(b, sizeof(b), 1234567, 5), "1235K");
+	assert_string_equal(ui_fmt_count(b, sizeof(b), 12345678, 5), "12.3M");
+	assert_string_equal(ui_fmt_interval(b, sizeof(b), 2000), "2s");
+	assert_string_equal(ui_fmt_interval(b, sizeof(b), 500), "0.5s");
+	assert_string_equal(ui_fmt_interval(b, sizeof(b), 250), "0.25s");
+}
+
+static void test_interval_steps(void **state)
+{
+	(void)state;
+	assert_int_equal(ui_interval_step(2000, 1), 3000);
+	assert_int_equal(ui_interval_step(2000, -1), 1000);
+	assert_int_equal(ui_interval_step(1500, 1), 2000);
+	assert_int_equal(ui_interval_step(1500, -1), 1000);
+	assert_int_equal(ui_interval_step(100, -1), 100);
+	assert_int_equal(ui_interval_step(60000, 1), 60000);
+	assert_int_equal(ui_interval_step(50, -1), 50);
+}
+
+static void test_bands(void **state)
+{
+	(void)state;
+	assert_int_equal(ui_order_band(0, 9), UI_BAND_SMALL);
+	assert_int_equal(ui_order_band(1, 9), UI_BAND_LOW);
+	assert_int_equal(ui_order_band(4, 9), UI_BAND_HIGH);
+	assert_int_equal(ui_order_band(9, 9), UI_BAND_PMD);
+	assert_int_equal(ui_order_band(10, 9), UI_BAND_PMD);
+	/* every band has its own glyph, in both charsets */
+	for (int a = 0; a < UI_BAND_COUNT; a++)
+		for (int b = a + 1; b < UI_BAND_COUNT; b++) {
+			assert_string_not_equal(
+				ui_band_glyph((enum ui_band)a, true),
+				ui_band_glyph((enum ui_band)b, true));
+			assert_string_not_equal(
+				ui_band_glyph((enum ui_band)a, false),
+				ui_band_glyph((enum ui_band)b, false));
+		}
+	for (int a = 0; a < UI_BAND_COUNT; a++)
+		assert_int_equal(strlen(ui_band_glyph((enum ui_band)a, false)),
+				 1);
+}
+
+static char *sanitize(const char *s, size_t n, bool utf8)
+{
+	struct mt_buf b = { 0 };
+	ui_sanitize(&b, s, n, utf8);
+	char *r = strdup(b.data ? b.data : "");
+	mt_buf_free(&b);
+	return r;
+}
+
+static void test_sanitize(void **state)
+{
+	(void)state;
+	static const char hostile[] = "ev\x1b[31mil\nname\xff\x07";
+	char *r = sanitize(hostile, sizeof(hostile) - 1, true);
+	for (const char *p = r; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	assert_non_null(strstr(r, "\\x1b[31m"));
+	assert_non_null(strstr(r, "\\x0a"));
+	assert_non_null(strstr(r, "\\xff"));
+	assert_null(strchr(r, '\x1b'));
+	free(r);
+	/* valid UTF-8 passes in a UTF-8 locale, not in ASCII mode */
+	r = sanitize("caf\xc3\xa9", 5, true);
+	assert_string_equal(r, "caf\xc3\xa9");
+	assert_int_equal(ui_text_width(r, true), 4);
+	free(r);
+	r = sanitize("caf\xc3\xa9", 5, false);
+	assert_null(strchr(r, '\xc3'));
+	free(r);
+	/* a right-to-left override takes no cell: escaped */
+	r = sanitize("a\xe2\x80\xae" "b", 5, true);
+	assert_string_equal(r, "a\\u{202e}b");
+	free(r);
+	/* an empty name is an empty string */
+	r = sanitize("", 0, true);
+	assert_string_equal(r, "");
+	free(r);
+}
+
+static void test_text_fit(void **state)
+{
+	(void)state;
+	int used;
+	assert_int_equal(ui_text_fit("hello", 3, true, &used), 3);
+	assert_int_equal(used, 3);
+	assert_int_equal(ui_text_fit("hello", 10, true, &used), 5);
+	assert_int_equal(used, 5);
+	/* a wide character is not split */
+	const char *wide = "a\xe4\xb8\xad" "b"; /* a, U+4E2D (2 cells), b */
+	assert_int_equal(ui_text_width(wide, true), 4);
+	assert_int_equal(ui_text_fit(wide, 2, true, &used), 1);
+	assert_int_equal(used, 1);
+	assert_int_equal(ui_text_fit(wide, 3, true, &used), 4);
+	assert_int_equal(used, 3);
+	assert_int_equal(ui_text_fit("", 5, true, &used), 0);
+	assert_int_equal(used, 0);
+}
+
+int main(void)
+{
+	/* wcwidth() needs a UTF-8 locale; C.UTF-8 is in every glibc */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bar_cells),
+		cmocka_unit_test(test_dist_folios),
+		cmocka_unit_test(test_eighths),
+		cmocka_unit_test(test_bar_string),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_interval_steps),
+		cmocka_unit_test(test_bands),
+		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_text_fit),
+	};
+	return cmocka_run_group_tests_name("ui_format", tests, NULL, NULL);
+}

@@ -1,0 +1,195 @@
+/*
+ * test_ui_layout.c - the viewer's pane layout and column fitting over many
+ * terminal sizes: every pane present is non-empty and inside the screen,
+ * no two overlap, together they cover it; below 40x10 the layout says the
+ * terminal is too small.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "../../src/ui/ui_pure.h"
+
+static void check_layout(int cols, int lines, int hist_rows, int info_rows,
+			 bool want_hist)
+{
+	struct ui_layout l;
+	ui_layout_compute(&l, cols, lines, hist_rows, info_rows, want_hist);
+	assert_false(l.too_small);
+	const struct ui_rect *r[] = { &l.header, &l.info, &l.list, &l.hist,
+				      &l.footer };
+	/* always there */
+	assert_true(ui_rect_inside(&l.header, cols, lines));
+	assert_true(ui_rect_inside(&l.list, cols, lines));
+	assert_true(ui_rect_inside(&l.footer, cols, lines));
+	assert_true(l.list.h >= 2); /* titles and one row at least */
+	assert_true(l.list.w >= UI_MIN_COLS / 2);
+	assert_int_equal(l.footer.y, lines - 1);
+	assert_int_equal(l.header.y, 0);
+	if (info_rows > 0)
+		assert_true(ui_rect_inside(&l.info, cols, lines));
+	else
+		assert_true(ui_rect_empty(&l.info));
+	if (!want_hist)
+		assert_true(ui_rect_empty(&l.hist));
+	long area = 0;
+	for (size_t i = 0; i < 5; i++) {
+		if (ui_rect_empty(r[i]))
+			continue;
+		assert_true(ui_rect_inside(r[i], cols, lines));
+		area += (long)r[i]->w * r[i]->h;
+		for (size_t j = i + 1; j < 5; j++)
+			assert_false(ui_rect_overlap(r[i], r[j]));
+	}
+	assert_int_equal(area, (long)cols * lines); /* no gaps */
+	if (!ui_rect_empty(&l.hist)) {
+		assert_true(l.hist.h >= 4);
+		assert_true(l.hist.w >= 40 || !l.hist_side);
+	}
+}
+
+static void test_layout_many_sizes(void **state)
+{
+	(void)state;
+	for (int cols = UI_MIN_COLS; cols <= 400; cols += 3)
+		for (int lines = UI_MIN_LINES; lines <= 120; lines += 2)
+			for (int info = 0; info <= 2; info += 2)
+				for (int want = 0; want <= 1; want++) {
+					check_layout(cols, lines, 13, info,
+						     want);
+					check_layout(cols, lines, 24, info,
+						     want);
+				}
+	/* the exact corners */
+	check_layout(40, 10, 13, 2, true);
+	check_layout(400, 120, 13, 2, true);
+	check_layout(139, 24, 13, 0, true);
+	check_layout(140, 24, 13, 0, true);
+}
+
+static void test_layout_hist_placement(void **state)
+{
+	(void)state;
+	struct ui_layout l;
+	ui_layout_compute(&l, 160, 50, 13, 0, true);
+	assert_true(l.hist_side);
+	assert_int_equal(l.hist.x, l.list.w);
+	assert_int_equal(l.hist.h, l.list.h);
+	ui_layout_compute(&l, 80, 40, 13, 0, true);
+	assert_false(l.hist_side);
+	assert_int_equal(l.hist.y, l.list.y + l.list.h);
+	assert_int_equal(l.hist.h, 13);
+	/* too short for both: the list wins */
+	ui_layout_compute(&l, 80, 10, 13, 2, true);
+	assert_true(ui_rect_empty(&l.hist));
+	assert_true(l.list.h >= 4);
+}
+
+static void test_layout_too_small(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = {
+		{ 39, 10 }, { 40, 9 }, { 30, 8 }, { 1, 1 }, { 0, 0 },
+		{ 200, 9 }, { 39, 100 },
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct ui_layout l;
+		ui_layout_compute(&l, sizes[i][0], sizes[i][1], 13, 2, true);
+		assert_true(l.too_small);
+		assert_true(ui_rect_empty(&l.list));
+	}
+}
+
+static void check_columns(const struct ui_column *cols, size_t n, int width)
+{
+	struct ui_colpos pos[UI_MAX_COLS];
+	assert_true(n <= UI_MAX_COLS);
+	ui_columns_fit(cols, n, width, pos);
+	int last_end = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i].prio == 0)
+			assert_true(pos[i].shown);
+		if (!pos[i].shown)
+			continue;
+		assert_true(pos[i].w >= 1);
+		assert_true(pos[i].x > last_end); /* in order, no overlap */
+		assert_true(pos[i].x + pos[i].w <= width);
+		last_end = pos[i].x + pos[i].w - 1;
+	}
+	/* the last column reaches the right edge */
+	assert_true(pos[n - 1].shown);
+	assert_int_equal(pos[n - 1].x + pos[n - 1].w, width);
+	assert_true(pos[n - 1].w >= 8);
+}
+
+static void test_columns_fit(void **state)
+{
+	(void)state;
+	for (int w = UI_MIN_COLS; w <= 400; w++) {
+		check_columns(ui_proc_cols, ui_proc_ncols, w);
+		check_columns(ui_vma_cols, ui_vma_ncols, w);
+	}
+	struct ui_colpos pos[UI_MAX_COLS];
+	ui_columns_fit(ui_proc_cols, ui_proc_ncols, 200, pos);
+	for (size_t i = 0; i < ui_proc_ncols; i++)
+		assert_true(pos[i].shown);
+	/* the bar grows with the width, up to a limit */
+	struct ui_colpos narrow[UI_MAX_COLS];
+	ui_columns_fit(ui_proc_cols, ui_proc_ncols, 80, narrow);
+	for (size_t i = 0; i < ui_proc_ncols; i++)
+		if (ui_proc_cols[i].is_bar) {
+			assert_true(pos[i].w > narrow[i].w);
+			assert_true(pos[i].w <= 40);
+		}
+	/* the column under x */
+	assert_int_equal(ui_column_at(pos, ui_proc_ncols, 0), 0);
+	assert_int_equal(ui_column_at(pos, ui_proc_ncols, pos[2].x + 1), 2);
+}
+
+static void test_sort_columns(void **state)
+{
+	(void)state;
+	for (int k = 0; k < MT_SORT_COUNT; k++) {
+		int c = ui_proc_col_for_sort((enum mt_sort_key)k);
+		assert_true(c >= 0 && (size_t)c < ui_proc_ncols);
+	}
+	assert_int_equal(ui_proc_cols[ui_proc_col_for_sort(MT_SORT_PID)].id,
+			 UI_COL_PID);
+	assert_int_equal(ui_proc_cols[ui_proc_col_for_sort(MT_SORT_HIST)].id,
+			 UI_COL_BAR);
+}
+
+static void test_scroll(void **state)
+{
+	(void)state;
+	size_t top = 0;
+	ui_scroll(&top, 0, 100, 10);
+	assert_int_equal(top, 0);
+	ui_scroll(&top, 15, 100, 10);
+	assert_int_equal(top, 6);
+	ui_scroll(&top, 3, 100, 10);
+	assert_int_equal(top, 3);
+	ui_scroll(&top, 99, 100, 10);
+	assert_int_equal(top, 90);
+	ui_scroll(&top, 5, 8, 10); /* everything fits */
+	assert_int_equal(top, 0);
+	top = 95; /* rows went away */
+	ui_scroll(&top, 20, 30, 10);
+	assert_true(top <= 20 && top + 10 > 20 && top <= 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_many_sizes),
+		cmocka_unit_test(test_layout_hist_placement),
+		cmocka_unit_test(test_layout_too_small),
+		cmocka_unit_test(test_columns_fit),
+		cmocka_unit_test(test_sort_columns),
+		cmocka_unit_test(test_scroll),
+	};
+	return cmocka_run_group_tests_name("ui_layout", tests, NULL, NULL);
+}
