@@ -38,6 +38,7 @@ struct mt_model *mt_model_new(void)
 	pthread_cond_init(&m->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	m->req.interval_ms = 2000;
+	m->req.cpu_limit = 0.10;
 	atomic_init(&m->cancel, false);
 	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	return m;

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "memtop/scanner.h"
 #include "memtop/util.h"
@@ -14,6 +15,23 @@ struct mt_scanner {
 	struct mt_scan_ctx *ctx;
 	struct mt_scan_opts opts;
 };
+
+uint64_t mt_scanner_delay_ms(uint64_t interval_ms, uint64_t cpu_ns,
+			     double limit)
+{
+	if (!(limit > 0) || limit >= 1)
+		return interval_ms;
+	double need_ms = (double)cpu_ns / 1e6 * (1.0 - limit) / limit;
+	uint64_t need = (uint64_t)(need_ms + 0.999);
+	return need > interval_ms ? need : interval_ms;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void clear_rescan(struct mt_requests *r, void *arg)
 {
@@ -34,27 +52,35 @@ static void *scanner_main(void *arg)
 		o.cancel = mt_model_cancel_flag(m);
 		if (req.rescan)
 			mt_model_update_requests(m, clear_rescan, NULL);
-		uint64_t started = mt_now_ns();
+		uint64_t cpu0 = thread_cpu_ns();
 		struct mt_snapshot *s = mt_scan(sc->ctx, &o);
 		if (atomic_load(o.cancel)) {
 			mt_snapshot_unref(s);
 			break;
 		}
+		/* not published yet: still ours to fill in */
+		s->cpu_ns = thread_cpu_ns() - cpu0;
+		s->next_ms = mt_scanner_delay_ms(req.interval_ms, s->cpu_ns,
+						 req.cpu_limit);
+		uint64_t cpu_ns = s->cpu_ns;
+		uint64_t done = mt_now_ns();
 		mt_model_publish(m, s);
 
-		/* Wait for the interval, or a request worth a scan now. */
+		/* Wait for the interval, or a request worth a scan now. The
+		 * wait starts when the scan ends and is stretched so that
+		 * scanning stays within the CPU limit. */
 		mt_model_get_requests(m, &req);
 		pid_t selected = req.selected;
 		for (;;) {
-			uint64_t deadline =
-				req.paused ? UINT64_MAX
-					   : started + req.interval_ms * 1000000u;
+			uint64_t wait_ms = mt_scanner_delay_ms(
+				req.interval_ms, cpu_ns, req.cpu_limit);
+			uint64_t due = done + wait_ms * 1000000u;
+			uint64_t deadline = req.paused ? UINT64_MAX : due;
 			uint64_t seq = req.seq;
 			mt_model_wait(m, deadline, seq, &req);
 			if (req.quit || req.rescan || req.selected != selected)
 				break;
-			if (!req.paused && mt_now_ns() >= started +
-						  req.interval_ms * 1000000u)
+			if (!req.paused && mt_now_ns() >= due)
 				break;
 		}
 	}

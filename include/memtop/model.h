@@ -25,6 +25,7 @@ struct mt_requests {
 	bool rescan;       /* one scan now, then cleared by the scanner */
 	bool quit;
 	pid_t selected;    /* process whose smaps is wanted (0: none) */
+	double cpu_limit;  /* share of one core the scanner may use (0.1) */
 	uint64_t seq;      /* bumped by every change */
 };
 

@@ -20,6 +20,14 @@ struct mt_scanner;
 struct mt_scanner *mt_scanner_start(struct mt_model *m,
 				    struct mt_scan_ctx *ctx,
 				    const struct mt_scan_opts *opts);
+/*
+ * The wait after a scan that took cpu_ns of CPU: the interval, or longer
+ * so that scanning uses at most limit (0 < limit <= 1) of one core:
+ * cpu / (cpu + wait) <= limit.
+ */
+uint64_t mt_scanner_delay_ms(uint64_t interval_ms, uint64_t cpu_ns,
+			     double limit);
+
 /* Requests quit, cancels a scan under way and joins the thread. */
 void mt_scanner_stop(struct mt_scanner *s);
 

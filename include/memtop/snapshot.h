@@ -95,6 +95,10 @@ struct mt_snapshot {
 	uint64_t generation;      /* set by the model on publish */
 	uint64_t time_ns;         /* CLOCK_REALTIME at the start */
 	uint64_t duration_ns;     /* scan time */
+	uint64_t cpu_ns;          /* CPU time the scan took (scanner thread) */
+	uint64_t next_ms;         /* the scanner's wait before the next scan:
+				     the interval, stretched to keep its CPU
+				     share under the limit (0 in batch mode) */
 
 	unsigned page_size, page_shift;
 	unsigned pmd_order;       /* log2(hpage_pmd_size / page_size) */
