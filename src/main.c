@@ -35,6 +35,8 @@ enum {
 	OPT_SMAPS,
 	OPT_KTHREADS,
 	OPT_DEMO,
+	OPT_NO_CONFIG,
+	OPT_CPU_LIMIT,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +61,8 @@ static const struct option long_opts[] = {
 	{"smaps", no_argument, NULL, OPT_SMAPS},
 	{"kernel-threads", no_argument, NULL, OPT_KTHREADS},
 	{"demo", no_argument, NULL, OPT_DEMO},
+	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+	{"cpu-limit", required_argument, NULL, OPT_CPU_LIMIT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -90,6 +94,9 @@ static void usage(FILE *f)
 "      --smaps              add smaps figures (THPeligible, hg/nh) per VMA\n"
 "      --pagemap-method M   auto (default), scan (PAGEMAP_SCAN) or pread\n"
 "      --demo               start demo workloads and watch them\n"
+"      --no-config          neither read nor write the settings file\n"
+"      --cpu-limit PCT      scanning may use PCT%% of one core (default 10);\n"
+"                           longer scans stretch the interval\n"
 "      --proc-root DIR      read DIR instead of /proc (fixture trees)\n"
 "      --sys-root DIR       read DIR instead of /sys\n"
 "  -h, --help               this text\n"
@@ -172,7 +179,8 @@ struct config {
 	struct mt_scan_opts scan;
 	struct mt_output_opts out;
 	const char *proc_root, *sys_root;
-	bool no_color, demo;
+	bool no_color, demo, no_config;
+	double cpu_limit;
 	pid_t *pids;
 	size_t npids;
 };
@@ -223,6 +231,15 @@ static int parse_args(int argc, char **argv, struct config *cf)
 		case OPT_OMIT_UNFAULTED: cf->out.omit_unfaulted = true; break;
 		case OPT_KTHREADS: cf->out.show_kthreads = true; break;
 		case OPT_DEMO: cf->demo = true; break;
+		case OPT_NO_CONFIG: cf->no_config = true; break;
+		case OPT_CPU_LIMIT:
+			errno = 0;
+			cf->cpu_limit = strtod(optarg, &end);
+			if (errno || *end || end == optarg ||
+			    !(cf->cpu_limit >= 1 && cf->cpu_limit <= 100))
+				return bad_option("invalid CPU limit '%s' (1 to "
+						  "100 percent)", optarg);
+			break;
 		case OPT_MAX_ORDER: {
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
@@ -297,9 +314,16 @@ static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
 	return 0;
 }
 
-static void set_interval(struct mt_requests *r, void *arg)
+struct start_requests {
+	uint64_t interval_ms;
+	double cpu_limit;
+};
+
+static void set_start(struct mt_requests *r, void *arg)
 {
-	r->interval_ms = *(const uint64_t *)arg;
+	const struct start_requests *sr = arg;
+	r->interval_ms = sr->interval_ms;
+	r->cpu_limit = sr->cpu_limit;
 }
 
 static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
@@ -310,8 +334,11 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 		return 2;
 	}
 	struct mt_model *m = mt_model_new();
-	uint64_t ms = (uint64_t)(cf->delay * 1000.0 + 0.5);
-	mt_model_update_requests(m, set_interval, &ms);
+	struct start_requests sr = {
+		.interval_ms = (uint64_t)(cf->delay * 1000.0 + 0.5),
+		.cpu_limit = cf->cpu_limit / 100.0,
+	};
+	mt_model_update_requests(m, set_start, &sr);
 	struct mt_scan_opts so = cf->scan;
 	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
 	if (!sc) {
@@ -328,6 +355,8 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 		.sort = cf->out.sort,
 		.sort_set = cf->out.sort_set,
 		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
+		.no_config = cf->no_config,
+		.demo = cf->demo,
 	};
 	int rc = mt_ui_run(m, &uo);
 	mt_scanner_stop(sc);
@@ -337,7 +366,7 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-	struct config cf = {.iterations = 1, .delay = 2.0};
+	struct config cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10};
 	cf.scan.sparse_guard_bytes = UINT64_C(1) << 30;
 	int r = parse_args(argc, argv, &cf);
 	if (r)

@@ -25,6 +25,8 @@ struct mt_ui_opts {
 	enum mt_sort_key sort;  /* -s, when sort_set */
 	bool sort_set;
 	pid_t select_pid;       /* start with this process selected (0: none) */
+	bool no_config;         /* --no-config: neither read nor write memtoprc */
+	bool demo;              /* watching the --demo workloads */
 };
 
 /*
