@@ -52,6 +52,22 @@ void mt_procfs_close(struct mt_procfs *pf)
 	pf->proc_fd = pf->sys_fd = -1;
 }
 
+/* A directory below dirfd for readdir(); NULL with -errno in *err. */
+static DIR *opendir_at(int dirfd, const char *rel, int *err)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		*err = -errno;
+		close(fd);
+	}
+	return d;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -62,15 +78,10 @@ int mt_procfs_list_pids(const struct mt_procfs *pf, pid_t **pids, size_t *n)
 {
 	*pids = NULL;
 	*n = 0;
-	int fd = openat(pf->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
+	int err;
+	DIR *d = opendir_at(pf->proc_fd, ".", &err);
+	if (!d)
+		return err;
 	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
@@ -180,15 +191,10 @@ int mt_sysfs_list(const struct mt_procfs *pf, const char *rel, char ***names,
 	*n = 0;
 	if (pf->sys_fd < 0)
 		return -ENOENT;
-	int fd = openat(pf->sys_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
+	int err;
+	DIR *d = opendir_at(pf->sys_fd, rel, &err);
+	if (!d)
+		return err;
 	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {

@@ -103,45 +103,55 @@ static uint64_t share(uint64_t part, uint64_t whole)
 	return whole ? (uint64_t)((double)part * 1e6 / (double)whole) : 0;
 }
 
+/* What a row (process or VMA) is sorted by. */
+struct figures {
+	const uint64_t *hist;
+	uint64_t present, swapped;
+	const struct mt_folio_stats *folios;
+	const char *name;
+};
+
+static int cmp_figures(const struct figures *a, const struct figures *b)
+{
+	const struct mt_snapshot *s = sctx.s;
+	switch (sctx.key) {
+	case MT_SORT_HIST:
+		return mt_hist_cmp(a->hist, b->hist, s->nord);
+	case MT_SORT_RSS:
+		return cmp_u64(a->present, b->present);
+	case MT_SORT_PMD:
+		return cmp_u64(share(mt_hist_pages_from(a->hist, s->nord,
+							s->pmd_order),
+				     a->present),
+			       share(mt_hist_pages_from(b->hist, s->nord,
+							s->pmd_order),
+				     b->present));
+	case MT_SORT_THP:
+		return cmp_u64(a->folios ? mt_folio_total(a->folios) : 0,
+			       b->folios ? mt_folio_total(b->folios) : 0);
+	case MT_SORT_COMM:
+		return strcmp(a->name, b->name);
+	case MT_SORT_SWAP:
+		return cmp_u64(a->swapped, b->swapped);
+	default:
+		return 0;
+	}
+}
+
+static struct figures proc_figures(const struct mt_proc *p)
+{
+	return (struct figures){p->present_hist, p->present_pages,
+				p->swapped_pages, p->folios, p->comm};
+}
+
 static int cmp_proc(const void *x, const void *y)
 {
 	const struct mt_snapshot *s = sctx.s;
 	const struct mt_proc *a = &s->procs[*(const size_t *)x];
 	const struct mt_proc *b = &s->procs[*(const size_t *)y];
-	int c = 0;
-	switch (sctx.key) {
-	case MT_SORT_HIST:
-		c = mt_hist_cmp(a->present_hist, b->present_hist, s->nord);
-		break;
-	case MT_SORT_PID:
-		break;
-	case MT_SORT_RSS:
-		c = cmp_u64(a->present_pages, b->present_pages);
-		break;
-	case MT_SORT_PMD:
-		c = cmp_u64(share(mt_hist_pages_from(a->present_hist, s->nord,
-						     s->pmd_order),
-				  a->present_pages),
-			    share(mt_hist_pages_from(b->present_hist, s->nord,
-						     s->pmd_order),
-				  b->present_pages));
-		break;
-	case MT_SORT_THP:
-		c = cmp_u64(a->folios ? mt_folio_total(a->folios) : 0,
-			    b->folios ? mt_folio_total(b->folios) : 0);
-		break;
-	case MT_SORT_COMM:
-		c = strcmp(a->comm, b->comm);
-		break;
-	case MT_SORT_USER:
-		c = strcmp(a->user, b->user);
-		break;
-	case MT_SORT_SWAP:
-		c = cmp_u64(a->swapped_pages, b->swapped_pages);
-		break;
-	case MT_SORT_COUNT:
-		break;
-	}
+	struct figures fa = proc_figures(a), fb = proc_figures(b);
+	int c = sctx.key == MT_SORT_USER ? strcmp(a->user, b->user)
+					 : cmp_figures(&fa, &fb);
 	if (!c)
 		c = (a->pid > b->pid) - (a->pid < b->pid);
 	return c * sctx.dir;
@@ -156,40 +166,18 @@ void mt_sort_procs(const struct mt_snapshot *s, enum mt_sort_key key,
 	qsort(idx, s->nprocs, sizeof(size_t), cmp_proc);
 }
 
+static struct figures vma_figures(const struct mt_vma *v)
+{
+	return (struct figures){v->present_hist, v->present_pages,
+				v->swapped_pages, v->folios, v->path};
+}
+
 static int cmp_vma(const void *x, const void *y)
 {
-	const struct mt_snapshot *s = sctx.s;
 	const struct mt_vma *a = &sctx.p->vmas[*(const size_t *)x];
 	const struct mt_vma *b = &sctx.p->vmas[*(const size_t *)y];
-	int c = 0;
-	switch (sctx.key) {
-	case MT_SORT_HIST:
-		c = mt_hist_cmp(a->present_hist, b->present_hist, s->nord);
-		break;
-	case MT_SORT_RSS:
-		c = cmp_u64(a->present_pages, b->present_pages);
-		break;
-	case MT_SORT_PMD:
-		c = cmp_u64(share(mt_hist_pages_from(a->present_hist, s->nord,
-						     s->pmd_order),
-				  a->present_pages),
-			    share(mt_hist_pages_from(b->present_hist, s->nord,
-						     s->pmd_order),
-				  b->present_pages));
-		break;
-	case MT_SORT_THP:
-		c = cmp_u64(a->folios ? mt_folio_total(a->folios) : 0,
-			    b->folios ? mt_folio_total(b->folios) : 0);
-		break;
-	case MT_SORT_COMM:
-		c = strcmp(a->path, b->path);
-		break;
-	case MT_SORT_SWAP:
-		c = cmp_u64(a->swapped_pages, b->swapped_pages);
-		break;
-	default:
-		break;
-	}
+	struct figures fa = vma_figures(a), fb = vma_figures(b);
+	int c = cmp_figures(&fa, &fb);
 	if (!c)
 		c = cmp_u64(a->start, b->start);
 	return c * sctx.dir;
