@@ -252,10 +252,12 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 	free(idx);
 	const struct mt_scan_stats *st = &s->stats;
 	mt_buf_printf(&b,
-		      "# %zu processes scanned, %zu skipped for permission, "
+		      "# %zu process%s scanned, %zu skipped for permission, "
 		      "%zu vanished, %zu with unreadable pagemap, %zu kernel "
 		      "threads, %zu bad maps lines, %zu errors; scan %.1f ms\n",
-		      st->scanned - st->kthreads, st->denied, st->vanished,
+		      st->scanned - st->kthreads,
+		      st->scanned - st->kthreads == 1 ? "" : "es", st->denied,
+		      st->vanished,
 		      st->pagemap_denied, st->kthreads, st->bad_lines,
 		      st->errors, (double)s->duration_ns / 1e6);
 	flush(f, &b, true);
@@ -509,15 +511,13 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		mt_buf_printf(&b,
 			      ",\"uid\":%u,\"kthread\":%s,\"rss_pages\":%llu,"
 			      "\"status_rss_kb\":%llu,\"present_pages\":%llu,"
-			      "\"swapped_pages\":%llu,\"zero_pages\":%llu,"
-			      "\"pagemap_denied\":%s",
+			      "\"swapped_pages\":%llu,\"zero_pages\":%llu",
 			      (unsigned)p->uid, p->kthread ? "true" : "false",
 			      (unsigned long long)p->present_pages,
 			      (unsigned long long)p->status_rss_kb,
 			      (unsigned long long)p->present_pages,
 			      (unsigned long long)p->swapped_pages,
-			      (unsigned long long)p->zero_pages,
-			      p->pagemap_denied ? "true" : "false");
+			      (unsigned long long)p->zero_pages);
 		MT_BUF_LIT(&b, ",\"cgroup\":");
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,

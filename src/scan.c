@@ -302,15 +302,20 @@ static bool cancelled(const struct mt_scan_opts *o)
 static bool is_pmd_mapped(void *ctx, uint64_t vpage)
 {
 	struct proc_scan *ps = ctx;
-	if (ps->c->scan_ok != 1)
-		return true; /* no way to tell: an aligned PMD folio */
-	unsigned sh = ps->c->page_shift;
+	struct mt_scan_ctx *c = ps->c;
+	if (c->scan_ok == 0)
+		return true; /* no way to tell: an aligned PMD-order folio */
+	unsigned sh = c->page_shift;
 	uint64_t start = vpage << sh;
-	uint64_t end = (vpage + (UINT64_C(1) << ps->c->pmd_order)) << sh;
+	uint64_t end = (vpage + (UINT64_C(1) << c->pmd_order)) << sh;
 	uint64_t found = end;
-	if (mt_pagemap_next_populated(ps->pm_fd, start, end, MT_PSC_HUGE,
-				      &found, &ps->s->stats.scan_ioctls) < 0)
+	int r = mt_pagemap_next_populated(ps->pm_fd, start, end, MT_PSC_HUGE,
+					  &found, &ps->s->stats.scan_ioctls);
+	if (r < 0) {
+		if (r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP)
+			c->scan_ok = 0;
 		return true;
+	}
 	return found == start;
 }
 
@@ -325,7 +330,7 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 		 * 2^pmd_order: the kernel charges per PFN for kpageflags.
 		 */
 		if (!((pfn | vpage) & (pmd - 1)) && n >= pmd &&
-		    c->scan_ok == 1 && is_pmd_mapped(ps, vpage)) {
+		    c->scan_ok != 0 && is_pmd_mapped(ps, vpage)) {
 			uint64_t f;
 			if (mt_kpageflags_read(c->kpf_fd, pfn, &f, 1) < 0)
 				return;
