@@ -1,0 +1,235 @@
+# Shared helpers for memtop's script suites (tests/t_*.sh). Source it after
+# `set -u`. tests/run.sh exports MEMTOP, MEMTOP_ASAN, HELPERS and
+# MEMTOP_ROOT; a suite run on its own falls back to the plain build.
+#
+#   skip REASON                 print the reason and exit 77
+#   need_cmd CMD...             skip unless every command exists
+#   mktemp_dir                  a private temp dir, removed at exit ($T)
+#   start_workload OUT [--as USER] [-- ARGS...]
+#                               start the workload (as USER with setpriv),
+#                               wait until it has stopped itself; sets
+#                               WL_PID, its JSON line is in OUT
+#   kill_later PID              SIGKILL PID at exit
+#   setpriv_for USER            SETPRIV=(command prefix running as USER)
+#   as_user USER CMD...         run CMD as USER with no capabilities
+#   ok / bad DESC               count one assertion
+#   check DESC CMD...           assertion: CMD exits 0
+#   jq_check DESC FILE FILTER [JQ-ARGS...]
+#                               assertion: jq -e FILTER FILE is true
+#   py_check OUTPUT-OF-refhist  fold a refhist.py check run into the counts
+#   last_line_starts FILE PFX   the last line of FILE starts with PFX
+#   no_controls FILE            FILE holds no control byte but newlines
+#   part_skip REASON            note that part of the suite was skipped
+#   finish                      print the counts; exit 0 or 1
+set -u
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MEMTOP_ROOT=${MEMTOP_ROOT:-$(cd "$TESTS_DIR/.." && pwd)}
+MEMTOP=${MEMTOP:-$MEMTOP_ROOT/build/plain/memtop}
+MEMTOP_ASAN=${MEMTOP_ASAN:-$MEMTOP_ROOT/build/asan/memtop}
+HELPERS=${HELPERS:-$MEMTOP_ROOT/build/plain/tests}
+WORKLOAD=${WORKLOAD:-$HELPERS/workload}
+PYTHON=${PYTHON:-python3}
+REFHIST=$TESTS_DIR/fixtures/refhist.py
+SUITE=$(basename "$0" .sh)
+
+n_ok=0 n_bad=0 n_skip=0
+_cleanup_pids=()
+_cleanup_dirs=()
+
+skip() {
+	echo "SKIP: $SUITE: $*"
+	exit 77
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+}
+
+_cleanup() {
+	local p d
+	for p in "${_cleanup_pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	for p in "${_cleanup_pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	for d in "${_cleanup_dirs[@]}"; do
+		# fixture trees may hold chmod 000 files
+		[ -d "$d" ] && chmod -R u+rwX "$d" 2>/dev/null
+		rm -rf "$d"
+	done
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+kill_later() { _cleanup_pids+=("$1"); }
+
+# Private temp dir, readable by every user (the unprivileged suites run
+# helpers as another user inside it). Sets T.
+mktemp_dir() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/memtop-$SUITE.XXXXXX") || {
+		echo "cannot create a temp dir" >&2
+		exit 1
+	}
+	_cleanup_dirs+=("$T")
+	chmod 755 "$T"
+}
+
+# The command prefix that runs a program as USER without capabilities or
+# supplementary groups (setpriv execs it: the pid stays the same). Sets
+# the array SETPRIV.
+setpriv_for() {
+	local group
+	group=$(id -gn "$1") || return 1
+	SETPRIV=(setpriv --reuid="$1" --regid="$group" --clear-groups
+		--inh-caps=-all --bounding-set=-all --)
+}
+
+as_user() {
+	local user=$1
+	shift
+	setpriv_for "$user" || return 1
+	"${SETPRIV[@]}" "$@"
+}
+
+# State letter of a process (field 3 of /proc/PID/stat; the name may hold
+# spaces and parentheses, so cut after the last ')').
+proc_state() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	echo "${s%% *}"
+}
+
+# start_workload OUT [--as USER] [-- ARGS...]
+start_workload() {
+	local out=$1
+	shift
+	local user=""
+	if [ "${1:-}" = "--as" ]; then
+		user=$2
+		shift 2
+	fi
+	[ "${1:-}" = "--" ] && shift
+	if [ -n "$user" ]; then
+		# a simple command, so that $! is the workload itself
+		setpriv_for "$user" || return 1
+		"${SETPRIV[@]}" "$WORKLOAD" "$@" >"$out" &
+	else
+		"$WORKLOAD" "$@" >"$out" &
+	fi
+	WL_PID=$!
+	kill_later "$WL_PID"
+	local i st
+	for ((i = 0; i < 200; i++)); do
+		st=$(proc_state "$WL_PID") || {
+			echo "workload exited early: $(cat "$out")" >&2
+			return 1
+		}
+		if [ "$st" = T ] && [ -s "$out" ]; then
+			local jp
+			jp=$(jq -r .pid "$out" 2>/dev/null)
+			[ "$jp" = "$WL_PID" ] && return 0
+			echo "workload printed pid '$jp', expected $WL_PID" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "workload $WL_PID did not stop within 10 s (state $st)" >&2
+	return 1
+}
+
+ok() {
+	n_ok=$((n_ok + 1))
+	[ -n "${VERBOSE:-}" ] && echo "ok: $*"
+	return 0
+}
+
+bad() {
+	n_bad=$((n_bad + 1))
+	echo "FAIL: $SUITE: $*"
+	return 1
+}
+
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+jq_check() {
+	local desc=$1 file=$2 filter=$3
+	shift 3
+	if jq -e "$@" "$filter" "$file" >/dev/null 2>&1; then
+		ok "$desc"
+	else
+		bad "$desc (jq: $filter; got: $(jq -c "$@" "$filter" "$file" 2>&1 | head -c 300))"
+	fi
+}
+
+# Fold the output of a refhist.py check run: its FAIL and skip lines are
+# shown, its "assertions: N failed: M" line is added to the counts.
+py_check() {
+	local out=$1 line n m
+	while IFS= read -r line; do
+		case $line in
+		"assertions: "*)
+			n=${line#assertions: }
+			n=${n%% *}
+			m=${line##* }
+			n_ok=$((n_ok + n - m))
+			n_bad=$((n_bad + m))
+			;;
+		*) echo "$line" ;;
+		esac
+	done <<<"$out"
+	case $out in
+	*"assertions: "*) ;;
+	*) bad "reference checker produced no result" ;;
+	esac
+}
+
+part_skip() {
+	n_skip=$((n_skip + 1))
+	echo "skip (part): $SUITE: $*"
+}
+
+finish() {
+	echo "$SUITE: $n_ok assertions passed, $n_bad failed, $n_skip parts skipped"
+	[ "$n_bad" -eq 0 ] || exit 1
+	exit 0
+}
+
+# run_memtop OUT ERR BIN ARGS...: run a memtop binary with a time limit;
+# returns its exit code.
+run_memtop() {
+	local out=$1 err=$2 bin=$3
+	shift 3
+	timeout -k 5 30 "$bin" "$@" >"$out" 2>"$err"
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# last_line_starts FILE PREFIX: the last line of FILE starts with PREFIX.
+last_line_starts() {
+	local last
+	last=$(tail -n 1 "$1")
+	[[ $last == "$2"* ]]
+}
+
+# no_controls FILE: no control byte but newlines in FILE.
+no_controls() {
+	! tr -d '\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'
+}
+
+# Whether the current process has CAP_SYS_ADMIN (bit 21 of CapEff).
+has_sys_admin() {
+	local cap
+	cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+	[ -n "$cap" ] && (((0x$cap >> 21) & 1))
+}
