@@ -245,6 +245,7 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 			mt_buf_addc(&b, ' ');
 			mt_escape_visible(&b, v->path, v->path_len, 0);
 			mt_buf_addc(&b, '\n');
+			flush(f, &b, false);
 		}
 		free(vi);
 		flush(f, &b, false);
@@ -537,6 +538,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 				mt_buf_addc(&b, ',');
 			vfirst = false;
 			json_vma(&b, s, v);
+			flush(f, &b, false);
 		}
 		free(vi);
 		MT_BUF_LIT(&b, "]}");
