@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtop/atomicfile.h"
 #include "memtop/demo.h"
 #include "memtop/model.h"
 #include "memtop/output.h"
+#include "memtop/prometheus.h"
 #include "memtop/scan.h"
 #include "memtop/scanner.h"
 #include "memtop/ui.h"
@@ -37,6 +40,9 @@ enum {
 	OPT_DEMO,
 	OPT_NO_CONFIG,
 	OPT_CPU_LIMIT,
+	OPT_PROMETHEUS,
+	OPT_PROMETHEUS_FILE,
+	OPT_TOP,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +69,9 @@ static const struct option long_opts[] = {
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
 	{"cpu-limit", required_argument, NULL, OPT_CPU_LIMIT},
+	{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+	{"prometheus-file", required_argument, NULL, OPT_PROMETHEUS_FILE},
+	{"top", required_argument, NULL, OPT_TOP},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -77,6 +86,11 @@ static void usage(FILE *f)
 "\n"
 "  -b, --batch              plain text report, then exit (see -n)\n"
 "      --json               one JSON document per iteration\n"
+"      --prometheus         one scrape in the Prometheus text format\n"
+"      --prometheus-file PATH  rewrite PATH atomically after every scan\n"
+"                           (node_exporter textfile collector; -d default 15)\n"
+"      --top N              per-process Prometheus series for the N largest\n"
+"                           processes (default 20; 0: totals only)\n"
 "  -p, --pid PID[,PID...]   only these processes\n"
 "  -u, --user USER          only this user's processes (name or uid)\n"
 "  -n, --iterations N       batch iterations (default 1; 0 = forever)\n"
@@ -180,6 +194,9 @@ struct config {
 	struct mt_output_opts out;
 	const char *proc_root, *sys_root;
 	bool no_color, demo, no_config;
+	bool prometheus, delay_set, iterations_set;
+	const char *prom_file;
+	unsigned top;
 	double cpu_limit;
 	pid_t *pids;
 	size_t npids;
@@ -209,6 +226,7 @@ static int parse_args(int argc, char **argv, struct config *cf)
 			if (errno || *end || end == optarg || cf->iterations < 0)
 				return bad_option("invalid iteration count '%s'",
 						  optarg);
+			cf->iterations_set = true;
 			break;
 		case 'd':
 			errno = 0;
@@ -217,6 +235,7 @@ static int parse_args(int argc, char **argv, struct config *cf)
 			    !(cf->delay >= 0.01 && cf->delay <= 86400))
 				return bad_option("invalid delay '%s' (0.01 to "
 						  "86400 seconds)", optarg);
+			cf->delay_set = true;
 			break;
 		case 's':
 			if (mt_sort_key_parse(optarg, &cf->out.sort) < 0)
@@ -232,6 +251,22 @@ static int parse_args(int argc, char **argv, struct config *cf)
 		case OPT_KTHREADS: cf->out.show_kthreads = true; break;
 		case OPT_DEMO: cf->demo = true; break;
 		case OPT_NO_CONFIG: cf->no_config = true; break;
+		case OPT_PROMETHEUS: cf->prometheus = true; break;
+		case OPT_PROMETHEUS_FILE:
+			if (!*optarg)
+				return bad_option("%s", "empty --prometheus-file path");
+			cf->prom_file = optarg;
+			break;
+		case OPT_TOP: {
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || *optarg == '-' ||
+			    *optarg == '+' || v > 100000)
+				return bad_option("invalid --top '%s' (0 to 100000)",
+						  optarg);
+			cf->top = (unsigned)v;
+			break;
+		}
 		case OPT_CPU_LIMIT:
 			errno = 0;
 			cf->cpu_limit = strtod(optarg, &end);
@@ -277,8 +312,15 @@ static int parse_args(int argc, char **argv, struct config *cf)
 	}
 	if (optind < argc)
 		return bad_option("unexpected argument '%s'", argv[optind]);
-	if (cf->batch && cf->json)
-		return bad_option("%s", "-b and --json cannot be combined");
+	if (cf->batch + cf->json + cf->prometheus + (cf->prom_file != NULL) > 1)
+		return bad_option("%s", "-b, --json, --prometheus and "
+				  "--prometheus-file cannot be combined");
+	if (cf->prom_file && !cf->delay_set)
+		cf->delay = 15.0;
+	if (cf->prom_file && !cf->iterations_set)
+		cf->iterations = 0;
+	if (cf->prometheus)
+		cf->iterations = 1; /* one scrape: several would not parse */
 	cf->scan.pids = cf->pids;
 	cf->scan.npids = cf->npids;
 	return 0;
@@ -309,6 +351,74 @@ static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
 				fprintf(stderr, "memtop: write error: %s\n",
 					strerror(errno));
 			return 1;
+		}
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void sleep_unless_stopped(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+	while (!stop_signal && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+struct prom_write {
+	const struct mt_snapshot *s;
+	unsigned top;
+};
+
+static void prom_writer(FILE *f, void *arg)
+{
+	const struct prom_write *w = arg;
+	mt_output_prometheus(f, w->s, w->top);
+}
+
+/* --prometheus: one scrape to stdout; --prometheus-file: rewrite the file
+ * atomically after every scan until a signal (textfile collector). */
+static int run_prometheus(struct config *cf, struct mt_scan_ctx *ctx)
+{
+	if (cf->prom_file) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_stop_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	for (long i = 0; cf->iterations == 0 || i < cf->iterations; i++) {
+		if (i)
+			sleep_unless_stopped(cf->delay);
+		if (stop_signal)
+			break;
+		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
+		if (!cf->prom_file) {
+			mt_output_prometheus(stdout, s, cf->top);
+			mt_snapshot_unref(s);
+			if (fflush(stdout) == EOF || ferror(stdout)) {
+				if (errno != EPIPE)
+					fprintf(stderr, "memtop: write error: %s\n",
+						strerror(errno));
+				return 1;
+			}
+			continue;
+		}
+		struct prom_write w = {s, cf->top};
+		int r = mt_write_file_atomic(cf->prom_file, prom_writer, &w);
+		mt_snapshot_unref(s);
+		if (r < 0) {
+			fprintf(stderr, "memtop: cannot write %s: %s\n",
+				cf->prom_file, strerror(-r));
+			if (i == 0)
+				return 1; /* a wrong path: say so at once */
 		}
 	}
 	return 0;
@@ -356,6 +466,7 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 		.sort_set = cf->out.sort_set,
 		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
 		.no_config = cf->no_config,
+		.interval_set = cf->delay_set,
 		.demo = cf->demo,
 	};
 	int rc = mt_ui_run(m, &uo);
@@ -366,7 +477,8 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-	struct config cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10};
+	struct config cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10,
+			    .top = MT_PROM_TOP_DEFAULT};
 	cf.scan.sparse_guard_bytes = UINT64_C(1) << 30;
 	int r = parse_args(argc, argv, &cf);
 	if (r)
@@ -391,7 +503,9 @@ int main(int argc, char **argv)
 		for (int i = 0; i < MT_DEMO_PROCS; i++)
 			add_pid(&cf, demo[i]);
 	}
-	if (cf.batch || cf.json)
+	if (cf.prometheus || cf.prom_file)
+		r = run_prometheus(&cf, ctx);
+	else if (cf.batch || cf.json)
 		r = run_batch(&cf, ctx);
 	else
 		r = run_viewer(&cf, ctx);

@@ -1,0 +1,630 @@
+/*
+ * prometheus.c - the Prometheus text exposition format over a snapshot.
+ *
+ * The output is built family by family (every sample of a family follows
+ * its # HELP and # TYPE lines, as the format requires) in one buffer and
+ * written at the end. Per-process label prefixes are made once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtop/escape.h"
+#include "memtop/prometheus.h"
+#include "memtop/sysinfo.h"
+#include "memtop/util.h"
+
+static const char *const kind_name[2] = {"anon", "file"};
+
+void mt_prom_escape_label(struct mt_buf *b, const char *s, size_t n)
+{
+	struct mt_buf vis = {0};
+	mt_escape_visible(&vis, s ? s : "", s ? n : 0, 1);
+	for (size_t i = 0; i < vis.len; i++) {
+		char c = vis.data[i];
+		switch (c) {
+		case '\\': mt_buf_add(b, "\\\\", 2); break;
+		case '"': mt_buf_add(b, "\\\"", 2); break;
+		case '\n': mt_buf_add(b, "\\n", 2); break;
+		default: mt_buf_addc(b, c); break;
+		}
+	}
+	mt_buf_free(&vis);
+}
+
+static void label_str(struct mt_buf *b, const char *name, const char *value)
+{
+	mt_buf_printf(b, "%s=\"", name);
+	mt_prom_escape_label(b, value, strlen(value));
+	mt_buf_addc(b, '"');
+}
+
+/* # HELP and # TYPE of a family. Help texts are constants without
+ * backslashes or newlines (the only characters HELP escapes). */
+static void family(struct mt_buf *b, const char *name, const char *type,
+		   const char *help)
+{
+	mt_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample_u64(struct mt_buf *b, const char *name, const char *labels,
+		       uint64_t v)
+{
+	if (labels && *labels)
+		mt_buf_printf(b, "%s{%s} %llu\n", name, labels,
+			      (unsigned long long)v);
+	else
+		mt_buf_printf(b, "%s %llu\n", name, (unsigned long long)v);
+}
+
+static void gauge_u64(struct mt_buf *b, const char *name, const char *help,
+		      uint64_t v)
+{
+	family(b, name, "gauge", help);
+	sample_u64(b, name, NULL, v);
+}
+
+/* ---- helpers over the snapshot ------------------------------------------ */
+
+static uint64_t pages_to_bytes(const struct mt_snapshot *s, uint64_t pages)
+{
+	return pages * s->page_size;
+}
+
+/* Pages of a folio-stats block in one mapping class, summed over orders. */
+static uint64_t folio_pages(const struct mt_folio_stats *fs, int kind,
+			    int mapping)
+{
+	uint64_t n = 0;
+	switch (mapping) {
+	case 0: return fs->pmd[kind];
+	case 1:
+	case 2:
+		for (unsigned o = 0; o < MT_FOLIO_ORDERS; o++)
+			n += mapping == 1 ? fs->aligned[kind][o]
+					  : fs->unaligned[kind][o];
+		return n;
+	default: return fs->partial[kind];
+	}
+}
+
+static const char *const mapping_name[4] = {"pmd", "pte_aligned",
+					    "pte_unaligned", "partial"};
+
+struct top {
+	const struct mt_proc *p;
+	struct mt_buf labels; /* pid="..",comm=".." */
+};
+
+static int cmp_top(const void *x, const void *y)
+{
+	const struct mt_proc *a = ((const struct top *)x)->p;
+	const struct mt_proc *b = ((const struct top *)y)->p;
+	if (a->present_pages != b->present_pages)
+		return a->present_pages > b->present_pages ? -1 : 1;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* The top_n processes by present pages, largest first, ties by pid. */
+static struct top *pick_top(const struct mt_snapshot *s, unsigned top_n,
+			    size_t *n_out)
+{
+	size_t n = 0;
+	struct top *t = xcalloc(s->nprocs ? s->nprocs : 1, sizeof(*t));
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct mt_proc *p = &s->procs[i];
+		if (p->kthread || p->present_pages == 0 || !p->present_hist)
+			continue;
+		t[n++].p = p;
+	}
+	qsort(t, n, sizeof(*t), cmp_top);
+	if (n > top_n)
+		n = top_n;
+	for (size_t i = 0; i < n; i++) {
+		mt_buf_printf(&t[i].labels, "pid=\"%d\",", (int)t[i].p->pid);
+		label_str(&t[i].labels, "comm", t[i].p->comm ? t[i].p->comm : "");
+	}
+	*n_out = n;
+	return t;
+}
+
+/* ---- system part ---------------------------------------------------------- */
+
+/*
+ * PMD slots (aligned PMD-sized ranges wholly inside a VMA) by state, and
+ * the collapsible memory: slots fully present but not PMD-mapped. mapped
+ * is MT_UNKNOWN when the scan could not tell (no PAGEMAP_SCAN and no
+ * folio view): then neither "mapped" nor the collapsible bytes appear.
+ * labels is "" or a process's label prefix.
+ */
+static void slot_samples(struct mt_buf *b, const struct mt_snapshot *s,
+			 const char *name, const char *coll_name,
+			 const char *labels, uint64_t slots, uint64_t full,
+			 uint64_t touched, uint64_t mapped, int part)
+{
+	const char *sep = *labels ? "," : "";
+	struct mt_buf l = {0};
+	if (part == 0) {
+		static const char *const st[] = {"total", "full", "partial",
+						 "mapped"};
+		uint64_t v[] = {slots, full, touched >= full ? touched - full : 0,
+				mapped};
+		for (int i = 0; i < 4; i++) {
+			if (v[i] == MT_UNKNOWN)
+				continue;
+			mt_buf_reset(&l);
+			mt_buf_printf(&l, "%s%sstate=\"%s\"", labels, sep, st[i]);
+			sample_u64(b, name, l.data, v[i]);
+		}
+	} else if (mapped != MT_UNKNOWN) {
+		uint64_t coll = full > mapped ? full - mapped : 0;
+		sample_u64(b, coll_name, labels,
+			   pages_to_bytes(s, coll << s->pmd_order));
+	}
+	mt_buf_free(&l);
+}
+
+static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
+		      const char *name, const char *coll_name,
+		      const char *labels, uint64_t slots, uint64_t full,
+		      uint64_t touched, uint64_t mapped)
+{
+	family(b, name, "gauge",
+	       "PMD slots (aligned PMD-sized ranges wholly inside a VMA) of "
+	       "the scanned processes: all, every page present, some pages "
+	       "present, mapped by one PMD entry.");
+	slot_samples(b, s, name, coll_name, labels, slots, full, touched,
+		     mapped, 0);
+	if (mapped == MT_UNKNOWN)
+		return;
+	family(b, coll_name, "gauge",
+	       "Memory in PMD slots with every page present but not "
+	       "PMD-mapped: what khugepaged or MADV_COLLAPSE could collapse.");
+	slot_samples(b, s, name, coll_name, labels, slots, full, touched,
+		     mapped, 1);
+}
+
+static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
+{
+	struct mt_buf l = {0};
+	family(b, "memtop_info", "gauge",
+	       "Always 1; the version of memtop that wrote these figures.");
+	label_str(&l, "version", MEMTOP_VERSION);
+	sample_u64(b, "memtop_info", l.data, 1);
+	mt_buf_free(&l);
+	gauge_u64(b, "memtop_page_size_bytes", "Base page size.",
+		  s->page_size);
+	gauge_u64(b, "memtop_pmd_order",
+		  "Order of a PMD-sized block (9 for 2 MiB with 4 KiB pages).",
+		  s->pmd_order);
+	gauge_u64(b, "memtop_max_order",
+		  "Highest block order in the block histograms.",
+		  s->max_order);
+	family(b, "memtop_scan_seconds", "gauge",
+	       "Time the scan of /proc took.");
+	mt_buf_printf(b, "memtop_scan_seconds %.6f\n",
+		      (double)s->duration_ns / 1e9);
+	family(b, "memtop_scan_timestamp_seconds", "gauge",
+	       "Unix time at which the scan started.");
+	mt_buf_printf(b, "memtop_scan_timestamp_seconds %.3f\n",
+		      (double)s->time_ns / 1e9);
+	gauge_u64(b, "memtop_pagemap_scan",
+		  "1 if the PAGEMAP_SCAN ioctl was used, 0 for plain reads.",
+		  s->used_pagemap_scan);
+	family(b, "memtop_privileged", "gauge",
+	       "1 if the view could be computed; the mappable view needs "
+	       "PFNs (CAP_SYS_ADMIN), the folio view /proc/kpageflags.");
+	sample_u64(b, "memtop_privileged", "view=\"present\"", 1);
+	sample_u64(b, "memtop_privileged", "view=\"mappable\"", s->have_pfns);
+	sample_u64(b, "memtop_privileged", "view=\"folios\"",
+		   s->have_kpageflags);
+
+	const struct mt_scan_stats *st = &s->stats;
+	family(b, "memtop_processes", "gauge",
+	       "Processes seen by the last scan, by outcome.");
+	size_t user = st->scanned >= st->kthreads ? st->scanned - st->kthreads
+						  : 0;
+	sample_u64(b, "memtop_processes", "state=\"scanned\"", user);
+	sample_u64(b, "memtop_processes", "state=\"kernel_thread\"",
+		   st->kthreads);
+	sample_u64(b, "memtop_processes", "state=\"denied\"", st->denied);
+	sample_u64(b, "memtop_processes", "state=\"vanished\"", st->vanished);
+	sample_u64(b, "memtop_processes", "state=\"pagemap_denied\"",
+		   st->pagemap_denied);
+	sample_u64(b, "memtop_processes", "state=\"filtered\"", st->filtered);
+	gauge_u64(b, "memtop_scan_errors",
+		  "Read errors in the last scan other than permission and "
+		  "exited processes.",
+		  st->errors);
+	gauge_u64(b, "memtop_maps_lines_skipped",
+		  "Unparsable /proc/PID/maps lines skipped in the last scan.",
+		  st->bad_lines);
+}
+
+static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
+{
+	uint64_t swapped = 0, zero = 0;
+	uint64_t slots = 0, full = 0, touched = 0, mapped = 0;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct mt_proc *p = &s->procs[i];
+		swapped += p->swapped_pages;
+		zero += p->zero_pages;
+		slots += p->pmd_slots;
+		full += p->pmd_full;
+		touched += p->pmd_touched;
+		if (p->pmd_mapped == MT_UNKNOWN || mapped == MT_UNKNOWN)
+			mapped = MT_UNKNOWN;
+		else
+			mapped += p->pmd_mapped;
+	}
+	gauge_u64(b, "memtop_present_bytes",
+		  "Present memory summed over the scanned processes (shared "
+		  "pages count once per process).",
+		  pages_to_bytes(s, s->present_pages));
+	gauge_u64(b, "memtop_swapped_bytes",
+		  "Swapped-out memory summed over the scanned processes.",
+		  pages_to_bytes(s, swapped));
+	gauge_u64(b, "memtop_zero_page_bytes",
+		  "Present memory of the scanned processes that maps the shared "
+		  "zero page.",
+		  pages_to_bytes(s, zero));
+	out_slots(b, s, "memtop_pmd_slots", "memtop_collapsible_bytes", "",
+		  slots, full, touched, mapped);
+	if (!s->present_hist)
+		return;
+
+	family(b, "memtop_block_bytes", "gauge",
+	       "Present memory of all scanned processes in maximal naturally "
+	       "aligned blocks of this order; mappable: blocks also physically "
+	       "contiguous and aligned.");
+	for (int view = 0; view < 2; view++) {
+		const uint64_t *h = view ? s->mappable_hist : s->present_hist;
+		if (!h)
+			continue;
+		for (unsigned o = 0; o < s->nord; o++) {
+			char l[64];
+			snprintf(l, sizeof(l), "view=\"%s\",order=\"%u\"",
+				 view ? "mappable" : "present", o);
+			sample_u64(b, "memtop_block_bytes", l,
+				   pages_to_bytes(s, h[o] << o));
+		}
+	}
+	family(b, "memtop_pmd_block_bytes", "gauge",
+	       "Present memory of all scanned processes in blocks of the PMD "
+	       "order or larger.");
+	sample_u64(b, "memtop_pmd_block_bytes", "view=\"present\"",
+		   pages_to_bytes(s, mt_hist_pages_from(s->present_hist, s->nord,
+							s->pmd_order)));
+	if (s->mappable_hist)
+		sample_u64(b, "memtop_pmd_block_bytes", "view=\"mappable\"",
+			   pages_to_bytes(s, mt_hist_pages_from(s->mappable_hist,
+								s->nord,
+								s->pmd_order)));
+}
+
+static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
+{
+	const struct mt_folio_stats *fs = s->folios;
+	if (!fs)
+		return;
+	family(b, "memtop_thp_bytes", "gauge",
+	       "Memory of all scanned processes in large folios, by kind and "
+	       "how the folio is mapped (as tools/mm/thpmaps counts it).");
+	for (int k = 0; k < 2; k++)
+		for (int m = 0; m < 4; m++) {
+			char l[64];
+			snprintf(l, sizeof(l), "kind=\"%s\",mapping=\"%s\"",
+				 kind_name[k], mapping_name[m]);
+			sample_u64(b, "memtop_thp_bytes", l,
+				   pages_to_bytes(s, folio_pages(fs, k, m)));
+		}
+	family(b, "memtop_thp_pte_bytes", "gauge",
+	       "Memory of all scanned processes in fully PTE-mapped large "
+	       "folios, by folio order.");
+	unsigned top = MT_MIN(s->pmd_order, MT_FOLIO_ORDERS - 1u);
+	for (int k = 0; k < 2; k++)
+		for (int m = 1; m <= 2; m++)
+			for (unsigned o = 1; o <= top; o++) {
+				char l[80];
+				snprintf(l, sizeof(l),
+					 "kind=\"%s\",mapping=\"%s\",order=\"%u\"",
+					 kind_name[k], mapping_name[m], o);
+				const uint64_t *a = m == 1 ? fs->aligned[k]
+							   : fs->unaligned[k];
+				sample_u64(b, "memtop_thp_pte_bytes", l,
+					   pages_to_bytes(s, a[o]));
+			}
+	if (!s->thp_node_pages || !s->nnodes)
+		return;
+	family(b, "memtop_thp_node_bytes", "gauge",
+	       "Memory of all scanned processes in large folios, by the NUMA "
+	       "node the folio is on.");
+	for (unsigned nd = 0; nd < s->nnodes; nd++) {
+		char l[32];
+		snprintf(l, sizeof(l), "node=\"%u\"", nd);
+		sample_u64(b, "memtop_thp_node_bytes", l,
+			   pages_to_bytes(s, s->thp_node_pages[nd]));
+	}
+}
+
+/* ---- per process ---------------------------------------------------------- */
+
+static void out_procs(struct mt_buf *b, const struct mt_snapshot *s,
+		      const struct top *t, size_t n)
+{
+	if (!n)
+		return;
+	family(b, "memtop_process_info", "gauge",
+	       "Always 1 for each process given per-process series (the "
+	       "largest by present memory); its owner and cgroup.");
+	for (size_t i = 0; i < n; i++) {
+		struct mt_buf l = {0};
+		mt_buf_add(&l, t[i].labels.data, t[i].labels.len);
+		mt_buf_addc(&l, ',');
+		label_str(&l, "user", t[i].p->user ? t[i].p->user : "");
+		mt_buf_addc(&l, ',');
+		label_str(&l, "cgroup", t[i].p->cgroup ? t[i].p->cgroup : "");
+		sample_u64(b, "memtop_process_info", l.data, 1);
+		mt_buf_free(&l);
+	}
+	family(b, "memtop_process_present_bytes", "gauge",
+	       "Present memory of the process (pagemap present bit).");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(b, "memtop_process_present_bytes", t[i].labels.data,
+			   pages_to_bytes(s, t[i].p->present_pages));
+	family(b, "memtop_process_swapped_bytes", "gauge",
+	       "Swapped-out memory of the process.");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(b, "memtop_process_swapped_bytes", t[i].labels.data,
+			   pages_to_bytes(s, t[i].p->swapped_pages));
+	family(b, "memtop_process_zero_page_bytes", "gauge",
+	       "Present memory of the process that maps the shared zero page.");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(b, "memtop_process_zero_page_bytes", t[i].labels.data,
+			   pages_to_bytes(s, t[i].p->zero_pages));
+	family(b, "memtop_process_pmd_slots", "gauge",
+	       "PMD slots of the process: all, every page present, some "
+	       "pages present, mapped by one PMD entry.");
+	bool any_mapped = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct mt_proc *p = t[i].p;
+		slot_samples(b, s, "memtop_process_pmd_slots", NULL,
+			     t[i].labels.data, p->pmd_slots, p->pmd_full,
+			     p->pmd_touched, p->pmd_mapped, 0);
+		any_mapped |= p->pmd_mapped != MT_UNKNOWN;
+	}
+	if (any_mapped) {
+		family(b, "memtop_process_collapsible_bytes", "gauge",
+		       "Memory of the process in PMD slots with every page "
+		       "present but not PMD-mapped.");
+		for (size_t i = 0; i < n; i++) {
+			const struct mt_proc *p = t[i].p;
+			slot_samples(b, s, NULL,
+				     "memtop_process_collapsible_bytes",
+				     t[i].labels.data, p->pmd_slots,
+				     p->pmd_full, p->pmd_touched, p->pmd_mapped,
+				     1);
+		}
+	}
+
+	family(b, "memtop_process_block_bytes", "gauge",
+	       "Present memory of the process in maximal naturally aligned "
+	       "blocks of this order; mappable: also physically contiguous "
+	       "and aligned.");
+	for (size_t i = 0; i < n; i++)
+		for (int view = 0; view < 2; view++) {
+			const uint64_t *h = view ? t[i].p->mappable_hist
+						 : t[i].p->present_hist;
+			if (!h)
+				continue;
+			for (unsigned o = 0; o < s->nord; o++) {
+				struct mt_buf l = {0};
+				mt_buf_printf(&l, "%s,view=\"%s\",order=\"%u\"",
+					      t[i].labels.data,
+					      view ? "mappable" : "present", o);
+				sample_u64(b, "memtop_process_block_bytes",
+					   l.data, pages_to_bytes(s, h[o] << o));
+				mt_buf_free(&l);
+			}
+		}
+
+	family(b, "memtop_process_pmd_block_bytes", "gauge",
+	       "Present memory of the process in blocks of the PMD order or "
+	       "larger.");
+	for (size_t i = 0; i < n; i++)
+		for (int view = 0; view < 2; view++) {
+			const uint64_t *h = view ? t[i].p->mappable_hist
+						 : t[i].p->present_hist;
+			if (!h)
+				continue;
+			struct mt_buf l = {0};
+			mt_buf_printf(&l, "%s,view=\"%s\"", t[i].labels.data,
+				      view ? "mappable" : "present");
+			sample_u64(b, "memtop_process_pmd_block_bytes", l.data,
+				   pages_to_bytes(s, mt_hist_pages_from(
+							     h, s->nord,
+							     s->pmd_order)));
+			mt_buf_free(&l);
+		}
+
+	if (!s->folios)
+		return;
+	bool nodes = false;
+	for (size_t i = 0; i < n && s->nnodes; i++)
+		nodes |= t[i].p->thp_node_pages != NULL;
+	if (nodes) {
+		family(b, "memtop_process_thp_node_bytes", "gauge",
+		       "Memory of the process in large folios, by the NUMA node "
+		       "the folio is on.");
+		for (size_t i = 0; i < n; i++) {
+			const uint64_t *np = t[i].p->thp_node_pages;
+			for (unsigned nd = 0; np && nd < s->nnodes; nd++) {
+				struct mt_buf l = {0};
+				mt_buf_printf(&l, "%s,node=\"%u\"",
+					      t[i].labels.data, nd);
+				sample_u64(b, "memtop_process_thp_node_bytes",
+					   l.data, pages_to_bytes(s, np[nd]));
+				mt_buf_free(&l);
+			}
+		}
+	}
+	family(b, "memtop_process_thp_bytes", "gauge",
+	       "Memory of the process in large folios, by kind and how the "
+	       "folio is mapped.");
+	for (size_t i = 0; i < n; i++) {
+		const struct mt_folio_stats *fs = t[i].p->folios;
+		if (!fs)
+			continue;
+		for (int k = 0; k < 2; k++)
+			for (int m = 0; m < 4; m++) {
+				struct mt_buf l = {0};
+				mt_buf_printf(&l,
+					      "%s,kind=\"%s\",mapping=\"%s\"",
+					      t[i].labels.data, kind_name[k],
+					      mapping_name[m]);
+				sample_u64(b, "memtop_process_thp_bytes",
+					   l.data,
+					   pages_to_bytes(s, folio_pages(fs, k,
+									 m)));
+				mt_buf_free(&l);
+			}
+	}
+}
+
+/* ---- system state (sysinfo) ----------------------------------------------- */
+
+static bool is_nr(const char *key)
+{
+	return strncmp(key, "nr_", 3) == 0;
+}
+
+static void out_sysinfo(struct mt_buf *b, const struct mt_snapshot *s)
+{
+	const struct mt_sysinfo *si = s->sys;
+	if (!si)
+		return;
+	struct mt_buf l = {0};
+	family(b, "memtop_thp_info", "gauge",
+	       "Always 1; the selected transparent huge page settings.");
+	label_str(&l, "enabled", si->thp_enabled ? si->thp_enabled : "?");
+	mt_buf_addc(&l, ',');
+	label_str(&l, "defrag", si->thp_defrag ? si->thp_defrag : "?");
+	mt_buf_addc(&l, ',');
+	label_str(&l, "shmem_enabled",
+		  si->thp_shmem_enabled ? si->thp_shmem_enabled : "?");
+	sample_u64(b, "memtop_thp_info", l.data, 1);
+
+	if (si->nsizes) {
+		family(b, "memtop_mthp_info", "gauge",
+		       "Always 1 per multi-size THP size; its settings.");
+		for (size_t i = 0; i < si->nsizes; i++) {
+			const struct mt_mthp_size *z = &si->sizes[i];
+			mt_buf_reset(&l);
+			mt_buf_printf(&l, "size=\"%llukB\",",
+				      (unsigned long long)z->kb);
+			label_str(&l, "enabled", z->enabled ? z->enabled : "?");
+			mt_buf_addc(&l, ',');
+			label_str(&l, "shmem_enabled",
+				  z->shmem_enabled ? z->shmem_enabled : "?");
+			sample_u64(b, "memtop_mthp_info", l.data, 1);
+		}
+		for (int pass = 0; pass < 2; pass++) {
+			const char *name = pass ? "memtop_mthp_folios"
+						: "memtop_mthp_events_total";
+			const char *lname = pass ? "stat" : "event";
+			bool head = false;
+			for (size_t i = 0; i < si->nsizes; i++) {
+				const struct mt_mthp_size *z = &si->sizes[i];
+				for (size_t j = 0; j < z->nstats; j++) {
+					const struct mt_counter *c = &z->stats[j];
+					if (is_nr(c->key) != (pass == 1))
+						continue;
+					if (!head)
+						family(b, name,
+						       pass ? "gauge" : "counter",
+						       pass ? "Folios of this size "
+							      "now (the nr_ files "
+							      "of the mTHP stats)."
+							    : "Multi-size THP "
+							      "events of this size "
+							      "since boot.");
+					head = true;
+					mt_buf_reset(&l);
+					mt_buf_printf(&l, "size=\"%llukB\",",
+						      (unsigned long long)z->kb);
+					label_str(&l, lname, c->key);
+					sample_u64(b, name, l.data, c->value);
+				}
+			}
+		}
+	}
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *name = pass ? "memtop_vmstat_nr"
+					: "memtop_vmstat_events_total";
+		bool head = false;
+		for (size_t i = 0; i < si->nvmstat; i++) {
+			const struct mt_counter *c = &si->vmstat[i];
+			if (is_nr(c->key) != (pass == 1))
+				continue;
+			if (!head)
+				family(b, name, pass ? "gauge" : "counter",
+				       pass ? "Huge page and free page counts "
+					      "from /proc/vmstat."
+					    : "THP and compaction events from "
+					      "/proc/vmstat since boot.");
+			head = true;
+			mt_buf_reset(&l);
+			label_str(&l, pass ? "item" : "event", c->key);
+			sample_u64(b, name, l.data, c->value);
+		}
+	}
+
+	static const struct {
+		const char *key, *name, *help;
+	} khp[] = {
+		{"pages_collapsed", "memtop_khugepaged_pages_collapsed_total",
+		 "Huge pages khugepaged has collapsed since boot."},
+		{"full_scans", "memtop_khugepaged_full_scans_total",
+		 "Full scans of all mm's khugepaged has done since boot."},
+	};
+	for (size_t i = 0; i < MT_ARRAY_SIZE(khp); i++) {
+		const struct mt_counter *c =
+			mt_counter_find(si->khugepaged, si->nkhugepaged,
+					khp[i].key);
+		if (!c)
+			continue;
+		family(b, khp[i].name, "counter", khp[i].help);
+		sample_u64(b, khp[i].name, NULL, c->value);
+	}
+
+	if (si->nzones) {
+		gauge_u64(b, "memtop_free_bytes",
+			  "Free memory in the buddy allocator (/proc/buddyinfo).",
+			  pages_to_bytes(s, mt_buddy_free_pages(si, -1, 0)));
+		gauge_u64(b, "memtop_free_pmd_bytes",
+			  "Free memory in blocks of the PMD order or larger: "
+			  "what a huge page fault can get without compaction.",
+			  pages_to_bytes(s, mt_buddy_free_pages(si, -1,
+								s->pmd_order)));
+	}
+	mt_buf_free(&l);
+}
+
+void mt_output_prometheus(FILE *f, const struct mt_snapshot *s,
+			  unsigned top_n)
+{
+	struct mt_buf b = {0};
+	out_meta(&b, s);
+	out_totals(&b, s);
+	out_thp_totals(&b, s);
+	size_t n = 0;
+	struct top *t = pick_top(s, top_n, &n);
+	out_procs(&b, s, t, n);
+	for (size_t i = 0; i < n; i++)
+		mt_buf_free(&t[i].labels);
+	free(t);
+	out_sysinfo(&b, s);
+	if (b.len)
+		fwrite(b.data, 1, b.len, f);
+	mt_buf_free(&b);
+}
