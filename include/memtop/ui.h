@@ -18,6 +18,7 @@
 
 struct mt_ui_opts {
 	double interval_s;      /* -d: seconds between scans */
+	bool interval_set;      /* -d was given (else memtoprc's interval) */
 	bool no_color;          /* -C (NO_COLOR is read by the UI itself) */
 	bool show_kthreads;     /* start with kernel threads shown */
 	bool omit_file_backed;  /* start with file-backed VMAs left out */
