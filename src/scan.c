@@ -60,6 +60,10 @@ struct mt_scan_ctx {
 	unsigned block_shift; /* log2(memory block size / page size) */
 	unsigned nnodes;
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
+	/* paths of the snapshot being built, each stored once: the same
+	 * libraries are mapped by every process */
+	const char **paths;
+	size_t npaths, paths_cap;
 };
 
 /* State while one process is scanned. */
@@ -209,6 +213,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->users);
 	mt_snapshot_unref(c->prev);
 	free(c->block_node);
+	free(c->paths);
 	free(c);
 }
 
@@ -688,6 +693,46 @@ static void attach_smaps(struct proc_scan *ps, struct mt_proc *p)
 	}
 }
 
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h;
+}
+
+/* The snapshot's copy of a path, shared by every VMA that names it. */
+static const char *intern_path(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			       const char *p, size_t n)
+{
+	if (n == 0)
+		return "";
+	if ((c->npaths + 1) * 2 > c->paths_cap) {
+		size_t cap = c->paths_cap ? c->paths_cap * 2 : 1024;
+		const char **old = c->paths;
+		size_t oldcap = c->paths_cap;
+		c->paths = xcalloc(cap, sizeof(*c->paths));
+		c->paths_cap = cap;
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i])
+				continue;
+			size_t j = hash_bytes(old[i], strlen(old[i])) & (cap - 1);
+			while (c->paths[j])
+				j = (j + 1) & (cap - 1);
+			c->paths[j] = old[i];
+		}
+		free(old);
+	}
+	size_t j = hash_bytes(p, n) & (c->paths_cap - 1);
+	while (c->paths[j]) {
+		if (strncmp(c->paths[j], p, n) == 0 && c->paths[j][n] == '\0')
+			return c->paths[j];
+		j = (j + 1) & (c->paths_cap - 1);
+	}
+	c->npaths++;
+	return c->paths[j] = mt_arena_strndup(s->arena, p, n);
+}
+
 /* Parse the maps buffer into the process's VMAs. */
 static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		       struct mt_proc *p)
@@ -719,7 +764,7 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		memcpy(v->perms, e.perms, sizeof(v->perms));
 		v->kind = mt_classify_vma(e.path, e.path_len, e.perms);
 		v->file_backed = v->kind == MT_KIND_FILE;
-		v->path = mt_arena_strndup(s->arena, e.path, e.path_len);
+		v->path = intern_path(c, s, e.path, e.path_len);
 		v->path_len = e.path_len;
 		v->thp_eligible = -1;
 	}
@@ -829,6 +874,9 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->time_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
 	uint64_t t0 = mt_now_ns();
 
+	if (c->paths)
+		memset(c->paths, 0, c->paths_cap * sizeof(*c->paths));
+	c->npaths = 0;
 	s->page_size = c->page_size;
 	s->page_shift = c->page_shift;
 	s->pmd_order = c->pmd_order;
