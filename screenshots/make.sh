@@ -10,8 +10,11 @@
 #   MEMTOP=path/to/memtop screenshots/make.sh
 #
 # Pictures: process-list.png, vma-pane.png, histogram.png, help.png,
-# hugepages.png (a hugepage-heavy process in the folio view) and
-# monochrome.png (C locale, NO_COLOR: ASCII glyphs, no colour).
+# hugepages.png (a hugepage-heavy process in the folio view),
+# monochrome.png (C locale, NO_COLOR: ASCII glyphs, no colour),
+# system.png (the system view), cgroups.png (cgroup rows and the process
+# tree) and demo.png (memtop --demo while demo-collapse is being
+# collapsed: adoption in progress).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,11 +44,14 @@ fi
 command -v tmux >/dev/null || { echo "make.sh: needs tmux" >&2; exit 1; }
 
 T=$(mktemp -d)
+# settings of our own: the pictures must not depend on the user's memtoprc
+export MEMTOPRC=$T/memtoprc
 SOCK=memtop-shots-$$
 pids=()
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() {
 	tm kill-server 2>/dev/null || true
+	disown -a 2>/dev/null || true # no "Killed" job reports
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	rm -rf "$T"
 }
@@ -102,7 +108,7 @@ start() { # COLS ROWS ENV... -- ARGS...
 	tm kill-server 2>/dev/null || true
 	sleep 0.2
 	tm new-session -d -x "$cols" -y "$rows" "${envs[@]}" \
-		"$MEMTOP $*; exec sleep 600"
+		-e "MEMTOPRC=$MEMTOPRC" "$MEMTOP $*; exec sleep 600"
 	wait_for 'scan [0-9.]+m?s at' 20
 	sleep 0.5
 }
@@ -119,17 +125,20 @@ select_holes() {
 	local nh top i
 	nh=$(screen | awk '{sub(/ *\xe2\x94\x82.*/, "")} # the histogram beside
 		/^ +START/{on=1; next}
-		on && / nh / && $NF == "[anon]" && $(NF-2) + 0 > 0 {print NR; exit}')
+		on && / nh / && $NF == "[anon]" && $(NF-4) + 0 > 0 {print NR; exit}')
 	top=$(screen | awk '/^ +START/{print NR; exit}')
 	[ -n "$nh" ] && [ -n "$top" ] || return 0
 	for ((i = top + 1; i < nh; i++)); do tm send-keys Down; done
 	sleep 0.3
 }
 
-# 1. process list: wide terminal, histogram beside the list
-start 160 45 LANG=C.UTF-8 -- -d 5
+# 1. process list: wide terminal, histogram beside the list, a few scans
+# of history
+start 160 45 LANG=C.UTF-8 -- -d 1
 keys / t h p - h e a v y Enter
 wait_for "view: PID $HEAVY thp-heavy"
+sleep 12
+keys Escape
 shot process-list 160 45 "memtop - processes"
 
 # 2. hugepage-heavy process in the folio view (root: kpageflags)
@@ -164,3 +173,35 @@ shot help 120 40 "memtop - help"
 start 120 30 LANG=C LC_ALL=C NO_COLOR=1 -- -d 5
 keys / t h p - h e a v y Enter
 shot monochrome 120 30 "memtop - NO_COLOR, C locale"
+
+# 7. system view, next to the demo's workloads (faults, collapses and
+# splits per second), after some history
+start 160 50 LANG=C.UTF-8 -- --demo -d 0.5
+sleep 14
+keys s
+wait_for '^Counters'
+shot system 160 50 "memtop - system view (with the demo running)"
+
+# 8. cgroup rows, every one opened, with the process tree inside
+start 140 40 LANG=C.UTF-8 -- -d 2
+keys g '*' t
+wait_for '(├─|└─) '
+keys / t h p - h e a v y Enter
+wait_for "view: PID $HEAVY thp-heavy"
+sleep 2
+keys F5 # a clean status line
+shot cgroups 140 40 "memtop - cgroups and process tree"
+
+# 9. the demo with adoption in progress: demo-collapse partly collapsed
+start 120 40 LANG=C.UTF-8 -- --demo -d 0.5
+wait_for 'demo-collapse' 10
+for ((i = 0; i < 60; i++)); do
+	# THP% is the fifth figure of the row (PID RSS SWAP PMD% THP%)
+	share=$(screen | sed -n 's/^ *[0-9]\+ [a-z]\+ \+[0-9.]\+[BKMG] \+[0-9.]\+[BKMG] \+[0-9.<>-]\+ \+\([0-9.<>]\+\) .*demo-collapse$/\1/p')
+	case $share in
+	[4-9][0-9]*) break ;;
+	esac
+	sleep 0.5
+done
+shot demo 120 40 "memtop --demo: MADV_COLLAPSE in progress"
+echo "  demo-collapse THP% on the picture: ${share:-?}"

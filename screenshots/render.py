@@ -6,8 +6,9 @@ to a PNG, the way a terminal with a dark theme would show it.
 
 Only what tmux emits is understood: SGR 0/1/2/4/7/22/24/27, the 8 and 16
 colours (30-37, 90-97, 40-47, 100-107), 39/49 and the 256-colour forms
-38;5;N / 48;5;N. Block elements (full and eighth blocks) are drawn as
-rectangles so bars join up; everything else comes from DejaVu Sans Mono.
+38;5;N / 48;5;N. Block elements (left and lower eighth blocks) and
+braille dots (the time plots) are drawn as rectangles so bars and plots
+join up; everything else comes from DejaVu Sans Mono.
 """
 import re
 import sys
@@ -142,6 +143,20 @@ def resolve(c):
 # Left eighth blocks U+2588..U+258F: fraction of the cell width.
 EIGHTHS = {0x2588: 8, 0x2589: 7, 0x258A: 6, 0x258B: 5, 0x258C: 4,
            0x258D: 3, 0x258E: 2, 0x258F: 1}
+# Lower eighth blocks U+2581..U+2587: fraction of the cell height.
+LOWER = {0x2581 + i: i + 1 for i in range(7)}
+# Braille U+2800 + bits: (column, row) of each dot bit.
+BRAILLE_DOTS = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3)]
+
+
+def draw_braille(d, px, py, cw, ch_h, bits, fg):
+    dw, dh = cw / 2, ch_h / 4
+    r = max(1, int(min(dw, dh) * 0.32))
+    for b, (cx, cy) in enumerate(BRAILLE_DOTS):
+        if bits >> b & 1:
+            x = px + dw * cx + dw / 2
+            y = py + dh * cy + dh / 2
+            d.rectangle([x - r, y - r, x + r - 1, y + r - 1], fill=fg)
 
 
 def render(text, cols, rows, out, title=None):
@@ -175,6 +190,12 @@ def render(text, cols, rows, out, title=None):
                 w = cw * EIGHTHS[o] // 8
                 d.rectangle([px, py, px + max(w, 1) - 1, py + ch_h - 1],
                             fill=fg)
+            elif o in LOWER:
+                h = ch_h * LOWER[o] // 8
+                d.rectangle([px, py + ch_h - max(h, 1), px + cw - 1,
+                             py + ch_h - 1], fill=fg)
+            elif 0x2800 < o <= 0x28FF:
+                draw_braille(d, px, py, cw, ch_h, o - 0x2800, fg)
             else:
                 d.text((px, py + 1), c.ch, fill=fg,
                        font=bold if c.bold else reg)

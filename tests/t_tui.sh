@@ -19,6 +19,9 @@ for b in "$MEMTOP" "$WORKLOAD"; do
 	[ -x "$b" ] || { echo "FAIL: $SUITE: $b is not built"; exit 1; }
 done
 mktemp_dir
+# a settings file of our own: keys pressed here must not change the
+# user's, and the user's must not change what the screen shows
+export MEMTOPRC=$T/memtoprc
 
 SOCK=memtop-test-$$
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
@@ -284,6 +287,15 @@ if [ -x "${MEMTOP_ASAN:-}" ]; then
 	if start_ui -p "$BIG,$SMALL,$EVIL"; then
 		keys Enter v v v F1 Down x c Left / t u i Enter '\' b Escape K U
 		keys Tab Enter f u M I F6 Z + -
+		# system view, cgroups, tree, delta column
+		keys s Down NPage End Home s g Enter '*' Down Left '*' t D
+		keys Enter Escape g t D F6 F6
+		keys s # the system view through resizes too
+		for size in 50x12 30x8 41x10 120x40; do
+			tm resize-window -x "${size%x*}" -y "${size#*x}"
+			sleep 0.2
+		done
+		keys End s
 		for size in 50x12 30x8 200x60 41x10 120x40; do
 			tm resize-window -x "${size%x*}" -y "${size#*x}"
 			sleep 0.2

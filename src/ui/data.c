@@ -26,6 +26,13 @@ void ui_data_free(struct ui_data *d)
 	free(d->rows);
 	free(d->vs);
 	free(d->vrows);
+	free(d->lines);
+	free(d->groups);
+	free(d->gmembers);
+	for (size_t i = 0; i < d->nexpanded; i++)
+		free(d->expanded[i]);
+	free(d->expanded);
+	free(d->prev);
 	ui_data_init(d);
 }
 
@@ -91,6 +98,7 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	uint64_t hp[UI_MAX_ORD], hm[UI_MAX_ORD];
 	struct mt_folio_stats fsum;
 	unsigned nord = MT_MIN(s->nord, (unsigned)UI_MAX_ORD);
+	uint64_t full = p->pmd_full, mapped = p->pmd_mapped;
 
 	if (st->omit_file) {
 		struct mt_output_opts oo = { .omit_file_backed = true };
@@ -98,12 +106,21 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 		memset(hm, 0, sizeof(hm));
 		memset(&fsum, 0, sizeof(fsum));
 		present = swapped = 0;
+		full = mapped = 0;
 		for (size_t i = 0; i < p->nvmas; i++) {
 			const struct mt_vma *v = &p->vmas[i];
 			if (!mt_vma_shown(v, &oo))
 				continue;
 			present += v->present_pages;
 			swapped += v->swapped_pages;
+			if (v->pmd_full == MT_UNKNOWN || full == MT_UNKNOWN)
+				full = MT_UNKNOWN;
+			else
+				full += v->pmd_full;
+			if (v->pmd_mapped == MT_UNKNOWN || mapped == MT_UNKNOWN)
+				mapped = MT_UNKNOWN;
+			else
+				mapped += v->pmd_mapped;
 			for (unsigned o = 0; o < nord; o++) {
 				if (v->present_hist)
 					hp[o] += v->present_hist[o];
@@ -128,6 +145,9 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 		ps->thp_pages = ui_folio_pages(fs);
 	if (ps->thp_pages != UINT64_MAX && ps->thp_pages > present)
 		ps->thp_pages = present;
+	ps->coll_pages = p->pagemap_denied ? UINT64_MAX :
+			 ui_coll_pages(full, mapped, s->pmd_order);
+	ps->huge_pages = ui_proc_huge_pages(s, p);
 }
 
 /* ---- sorting --------------------------------------------------------- */
@@ -143,8 +163,23 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/* Unknown (UINT64_MAX) sorts lowest. */
+static int cmp_known(uint64_t a, uint64_t b)
+{
+	if (a == UINT64_MAX || b == UINT64_MAX)
+		return a == b ? 0 : a == UINT64_MAX ? -1 : 1;
+	return cmp_u64(a, b);
+}
+
+static int cmp_rate(bool ha, double a, bool hb, double b)
+{
+	if (!ha || !hb)
+		return ha == hb ? 0 : ha ? 1 : -1;
+	return a < b ? -1 : a > b;
+}
+
 /* Compare shares a/at and b/bt; unavailable (UINT64_MAX) sorts lowest. */
-static int cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt)
+int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt)
 {
 	bool na = a == UINT64_MAX || at == 0, nb = b == UINT64_MAX || bt == 0;
 	if (na || nb)
@@ -172,10 +207,16 @@ static int cmp_proc(const void *pa, const void *pb, void *arg)
 	case UI_COL_RSS: r = cmp_u64(a->present, b->present); break;
 	case UI_COL_SWAP: r = cmp_u64(a->swapped, b->swapped); break;
 	case UI_COL_PMD:
-		r = cmp_share(a->pmd_pages, a->present, b->pmd_pages, b->present);
+		r = ui_cmp_share(a->pmd_pages, a->present, b->pmd_pages, b->present);
 		break;
 	case UI_COL_THP:
-		r = cmp_share(a->thp_pages, a->present, b->thp_pages, b->present);
+		r = ui_cmp_share(a->thp_pages, a->present, b->thp_pages, b->present);
+		break;
+	case UI_COL_COLL: r = cmp_known(a->coll_pages, b->coll_pages); break;
+	case UI_COL_MARK:
+	case UI_COL_DELTA:
+		r = cmp_rate(a->has_rate, a->huge_rate, b->has_rate,
+			     b->huge_rate);
 		break;
 	case UI_COL_BAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
 	case UI_COL_COMM:
@@ -214,8 +255,16 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 		break;
 	case UI_COL_VRSS: r = cmp_u64(x->present_pages, y->present_pages); break;
 	case UI_COL_VPMD:
-		r = cmp_share(a->pmd_pages, x->present_pages, b->pmd_pages,
+		r = ui_cmp_share(a->pmd_pages, x->present_pages, b->pmd_pages,
 			      y->present_pages);
+		break;
+	case UI_COL_VCOLL: r = cmp_known(a->coll_pages, b->coll_pages); break;
+	case UI_COL_SLOTS:
+		r = cmp_known(x->pmd_mapped, y->pmd_mapped);
+		if (r == 0)
+			r = cmp_known(x->pmd_full, y->pmd_full);
+		if (r == 0)
+			r = cmp_known(x->pmd_slots, y->pmd_slots);
 		break;
 	case UI_COL_VBAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
 	case UI_COL_PATH:
@@ -278,6 +327,7 @@ void ui_data_refilter(struct ui_data *d, const struct ui_settings *st)
 	struct sort_ctx c = { d, ui_proc_cols[col].id, st->pdesc };
 	if (d->nrows > 1)
 		qsort_r(d->rows, d->nrows, sizeof(size_t), cmp_proc, &c);
+	ui_data_lines(d, st);
 	if (d->vs)
 		filter_vmas(d, st);
 }
@@ -308,15 +358,70 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st)
 			  s->have_kpageflags && !p->pagemap_denied,
 			  v->present_pages);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
+		vs->coll_pages = p->pagemap_denied ? UINT64_MAX :
+				 ui_coll_pages(v->pmd_full, v->pmd_mapped,
+					       s->pmd_order);
 	}
 	filter_vmas(d, st);
+}
+
+static int cmp_prev(const void *a, const void *b)
+{
+	pid_t x = ((const struct ui_prev *)a)->pid;
+	pid_t y = ((const struct ui_prev *)b)->pid;
+	return x < y ? -1 : x > y;
+}
+
+/* Keep the figures of the snapshot being replaced (still alive). */
+static void capture_prev(struct ui_data *d)
+{
+	const struct mt_snapshot *old = d->s;
+	d->prev = xrealloc(d->prev, (d->nps + 1) * sizeof(*d->prev));
+	d->nprev = 0;
+	for (size_t i = 0; i < d->nps; i++) {
+		const struct mt_proc *p = d->ps[i].p;
+		d->prev[d->nprev++] = (struct ui_prev){
+			p->pid, p->pagemap_denied ? UINT64_MAX : p->present_pages,
+			ui_proc_huge_pages(old, p) };
+	}
+	qsort(d->prev, d->nprev, sizeof(*d->prev), cmp_prev);
+	d->prev_time_ns = old->time_ns;
+}
+
+static void apply_prev(struct ui_data *d, struct ui_pstat *ps)
+{
+	const struct mt_snapshot *s = d->s;
+	const struct mt_proc *p = ps->p;
+	struct ui_prev key = { .pid = p->pid };
+	const struct ui_prev *pv = d->nprev ?
+		bsearch(&key, d->prev, d->nprev, sizeof(key), cmp_prev) : NULL;
+	ps->has_rate = false;
+	ps->huge_rate = 0;
+	ps->mark = 0;
+	if (!pv)
+		return;
+	uint64_t present = p->pagemap_denied ? UINT64_MAX : p->present_pages;
+	ps->mark = ui_change_mark(pv->present, present, pv->huge,
+				  ps->huge_pages);
+	double dt = s->time_ns > d->prev_time_ns ?
+			    (double)(s->time_ns - d->prev_time_ns) / 1e9 : 0;
+	if (dt > 0 && pv->huge != UINT64_MAX && ps->huge_pages != UINT64_MAX) {
+		ps->has_rate = true;
+		ps->huge_rate = ((double)ps->huge_pages - (double)pv->huge) *
+				s->page_size / dt;
+	}
 }
 
 void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 		   const struct ui_settings *st, pid_t vpid)
 {
+	if (d->s && s && (d->s != s || d->gen != s->generation))
+		capture_prev(d);
+	else if (!s)
+		d->nprev = 0;
 	mt_buf_reset(&d->text);
 	d->s = s;
+	d->gen = s ? s->generation : 0;
 	d->nps = d->nrows = 0;
 	d->vpid = vpid;
 	d->nvs = d->nvrows = d->vmas_hidden = 0;
@@ -335,7 +440,13 @@ void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 				   st->utf8);
 		ps->user = add_str(d, p->user, p->user ? strlen(p->user) : 0,
 				   st->utf8);
+		if (p->cgroup && *p->cgroup)
+			ps->cgroup = add_str(d, p->cgroup, strlen(p->cgroup),
+					     st->utf8);
+		else
+			ps->cgroup = add_str(d, "?", 1, st->utf8);
 		proc_stats(ps, s, st);
+		apply_prev(d, ps);
 	}
 	build_vmas(d, st);
 	ui_data_refilter(d, st);
@@ -343,10 +454,37 @@ void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 
 ssize_t ui_data_find_pid(const struct ui_data *d, pid_t pid)
 {
-	for (size_t r = 0; r < d->nrows; r++)
-		if (d->ps[d->rows[r]].p->pid == pid)
+	for (size_t r = 0; r < d->nlines; r++)
+		if (d->lines[r].kind == UI_LINE_PROC &&
+		    d->ps[d->lines[r].idx].p->pid == pid)
 			return (ssize_t)r;
 	return -1;
+}
+
+ssize_t ui_data_find_group(const struct ui_data *d, const char *key)
+{
+	for (size_t r = 0; r < d->nlines; r++)
+		if (d->lines[r].kind == UI_LINE_GROUP &&
+		    strcmp(d->groups[d->lines[r].idx].key, key) == 0)
+			return (ssize_t)r;
+	return -1;
+}
+
+const char *ui_data_cgroup_of(const struct ui_data *d, pid_t pid)
+{
+	for (size_t i = 0; i < d->nps; i++)
+		if (d->ps[i].p->pid == pid)
+			return d->ps[i].p->cgroup ? d->ps[i].p->cgroup : "";
+	return NULL;
+}
+
+/* The name a search looks at on a line of the process pane. */
+static const char *line_name(const struct ui_data *d, size_t r)
+{
+	const struct ui_line *l = &d->lines[r];
+	if (l->kind == UI_LINE_GROUP)
+		return ui_data_str(d, d->groups[l->idx].name);
+	return ui_data_str(d, d->ps[l->idx].name);
 }
 
 ssize_t ui_data_find_vma(const struct ui_data *d, uint64_t start)
@@ -360,14 +498,14 @@ ssize_t ui_data_find_vma(const struct ui_data *d, uint64_t start)
 ssize_t ui_data_search(const struct ui_data *d, bool vmas, const char *needle,
 		       size_t from, int step)
 {
-	size_t n = vmas ? d->nvrows : d->nrows;
+	size_t n = vmas ? d->nvrows : d->nlines;
 	if (!needle || !*needle || n == 0)
 		return -1;
 	from %= n;
 	for (size_t k = 0; k < n; k++) {
 		size_t r = step >= 0 ? (from + k) % n : (from + n - k) % n;
 		const char *s = vmas ? ui_data_str(d, d->vs[d->vrows[r]].path)
-				     : ui_data_str(d, d->ps[d->rows[r]].name);
+				     : line_name(d, r);
 		if (ui_contains(s, needle))
 			return (ssize_t)r;
 	}

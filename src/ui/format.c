@@ -312,6 +312,102 @@ uint64_t ui_interval_step(uint64_t ms, int dir)
 	return MT_MIN(ms, interval_steps[0]);
 }
 
+const char *ui_fmt_rate(char *buf, size_t len, double per_s, bool valid)
+{
+	if (!valid || isnan(per_s))
+		snprintf(buf, len, "-");
+	else if (per_s == 0)
+		snprintf(buf, len, "0");
+	else if (fabs(per_s) < 10)
+		snprintf(buf, len, "%.1f/s", per_s);
+	else if (fabs(per_s) < 10000)
+		snprintf(buf, len, "%.0f/s", per_s);
+	else {
+		char c[16];
+		ui_fmt_count(c, sizeof(c), (uint64_t)fabs(per_s), 4);
+		snprintf(buf, len, "%s%s/s", per_s < 0 ? "-" : "", c);
+	}
+	return buf;
+}
+
+const char *ui_fmt_delta(char *buf, size_t len, double bytes)
+{
+	char b[16];
+	if (isnan(bytes) || fabs(bytes) < 0.5) {
+		snprintf(buf, len, "0");
+		return buf;
+	}
+	mt_fmt_size(b, sizeof(b), (uint64_t)(fabs(bytes) + 0.5));
+	snprintf(buf, len, "%c%s", bytes < 0 ? '-' : '+', b);
+	return buf;
+}
+
+const char *ui_fmt_slots(char *buf, size_t len, uint64_t slots, uint64_t full,
+			 uint64_t touched, uint64_t mapped)
+{
+	if (slots == MT_UNKNOWN || full == MT_UNKNOWN ||
+	    touched == MT_UNKNOWN || mapped == MT_UNKNOWN) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	char m[16], f[16], p[16];
+	ui_fmt_count(m, sizeof(m), mapped, 4);
+	ui_fmt_count(f, sizeof(f), full, 4);
+	ui_fmt_count(p, sizeof(p), touched > full ? touched - full : 0, 4);
+	snprintf(buf, len, "%s/%s/%s", m, f, p);
+	return buf;
+}
+
+/* ---- change since the previous scan ----------------------------------- */
+
+static int sign_of(uint64_t a, uint64_t b)
+{
+	return b > a ? 1 : b < a ? -1 : 0;
+}
+
+int ui_change_mark(uint64_t prev_present, uint64_t present,
+		   uint64_t prev_huge, uint64_t huge)
+{
+	if (prev_huge != UINT64_MAX && huge != UINT64_MAX && prev_huge != huge)
+		return sign_of(prev_huge, huge);
+	if (prev_present == UINT64_MAX || present == UINT64_MAX)
+		return 0;
+	return sign_of(prev_present, present);
+}
+
+void ui_dist_marks(const struct ui_dist *prev, const struct ui_dist *cur,
+		   signed char *marks)
+{
+	memset(marks, 0, UI_MAX_ORD + 1);
+	if (!prev || !cur || !prev->avail || !cur->avail)
+		return;
+	for (unsigned o = 0; o < cur->nord && o < UI_MAX_ORD; o++) {
+		uint64_t a = o < prev->nord ? prev->pages[o] : 0;
+		marks[o] = (signed char)sign_of(a, cur->pages[o]);
+	}
+	marks[MT_MIN(cur->nord, (unsigned)UI_MAX_ORD)] =
+		(signed char)sign_of(prev->partial, cur->partial);
+}
+
+uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
+			    const struct mt_proc *p)
+{
+	if (p->pagemap_denied)
+		return UINT64_MAX;
+	if (s->have_kpageflags)
+		return p->folios ? mt_folio_total(p->folios) : 0;
+	if (p->pmd_mapped != MT_UNKNOWN && s->pmd_order < 64)
+		return p->pmd_mapped << s->pmd_order;
+	return UINT64_MAX;
+}
+
+uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order)
+{
+	if (full == MT_UNKNOWN || mapped == MT_UNKNOWN || pmd_order >= 64)
+		return UINT64_MAX;
+	return (full > mapped ? full - mapped : 0) << pmd_order;
+}
+
 /* ---- safe text ------------------------------------------------------- */
 
 /* Decode the valid UTF-8 sequence of length l at s. */
@@ -401,5 +497,17 @@ size_t ui_text_fit(const char *s, int width, bool utf8, int *used)
 	}
 	if (used)
 		*used = cells;
+	return off;
+}
+
+size_t ui_text_tail(const char *s, int width, bool utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int total = ui_text_width(s, utf8), w;
+	size_t off = 0;
+	while (p[off] && total > width) {
+		off += next_char(p + off, utf8, &w);
+		total -= w;
+	}
 	return off;
 }

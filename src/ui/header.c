@@ -1,6 +1,7 @@
 /*
- * header.c - the header (system, THP settings, privilege, scan, view,
- * filters) and the footer (keys, prompts, messages).
+ * header.c - the header (system, THP settings, privilege, scan and the age
+ * of its figures, view, the huge page summary, filters) and the footer
+ * (keys, prompts, messages).
  */
 #include "ui_int.h"
 
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "memtop/output.h"
+#include "memtop/sysinfo.h"
 
 /* Draw s at *x on line y with attr, clipped to the window width. */
 static void seg(const struct ui *u, WINDOW *w, int y, int *x, const char *s,
@@ -88,6 +90,11 @@ static void line1(struct ui *u, WINDOW *w)
 			snprintf(b, sizeof(b), "scan %.2fs at %02d:%02d:%02d",
 				 ms / 1000, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		seg(u, w, 1, &x, b, A_NORMAL);
+		double age;
+		if (ui_snapshot_late(u, &age)) {
+			snprintf(b, sizeof(b), ", figures %.0fs old", age);
+			seg(u, w, 1, &x, b, ui_attr(u, UI_C_WARN));
+		}
 	} else {
 		seg(u, w, 1, &x, "scanning...", A_NORMAL);
 	}
@@ -96,6 +103,12 @@ static void line1(struct ui *u, WINDOW *w)
 		 ui_fmt_interval(iv, sizeof(iv), u->interval_ms),
 		 u->paused ? " (paused)" : "");
 	seg(u, w, 1, &x, b, A_NORMAL);
+	/* the scanner stretches its wait to stay under its CPU limit */
+	if (s && !u->paused && s->next_ms > u->interval_ms + u->interval_ms / 10) {
+		snprintf(b, sizeof(b), ", next after %s (CPU limit)",
+			 ui_fmt_interval(iv, sizeof(iv), s->next_ms));
+		seg(u, w, 1, &x, b, ui_attr(u, UI_C_WARN));
+	}
 	if (!s)
 		return;
 	sep(u, w, 1, &x);
@@ -111,49 +124,114 @@ static void line1(struct ui *u, WINDOW *w)
 	}
 }
 
-static void line2(struct ui *u, WINDOW *w)
+static void line3(struct ui *u, WINDOW *w, int y)
 {
 	const struct mt_snapshot *s = u->snap;
 	const struct ui_settings *st = &u->set;
 	char b[200];
 	int x = 0;
 	if (s) {
-		snprintf(b, sizeof(b), "%zu processes, %zu shown",
-			 s->nprocs, u->data.nrows);
-		seg(u, w, 2, &x, b, A_NORMAL);
+		snprintf(b, sizeof(b), "%zu process%s, %zu shown",
+			 s->nprocs, s->nprocs == 1 ? "" : "es", u->data.nrows);
+		seg(u, w, y, &x, b, A_NORMAL);
+		if (st->group) {
+			snprintf(b, sizeof(b), " in %zu cgroup%s",
+				 u->data.ngroups,
+				 u->data.ngroups == 1 ? "" : "s");
+			seg(u, w, y, &x, b, A_BOLD);
+		}
 		if (s->stats.denied) {
 			snprintf(b, sizeof(b), ", %zu not readable",
 				 s->stats.denied);
-			seg(u, w, 2, &x, b, A_NORMAL);
+			seg(u, w, y, &x, b, A_NORMAL);
 		}
 	}
-	sep(u, w, 2, &x);
-	seg(u, w, 2, &x, st->show_kthreads ? "kernel threads shown"
+	if (st->tree) {
+		sep(u, w, y, &x);
+		seg(u, w, y, &x, "tree", A_BOLD);
+	}
+	sep(u, w, y, &x);
+	seg(u, w, y, &x, st->show_kthreads ? "kernel threads shown"
 					    : "kernel threads hidden",
 	    A_NORMAL);
 	if (st->omit_file) {
-		sep(u, w, 2, &x);
-		seg(u, w, 2, &x, "file-backed VMAs left out", A_BOLD);
+		sep(u, w, y, &x);
+		seg(u, w, y, &x, "file-backed VMAs left out", A_BOLD);
 	}
 	if (st->omit_unfaulted) {
-		sep(u, w, 2, &x);
-		seg(u, w, 2, &x, "unfaulted VMAs hidden", A_BOLD);
+		sep(u, w, y, &x);
+		seg(u, w, y, &x, "unfaulted VMAs hidden", A_BOLD);
 	}
 	if (st->name_filter[0]) {
-		sep(u, w, 2, &x);
-		seg(u, w, 2, &x, "name ~ ", A_NORMAL);
-		seg(u, w, 2, &x, st->name_filter, A_BOLD);
+		sep(u, w, y, &x);
+		seg(u, w, y, &x, "name ~ ", A_NORMAL);
+		seg(u, w, y, &x, st->name_filter, A_BOLD);
 	}
 	if (st->user_filter[0]) {
-		sep(u, w, 2, &x);
-		seg(u, w, 2, &x, "user ", A_NORMAL);
-		seg(u, w, 2, &x, st->user_filter, A_BOLD);
+		sep(u, w, y, &x);
+		seg(u, w, y, &x, "user ", A_NORMAL);
+		seg(u, w, y, &x, st->user_filter, A_BOLD);
 	}
 	if (st->path_filter[0]) {
-		sep(u, w, 2, &x);
-		seg(u, w, 2, &x, "path ~ ", A_NORMAL);
-		seg(u, w, 2, &x, st->path_filter, A_BOLD);
+		sep(u, w, y, &x);
+		seg(u, w, y, &x, "path ~ ", A_NORMAL);
+		seg(u, w, y, &x, st->path_filter, A_BOLD);
 	}
+}
+
+/* One rate of the summary: "label 3.0/s", "-" before the second scan. */
+static void rate_seg(struct ui *u, WINDOW *w, int y, int *x,
+		     const struct mt_sysinfo *si, const char *key,
+		     const char *label, bool bad)
+{
+	const struct mt_counter *c = mt_counter_find(si->vmstat, si->nvmstat,
+						     key);
+	if (!c)
+		return;
+	char b[64], r[32];
+	sep(u, w, y, x);
+	snprintf(b, sizeof(b), "%s ", label);
+	seg(u, w, y, x, b, A_NORMAL);
+	bool moving = c->has_rate && c->rate != 0;
+	seg(u, w, y, x, ui_fmt_rate(r, sizeof(r), c->rate, c->has_rate),
+	    moving ? ui_attr(u, bad ? UI_C_WARN : UI_C_UP) : A_BOLD);
+}
+
+void ui_draw_thp_summary(struct ui *u, WINDOW *w, int y)
+{
+	const struct mt_snapshot *s = u->snap;
+	const struct mt_sysinfo *si = s ? s->sys : NULL;
+	char b[96], v[16], p[16];
+	int x = 0;
+	seg(u, w, y, &x, "huge pages ", ui_attr(u, UI_C_HEADER));
+	if (!si) {
+		seg(u, w, y, &x, s ? "no system figures" : "...", A_NORMAL);
+		return;
+	}
+	const struct mt_counter *ah =
+		mt_counter_find(si->meminfo, si->nmeminfo, "AnonHugePages");
+	if (ah) {
+		seg(u, w, y, &x, "AnonHugePages ", A_NORMAL);
+		seg(u, w, y, &x, mt_fmt_size(v, sizeof(v), ah->value * 1024),
+		    A_BOLD);
+	}
+	rate_seg(u, w, y, &x, si, "thp_fault_alloc", "faults", false);
+	rate_seg(u, w, y, &x, si, "thp_fault_fallback", "fallback", true);
+	uint64_t all = mt_buddy_free_pages(si, -1, 0);
+	if (all) {
+		uint64_t big = mt_buddy_free_pages(si, -1, s->pmd_order);
+		sep(u, w, y, &x);
+		snprintf(b, sizeof(b), "free in %s+ blocks ",
+			 ui_order_label(v, sizeof(v), s->page_size,
+					s->pmd_order));
+		seg(u, w, y, &x, b, A_NORMAL);
+		snprintf(b, sizeof(b), "%s%%",
+			 ui_fmt_pct(p, sizeof(p), big, all));
+		seg(u, w, y, &x, b, big * 4 < all ? ui_attr(u, UI_C_WARN)
+						  : A_BOLD);
+	}
+	rate_seg(u, w, y, &x, si, "thp_collapse_alloc", "collapse", false);
+	rate_seg(u, w, y, &x, si, "thp_split_page", "split", false);
 }
 
 void ui_draw_header(struct ui *u, WINDOW *w)
@@ -163,7 +241,9 @@ void ui_draw_header(struct ui *u, WINDOW *w)
 	if (getmaxy(w) > 1)
 		line1(u, w);
 	if (getmaxy(w) > 2)
-		line2(u, w);
+		ui_draw_thp_summary(u, w, 2);
+	if (getmaxy(w) > 3)
+		line3(u, w, 3);
 }
 
 /* ---- footer ---------------------------------------------------------- */
@@ -175,7 +255,14 @@ struct fkey {
 static const struct fkey proc_keys[] = {
 	{ "F1", "Help" }, { "F3", "Search" }, { "F4", "Filter" },
 	{ "F5", "Rescan" }, { "F6", "Sort" }, { "v", "View" },
-	{ "Enter", "VMAs" }, { "Z", "Pause" }, { "F10", "Quit" },
+	{ "Enter", "VMAs" }, { "s", "System" }, { "g", "Cgroups" },
+	{ "t", "Tree" }, { "D", "Delta" }, { "Z", "Pause" },
+	{ "F10", "Quit" },
+};
+static const struct fkey sys_keys[] = {
+	{ "F1", "Help" }, { "Up/Dn", "Scroll" }, { "PgUp/PgDn", "Page" },
+	{ "s Esc", "Back" }, { "F5", "Rescan" }, { "Z", "Pause" },
+	{ "F10", "Quit" },
 };
 static const struct fkey vma_keys[] = {
 	{ "F1", "Help" }, { "Esc", "Back" }, { "F3", "Search" },
@@ -226,8 +313,10 @@ void ui_draw_footer(struct ui *u, WINDOW *w)
 		seg(u, w, 0, &x, u->status, ui_attr(u, UI_C_WARN));
 		return;
 	}
-	const struct fkey *k = u->vma_mode ? vma_keys : proc_keys;
-	size_t n = u->vma_mode ? MT_ARRAY_SIZE(vma_keys)
+	const struct fkey *k = u->sysview ? sys_keys :
+			       u->vma_mode ? vma_keys : proc_keys;
+	size_t n = u->sysview ? MT_ARRAY_SIZE(sys_keys) :
+		   u->vma_mode ? MT_ARRAY_SIZE(vma_keys)
 			       : MT_ARRAY_SIZE(proc_keys);
 	for (size_t i = 0; i < n; i++) {
 		seg(u, w, 0, &x, k[i].key, A_BOLD);

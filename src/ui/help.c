@@ -50,11 +50,67 @@ static int help_lines(struct hline *out)
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "Process columns", NULL);
 	for (size_t i = 0; i < ui_proc_ncols; i++)
-		ADD(L_KEY, ui_proc_cols[i].title, ui_proc_cols[i].help);
+		ADD(L_KEY, *ui_proc_cols[i].title ? ui_proc_cols[i].title
+						  : "(arrow)",
+		    ui_proc_cols[i].help);
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "VMA columns", NULL);
 	for (size_t i = 0; i < ui_vma_ncols; i++)
 		ADD(L_KEY, ui_vma_cols[i].title, ui_vma_cols[i].help);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Cgroups and tree (g, t)", NULL);
+	ADD(L_TEXT, "g shows one row per cgroup summing its processes; Enter",
+	    NULL);
+	ADD(L_TEXT, "or Right lists them under it, Left closes it, * opens or",
+	    NULL);
+	ADD(L_TEXT, "closes all. t puts children under their parents (ppid),",
+	    NULL);
+	ADD(L_TEXT, "within the sort order; it works inside cgroups too.", NULL);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Change since the last scan", NULL);
+	ADD(L_TEXT, "An up or down arrow after THP% (and after an order's bytes",
+	    NULL);
+	ADD(L_TEXT, "in the histogram) says it grew or shrank since the last",
+	    NULL);
+	ADD(L_TEXT, "scan. Huge-backed memory decides: large folios as root,",
+	    NULL);
+	ADD(L_TEXT, "else PMD-mapped slots; RSS when that did not change. D",
+	    NULL);
+	ADD(L_TEXT, "shows HUGE/s: its change per second. COLL is memory in",
+	    NULL);
+	ADD(L_TEXT, "PMD slots that are fully present but not PMD-mapped: what",
+	    NULL);
+	ADD(L_TEXT, "khugepaged or MADV_COLLAPSE could still make huge.", NULL);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "History", NULL);
+	ADD(L_TEXT, "Beside (or under) the histogram: the selected process's or",
+	    NULL);
+	ADD(L_TEXT, "cgroup's RSS, memory in PMD-order blocks (PMD, present", NULL);
+	ADD(L_TEXT, "view) and in large folios (THP, root) over the last scans,",
+	    NULL);
+	ADD(L_TEXT, "on one scale; as root also its large folios per NUMA node.",
+	    NULL);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "System view (s)", NULL);
+	ADD(L_TEXT, "THP and mTHP settings, khugepaged, /proc/vmstat counters",
+	    NULL);
+	ADD(L_TEXT, "and per-size mTHP stats with totals and rates per second,",
+	    NULL);
+	ADD(L_TEXT, "free memory by order per node (buddyinfo) with the share",
+	    NULL);
+	ADD(L_TEXT, "that could still satisfy a PMD-sized allocation, meminfo",
+	    NULL);
+	ADD(L_TEXT, "huge page lines and time plots. Arrows scroll it. The",
+	    NULL);
+	ADD(L_TEXT, "header's third line sums it up on every screen.", NULL);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Settings", NULL);
+	ADD(L_TEXT, "Sort, view, filters (K f u) and the interval are saved to",
+	    NULL);
+	ADD(L_TEXT, "$MEMTOPRC, else $XDG_CONFIG_HOME/memtop/memtoprc, else",
+	    NULL);
+	ADD(L_TEXT, "~/.config/memtop/memtoprc when you change them;", NULL);
+	ADD(L_TEXT, "--no-config neither reads nor writes it.", NULL);
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "Bars", NULL);
 	ADD(L_TEXT, "BLOCKS splits RSS by order, largest blocks on the left;",

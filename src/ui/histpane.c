@@ -4,7 +4,13 @@
  * of blocks (folios in the folio view), the bytes, and a bar on a log
  * scale so that small orders stay visible (c switches the bars between
  * bytes and counts). Eighth blocks in UTF-8, '#' otherwise; colours by
- * order when the terminal has them.
+ * order when the terminal has them. An arrow after an order's bytes says
+ * it grew or shrank since the previous scan.
+ *
+ * Beside the orders (or below them on narrow terminals) the history of
+ * the selected process or cgroup: RSS, memory in PMD-order blocks and in
+ * large folios over the last scans, and as root its large folio memory
+ * by NUMA node.
  */
 #include "ui_int.h"
 
@@ -12,7 +18,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memtop/history.h"
 #include "memtop/output.h"
+
+/* Order rows: label, count, bytes, then the bar. */
+enum { LW = 5, CW = 8, BW = 7, ORDERS_W = LW + 1 + CW + 1 + BW + 1 };
+/* The history beside the orders when the pane is this wide. */
+#define RIGHT_MIN_W 80
+#define PLOT_MAX_W 50
 
 static unsigned view_orders(const struct ui *u)
 {
@@ -25,36 +38,22 @@ static unsigned view_orders(const struct ui *u)
 	return n;
 }
 
-int ui_hist_rows(const struct ui *u)
+/* Rows of the NUMA split: a title and one per node (0: none). */
+static int node_rows(const struct ui *u)
 {
-	return (int)view_orders(u) + 3; /* title, column titles, legend */
+	const struct mt_snapshot *s = u->snap;
+	if (!s || !s->have_kpageflags || s->nnodes == 0)
+		return 0;
+	return 1 + (int)MT_MIN(s->nnodes, 8u);
 }
 
-/* The distribution shown: selected VMA, else selected process. */
-static const struct ui_dist *selected_dist(const struct ui *u, char *title,
-					   size_t len)
+int ui_hist_rows(const struct ui *u)
 {
-	const struct ui_data *d = &u->data;
-	if (u->vma_mode && d->nvrows > 0) {
-		const struct ui_vstat *vs = &d->vs[d->vrows[u->vsel]];
-		const char *path = ui_data_str(d, vs->path);
-		snprintf(title, len, "VMA %" PRIx64 " %s", vs->v->start,
-			 *path ? path : mt_kind_name(vs->v->kind));
-		return &vs->dist;
-	}
-	if (u->vma_mode && d->vproc >= 0) {
-		const struct ui_pstat *ps = &d->ps[d->vproc];
-		snprintf(title, len, "PID %d %s", (int)ps->p->pid,
-			 ui_data_str(d, ps->name));
-		return &ps->dist;
-	}
-	if (!u->vma_mode && d->nrows > 0) {
-		const struct ui_pstat *ps = &d->ps[d->rows[u->sel]];
-		snprintf(title, len, "PID %d %s", (int)ps->p->pid,
-			 ui_data_str(d, ps->name));
-		return &ps->dist;
-	}
-	return NULL;
+	int rows = (int)view_orders(u) + 3; /* title, column titles, legend */
+	int cols = COLS;
+	if (cols >= RIGHT_MIN_W + 1 && cols < 140)
+		return MT_MAX(rows, 1 + 1 + 3 * 2 + node_rows(u));
+	return rows + 1 + 1 + 3 + node_rows(u); /* history below */
 }
 
 struct hrow {
@@ -98,6 +97,151 @@ static void draw_legend(const struct ui *u, WINDOW *w, int y, int x0)
 	wattrset(w, A_NORMAL);
 }
 
+/* The process whose history and NUMA split go with the histogram, or
+ * the cgroup row (*g); NULL both when nothing is selected. */
+static const struct ui_pstat *hist_owner(const struct ui *u,
+					 const struct ui_group **g)
+{
+	const struct ui_data *d = &u->data;
+	*g = NULL;
+	if (u->vma_mode)
+		return d->vproc >= 0 ? &d->ps[d->vproc] : NULL;
+	const struct ui_line *l = ui_sel_line(u);
+	if (!l)
+		return NULL;
+	if (l->kind == UI_LINE_GROUP) {
+		*g = &d->groups[l->idx];
+		return NULL;
+	}
+	return &d->ps[l->idx];
+}
+
+/* Add the samples of s, newest aligned with the newest of sum. */
+static void add_series(double *sum, size_t *n, const struct mt_series *s)
+{
+	double v[MT_HISTORY_LEN];
+	size_t k = ui_series_values(s, v);
+	if (k > *n) { /* shift what is there to the right */
+		memmove(sum + (k - *n), sum, *n * sizeof(*sum));
+		for (size_t i = 0; i < k - *n; i++)
+			sum[i] = 0;
+		*n = k;
+	}
+	for (size_t i = 0; i < k; i++)
+		sum[*n - k + i] += v[i];
+}
+
+static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
+			int width, int height)
+{
+	const struct mt_snapshot *s = u->snap;
+	const struct ui_data *d = &u->data;
+	const struct ui_group *g;
+	const struct ui_pstat *ps = hist_owner(u, &g);
+	if ((!ps && !g) || height < 2 || width < 24)
+		return 0;
+	static double v[MT_SER_COUNT][MT_HISTORY_LEN];
+	size_t n[MT_SER_COUNT] = { 0 };
+	memset(v, 0, sizeof(v));
+	if (ps) {
+		const struct mt_proc_history *h =
+			mt_history_proc(u->hist, ps->p->pid);
+		for (int k = 0; h && k < MT_SER_COUNT; k++)
+			n[k] = ui_series_values(&h->s[k], v[k]);
+	} else {
+		for (size_t i = 0; i < g->n; i++) {
+			pid_t pid = d->ps[d->gmembers[g->first + i]].p->pid;
+			const struct mt_proc_history *h =
+				mt_history_proc(u->hist, pid);
+			for (int k = 0; h && k < MT_SER_COUNT; k++)
+				add_series(v[k], &n[k], &h->s[k]);
+		}
+	}
+	bool thp = s->have_kpageflags;
+	int nodes = node_rows(u);
+	size_t nser = thp ? 3 : 2;
+	int rows = height - 1 - nodes - (thp ? 0 : 1);
+	int ph = MT_MAX(1, MT_MIN(3, rows / (int)nser));
+	char t[96];
+	size_t scans = n[MT_SER_RSS];
+	double span = scans > 1 ? (double)(scans - 1) * u->interval_ms / 1000.0
+				: 0;
+	if (span >= 120)
+		snprintf(t, sizeof(t), "history: %zu scans, ~%.0f min", scans,
+			 span / 60);
+	else
+		snprintf(t, sizeof(t), "history: %zu scan%s, ~%.0fs", scans,
+			 scans == 1 ? "" : "s", span);
+	wattrset(w, ui_attr(u, UI_C_DIM));
+	ui_put(w, y, x, width, t, false, u->utf8);
+	wattrset(w, A_NORMAL);
+	struct ui_plot_series ser[3] = {
+		{ "RSS", v[MT_SER_RSS], n[MT_SER_RSS], UI_C_NORMAL, UI_PF_BYTES,
+		  true },
+		{ "PMD", v[MT_SER_PMD], n[MT_SER_PMD], UI_C_ORD2, UI_PF_BYTES,
+		  true },
+		{ "THP", v[MT_SER_THP], n[MT_SER_THP], UI_C_ORD5, UI_PF_BYTES,
+		  thp },
+	};
+	/* one scale: PMD-order and THP memory against RSS */
+	double vmax = 0;
+	for (size_t i = 0; i < n[MT_SER_RSS]; i++)
+		vmax = MT_MAX(vmax, v[MT_SER_RSS][i]);
+	int used = 1;
+	if (rows > 0)
+		used += ui_draw_plots(u, w, y + used, x, width, ph, ser,
+				      (size_t)MT_MIN(rows, (int)nser),
+				      vmax > 0 ? vmax : 1);
+	if (!thp && used < height) {
+		wattrset(w, ui_attr(u, UI_C_DIM));
+		ui_put(w, y + used++, x, width, "THP (large folios) needs root",
+		       false, u->utf8);
+		wattrset(w, A_NORMAL);
+	}
+	if (!nodes || used + 1 >= height)
+		return used;
+
+	/* large folio memory by NUMA node */
+	uint64_t per[8] = { 0 }, all = 0;
+	unsigned nn = MT_MIN(s->nnodes, 8u);
+	bool known = false;
+	for (size_t i = 0; i < (ps ? 1 : g->n); i++) {
+		const struct mt_proc *p =
+			ps ? ps->p : d->ps[d->gmembers[g->first + i]].p;
+		if (!p->thp_node_pages)
+			continue;
+		known = true;
+		for (unsigned k = 0; k < nn; k++)
+			per[k] += p->thp_node_pages[k];
+	}
+	for (unsigned k = 0; k < nn; k++)
+		all += per[k];
+	wattrset(w, ui_attr(u, UI_C_DIM));
+	ui_put(w, y + used++, x, width,
+	       known ? "THP by NUMA node" : "THP by NUMA node: not known",
+	       false, u->utf8);
+	wattrset(w, A_NORMAL);
+	for (unsigned k = 0; known && k < nn && used < height; k++) {
+		char sz[16], pc[16], bar[8 * 64 + 1], lab[64];
+		snprintf(lab, sizeof(lab), "node%-2u %7s %5s%% ", k,
+			 mt_fmt_size(sz, sizeof(sz), per[k] * s->page_size),
+			 ui_fmt_pct(pc, sizeof(pc), per[k], all));
+		int lw = ui_put(w, y + used, x, width, lab, false, u->utf8);
+		int bw = MT_MIN(width - lw, 64);
+		if (bw > 0 && all) {
+			unsigned e = (unsigned)((double)per[k] / (double)all *
+						bw * 8 + 0.5);
+			wattrset(w, ui_attr(u, UI_C_ORD5));
+			ui_put(w, y + used, x + lw, bw,
+			       ui_bar_string(bar, sizeof(bar), e, u->utf8),
+			       false, u->utf8);
+			wattrset(w, A_NORMAL);
+		}
+		used++;
+	}
+	return used;
+}
+
 void ui_draw_hist(struct ui *u, WINDOW *w)
 {
 	const struct mt_snapshot *s = u->snap;
@@ -109,7 +253,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		wattrset(w, ui_attr(u, UI_C_DIM));
 		mvwvline(w, 0, 0, u->utf8 ? ACS_VLINE : '|', h);
 	}
-	const struct ui_dist *d = s ? selected_dist(u, title, sizeof(title))
+	const struct ui_dist *d = s ? ui_selected_dist(u, title, sizeof(title))
 				    : NULL;
 	wattrset(w, ui_attr(u, UI_C_TITLE));
 	mvwhline(w, 0, x0 - 1, ' ', width - x0 + 1);
@@ -120,14 +264,35 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	if (!d)
 		return;
 	int cw = width - x0;
+	/* the history beside the orders on wide panes, else below them */
+	bool right = !u->lay.hist_side && cw >= RIGHT_MIN_W;
+	int plot_w = right ? MT_MIN(PLOT_MAX_W, cw - ORDERS_W - 26 - 2) : cw;
+	int ow = right ? cw - plot_w - 2 : cw;
+	if (right) {
+		wattrset(w, ui_attr(u, UI_C_DIM));
+		mvwvline(w, 1, x0 + ow, u->utf8 ? ACS_VLINE : '|', h - 1);
+		wattrset(w, A_NORMAL);
+		draw_history(u, w, 1, x0 + ow + 2, plot_w - 1, h - 1);
+	}
 	if (!d->avail) {
 		wattrset(w, ui_attr(u, UI_C_WARN));
 		snprintf(t, sizeof(t), "%s view %s", ui_view_name(u->set.view),
 			 ui_view_missing(s, u->set.view));
-		ui_put(w, 2, x0, cw, t, false, u->utf8);
+		ui_put(w, 2, x0, ow, t, false, u->utf8);
 		wattrset(w, A_NORMAL);
+		if (!right)
+			draw_history(u, w, 4, x0, cw - 1, h - 4);
 		return;
 	}
+
+	/* change marks against the previous scan of the same selection */
+	signed char marks[UI_MAX_ORD + 1];
+	struct ui_selid id;
+	ui_selected_id(u, &id);
+	ui_dist_marks(u->hprev_ok && ui_selid_equal(&id, &u->hsel) ? &u->hprev
+								   : NULL,
+		      d, marks);
+	ui_selid_free(&id);
 
 	struct hrow rows[UI_MAX_ORD + 1];
 	int n = 0;
@@ -156,15 +321,14 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	if (n > avail)
 		n = avail;
 
-	enum { LW = 5, CW = 8, BW = 7 };
-	int bar_x = x0 + LW + 1 + CW + 1 + BW + 1;
-	int bar_w = MT_MIN(width - bar_x - 1, 60);
+	int bar_x = x0 + ORDERS_W;
+	int bar_w = MT_MIN(x0 + ow - bar_x - 1, 60);
 	wattrset(w, ui_attr(u, UI_C_DIM));
 	snprintf(t, sizeof(t), "%*s %*s %*s %s", LW, "BLOCK", CW,
 		 u->set.view == UI_VIEW_FOLIOS ? "FOLIOS" : "COUNT", BW,
 		 "BYTES", u->set.hist_counts ? "log scale of counts"
 					     : "log scale of bytes");
-	ui_put(w, 1, x0, cw, t, false, u->utf8);
+	ui_put(w, 1, x0, ow, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	for (int i = 0; i < n; i++) {
 		const struct hrow *r = &rows[i];
@@ -186,7 +350,15 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 						 s->pmd_order);
 		wattrset(w, r->order >= 0 && (unsigned)r->order >= s->pmd_order
 				    ? A_BOLD : A_NORMAL);
-		ui_put(w, y, x0, cw, t, false, u->utf8);
+		ui_put(w, y, x0, ow, t, false, u->utf8);
+		int mi = r->order >= 0 ? r->order : (int)MT_MIN(d->nord,
+								(unsigned)UI_MAX_ORD);
+		if (marks[mi] && bar_x - 1 < x0 + ow) {
+			wattrset(w, ui_attr(u, ui_mark_color(marks[mi])));
+			ui_put(w, y, bar_x - 1, 1,
+			       ui_mark_glyph(marks[mi], u->utf8), false,
+			       u->utf8);
+		}
 		if (bar_w > 0) {
 			uint64_t v = u->set.hist_counts ? r->count : r->bytes;
 			unsigned e = ui_bar_eighths(v, maxv, MT_MIN(bar_w, 256));
@@ -197,6 +369,9 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		}
 		wattrset(w, A_NORMAL);
 	}
-	if (2 + n < h)
-		draw_legend(u, w, h - 1, x0);
+	int y = 2 + n;
+	if (y < h)
+		draw_legend(u, w, y++, x0);
+	if (!right && y + 1 < h)
+		draw_history(u, w, y + 1, x0, cw - 1, h - y - 1);
 }

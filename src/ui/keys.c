@@ -20,7 +20,7 @@
 
 static size_t nrows(const struct ui *u)
 {
-	return u->vma_mode ? u->data.nvrows : u->data.nrows;
+	return u->vma_mode ? u->data.nvrows : u->data.nlines;
 }
 
 static size_t cur_row(const struct ui *u)
@@ -48,13 +48,23 @@ static int select_row(struct ui *u, ssize_t row)
 		u->vsel_start = d->vs[d->vrows[row]].v->start;
 	} else {
 		u->sel = (size_t)row;
-		u->sel_pid = d->ps[d->rows[row]].p->pid;
+		ui_sync_selection(u);
 	}
+	return UI_R_REDRAW;
+}
+
+/* The system view scrolls instead of selecting. */
+static int sys_scroll(struct ui *u, int to)
+{
+	int h = MT_MAX(1, u->lay.list.h);
+	u->sys_top = MT_MAX(0, MT_MIN(to, u->sys_total - h));
 	return UI_R_REDRAW;
 }
 
 static int move_by(struct ui *u, ssize_t delta)
 {
+	if (u->sysview)
+		return sys_scroll(u, u->sys_top + (int)delta);
 	return select_row(u, (ssize_t)cur_row(u) + delta);
 }
 
@@ -68,18 +78,50 @@ static int act_pgdn(struct ui *u, int key)
 {
 	return move_by(u, visible_rows(u));
 }
-static int act_home(struct ui *u, int key) { return select_row(u, 0); }
+static int act_home(struct ui *u, int key)
+{
+	if (u->sysview)
+		return sys_scroll(u, 0);
+	return select_row(u, 0);
+}
 static int act_end(struct ui *u, int key)
 {
+	if (u->sysview)
+		return sys_scroll(u, INT32_MAX);
 	return select_row(u, (ssize_t)nrows(u) - 1);
 }
 
 /* ---- panes ----------------------------------------------------------- */
 
+/* The cgroup of the selected line: its own key on a cgroup row, its
+ * process's cgroup when grouped; NULL otherwise. */
+static const char *sel_cgroup(const struct ui *u, bool *is_group)
+{
+	const struct ui_line *l = ui_sel_line(u);
+	*is_group = l && l->kind == UI_LINE_GROUP;
+	if (!l || !u->set.group)
+		return NULL;
+	if (*is_group)
+		return u->data.groups[l->idx].key;
+	const char *cg = u->data.ps[l->idx].p->cgroup;
+	return cg ? cg : "";
+}
+
 static int act_enter(struct ui *u, int key)
 {
-	if (u->vma_mode || u->data.nrows == 0)
+	if (u->sysview || u->vma_mode || u->data.nlines == 0)
 		return UI_R_NONE;
+	bool is_group;
+	const char *cg = sel_cgroup(u, &is_group);
+	if (is_group) {
+		/* Enter opens or closes a cgroup row, Right opens it */
+		bool open = ui_data_expand(&u->data, cg,
+					   key == KEY_RIGHT ? 1 : 0);
+		ui_set_status(u, "%s", open ? "Left or Enter closes the cgroup"
+					    : "Enter or Right lists its "
+					      "processes");
+		return UI_R_REFILTER | UI_R_REDRAW;
+	}
 	u->vma_mode = true;
 	u->vpid = u->sel_pid;
 	u->vsel = u->vtop = 0;
@@ -90,8 +132,23 @@ static int act_enter(struct ui *u, int key)
 
 static int act_back(struct ui *u, int key)
 {
-	if (!u->vma_mode)
+	if (u->sysview) {
+		u->sysview = false;
 		return UI_R_REDRAW;
+	}
+	if (!u->vma_mode) {
+		bool is_group;
+		const char *cg = sel_cgroup(u, &is_group);
+		if (!cg || !ui_data_is_expanded(&u->data, cg))
+			return UI_R_REDRAW;
+		/* close the cgroup and select its row */
+		char *key_copy = xstrdup(cg);
+		ui_data_expand(&u->data, key_copy, -1);
+		u->sel_is_group = true;
+		free(u->sel_group);
+		u->sel_group = key_copy;
+		return UI_R_REFILTER | UI_R_REDRAW;
+	}
 	u->vma_mode = false;
 	u->vpid = 0;
 	ui_send_selected(u, 0);
@@ -124,6 +181,10 @@ static int set_sort(struct ui *u, int col)
 	const struct ui_column *cols = pane_cols(u, &n, &pos);
 	if (col < 0 || (size_t)col >= n)
 		return UI_R_NONE;
+	if (cols[col].id == UI_COL_MARK) /* the change mark sorts by HUGE/s */
+		col = ui_col_index(cols, n, UI_COL_DELTA);
+	if (col < 0)
+		return UI_R_NONE;
 	int *sort = u->vma_mode ? &u->set.vsort : &u->set.psort;
 	bool *desc = u->vma_mode ? &u->set.vdesc : &u->set.pdesc;
 	if (*sort == col) {
@@ -145,9 +206,14 @@ static int act_sort_step(struct ui *u, int key)
 	const struct ui_column *cols = pane_cols(u, &n, &pos);
 	int dir = key == '<' || key == ',' ? -1 : 1;
 	int cur = u->vma_mode ? u->set.vsort : u->set.psort;
+	uint32_t hidden = u->vma_mode ? 0 : ui_proc_hidden(&u->set);
 	int c = cur;
 	for (size_t i = 0; i < n; i++) {
 		c = (c + dir + (int)n) % (int)n;
+		if ((hidden >> c) & 1u)
+			continue;
+		if (!*cols[c].title) /* the change mark: no sort of its own */
+			continue;
 		if (pos[c].shown || pos[c].w == 0)
 			break;
 	}
@@ -228,6 +294,51 @@ static int act_kthreads(struct ui *u, int key)
 	u->set.show_kthreads = !u->set.show_kthreads;
 	ui_set_status(u, "kernel threads %s",
 		      u->set.show_kthreads ? "shown" : "hidden");
+	return UI_R_REFILTER | UI_R_REDRAW;
+}
+
+static int act_sysview(struct ui *u, int key)
+{
+	u->sysview = !u->sysview;
+	return UI_R_REDRAW;
+}
+
+static int act_group(struct ui *u, int key)
+{
+	u->set.group = !u->set.group;
+	if (u->vma_mode)
+		act_back(u, 0);
+	ui_set_status(u, "%s", u->set.group ?
+		      "one row per cgroup: Enter or Right lists its processes, "
+		      "* all" : "one row per process");
+	return UI_R_REBUILD | UI_R_REDRAW;
+}
+
+static int act_tree(struct ui *u, int key)
+{
+	u->set.tree = !u->set.tree;
+	if (u->vma_mode)
+		act_back(u, 0);
+	ui_set_status(u, "%s", u->set.tree ? "process tree: children under "
+					     "their parents"
+					   : "process list");
+	return UI_R_REBUILD | UI_R_REDRAW;
+}
+
+static int act_delta(struct ui *u, int key)
+{
+	u->set.show_delta = !u->set.show_delta;
+	ui_set_status(u, "%s", u->set.show_delta ?
+		      "HUGE/s: change of huge-backed memory per second since "
+		      "the last scan" : "HUGE/s column hidden");
+	return UI_R_REDRAW;
+}
+
+static int act_expand_all(struct ui *u, int key)
+{
+	if (!u->set.group)
+		return UI_R_NONE;
+	ui_data_expand_all(&u->data);
 	return UI_R_REFILTER | UI_R_REDRAW;
 }
 
@@ -314,9 +425,9 @@ const struct ui_binding ui_bindings[] = {
 	{ "", "", act_pgdn, { KEY_NPAGE } },
 	{ "Home End", "first or last row", act_home, { KEY_HOME } },
 	{ "", "", act_end, { KEY_END } },
-	{ "Enter Right", "VMAs of the selected process", act_enter,
-	  { KEY_ENTER, '\r', '\n', KEY_RIGHT } },
-	{ "Left Esc", "back to the processes", act_back,
+	{ "Enter Right", "VMAs of the selected process; open a cgroup row",
+	  act_enter, { KEY_ENTER, '\r', '\n', KEY_RIGHT } },
+	{ "Left Esc", "back to the processes; close a cgroup row", act_back,
 	  { KEY_LEFT, ESC } },
 	{ "F6 < >", "sort by the column to the left or right", act_sort_step,
 	  { KEY_F(6), '<', '>', ',', '.' } },
@@ -325,6 +436,15 @@ const struct ui_binding ui_bindings[] = {
 		       "(again: invert)", act_sort_by,
 	  { 'M', 'N', 'P', 'T', 'H' } },
 	{ "v", "next view: present, mappable, folios", act_view, { 'v' } },
+	{ "s", "system view: THP settings, counters, free memory, plots",
+	  act_sysview, { 's' } },
+	{ "g", "one row per cgroup (Enter Right open it, Left closes)",
+	  act_group, { 'g' } },
+	{ "*", "open or close every cgroup row", act_expand_all, { '*' } },
+	{ "t", "process tree: children under their parents", act_tree,
+	  { 't' } },
+	{ "D", "HUGE/s column: huge-backed memory change per second",
+	  act_delta, { 'D' } },
 	{ "c", "histogram bars by bytes or by counts", act_counts, { 'c' } },
 	{ "/", "search a name (path in the VMA pane)", act_search, { '/' } },
 	{ "F3 n", "next match", act_search_next, { KEY_F(3), 'n' } },
@@ -469,6 +589,8 @@ static int mouse(struct ui *u)
 		return UI_R_NONE;
 	if (u->help)
 		return act_help(u, 0);
+	if (u->sysview)
+		return UI_R_NONE;
 	const struct ui_rect *l = &u->lay.list;
 	if (!ui_rect_has(l, ev.y, ev.x))
 		return UI_R_NONE;

@@ -3,7 +3,7 @@
  * the terminal size, tested over many sizes by tests/unit/test_ui_layout.c.
  *
  *   +--------------------------------------------------+
- *   | header (2-3 lines)                               |
+ *   | header (2-4 lines)                               |
  *   +------------------------------+-------------------+
  *   | info (VMA pane: totals)      | hist (wide        |
  *   | list: titles + rows          |  terminals)       |
@@ -41,7 +41,9 @@ void ui_layout_compute(struct ui_layout *l, int cols, int lines,
 		l->too_small = true;
 		return;
 	}
-	int hh = lines >= 24 ? 3 : 2;
+	/* host/THP mode, scan/privilege, the huge page summary, counts and
+	 * filters: the last two go first when lines are short */
+	int hh = lines >= 24 ? 4 : lines >= 14 ? 3 : 2;
 	l->header = rect(0, 0, hh, cols);
 	l->footer = rect(lines - 1, 0, 1, cols);
 	int y0 = hh, bh = lines - hh - 1; /* body; >= 7 */
@@ -125,23 +127,29 @@ const struct ui_column ui_proc_cols[] = {
 	  "owner (real uid)" },
 	{ UI_COL_RSS, "RSS", 6, 1, true, true, false,
 	  "present memory (pages in the page table)" },
-	{ UI_COL_SWAP, "SWAP", 6, 5, true, true, false,
+	{ UI_COL_SWAP, "SWAP", 6, 6, true, true, false,
 	  "swapped out memory" },
 	{ UI_COL_PMD, "PMD%", 5, 2, true, true, false,
 	  "share of RSS in PMD-order blocks of the view" },
 	{ UI_COL_THP, "THP%", 5, 4, true, true, false,
 	  "share of RSS in large folios (root)" },
+	{ UI_COL_MARK, "", 1, 2, false, true, false,
+	  "up/down: huge-backed memory (else RSS) changed since the last scan" },
+	{ UI_COL_COLL, "COLL", 6, 5, true, true, false,
+	  "collapsible: PMD slots fully present but not PMD-mapped" },
+	{ UI_COL_DELTA, "HUGE/s", 7, 3, true, true, false,
+	  "change of huge-backed memory per second since the last scan (D)" },
 	{ UI_COL_BAR, "BLOCKS", 8, 2, false, true, true,
 	  "RSS by block order, largest first" },
 	{ UI_COL_COMM, "COMMAND", 0, 0, false, false, false,
-	  "process name" },
+	  "process name (t: tree; g: cgroup rows with sums)" },
 };
 const size_t ui_proc_ncols = MT_ARRAY_SIZE(ui_proc_cols);
 
 const struct ui_column ui_vma_cols[] = {
 	{ UI_COL_START, "START", 12, 0, true, false, false,
 	  "first address" },
-	{ UI_COL_END, "END", 12, 6, true, false, false,
+	{ UI_COL_END, "END", 12, 7, true, false, false,
 	  "address after the last byte" },
 	{ UI_COL_SIZE, "SIZE", 6, 1, true, true, false,
 	  "virtual size" },
@@ -155,6 +163,10 @@ const struct ui_column ui_vma_cols[] = {
 	  "present memory" },
 	{ UI_COL_VPMD, "PMD%", 5, 3, true, true, false,
 	  "share of RSS in PMD-order blocks of the view" },
+	{ UI_COL_VCOLL, "COLL", 6, 5, true, true, false,
+	  "collapsible: PMD slots fully present but not PMD-mapped" },
+	{ UI_COL_SLOTS, "SLOTS m/f/p", 11, 6, true, true, false,
+	  "PMD-aligned slots: PMD-mapped / fully present / partly present" },
 	{ UI_COL_VBAR, "BLOCKS", 8, 3, false, true, true,
 	  "RSS by block order, largest first" },
 	{ UI_COL_PATH, "PATH", 0, 0, false, false, false,
@@ -166,14 +178,21 @@ const size_t ui_vma_ncols = MT_ARRAY_SIZE(ui_vma_cols);
 #define BAR_MIN_W 8
 #define BAR_MAX_W 40
 
+/* Names and paths are what a row is about: on wide panes they keep a
+ * quarter of the width (up to 32 cells) before the bar grows. */
+static int last_min(int width)
+{
+	return MT_MAX(LAST_MIN_W, MT_MIN(width / 4, 32));
+}
+
 static int fixed_need(const struct ui_column *cols, size_t n,
-		      const struct ui_colpos *pos)
+		      const struct ui_colpos *pos, int width)
 {
 	int need = 0, shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!pos[i].shown)
 			continue;
-		need += cols[i].width ? cols[i].width : LAST_MIN_W;
+		need += cols[i].width ? cols[i].width : last_min(width);
 		shown++;
 	}
 	return need + (shown > 0 ? shown - 1 : 0);
@@ -182,9 +201,16 @@ static int fixed_need(const struct ui_column *cols, size_t n,
 void ui_columns_fit(const struct ui_column *cols, size_t n, int width,
 		    struct ui_colpos *pos)
 {
+	ui_columns_fit_hidden(cols, n, width, 0, pos);
+}
+
+void ui_columns_fit_hidden(const struct ui_column *cols, size_t n, int width,
+			   uint32_t hidden, struct ui_colpos *pos)
+{
 	for (size_t i = 0; i < n; i++)
-		pos[i] = (struct ui_colpos){ true, 0, 0 };
-	while (fixed_need(cols, n, pos) > width) {
+		pos[i] = (struct ui_colpos){ !(i < 32 && (hidden >> i) & 1u),
+					     0, 0 };
+	while (fixed_need(cols, n, pos, width) > width) {
 		size_t drop = n;
 		for (size_t i = 0; i < n; i++)
 			if (pos[i].shown && cols[i].prio > 0 &&
@@ -194,7 +220,7 @@ void ui_columns_fit(const struct ui_column *cols, size_t n, int width,
 			break;
 		pos[drop].shown = false;
 	}
-	int extra = width - fixed_need(cols, n, pos);
+	int extra = width - fixed_need(cols, n, pos, width);
 	if (extra < 0)
 		extra = 0;
 	int x = 0;
@@ -221,6 +247,33 @@ int ui_column_at(const struct ui_colpos *pos, size_t n, int x)
 		if (pos[i].shown && x >= pos[i].x && x <= pos[i].x + pos[i].w)
 			return (int)i;
 	return -1;
+}
+
+int ui_col_index(const struct ui_column *cols, size_t n, enum ui_col_id id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cols[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+uint32_t ui_proc_hidden(const struct ui_settings *st)
+{
+	int i = ui_col_index(ui_proc_cols, ui_proc_ncols, UI_COL_DELTA);
+	return st->show_delta || i < 0 ? 0 : 1u << i;
+}
+
+bool ui_proc_sort_key(int col, enum mt_sort_key *k)
+{
+	if (col < 0 || (size_t)col >= ui_proc_ncols)
+		return false;
+	for (int key = 0; key < MT_SORT_COUNT; key++) {
+		if (ui_proc_col_for_sort((enum mt_sort_key)key) == col) {
+			*k = (enum mt_sort_key)key;
+			return true;
+		}
+	}
+	return false;
 }
 
 int ui_proc_col_for_sort(enum mt_sort_key k)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -23,6 +24,9 @@
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include "memtop/output.h"
+#include "memtop/sysinfo.h"
 
 /* ---- colours and drawing helpers ------------------------------------- */
 
@@ -181,16 +185,78 @@ void ui_send_quit(struct ui *u)
 
 /* ---- selection ------------------------------------------------------- */
 
+const struct ui_line *ui_sel_line(const struct ui *u)
+{
+	const struct ui_data *d = &u->data;
+	return u->sel < d->nlines ? &d->lines[u->sel] : NULL;
+}
+
+static void set_sel_group(struct ui *u, const char *key)
+{
+	if (u->sel_group && key && strcmp(u->sel_group, key) == 0)
+		return;
+	free(u->sel_group);
+	u->sel_group = key ? xstrdup(key) : NULL;
+}
+
+void ui_sync_selection(struct ui *u)
+{
+	const struct ui_data *d = &u->data;
+	const struct ui_line *l = ui_sel_line(u);
+	if (!l)
+		return;
+	if (l->kind == UI_LINE_GROUP) {
+		u->sel_is_group = true;
+		set_sel_group(u, d->groups[l->idx].key);
+	} else {
+		u->sel_is_group = false;
+		u->sel_pid = d->ps[l->idx].p->pid;
+	}
+}
+
+/* The line that shows the selection best: the process, else (grouped)
+ * its cgroup row; the cgroup row, else (not grouped) its first process. */
+static ssize_t find_selection(const struct ui *u)
+{
+	const struct ui_data *d = &u->data;
+	if (u->sel_is_group && u->sel_group) {
+		ssize_t r = ui_data_find_group(d, u->sel_group);
+		if (r >= 0)
+			return r;
+		/* the process selected before the cgroup row, if it is in
+		 * that cgroup */
+		const char *own = ui_data_cgroup_of(d, u->sel_pid);
+		if (own && strcmp(own, u->sel_group) == 0 &&
+		    (r = ui_data_find_pid(d, u->sel_pid)) >= 0)
+			return r;
+		for (size_t i = 0; i < d->nlines; i++) {
+			const struct ui_line *l = &d->lines[i];
+			const char *cg = d->ps[l->idx].p->cgroup;
+			if (l->kind == UI_LINE_PROC &&
+			    strcmp(cg ? cg : "", u->sel_group) == 0)
+				return (ssize_t)i;
+		}
+		return -1;
+	}
+	ssize_t r = ui_data_find_pid(d, u->sel_pid);
+	if (r < 0 && u->set.group) {
+		const char *cg = ui_data_cgroup_of(d, u->sel_pid);
+		if (cg)
+			r = ui_data_find_group(d, cg);
+	}
+	return r;
+}
+
 void ui_fix_selection(struct ui *u)
 {
 	struct ui_data *d = &u->data;
-	ssize_t r = ui_data_find_pid(d, u->sel_pid);
+	ssize_t r = find_selection(u);
 	if (r >= 0)
 		u->sel = (size_t)r;
-	else if (u->sel >= d->nrows)
-		u->sel = d->nrows ? d->nrows - 1 : 0;
-	if (d->nrows)
-		u->sel_pid = d->ps[d->rows[u->sel]].p->pid;
+	else if (u->sel >= d->nlines)
+		u->sel = d->nlines ? d->nlines - 1 : 0;
+	if (d->nlines)
+		ui_sync_selection(u);
 	if (!u->vma_mode)
 		return;
 	r = ui_data_find_vma(d, u->vsel_start);
@@ -200,6 +266,83 @@ void ui_fix_selection(struct ui *u)
 		u->vsel = d->nvrows ? d->nvrows - 1 : 0;
 	if (d->nvrows)
 		u->vsel_start = d->vs[d->vrows[u->vsel]].v->start;
+}
+
+const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
+				       size_t len)
+{
+	const struct ui_data *d = &u->data;
+	if (u->vma_mode && d->nvrows > 0) {
+		const struct ui_vstat *vs = &d->vs[d->vrows[u->vsel]];
+		const char *path = ui_data_str(d, vs->path);
+		snprintf(title, len, "VMA %" PRIx64 " %s", vs->v->start,
+			 *path ? path : mt_kind_name(vs->v->kind));
+		return &vs->dist;
+	}
+	if (u->vma_mode && d->vproc >= 0) {
+		const struct ui_pstat *ps = &d->ps[d->vproc];
+		snprintf(title, len, "PID %d %s", (int)ps->p->pid,
+			 ui_data_str(d, ps->name));
+		return &ps->dist;
+	}
+	const struct ui_line *l = u->vma_mode ? NULL : ui_sel_line(u);
+	if (!l)
+		return NULL;
+	if (l->kind == UI_LINE_GROUP) {
+		const struct ui_group *g = &d->groups[l->idx];
+		snprintf(title, len, "cgroup %s (%zu process%s)",
+			 ui_data_str(d, g->name), g->n, g->n == 1 ? "" : "es");
+		return &g->dist;
+	}
+	const struct ui_pstat *ps = &d->ps[l->idx];
+	snprintf(title, len, "PID %d %s", (int)ps->p->pid,
+		 ui_data_str(d, ps->name));
+	return &ps->dist;
+}
+
+void ui_selected_id(const struct ui *u, struct ui_selid *id)
+{
+	const struct ui_data *d = &u->data;
+	memset(id, 0, sizeof(*id));
+	id->view = u->set.view;
+	id->omit_file = u->set.omit_file;
+	if (u->vma_mode && d->nvrows > 0) {
+		id->kind = 2;
+		id->pid = u->vpid;
+		id->vstart = d->vs[d->vrows[u->vsel]].v->start;
+		return;
+	}
+	if (u->vma_mode) {
+		id->kind = d->vproc >= 0 ? 1 : 0;
+		id->pid = u->vpid;
+		return;
+	}
+	const struct ui_line *l = ui_sel_line(u);
+	if (!l)
+		return;
+	if (l->kind == UI_LINE_GROUP) {
+		id->kind = 3;
+		id->group = xstrdup(d->groups[l->idx].key);
+	} else {
+		id->kind = 1;
+		id->pid = d->ps[l->idx].p->pid;
+	}
+}
+
+bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b)
+{
+	if (a->kind != b->kind || a->pid != b->pid || a->vstart != b->vstart ||
+	    a->view != b->view || a->omit_file != b->omit_file)
+		return false;
+	if (a->kind == 3)
+		return a->group && b->group && strcmp(a->group, b->group) == 0;
+	return a->kind != 0;
+}
+
+void ui_selid_free(struct ui_selid *id)
+{
+	free(id->group);
+	memset(id, 0, sizeof(*id));
 }
 
 /* ---- drawing --------------------------------------------------------- */
@@ -254,8 +397,9 @@ void ui_draw(struct ui *u)
 {
 	int lines, cols;
 	getmaxyx(stdscr, lines, cols);
+	bool sys = u->sysview && !u->help;
 	ui_layout_compute(&u->lay, cols, lines, ui_hist_rows(u),
-			  u->vma_mode ? 2 : 0, true);
+			  u->vma_mode && !sys ? 2 : 0, !sys);
 	if (u->lay.too_small) {
 		curs_set(0);
 		draw_too_small(u, cols, lines);
@@ -263,15 +407,20 @@ void ui_draw(struct ui *u)
 	}
 	static const struct ui_rect none;
 	struct ui_rect help = { 0, 0, lines - 1, cols };
+	bool body = !u->help && !sys;
 	sync_window(u, UI_W_HEADER, u->help ? &none : &u->lay.header);
-	sync_window(u, UI_W_INFO, u->help ? &none : &u->lay.info);
-	sync_window(u, UI_W_LIST, u->help ? &none : &u->lay.list);
-	sync_window(u, UI_W_HIST, u->help ? &none : &u->lay.hist);
+	sync_window(u, UI_W_INFO, body ? &u->lay.info : &none);
+	sync_window(u, UI_W_LIST, body ? &u->lay.list : &none);
+	sync_window(u, UI_W_HIST, body ? &u->lay.hist : &none);
+	sync_window(u, UI_W_SYS, sys ? &u->lay.list : &none);
 	sync_window(u, UI_W_HELP, u->help ? &help : &none);
 	sync_window(u, UI_W_FOOTER, &u->lay.footer);
 
 	if (u->help) {
 		ui_draw_help(u, u->win[UI_W_HELP]);
+	} else if (sys) {
+		ui_draw_header(u, u->win[UI_W_HEADER]);
+		ui_draw_sysview(u, u->win[UI_W_SYS]);
 	} else {
 		ui_draw_header(u, u->win[UI_W_HEADER]);
 		if (u->win[UI_W_INFO])
@@ -295,8 +444,35 @@ void ui_draw(struct ui *u)
 
 /* ---- snapshots ------------------------------------------------------- */
 
+/* The demo: start on demo-collapse, whose THP share rises. */
+static void demo_pick(struct ui *u)
+{
+	const struct ui_data *d = &u->data;
+	for (size_t r = 0; r < d->nlines; r++) {
+		const struct ui_line *l = &d->lines[r];
+		if (l->kind != UI_LINE_PROC ||
+		    strcmp(ui_data_str(d, d->ps[l->idx].name),
+			   "demo-collapse") != 0)
+			continue;
+		u->sel = r;
+		ui_sync_selection(u);
+		u->demo_pick = false;
+		return;
+	}
+}
+
 static void rebuild(struct ui *u)
 {
+	if (u->demo_view && u->snap) {
+		/* the demo as root: what is huge, not what could be; not a
+		 * choice of the user's, so not for memtoprc */
+		u->demo_view = false;
+		if (u->snap->have_kpageflags && u->set.view == UI_VIEW_PRESENT) {
+			u->set.view = UI_VIEW_FOLIOS;
+			ui_settings_to_rc(&u->set, u->interval_ms, &u->rc_seen,
+					  &u->rc_seen);
+		}
+	}
 	ui_data_build(&u->data, u->snap, &u->set, u->vma_mode ? u->vpid : 0);
 	if (u->vma_mode && u->data.vproc < 0 && u->snap) {
 		ui_set_status(u, "process %d has exited", (int)u->vpid);
@@ -305,6 +481,38 @@ static void rebuild(struct ui *u)
 		ui_send_selected(u, 0);
 	}
 	ui_fix_selection(u);
+	if (u->demo_pick)
+		demo_pick(u);
+}
+
+static void push_rate(struct mt_series *ser, const struct mt_sysinfo *si,
+		      const char *key)
+{
+	const struct mt_counter *c = mt_counter_find(si->vmstat, si->nvmstat,
+						     key);
+	if (c && c->has_rate)
+		mt_series_push(ser, c->rate);
+}
+
+/* The system series the viewer keeps: THP fault, fallback, collapse and
+ * split rates, and the share of free memory in PMD-sized blocks. */
+static void update_sysseries(struct ui *u, const struct mt_snapshot *s)
+{
+	struct ui_sysseries *ss = &u->ss;
+	const struct mt_sysinfo *si = s->sys;
+	if (!si || s->generation == ss->gen)
+		return;
+	ss->gen = s->generation;
+	push_rate(&ss->fault, si, "thp_fault_alloc");
+	push_rate(&ss->fallback, si, "thp_fault_fallback");
+	push_rate(&ss->collapse, si, "thp_collapse_alloc");
+	push_rate(&ss->split, si, "thp_split_page");
+	uint64_t all = mt_buddy_free_pages(si, -1, 0);
+	if (all)
+		mt_series_push(&ss->free_pmd,
+			       100.0 * (double)mt_buddy_free_pages(si, -1,
+								   s->pmd_order) /
+				       (double)all);
 }
 
 static void take_snapshot(struct ui *u)
@@ -317,12 +525,59 @@ static void take_snapshot(struct ui *u)
 		mt_snapshot_unref(s);
 		return;
 	}
+	/* the histogram shown now, to mark what the new scan changed */
+	char title[8];
+	const struct ui_dist *cur = ui_selected_dist(u, title, sizeof(title));
+	ui_selid_free(&u->hsel);
+	u->hprev_ok = cur != NULL;
+	if (cur) {
+		u->hprev = *cur;
+		ui_selected_id(u, &u->hsel);
+	}
 	/* rows point into the old snapshot: rebuild before dropping it */
 	struct mt_snapshot *old = u->snap;
 	u->snap = s;
+	u->snap_mono = mt_now_ns();
+	mt_history_update(u->hist, s);
+	update_sysseries(u, s);
 	rebuild(u);
 	if (old)
 		mt_snapshot_unref(old);
+}
+
+/* Expected time of the next snapshot (monotonic ns), 0 if none is
+ * expected (paused, or nothing yet). A second of grace. */
+static uint64_t next_due(const struct ui *u)
+{
+	if (!u->snap || u->paused || !u->snap_mono)
+		return 0;
+	uint64_t wait_ms = u->snap->next_ms ? u->snap->next_ms : u->interval_ms;
+	wait_ms = MT_MAX(wait_ms, u->interval_ms);
+	return u->snap_mono + wait_ms * 1000000u + u->snap->duration_ns +
+	       1000000000u;
+}
+
+bool ui_snapshot_late(const struct ui *u, double *age_s)
+{
+	uint64_t due = next_due(u), now = mt_now_ns();
+	*age_s = u->snap_mono ? (double)(now - u->snap_mono) / 1e9 +
+					(double)u->snap->duration_ns / 1e9
+			      : 0;
+	return due && now > due;
+}
+
+/* poll() timeout: wake up only when the next scan is overdue (to say how
+ * old the figures are), then once a second until it arrives. */
+static int poll_timeout(const struct ui *u)
+{
+	uint64_t due = next_due(u);
+	if (!due)
+		return -1;
+	uint64_t now = mt_now_ns();
+	if (now >= due)
+		return 1000;
+	uint64_t ms = (due - now) / 1000000u + 1;
+	return ms > 86400000u ? 86400000 : (int)ms;
 }
 
 /* ---- signals --------------------------------------------------------- */
@@ -395,6 +650,120 @@ static bool handle_signals(struct ui *u)
 	return false;
 }
 
+/* ---- settings ------------------------------------------------------- */
+
+/* Read memtoprc into rc (defaults when there is none, or with
+ * --no-config); problems go to the status line, never to stderr. */
+static void load_rc(struct ui *u, const struct mt_ui_opts *o,
+		    struct mt_settings *rc)
+{
+	mt_settings_defaults(rc);
+	u->rc_save = false;
+	if (o->no_config)
+		return;
+	u->rc_path = mt_settings_path();
+	if (!u->rc_path) {
+		ui_set_status(u, "no home directory: settings are not saved");
+		return;
+	}
+	struct mt_buf warn = { 0 }, msg = { 0 };
+	enum mt_settings_status st = mt_settings_load(u->rc_path, rc, &warn);
+	u->rc_save = st != MT_SETTINGS_FOREIGN;
+	/* one line: the warnings joined, each made safe for the screen */
+	for (size_t i = 0; i < warn.len;) {
+		const char *nl = memchr(warn.data + i, '\n', warn.len - i);
+		size_t n = nl ? (size_t)(nl - warn.data) - i : warn.len - i;
+		if (n) {
+			if (msg.len)
+				MT_BUF_LIT(&msg, "; ");
+			ui_sanitize(&msg, warn.data + i, n, u->utf8);
+		}
+		i += n + 1;
+	}
+	if (msg.len)
+		ui_set_status(u, "%s%s", msg.data,
+			      st == MT_SETTINGS_FOREIGN ? " (not saved over)" : "");
+	mt_buf_free(&warn);
+	mt_buf_free(&msg);
+}
+
+static enum ui_view view_of_rc(int v)
+{
+	switch (v) {
+	case MT_SETTINGS_VIEW_MAPPABLE: return UI_VIEW_MAPPABLE;
+	case MT_SETTINGS_VIEW_FOLIOS: return UI_VIEW_FOLIOS;
+	default: return UI_VIEW_PRESENT;
+	}
+}
+
+/* Start from the settings file; options given on the command line win,
+ * and the demo starts on its own layout. */
+static void init_settings(struct ui *u, const struct mt_ui_opts *o,
+			  const struct mt_settings *rc)
+{
+	struct ui_settings *st = &u->set;
+	memset(st, 0, sizeof(*st));
+	st->view = view_of_rc(rc->view);
+	st->show_kthreads = o->show_kthreads || rc->show_kthreads;
+	st->omit_file = o->omit_file_backed || rc->omit_file_backed;
+	st->omit_unfaulted = o->omit_unfaulted || rc->omit_unfaulted;
+	st->utf8 = u->utf8;
+	if (o->sort_set) {
+		st->psort = ui_proc_col_for_sort(o->sort);
+		st->pdesc = st->psort >= 0 && ui_proc_cols[st->psort].desc;
+	} else if (o->demo) {
+		st->psort = ui_proc_col_for_sort(MT_SORT_PID);
+		st->pdesc = false;
+	} else {
+		st->psort = ui_proc_col_for_sort(rc->sort);
+		st->pdesc = rc->sort_desc;
+	}
+	if (st->psort < 0) {
+		st->psort = ui_proc_col_for_sort(MT_SORT_HIST);
+		st->pdesc = ui_proc_cols[st->psort].desc;
+	}
+	st->vsort = 0; /* by address */
+	st->vdesc = false;
+	if (o->demo) {
+		st->show_delta = true;
+		u->demo_pick = o->select_pid == 0;
+		u->demo_view = true;
+	}
+	u->sel_pid = o->select_pid;
+	double sec = o->interval_set ? o->interval_s : rc->interval_s;
+	double ms = sec > 0 ? sec * 1000.0 : 2000.0;
+	u->interval_ms = (uint64_t)(ms + 0.5);
+	if (u->interval_ms < 10)
+		u->interval_ms = 10;
+	u->rc_file = *rc;
+	ui_settings_to_rc(st, u->interval_ms, rc, &u->rc_seen);
+}
+
+/* After every key: write what the user changed (sort, view, filters,
+ * interval) to memtoprc, atomically. */
+static void check_rc(struct ui *u)
+{
+	struct mt_settings now;
+	ui_settings_to_rc(&u->set, u->interval_ms, &u->rc_seen, &now);
+	bool changed = ui_rc_merge(&u->rc_file, &u->rc_seen, &now);
+	u->rc_seen = now;
+	if (!changed || !u->rc_save || !u->rc_path)
+		return;
+	int r = mt_settings_save(u->rc_path, &u->rc_file);
+	if (r == 0)
+		return;
+	struct mt_buf p = { 0 };
+	ui_sanitize(&p, u->rc_path, strlen(u->rc_path), u->utf8);
+	if (r == -EEXIST)
+		ui_set_status(u, "%s is not a memtop settings file: settings "
+				 "not saved", p.data);
+	else
+		ui_set_status(u, "cannot save settings to %s: %s", p.data,
+			      strerror(-r));
+	mt_buf_free(&p);
+	u->rc_save = false; /* say it once */
+}
+
 /* ---- main loop ------------------------------------------------------- */
 
 static void read_keys(struct ui *u, bool *dirty)
@@ -421,29 +790,20 @@ static void read_keys(struct ui *u, bool *dirty)
 		}
 		if (re)
 			*dirty = true;
+		check_rc(u);
 	}
 }
 
-static void init_settings(struct ui *u, const struct mt_ui_opts *o)
+static void free_ui(struct ui *u)
 {
-	struct ui_settings *st = &u->set;
-	memset(st, 0, sizeof(*st));
-	st->view = UI_VIEW_PRESENT;
-	st->show_kthreads = o->show_kthreads;
-	st->omit_file = o->omit_file_backed;
-	st->omit_unfaulted = o->omit_unfaulted;
-	st->utf8 = u->utf8;
-	st->psort = ui_proc_col_for_sort(o->sort_set ? o->sort : MT_SORT_HIST);
-	if (st->psort < 0)
-		st->psort = ui_proc_col_for_sort(MT_SORT_HIST);
-	st->pdesc = ui_proc_cols[st->psort].desc;
-	st->vsort = 0; /* by address */
-	st->vdesc = false;
-	u->sel_pid = o->select_pid;
-	double ms = o->interval_s > 0 ? o->interval_s * 1000.0 : 2000.0;
-	u->interval_ms = (uint64_t)(ms + 0.5);
-	if (u->interval_ms < 10)
-		u->interval_ms = 10;
+	ui_data_free(&u->data);
+	if (u->snap)
+		mt_snapshot_unref(u->snap);
+	mt_history_free(u->hist);
+	ui_selid_free(&u->hsel);
+	free(u->sel_group);
+	free(u->rc_path);
+	free(u);
 }
 
 static bool want_color(const struct mt_ui_opts *o)
@@ -460,8 +820,11 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	u->model = m;
 	setlocale(LC_ALL, "");
 	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	init_settings(u, o);
+	struct mt_settings rc;
+	load_rc(u, o, &rc);
+	init_settings(u, o, &rc);
 	ui_data_init(&u->data);
+	u->hist = mt_history_new();
 	struct utsname un;
 	if (uname(&un) == 0) {
 		snprintf(u->host, sizeof(u->host), "%s", un.nodename);
@@ -472,13 +835,13 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "memtop: the viewer needs a terminal "
 				"(use -b or --json for a report)\n");
-		free(u);
+		free_ui(u);
 		return 1;
 	}
 	/* Our handlers first: ncurses then leaves these signals alone. */
 	if (install_signals() < 0) {
 		perror("memtop: pipe");
-		free(u);
+		free_ui(u);
 		return 1;
 	}
 	if (!getenv("ESCDELAY"))
@@ -489,7 +852,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 		fprintf(stderr, "memtop: cannot use the terminal (TERM=%s)\n",
 			t ? t : "");
 		restore_signals();
-		free(u);
+		free_ui(u);
 		return 1;
 	}
 	cbreak();
@@ -510,6 +873,11 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	u->paused = false;
 	ui_send_paused(u);
 	u->snap = mt_model_acquire(m);
+	if (u->snap) {
+		u->snap_mono = mt_now_ns();
+		mt_history_update(u->hist, u->snap);
+		update_sysseries(u, u->snap);
+	}
 	rebuild(u);
 
 	bool dirty = true;
@@ -524,9 +892,11 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 			{ .fd = wake, .events = POLLIN },
 			{ .fd = sig_pipe[0], .events = POLLIN },
 		};
-		int n = poll(fds, 3, -1);
+		int n = poll(fds, 3, poll_timeout(u));
 		if (n < 0 && errno != EINTR)
 			break;
+		if (n == 0)
+			dirty = true; /* the next scan is late: show the age */
 		if (n > 0 && (fds[2].revents & POLLIN)) {
 			if (handle_signals(u))
 				break;
@@ -548,10 +918,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	endwin();
 	delscreen(scr);
 	restore_signals();
-	ui_data_free(&u->data);
-	if (u->snap)
-		mt_snapshot_unref(u->snap);
-	int rc = u->exit_status;
-	free(u);
-	return rc;
+	int status = u->exit_status;
+	free_ui(u);
+	return status;
 }

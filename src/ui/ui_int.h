@@ -11,6 +11,8 @@
 #define MEMTOP_UI_INT_H
 
 #include <curses.h>
+#include "memtop/config.h"
+#include "memtop/history.h"
 #include "memtop/model.h"
 #include "memtop/ui.h"
 #include "ui_pure.h"
@@ -37,7 +39,10 @@
 	X(UI_C_ORD3, COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                \
 	X(UI_C_ORD4, COLOR_YELLOW, -1, A_NORMAL, A_NORMAL)               \
 	X(UI_C_ORD5, COLOR_MAGENTA, -1, A_BOLD, A_BOLD)                  \
-	X(UI_C_PART, COLOR_RED, -1, A_NORMAL, A_NORMAL)
+	X(UI_C_PART, COLOR_RED, -1, A_NORMAL, A_NORMAL)                  \
+	X(UI_C_UP, COLOR_GREEN, -1, A_BOLD, A_BOLD)                      \
+	X(UI_C_DOWN, COLOR_RED, -1, A_BOLD, A_BOLD)                      \
+	X(UI_C_GROUP, COLOR_YELLOW, -1, A_BOLD, A_BOLD)
 
 #define UI_COLOR_ENUM(name, fg, bg, a, m) name,
 enum ui_color { UI_COLORS(UI_COLOR_ENUM) UI_C_COUNT };
@@ -56,7 +61,25 @@ enum {
 };
 
 enum ui_pane { UI_W_HEADER, UI_W_INFO, UI_W_LIST, UI_W_HIST, UI_W_FOOTER,
-	       UI_W_HELP, UI_W_COUNT };
+	       UI_W_HELP, UI_W_SYS, UI_W_COUNT };
+
+/* What the histogram pane shows, to tell whether the previous scan's
+ * histogram (for the change marks) is of the same thing. */
+struct ui_selid {
+	int kind;                   /* 0 none, 1 process, 2 VMA, 3 cgroup */
+	pid_t pid;
+	uint64_t vstart;
+	char *group;                /* malloc'd cgroup key */
+	enum ui_view view;
+	bool omit_file;
+};
+
+/* System series the viewer keeps itself (the history module keeps the
+ * per-process and system memory figures). */
+struct ui_sysseries {
+	uint64_t gen;
+	struct mt_series fault, fallback, collapse, split, free_pmd;
+};
 
 struct ui {
 	struct mt_model *model;
@@ -66,8 +89,11 @@ struct ui {
 	struct ui_layout lay;
 	bool color, utf8;
 
-	/* process list: selected pid and row, first row shown */
+	/* process list: selected pid (or cgroup row) and line, first line
+	 * shown */
 	pid_t sel_pid;
+	bool sel_is_group;
+	char *sel_group;            /* malloc'd cgroup key */
 	size_t sel, top;
 	/* VMA pane (open when vma_mode): its process, selected VMA */
 	bool vma_mode;
@@ -78,12 +104,36 @@ struct ui {
 	bool help;
 	int help_top;
 
+	/* system view (s) and its scroll position */
+	bool sysview;
+	int sys_top, sys_total;
+
+	/* history of figures, and the selection's histogram one scan ago */
+	struct mt_history *hist;
+	struct ui_sysseries ss;
+	struct ui_selid hsel;
+	struct ui_dist hprev;
+	bool hprev_ok;
+
+	/* settings file: path, whether to write it, what it holds, and the
+	 * state as last compared */
+	char *rc_path;
+	bool rc_save;
+	struct mt_settings rc_file, rc_seen;
+
+	/* the demo: select demo-collapse once it is listed, and show the
+	 * folio view when the first scan says it is available */
+	bool demo_pick, demo_view;
+
+	/* when the current snapshot arrived (monotonic ns) */
+	uint64_t snap_mono;
+
 	enum ui_prompt prompt;
 	char pbuf[64];
 	size_t plen;
 	char search[64];            /* last search, for F3 */
 	bool search_failed;
-	char status[160];           /* one-off message in the footer */
+	char status[256];           /* one-off message in the footer */
 
 	uint64_t interval_ms;
 	bool paused;
@@ -121,6 +171,20 @@ void ui_send_selected(struct ui *u, pid_t pid);
 void ui_send_quit(struct ui *u);
 /* Keep the selections on their process / VMA after the rows changed. */
 void ui_fix_selection(struct ui *u);
+/* Take the selection's identity from line sel of the process pane. */
+void ui_sync_selection(struct ui *u);
+/* The selected process pane line, NULL if none. */
+const struct ui_line *ui_sel_line(const struct ui *u);
+/* Whether the scanner is late: the figures are older than expected. Sets
+ * *age_s to their age. */
+bool ui_snapshot_late(const struct ui *u, double *age_s);
+/* The histogram shown: the selected VMA, process or cgroup row (title
+ * filled in), NULL if nothing is selected. */
+const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
+				       size_t len);
+void ui_selected_id(const struct ui *u, struct ui_selid *id);
+bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b);
+void ui_selid_free(struct ui_selid *id);
 void ui_draw(struct ui *u);
 
 /* header.c */
@@ -139,6 +203,33 @@ void ui_draw_vmas(struct ui *u, WINDOW *w);
 /* histpane.c */
 int ui_hist_rows(const struct ui *u);
 void ui_draw_hist(struct ui *u, WINDOW *w);
+/* sysview.c */
+void ui_draw_sysview(struct ui *u, WINDOW *w);
+/* The header's one-line huge page summary at (y, 0). */
+void ui_draw_thp_summary(struct ui *u, WINDOW *w, int y);
+
+/* plots.c: labelled time plots of history series */
+enum ui_plot_fmt { UI_PF_BYTES, UI_PF_RATE, UI_PF_PCT };
+struct ui_plot_series {
+	const char *label;
+	const double *v;            /* oldest first */
+	size_t n;
+	enum ui_color color;
+	enum ui_plot_fmt fmt;
+	bool valid;                 /* newest value meaningful */
+};
+/* Draw each series as rows_per rows at (y, x) in width cells: a label
+ * and the newest value, then the plot. vmax <= 0 scales each series to
+ * its own largest value. Returns the rows used. */
+int ui_draw_plots(const struct ui *u, WINDOW *w, int y, int x, int width,
+		  int rows_per, const struct ui_plot_series *ser, size_t n,
+		  double vmax);
+/* Copy a series (oldest first) into out (MT_HISTORY_LEN entries). */
+size_t ui_series_values(const struct mt_series *s, double *out);
+/* Up/down glyph of a change mark (" " for none). */
+const char *ui_mark_glyph(int mark, bool utf8);
+enum ui_color ui_mark_color(int mark);
+
 /* help.c */
 void ui_draw_help(struct ui *u, WINDOW *w);
 int ui_help_lines(void);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "memtop/config.h"
 #include "memtop/snapshot.h"
 #include "memtop/util.h"
 
@@ -55,10 +56,12 @@ void ui_scroll(size_t *top, size_t sel, size_t nrows, int visible);
 enum ui_col_id {
 	/* process pane */
 	UI_COL_PID, UI_COL_USER, UI_COL_RSS, UI_COL_SWAP, UI_COL_PMD,
-	UI_COL_THP, UI_COL_BAR, UI_COL_COMM,
+	UI_COL_THP, UI_COL_MARK, UI_COL_COLL, UI_COL_DELTA, UI_COL_BAR,
+	UI_COL_COMM,
 	/* VMA pane */
 	UI_COL_START, UI_COL_END, UI_COL_SIZE, UI_COL_PERM, UI_COL_ADV, UI_COL_ELIG,
-	UI_COL_VRSS, UI_COL_VPMD, UI_COL_VBAR, UI_COL_PATH,
+	UI_COL_VRSS, UI_COL_VPMD, UI_COL_VCOLL, UI_COL_SLOTS, UI_COL_VBAR,
+	UI_COL_PATH,
 };
 
 struct ui_column {
@@ -77,7 +80,7 @@ extern const size_t ui_proc_ncols;
 extern const struct ui_column ui_vma_cols[];
 extern const size_t ui_vma_ncols;
 
-#define UI_MAX_COLS 12
+#define UI_MAX_COLS 16
 
 struct ui_colpos {
 	bool shown;
@@ -91,10 +94,19 @@ struct ui_colpos {
  */
 void ui_columns_fit(const struct ui_column *cols, size_t n, int width,
 		    struct ui_colpos *pos);
+/* The same with the columns whose bit is set in hidden (1u << index)
+ * left out altogether (toggled columns such as HUGE/s). */
+void ui_columns_fit_hidden(const struct ui_column *cols, size_t n, int width,
+			   uint32_t hidden, struct ui_colpos *pos);
 /* Index of the column shown at x (-1 if none). */
 int ui_column_at(const struct ui_colpos *pos, size_t n, int x);
 /* Index of the process column sorting by k (-1 if none). */
 int ui_proc_col_for_sort(enum mt_sort_key k);
+/* The sort key of process column col, for the settings file; false for
+ * columns that have none (COLL, HUGE/s). */
+bool ui_proc_sort_key(int col, enum mt_sort_key *k);
+/* Index of a column by id in ui_proc_cols or ui_vma_cols (-1 if none). */
+int ui_col_index(const struct ui_column *cols, size_t n, enum ui_col_id id);
 
 /* ---- views and distributions ----------------------------------------- */
 
@@ -175,6 +187,39 @@ const char *ui_fmt_count(char *buf, size_t len, uint64_t n, int width);
 const char *ui_fmt_interval(char *buf, size_t len, uint64_t ms);
 /* Next interval step up (dir > 0) or down from ms. */
 uint64_t ui_interval_step(uint64_t ms, int dir);
+/* Events per second: "0", "0.4/s", "12/s", "1.2K/s"; "-" when !valid. */
+const char *ui_fmt_rate(char *buf, size_t len, double per_s, bool valid);
+/* Signed byte change: "+4.0M", "-512K", "0". */
+const char *ui_fmt_delta(char *buf, size_t len, double bytes);
+/* Slot figures "mapped/full/partial" of a VMA or process, each part at
+ * most 4 characters; "-" when unknown. */
+const char *ui_fmt_slots(char *buf, size_t len, uint64_t slots, uint64_t full,
+			 uint64_t touched, uint64_t mapped);
+
+/* ---- change since the previous scan ----------------------------------- */
+
+/*
+ * Up (+1), down (-1) or no (0) change of a row: the huge-backed figure
+ * decides when it is known in both scans and changed, otherwise RSS.
+ * UINT64_MAX is unknown.
+ */
+int ui_change_mark(uint64_t prev_present, uint64_t present,
+		   uint64_t prev_huge, uint64_t huge);
+/* Per order of a histogram (and the partial row at index nord): +1, -1
+ * or 0 from prev to cur; all 0 when prev is NULL or either is not
+ * available. marks has UI_MAX_ORD + 1 entries. */
+void ui_dist_marks(const struct ui_dist *prev, const struct ui_dist *cur,
+		   signed char *marks);
+/*
+ * Huge-backed pages of a process: pages in large folios when the folio
+ * view is available, else PMD-mapped slots (PAGEMAP_SCAN), else
+ * UINT64_MAX (unknown).
+ */
+uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
+			    const struct mt_proc *p);
+/* Collapsible pages: PMD slots fully present but not PMD-mapped;
+ * UINT64_MAX when unknown. */
+uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order);
 
 /*
  * Make untrusted bytes safe for the screen: mt_escape_visible(), then any
@@ -186,6 +231,9 @@ void ui_sanitize(struct mt_buf *b, const char *s, size_t n, bool utf8);
  * width cells (*used: cells taken). */
 int ui_text_width(const char *s, bool utf8);
 size_t ui_text_fit(const char *s, int width, bool utf8, int *used);
+/* Offset of the longest tail of s that fits in width cells (whole
+ * characters). */
+size_t ui_text_tail(const char *s, int width, bool utf8);
 
 /* ---- rows derived from a snapshot ------------------------------------ */
 
@@ -199,18 +247,42 @@ struct ui_settings {
 	bool omit_file;
 	bool omit_unfaulted;
 	bool hist_counts;     /* histogram bars scaled by counts, not bytes */
+	bool tree;            /* processes under their parents (t) */
+	bool group;           /* one row per cgroup (g) */
+	bool show_delta;      /* the HUGE/s column (D) */
 	bool utf8;
 	char name_filter[64]; /* processes: substring of the name */
 	char path_filter[64]; /* VMAs: substring of the path */
 	char user_filter[64]; /* processes: exact user name */
 };
 
+/* Process columns left out under st (bits for ui_columns_fit_hidden). */
+uint32_t ui_proc_hidden(const struct ui_settings *st);
+
+/* ---- the settings file ----------------------------------------------- */
+
+/* The viewer's state as settings file values. The sort is copied from
+ * base when the sort column has no settings key. */
+void ui_settings_to_rc(const struct ui_settings *st, uint64_t interval_ms,
+		       const struct mt_settings *base,
+		       struct mt_settings *out);
+/* Copy into file the fields that differ between before and after (what
+ * the user changed); returns whether there were any. */
+bool ui_rc_merge(struct mt_settings *file, const struct mt_settings *before,
+		 const struct mt_settings *after);
+
 struct ui_pstat {
 	const struct mt_proc *p;
 	size_t name, user;       /* offsets of sanitized strings in text */
+	size_t cgroup;           /* sanitized cgroup path ("?" if unknown) */
 	uint64_t present, swapped;
 	uint64_t pmd_pages;      /* in the view; UINT64_MAX: unavailable */
 	uint64_t thp_pages;      /* UINT64_MAX: unavailable */
+	uint64_t coll_pages;     /* collapsible; UINT64_MAX: unknown */
+	uint64_t huge_pages;     /* ui_proc_huge_pages(); UINT64_MAX: unknown */
+	bool has_rate;           /* seen in the previous scan, both known */
+	double huge_rate;        /* bytes per second since the previous scan */
+	int mark;                /* ui_change_mark() against the previous scan */
 	struct ui_dist dist;     /* the view */
 };
 
@@ -218,7 +290,44 @@ struct ui_vstat {
 	const struct mt_vma *v;
 	size_t path;             /* offset of the sanitized path in text */
 	uint64_t pmd_pages;
+	uint64_t coll_pages;     /* UINT64_MAX: unknown */
 	struct ui_dist dist;
+};
+
+/*
+ * The process pane shows lines: processes, and cgroup rows when grouping.
+ * depth is the indentation (tree depth; members of a group start at 1);
+ * last says the line is the last of its siblings, more bit k that the
+ * ancestor at depth k has siblings after it (for the tree glyphs).
+ */
+enum ui_line_kind { UI_LINE_PROC, UI_LINE_GROUP };
+#define UI_TREE_BITS 32
+struct ui_line {
+	enum ui_line_kind kind;
+	size_t idx;              /* index in ps or in groups */
+	unsigned depth;
+	bool last;
+	uint32_t more;
+};
+
+/* One cgroup: sums over its shown processes. */
+struct ui_group {
+	const char *key;         /* the cgroup path as in the snapshot */
+	size_t name;             /* sanitized, in text */
+	size_t first, n;         /* members: gmembers[first .. first + n) */
+	bool expanded;
+	uint64_t present, swapped;
+	uint64_t pmd_pages, thp_pages, coll_pages; /* UINT64_MAX: none known */
+	bool has_rate;
+	double huge_rate;
+	int mark;
+	struct ui_dist dist;
+};
+
+/* The previous scan's figures of one process (for deltas and marks). */
+struct ui_prev {
+	pid_t pid;
+	uint64_t present, huge;
 };
 
 struct ui_data {
@@ -228,6 +337,20 @@ struct ui_data {
 	size_t nps;
 	size_t *rows;            /* shown processes, sorted (indices in ps) */
 	size_t nrows;
+	/* what the process pane lists: rows in flat, tree or group order */
+	struct ui_line *lines;
+	size_t nlines;
+	struct ui_group *groups;
+	size_t ngroups;
+	size_t *gmembers;        /* ps indices, grouped */
+	/* cgroups the user expanded; kept across builds */
+	char **expanded;
+	size_t nexpanded;
+	/* the previous scan (sorted by pid) and the time of both scans */
+	struct ui_prev *prev;
+	size_t nprev;
+	uint64_t prev_time_ns;
+	uint64_t gen;
 	/* the open process (VMA pane) */
 	pid_t vpid;
 	ssize_t vproc;           /* index in ps, -1 if gone */
@@ -241,23 +364,49 @@ struct ui_data {
 void ui_data_init(struct ui_data *d);
 void ui_data_free(struct ui_data *d);
 /* Recompute everything for snapshot s (may be NULL) under st; vpid > 0
- * also prepares the VMA rows of that process. */
+ * also prepares the VMA rows of that process. When s is a new snapshot,
+ * the figures of the one built before (which must still be alive) are
+ * kept as the previous scan, for HUGE/s and the change marks. */
 void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 		   const struct ui_settings *st, pid_t vpid);
 /* Filter and sort again (filters or sort order changed). */
 void ui_data_refilter(struct ui_data *d, const struct ui_settings *st);
 const char *ui_data_str(const struct ui_data *d, size_t off);
-/* Row of pid among the shown processes, -1 if not shown. */
+/* Line of pid in the process pane, -1 if not shown. */
 ssize_t ui_data_find_pid(const struct ui_data *d, pid_t pid);
+/* Line of the cgroup row key, -1 if not shown. */
+ssize_t ui_data_find_group(const struct ui_data *d, const char *key);
+/* The cgroup of a process of the snapshot ("" if unknown), NULL if the
+ * pid is not in it. */
+const char *ui_data_cgroup_of(const struct ui_data *d, pid_t pid);
+/* Expand (how > 0), collapse (how < 0) or toggle (0) the cgroup key;
+ * returns whether it is expanded now. Takes effect at the next refilter. */
+bool ui_data_expand(struct ui_data *d, const char *key, int how);
+bool ui_data_is_expanded(const struct ui_data *d, const char *key);
+/* Collapse every group, or expand every shown group when none is. */
+void ui_data_expand_all(struct ui_data *d);
+/*
+ * Order rows[0..n) (indices in ps, in sort order) as a process tree by
+ * ppid: children under their parents, siblings in the given order; a
+ * process whose parent is not among the rows is a root. Roots get depth
+ * depth0, their children depth0 + 1 ... out receives exactly n lines;
+ * loops in the parent links (pid reuse) cannot hang it. Returns n.
+ */
+size_t ui_tree_order(const struct ui_data *d, const size_t *rows, size_t n,
+		     unsigned depth0, struct ui_line *out);
+/* Build groups and lines from rows (called by refilter). */
+void ui_data_lines(struct ui_data *d, const struct ui_settings *st);
 /* Row of the VMA starting at start, -1 if not shown. */
 ssize_t ui_data_find_vma(const struct ui_data *d, uint64_t start);
 /*
- * Incremental search: first shown row at or after from (wrapping; step -1
- * searches backwards) whose name (processes) or path (VMAs) contains
- * needle, case-insensitively. -1 if none.
+ * Incremental search: first shown line at or after from (wrapping; step -1
+ * searches backwards) whose name (processes; the path of a cgroup row) or
+ * path (VMAs) contains needle, case-insensitively. -1 if none.
  */
 ssize_t ui_data_search(const struct ui_data *d, bool vmas, const char *needle,
 		       size_t from, int step);
+/* Compare shares a/at and b/bt; unavailable (UINT64_MAX) sorts lowest. */
+int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt);
 /* Case-insensitive substring test. */
 bool ui_contains(const char *hay, const char *needle);
 /* The n-th distinct user name of the snapshot in sorted order after cur

@@ -56,16 +56,39 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 	x += bw + 2;
 	if (p->pagemap_denied) {
 		wattrset(w, ui_attr(u, UI_C_WARN));
-		ui_put(w, 1, x, width - x, "pagemap not readable", false, false);
+		x += ui_put(w, 1, x, width - x, "pagemap not readable", false,
+			    false);
 	} else if (!p->has_smaps) {
 		wattrset(w, ui_attr(u, UI_C_DIM));
-		ui_put(w, 1, x, width - x,
-		       "ADV/ELIG: smaps on the next scan", false, false);
+		x += ui_put(w, 1, x, width - x,
+			    "ADV/ELIG: smaps on the next scan", false, false);
 	} else {
-		ui_put(w, 1, x, width - x, "ADV/ELIG from smaps", false,
-		       false);
+		x += ui_put(w, 1, x, width - x, "ADV/ELIG from smaps", false,
+			    false);
 	}
 	wattrset(w, A_NORMAL);
+	/* what khugepaged or MADV_COLLAPSE could still do */
+	if (p->pmd_slots != MT_UNKNOWN && p->pmd_full != MT_UNKNOWN &&
+	    p->pmd_touched != MT_UNKNOWN && !p->pagemap_denied) {
+		char coll[16], mapped[40];
+		if (p->pmd_mapped == MT_UNKNOWN)
+			snprintf(mapped, sizeof(mapped), "? mapped");
+		else
+			snprintf(mapped, sizeof(mapped), "%" PRIu64 " mapped",
+				 p->pmd_mapped);
+		uint64_t cp = ui_coll_pages(p->pmd_full, p->pmd_mapped,
+					    s->pmd_order);
+		if (cp == UINT64_MAX)
+			snprintf(coll, sizeof(coll), "?");
+		else
+			mt_fmt_size(coll, sizeof(coll), cp * s->page_size);
+		snprintf(b, sizeof(b), "  PMD slots %" PRIu64 ": %s, %" PRIu64
+			 " full (%s collapsible), %" PRIu64 " partial  ",
+			 p->pmd_slots, mapped, p->pmd_full, coll,
+			 p->pmd_touched > p->pmd_full ?
+				 p->pmd_touched - p->pmd_full : 0);
+		ui_put(w, 1, x, width - x, b, false, u->utf8);
+	}
 }
 
 /* An address in w cells: the tail after an ellipsis when it is longer
@@ -126,6 +149,17 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 			break;
 		case UI_COL_VPMD:
 			ui_fmt_pct(b, sizeof(b), vs->pmd_pages, v->present_pages);
+			break;
+		case UI_COL_VCOLL:
+			if (vs->coll_pages == UINT64_MAX)
+				t = "-";
+			else
+				mt_fmt_size(b, sizeof(b),
+					    vs->coll_pages * s->page_size);
+			break;
+		case UI_COL_SLOTS:
+			ui_fmt_slots(b, sizeof(b), v->pmd_slots, v->pmd_full,
+				     v->pmd_touched, v->pmd_mapped);
 			break;
 		case UI_COL_VBAR:
 			if (!vs->dist.avail) {

@@ -1,7 +1,8 @@
 /*
  * test_ui_format.c - the viewer's pure formatting: compact bars, the
  * histogram's log-scaled eighth-block bars, block size labels, shares,
- * intervals, and untrusted names made safe for the terminal.
+ * intervals, rates, signed changes, PMD slot figures, change marks, the
+ * settings file mapping, and untrusted names made safe for the terminal.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,6 +239,136 @@ static void test_text_fit(void **state)
 	assert_int_equal(used, 0);
 }
 
+static void test_rates_and_deltas(void **state)
+{
+	(void)state;
+	char b[32];
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0, true), "0");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 3, false), "-");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0.25, true), "0.2/s");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 9.96, true), "10.0/s");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 32, true), "32/s");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 774000, true), "774K/s");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 12500, true), "12K/s");
+	assert_string_equal(ui_fmt_delta(b, sizeof(b), 0), "0");
+	assert_string_equal(ui_fmt_delta(b, sizeof(b), 0.2), "0");
+	assert_string_equal(ui_fmt_delta(b, sizeof(b), 4 << 20), "+4M");
+	assert_string_equal(ui_fmt_delta(b, sizeof(b), -(512 << 10)), "-512K");
+	assert_string_equal(ui_fmt_delta(b, sizeof(b), 1536 << 10), "+1.5M");
+	/* mapped / full / partial (touched - full) */
+	assert_string_equal(ui_fmt_slots(b, sizeof(b), 64, 60, 62, 3),
+			    "3/60/2");
+	assert_string_equal(ui_fmt_slots(b, sizeof(b), 9000, 8000, 9000, 0),
+			    "0/8000/1000");
+	assert_string_equal(ui_fmt_slots(b, sizeof(b), 90000, 80000, 90000,
+					 12345), "12K/80K/10K");
+	assert_string_equal(ui_fmt_slots(b, sizeof(b), 4, 4, 4, MT_UNKNOWN),
+			    "-");
+	assert_int_equal(ui_coll_pages(10, 4, 9), 6 << 9);
+	assert_int_equal(ui_coll_pages(4, 10, 9), 0);
+	assert_true(ui_coll_pages(MT_UNKNOWN, 0, 9) == UINT64_MAX);
+	assert_true(ui_coll_pages(4, MT_UNKNOWN, 9) == UINT64_MAX);
+}
+
+static void test_marks(void **state)
+{
+	(void)state;
+	const uint64_t U = UINT64_MAX;
+	/* huge-backed memory decides when known in both scans */
+	assert_int_equal(ui_change_mark(10, 10, 5, 6), 1);
+	assert_int_equal(ui_change_mark(10, 20, 6, 5), -1);
+	/* else RSS */
+	assert_int_equal(ui_change_mark(10, 20, 5, 5), 1);
+	assert_int_equal(ui_change_mark(10, 5, U, 5), -1);
+	assert_int_equal(ui_change_mark(10, 10, 5, U), 0);
+	assert_int_equal(ui_change_mark(U, 10, U, U), 0);
+
+	struct ui_dist a, b;
+	uint64_t h1[10] = { 8, 0, 1, 0, 0, 0, 0, 0, 0, 2 };
+	uint64_t h2[10] = { 4, 0, 1, 1, 0, 0, 0, 0, 0, 3 };
+	ui_dist_from_hist(&a, h1, 10, 8 + 4 + 1024);
+	ui_dist_from_hist(&b, h2, 10, 4 + 4 + 8 + 1536);
+	signed char m[UI_MAX_ORD + 1];
+	ui_dist_marks(&a, &b, m);
+	assert_int_equal(m[0], -1);
+	assert_int_equal(m[1], 0);
+	assert_int_equal(m[2], 0);
+	assert_int_equal(m[3], 1);
+	assert_int_equal(m[9], 1);
+	assert_int_equal(m[10], 0); /* partial */
+	ui_dist_marks(NULL, &b, m);
+	for (int i = 0; i <= UI_MAX_ORD; i++)
+		assert_int_equal(m[i], 0);
+	ui_dist_from_hist(&a, NULL, 10, 0); /* not available */
+	ui_dist_marks(&a, &b, m);
+	assert_int_equal(m[9], 0);
+}
+
+static void test_text_tail(void **state)
+{
+	(void)state;
+	const char *p = "/process_api/0e5f0a2638856338";
+	size_t off = ui_text_tail(p, 10, true);
+	assert_string_equal(p + off, "2638856338");
+	assert_int_equal(ui_text_tail("short", 10, true), 0);
+	/* whole characters only */
+	const char *u = "a\xc3\xa9\xc3\xa9" "b"; /* a e' e' b */
+	off = ui_text_tail(u, 2, true);
+	assert_string_equal(u + off, "\xc3\xa9" "b");
+	assert_int_equal(ui_text_width(u + ui_text_tail(u, 0, true), true), 0);
+}
+
+static void test_settings_file(void **state)
+{
+	(void)state;
+	struct mt_settings base, now, file;
+	mt_settings_defaults(&base);
+	struct ui_settings st;
+	memset(&st, 0, sizeof(st));
+	st.psort = ui_proc_col_for_sort(MT_SORT_PID);
+	st.pdesc = false;
+	st.view = UI_VIEW_FOLIOS;
+	st.omit_unfaulted = true;
+	ui_settings_to_rc(&st, 500, &base, &now);
+	assert_int_equal(now.sort, MT_SORT_PID);
+	assert_false(now.sort_desc);
+	assert_int_equal(now.view, MT_SETTINGS_VIEW_FOLIOS);
+	assert_true(now.omit_unfaulted);
+	assert_false(now.omit_file_backed);
+	assert_float_equal(now.interval_s, 0.5, 1e-12);
+	/* a column without a settings key keeps the sort of base */
+	st.psort = ui_col_index(ui_proc_cols, ui_proc_ncols, UI_COL_COLL);
+	struct mt_settings coll;
+	ui_settings_to_rc(&st, 500, &now, &coll);
+	assert_int_equal(coll.sort, MT_SORT_PID);
+	enum mt_sort_key k;
+	assert_false(ui_proc_sort_key(st.psort, &k));
+	for (int i = 0; i < MT_SORT_COUNT; i++) {
+		assert_true(ui_proc_sort_key(
+			ui_proc_col_for_sort((enum mt_sort_key)i), &k));
+		assert_int_equal(k, i);
+	}
+
+	/* only what changed reaches the file */
+	mt_settings_defaults(&file);
+	file.sort = MT_SORT_RSS;      /* from the file, -s pid given */
+	struct mt_settings before = now, after = now;
+	assert_false(ui_rc_merge(&file, &before, &after));
+	after.view = MT_SETTINGS_VIEW_MAPPABLE;
+	assert_true(ui_rc_merge(&file, &before, &after));
+	assert_int_equal(file.view, MT_SETTINGS_VIEW_MAPPABLE);
+	assert_int_equal(file.sort, MT_SORT_RSS); /* -s stays out */
+	after.interval_s = 3;
+	assert_true(ui_rc_merge(&file, &before, &after));
+	assert_float_equal(file.interval_s, 3, 1e-12);
+	after = before;
+	after.sort = MT_SORT_THP;
+	after.show_kthreads = true;
+	assert_true(ui_rc_merge(&file, &before, &after));
+	assert_int_equal(file.sort, MT_SORT_THP);
+	assert_true(file.show_kthreads);
+}
+
 int main(void)
 {
 	/* wcwidth() needs a UTF-8 locale; C.UTF-8 is in every glibc */
@@ -253,6 +384,10 @@ int main(void)
 		cmocka_unit_test(test_bands),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_text_fit),
+		cmocka_unit_test(test_rates_and_deltas),
+		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_text_tail),
+		cmocka_unit_test(test_settings_file),
 	};
 	return cmocka_run_group_tests_name("ui_format", tests, NULL, NULL);
 }

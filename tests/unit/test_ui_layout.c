@@ -162,6 +162,62 @@ static void test_sort_columns(void **state)
 			 UI_COL_BAR);
 }
 
+static void test_columns_hidden(void **state)
+{
+	(void)state;
+	struct ui_settings st;
+	memset(&st, 0, sizeof(st));
+	int delta = ui_col_index(ui_proc_cols, ui_proc_ncols, UI_COL_DELTA);
+	assert_true(delta >= 0);
+	assert_int_equal(ui_proc_hidden(&st), 1u << delta);
+	st.show_delta = true;
+	assert_int_equal(ui_proc_hidden(&st), 0);
+	for (int w = UI_MIN_COLS; w <= 300; w++) {
+		struct ui_colpos pos[UI_MAX_COLS], all[UI_MAX_COLS];
+		ui_columns_fit_hidden(ui_proc_cols, ui_proc_ncols, w,
+				      1u << delta, pos);
+		ui_columns_fit(ui_proc_cols, ui_proc_ncols, w, all);
+		assert_false(pos[delta].shown);
+		int last_end = -1;
+		for (size_t i = 0; i < ui_proc_ncols; i++) {
+			if (!pos[i].shown)
+				continue;
+			assert_true(pos[i].x > last_end);
+			last_end = pos[i].x + pos[i].w - 1;
+		}
+		assert_int_equal(last_end + 1, w);
+		/* hiding a column never hides another one */
+		for (size_t i = 0; i < ui_proc_ncols; i++)
+			if (all[i].shown && (int)i != delta)
+				assert_true(pos[i].shown);
+	}
+	/* the name keeps a quarter of a wide pane */
+	struct ui_colpos pos[UI_MAX_COLS];
+	ui_columns_fit(ui_vma_cols, ui_vma_ncols, 120, pos);
+	assert_true(pos[ui_vma_ncols - 1].w >= 30);
+	assert_int_equal(ui_col_index(ui_vma_cols, ui_vma_ncols, UI_COL_PID),
+			 -1);
+}
+
+static void test_header_lines(void **state)
+{
+	(void)state;
+	struct ui_layout l;
+	/* four header lines from 24 rows, three from 14, two below */
+	ui_layout_compute(&l, 80, 24, 13, 0, true);
+	assert_int_equal(l.header.h, 4);
+	ui_layout_compute(&l, 80, 23, 13, 0, true);
+	assert_int_equal(l.header.h, 3);
+	ui_layout_compute(&l, 80, 14, 13, 0, true);
+	assert_int_equal(l.header.h, 3);
+	ui_layout_compute(&l, 40, 13, 13, 0, true);
+	assert_int_equal(l.header.h, 2);
+	/* without the histogram (system view) the list takes the body */
+	ui_layout_compute(&l, 120, 40, 13, 0, false);
+	assert_true(ui_rect_empty(&l.hist));
+	assert_int_equal(l.list.h, 40 - 4 - 1);
+}
+
 static void test_scroll(void **state)
 {
 	(void)state;
@@ -189,6 +245,8 @@ int main(void)
 		cmocka_unit_test(test_layout_too_small),
 		cmocka_unit_test(test_columns_fit),
 		cmocka_unit_test(test_sort_columns),
+		cmocka_unit_test(test_columns_hidden),
+		cmocka_unit_test(test_header_lines),
 		cmocka_unit_test(test_scroll),
 	};
 	return cmocka_run_group_tests_name("ui_layout", tests, NULL, NULL);

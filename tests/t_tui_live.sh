@@ -1,0 +1,343 @@
+#!/bin/bash
+# t_tui_live.sh - the viewer's live views in a private tmux server: the
+# system view (settings, counters, free memory), cgroup rows and the
+# process tree, the demo's adoption as the screen shows it (the THP share
+# of demo-collapse rises), and settings kept in memtoprc across runs
+# (--no-config ignores the file; a foreign file is never written over).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+need_cmd tmux jq timeout
+for b in "$MEMTOP" "$WORKLOAD"; do
+	[ -x "$b" ] || { echo "FAIL: $SUITE: $b is not built"; exit 1; }
+done
+mktemp_dir
+export MEMTOPRC=$T/memtoprc
+# column arithmetic below counts characters, not bytes
+export LC_ALL=C.UTF-8
+
+SOCK=memtop-live-$$
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
+
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+screen() { tm capture-pane -p; }
+
+wait_for() { # REGEX [SECONDS]
+	local re=$1 t=${2:-8} i
+	for ((i = 0; i < t * 20; i++)); do
+		screen | grep -Eq -- "$re" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+wait_gone() { # REGEX [SECONDS]
+	local re=$1 t=${2:-8} i
+	for ((i = 0; i < t * 20; i++)); do
+		screen | grep -Eq -- "$re" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+expect() { # DESC REGEX [SECONDS]
+	if wait_for "$2" "${3:-8}"; then ok "$1"; else
+		bad "$1: no /$2/ on screen:"; screen | sed 's/^/    | /'
+	fi
+}
+
+expect_gone() { # DESC REGEX
+	if wait_gone "$2"; then ok "$1"; else
+		bad "$1: /$2/ still on screen:"; screen | sed 's/^/    | /'
+	fi
+}
+
+keys() { tm send-keys "$@"; sleep 0.15; }
+
+# start_ui COLS ROWS ARGS...: memtop in a fresh server; the pane stays
+# after it exits, with its status in $T/exit.
+start_ui() {
+	local cols=$1 rows=$2 i
+	shift 2
+	tm kill-server 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		tm has-session 2>/dev/null || break
+		sleep 0.05
+	done
+	rm -f "$T/exit"
+	tm new-session -d -x "$cols" -y "$rows" -e LANG=C.UTF-8 \
+		-e LC_ALL=C.UTF-8 -e "MEMTOPRC=$MEMTOPRC" \
+		"$MEMTOP $*; echo \$? >$T/exit; echo EXITED; exec sleep 600" ||
+		return 1
+	wait_for 'scan [0-9.]+m?s at' 20
+}
+
+quit_ui() { # DESC
+	keys q
+	if wait_for EXITED 5 && [ "$(cat "$T/exit" 2>/dev/null)" = 0 ]; then
+		ok "$1"
+	else
+		bad "$1: memtop did not exit with status 0"
+	fi
+}
+
+start_workload "$T/wl.json" -- --shapes thp,file,holes \
+	--comm-hex "$(hex livewl-thp)" || { bad "workload"; finish; }
+WL=$WL_PID
+
+# ---- the system view ------------------------------------------------------
+start_ui 120 40 -p "$WL" || { bad "memtop did not start"; finish; }
+expect "the header sums up huge pages" "^huge pages .*(faults|free in)"
+keys s
+expect "s opens the system view" "^Settings +/sys/kernel/mm/transparent_hugepage"
+expect "THP settings shown" "^  enabled (always|madvise|never|\\?) +defrag "
+if [ -r /sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan ]; then
+	expect "khugepaged settings shown" "^  khugepaged .*[a-z_]+ [0-9]+"
+	expect "khugepaged pages_to_scan shown" " pages_to_scan [0-9]+"
+fi
+expect "counters with totals and rates" \
+	"^Counters +/proc/vmstat: total, and per second"
+if grep -q '^thp_fault_alloc ' /proc/vmstat; then
+	n=$(awk '$1 == "thp_fault_alloc" {print $2}' /proc/vmstat)
+	expect "thp_fault_alloc listed with its total" \
+		"thp_fault_alloc +[0-9.]+[KMG]? +(-|0|[0-9.]+[KMG]?/s)"
+fi
+expect "the overview has time plots" "^  RSS +[0-9.]+[BKMGT]"
+# a second scan gives rates
+expect "rates after the second scan" "thp_fault_alloc +[0-9.]+[KMG]? +(0|[0-9.]+[KMG]?/s)" 10
+keys End
+expect "End scrolls to meminfo" "^meminfo +/proc/meminfo"
+expect "free memory per order with the PMD share" \
+	"node [0-9]+: .* free, .*% in blocks of [0-9]+[KMG] or more"
+expect "a sparkline per zone" "zone (DMA|DMA32|Normal|Movable)"
+if ls -d /sys/kernel/mm/transparent_hugepage/hugepages-*kB >/dev/null 2>&1; then
+	keys Home
+	for ((i = 0; i < 8; i++)); do
+		screen | grep -q '^mTHP ' && break
+		keys NPage
+	done
+	expect "mTHP sizes listed" "^  size +[0-9]+K +"
+else
+	part_skip "no mTHP sizes on this kernel"
+fi
+keys s
+expect "s again: back to the processes" "PID.*COMMAND"
+expect_gone "the system view is gone" "^Counters "
+keys s Escape
+expect "Esc leaves the system view too" "PID.*COMMAND"
+expect "COLL column in the process pane" "PMD% +THP% +COLL "
+keys D
+expect "D shows the HUGE/s column" "COLL +HUGE/s "
+keys D
+expect_gone "D hides it again" "COLL +HUGE/s"
+keys Enter
+expect "VMA pane has the slot figures" "COLL SLOTS m/f/p"
+expect "VMA pane sums up the PMD slots" "PMD slots [0-9]+: "
+keys Left
+quit_ui "quit from the live views"
+
+# ---- cgroups and the process tree -----------------------------------------
+"$MEMTOP" --json -p "$WL" >"$T/cg.json" 2>/dev/null
+CG=$(jq -r '.processes[0].cgroup' "$T/cg.json")
+if [ -z "$CG" ] || [ "$CG" = null ]; then
+	part_skip "no cgroup path for the workload"
+else
+	# a parent and its child: bash runs sleep, then becomes sleep itself
+	bash -c 'sleep 600 & exec sleep 601' &
+	PARENT=$!
+	kill_later "$PARENT"
+	CHILD=""
+	for ((i = 0; i < 100; i++)); do
+		CHILD=$(pgrep -P "$PARENT" -x sleep | head -1)
+		[ -n "$CHILD" ] && grep -q '^sleep' "/proc/$PARENT/comm" && break
+		sleep 0.05
+	done
+	kill_later "$CHILD"
+	start_ui 120 40 -p "$WL,$PARENT,$CHILD" || bad "memtop did not start"
+	keys g
+	tail=${CG: -20}
+	expect "g shows a cgroup row" "[0-9] procs? .*(▸|\\[\\+\\]) .*${tail//./\\.}"
+	expect "the header counts the cgroups" "shown in [0-9]+ cgroups?"
+	expect_gone "processes folded into their cgroup" "livewl-thp"
+	# select the workload's cgroup row and open it
+	keys Home
+	for ((i = 0; i < 6; i++)); do
+		screen | grep -q "view: cgroup .*${tail//./\\.}" && break
+		keys Down
+	done
+	keys Enter
+	expect "Enter opens the cgroup row" "(▾|\\[-\\]) .*${tail//./\\.}"
+	expect "its processes listed under it" "(├─|└─) livewl-thp"
+	keys Left
+	expect_gone "Left closes it" "(├─|└─) livewl-thp"
+	keys g
+	expect "g again: one row per process" "livewl-thp"
+	keys t
+	expect "t: the child under its parent" "└─ sleep"
+	expect "the header says tree" "│ tree │"
+	keys t
+	expect_gone "t again: a flat list" "└─ sleep"
+	quit_ui "quit after cgroups and tree"
+fi
+
+# ---- the demo: adoption as the screen shows it ------------------------------
+# Column value under a title (right aligned cells): the characters of the
+# row that end where the title ends.
+cell() { # TITLE ROW-REGEX
+	local s hdr row end
+	s=$(screen)
+	hdr=$(printf '%s\n' "$s" | grep -m1 -E '^ +PID')
+	row=$(printf '%s\n' "$s" | grep -m1 -E -- "$2")
+	[ -n "$hdr" ] && [ -n "$row" ] || return 1
+	local pre=${hdr%%"$1"*}
+	[ "$pre" != "$hdr" ] || return 1
+	end=$((${#pre} + ${#1}))
+	local v=${row:$((end - 7)):7}
+	v=${v##* }
+	printf '%s\n' "$v"
+}
+num() { # "99.3" ">99.9" "<0.1" "0" -> a number, "" if none
+	case $1 in
+	'>'*) echo 99.95 ;;
+	'<'*) echo 0.05 ;;
+	[0-9]*) echo "$1" ;;
+	*) echo "" ;;
+	esac
+}
+bytes() { # 120M -> bytes
+	awk -v s="$1" 'BEGIN { n = s + 0; u = substr(s, length(s));
+		m = u == "K" ? 1024 : u == "M" ? 1048576 : u == "G" ? 1073741824 : 1;
+		printf "%d\n", n * m }'
+}
+
+start_ui 120 40 --demo || bad "memtop --demo did not start"
+expect "the demo sorts by PID" "PID▲"
+expect "the demo shows HUGE/s" "HUGE/s"
+expect "demo-collapse is listed" "demo-collapse" 10
+expect "demo-collapse is selected (histogram)" "view: PID [0-9]+ demo-collapse"
+# its 128 MiB touched with 4K pages (the first 3 s of the workload)
+for ((i = 0; i < 100; i++)); do
+	rss=$(cell RSS 'demo-collapse$')
+	[ -n "$rss" ] && [ "$(bytes "$rss")" -ge $((100 << 20)) ] && break
+	sleep 0.1
+done
+t0=$SECONDS
+thp0=$(cell THP% 'demo-collapse$')
+coll0=$(cell COLL 'demo-collapse$')
+echo "demo-collapse at start: RSS $rss THP% $thp0 COLL $coll0"
+sleep 20
+thp1=$(cell THP% 'demo-collapse$')
+coll1=$(cell COLL 'demo-collapse$')
+echo "demo-collapse after $((SECONDS - t0)) s: THP% $thp1 COLL $coll1"
+screen | sed -n '5,10p' | sed 's/^/    | /'
+if [ -n "$(num "$thp0")" ] && [ -n "$(num "$thp1")" ]; then
+	if awk -v a="$(num "$thp0")" -v b="$(num "$thp1")" 'BEGIN { exit !(b >= a + 50) }'; then
+		ok "demo-collapse THP% rose: $thp0 -> $thp1"
+	else
+		bad "demo-collapse THP% did not rise: $thp0 -> $thp1"
+	fi
+else
+	# without root the folio view is missing: collapsible memory falls
+	if [ -n "$coll0" ] && [ -n "$coll1" ] &&
+		[ "$(bytes "$coll1")" -lt "$(bytes "$coll0")" ]; then
+		ok "demo-collapse COLL fell: $coll0 -> $coll1 (THP% needs root)"
+	else
+		bad "demo-collapse: no THP% and COLL did not fall ($coll0 -> $coll1)"
+	fi
+fi
+expect "the history plots its THP memory" "THP +[0-9.]+[KMG]" 2
+quit_ui "the demo quits"
+
+# ---- C locale: the new views in ASCII ---------------------------------------
+tm kill-server 2>/dev/null
+sleep 0.2
+rm -f "$T/exit"
+tm new-session -d -x 120 -y 40 -e LANG=C -e LC_ALL=C -e NO_COLOR=1 \
+	-e "MEMTOPRC=$MEMTOPRC" \
+	"$MEMTOP -d 0.5 -p $WL; echo \$? >$T/exit; echo EXITED; exec sleep 600"
+expect "C locale: memtop starts" "livewl-thp" 10
+sleep 1.5 # a few scans of history
+ascii_only() { # DESC
+	if screen | LC_ALL=C grep -q '[^ -~]'; then
+		bad "$1: non-ASCII output in the C locale:"
+		screen | LC_ALL=C grep '[^ -~]' | head -3 | sed 's/^/    | /'
+	else
+		ok "$1"
+	fi
+}
+expect "C locale: the history is plotted" "RSS +[0-9.]+[KMG] +[#.]"
+ascii_only "C locale: process list, histogram and history"
+keys g Enter t D
+expect "C locale: cgroup row opened" "\[-\] "
+ascii_only "C locale: cgroup rows and tree"
+keys s
+expect "C locale: system view" "^Counters"
+ascii_only "C locale: system view (top)"
+keys End
+expect "C locale: zones" "zone "
+ascii_only "C locale: system view (bottom)"
+quit_ui "quit (C locale)"
+
+# ---- settings kept across runs --------------------------------------------
+rm -f "$MEMTOPRC"
+start_ui 120 40 -p "$WL" || bad "memtop did not start (settings)"
+expect "starts on the defaults" "^view present"
+keys N
+expect "N sorts by PID" "PID▲"
+keys v
+expect "v: mappable" "^view mappable"
+keys +
+expect "+: every 3s" "every 3s"
+quit_ui "quit after changing settings"
+if [ -f "$MEMTOPRC" ]; then
+	check "memtoprc has a version line" grep -qx 'version=1' "$MEMTOPRC"
+	check "memtoprc keeps the sort" grep -qx 'sort=pid' "$MEMTOPRC"
+	check "memtoprc keeps the order" grep -qx 'sort_descending=0' "$MEMTOPRC"
+	check "memtoprc keeps the view" grep -qx 'view=mappable' "$MEMTOPRC"
+	check "memtoprc keeps the interval" grep -qx 'interval=3' "$MEMTOPRC"
+else
+	bad "no memtoprc written at $MEMTOPRC"
+fi
+cp "$MEMTOPRC" "$T/saved"
+start_ui 120 40 -p "$WL" || bad "memtop did not start (settings 2)"
+expect "the next run starts in the saved view" "^view mappable"
+expect "with the saved interval" "every 3s"
+expect "and the saved sort" "PID▲"
+quit_ui "quit (settings 2)"
+
+start_ui 120 40 --no-config -p "$WL" || bad "memtop did not start (--no-config)"
+expect "--no-config: the default view" "^view present"
+expect "--no-config: the default interval" "every 2s"
+keys v M
+expect "--no-config: keys still work" "^view mappable"
+quit_ui "quit (--no-config)"
+check "--no-config wrote nothing" cmp -s "$MEMTOPRC" "$T/saved"
+
+start_ui 120 40 -s rss -p "$WL" || bad "memtop did not start (-s rss)"
+expect "-s wins over the file" "RSS▼"
+expect "the rest comes from the file" "^view mappable"
+keys v
+expect "v: folios" "^view folios"
+quit_ui "quit (-s rss)"
+check "-s stays out of the file" grep -qx 'sort=pid' "$MEMTOPRC"
+check "what the user changed is saved" grep -qx 'view=folios' "$MEMTOPRC"
+
+printf 'version=1\nsort=sideways\n' >"$MEMTOPRC"
+start_ui 120 40 -p "$WL" || bad "memtop did not start (bad value)"
+expect "a bad value is reported in the status line" \
+	"memtoprc:2: bad value .*sideways"
+expect "and the default used" "BLOCKS▼"
+quit_ui "quit (bad value)"
+
+printf 'colour=green\n' >"$MEMTOPRC"
+cp "$MEMTOPRC" "$T/foreign"
+start_ui 120 40 -p "$WL" || bad "memtop did not start (foreign)"
+expect "a foreign file is reported" "not a memtop settings file"
+keys v N
+expect "keys still work" "^view mappable"
+quit_ui "quit (foreign file)"
+check "a foreign file is not written over" cmp -s "$MEMTOPRC" "$T/foreign"
+
+finish
