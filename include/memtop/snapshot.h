@@ -60,7 +60,6 @@ struct mt_proc {
 	const char *user; /* user name, or the uid in decimal */
 	const char *cgroup; /* v1 memory controller path, else the v2 path */
 	bool kthread;
-	bool pagemap_denied; /* maps readable but pagemap was not */
 	uint64_t status_rss_kb;
 	uint64_t present_pages, swapped_pages, zero_pages;
 	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped; /* sums */

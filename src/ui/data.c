@@ -139,14 +139,13 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	view_dist(&ps->dist, s, st->view, ph, mh, fs, s->have_kpageflags,
 		  present);
 	ps->pmd_pages = view_pmd_pages(&ps->dist, s);
-	if (!fs && s->have_kpageflags && !p->pagemap_denied)
+	if (!fs && s->have_kpageflags)
 		ps->thp_pages = 0;
 	else
 		ps->thp_pages = ui_folio_pages(fs);
 	if (ps->thp_pages != UINT64_MAX && ps->thp_pages > present)
 		ps->thp_pages = present;
-	ps->coll_pages = p->pagemap_denied ? UINT64_MAX :
-			 ui_coll_pages(full, mapped, s->pmd_order);
+	ps->coll_pages = ui_coll_pages(full, mapped, s->pmd_order);
 	ps->huge_pages = ui_proc_huge_pages(s, p);
 }
 
@@ -355,11 +354,10 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st)
 		vs->path = add_str(d, v->path, v->path_len, st->utf8);
 		view_dist(&vs->dist, s, st->view, v->present_hist,
 			  v->mappable_hist, v->folios,
-			  s->have_kpageflags && !p->pagemap_denied,
+			  s->have_kpageflags,
 			  v->present_pages);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
-		vs->coll_pages = p->pagemap_denied ? UINT64_MAX :
-				 ui_coll_pages(v->pmd_full, v->pmd_mapped,
+		vs->coll_pages = ui_coll_pages(v->pmd_full, v->pmd_mapped,
 					       s->pmd_order);
 	}
 	filter_vmas(d, st);
@@ -381,7 +379,7 @@ static void capture_prev(struct ui_data *d)
 	for (size_t i = 0; i < d->nps; i++) {
 		const struct mt_proc *p = d->ps[i].p;
 		d->prev[d->nprev++] = (struct ui_prev){
-			p->pid, p->pagemap_denied ? UINT64_MAX : p->present_pages,
+			p->pid, p->present_pages,
 			ui_proc_huge_pages(old, p) };
 	}
 	qsort(d->prev, d->nprev, sizeof(*d->prev), cmp_prev);
@@ -400,7 +398,7 @@ static void apply_prev(struct ui_data *d, struct ui_pstat *ps)
 	ps->mark = 0;
 	if (!pv)
 		return;
-	uint64_t present = p->pagemap_denied ? UINT64_MAX : p->present_pages;
+	uint64_t present = p->present_pages;
 	ps->mark = ui_change_mark(pv->present, present, pv->huge,
 				  ps->huge_pages);
 	double dt = s->time_ns > d->prev_time_ns ?

@@ -392,8 +392,6 @@ void ui_dist_marks(const struct ui_dist *prev, const struct ui_dist *cur,
 uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
 			    const struct mt_proc *p)
 {
-	if (p->pagemap_denied)
-		return UINT64_MAX;
 	if (s->have_kpageflags)
 		return p->folios ? mt_folio_total(p->folios) : 0;
 	if (p->pmd_mapped != MT_UNKNOWN && s->pmd_order < 64)

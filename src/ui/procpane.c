@@ -160,8 +160,7 @@ static void draw_proc(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 		case UI_COL_BAR: /* not available */
 			if (!selected)
 				wattrset(w, ui_attr(u, UI_C_DIM));
-			cell(u, w, y, p, c, ps->p->pagemap_denied ?
-					"no access" : "needs root");
+			cell(u, w, y, p, c, "needs root");
 			wattrset(w, base);
 			break;
 		case UI_COL_COMM: {

@@ -54,11 +54,7 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 	else
 		ui_put(w, 1, x, bw, "needs root", false, u->utf8);
 	x += bw + 2;
-	if (p->pagemap_denied) {
-		wattrset(w, ui_attr(u, UI_C_WARN));
-		x += ui_put(w, 1, x, width - x, "pagemap not readable", false,
-			    false);
-	} else if (!p->has_smaps) {
+	if (!p->has_smaps) {
 		wattrset(w, ui_attr(u, UI_C_DIM));
 		x += ui_put(w, 1, x, width - x,
 			    "ADV/ELIG: smaps on the next scan", false, false);
@@ -69,7 +65,7 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 	wattrset(w, A_NORMAL);
 	/* what khugepaged or MADV_COLLAPSE could still do */
 	if (p->pmd_slots != MT_UNKNOWN && p->pmd_full != MT_UNKNOWN &&
-	    p->pmd_touched != MT_UNKNOWN && !p->pagemap_denied) {
+	    p->pmd_touched != MT_UNKNOWN) {
 		char coll[16], mapped[40];
 		if (p->pmd_mapped == MT_UNKNOWN)
 			snprintf(mapped, sizeof(mapped), "? mapped");

@@ -438,9 +438,12 @@ static void test_delta_folios(void **state)
 	assert_true(d.ps[0].has_rate);
 	assert_float_equal(d.ps[0].huge_rate, 528.0 * 4096 / 0.5, 1e-6);
 	assert_int_equal(d.ps[0].mark, 1);
-	/* no access to its pagemap: unknown */
-	b[0].pagemap_denied = true;
+	/* without the folio view: PMD-mapped slots, or unknown */
+	s2.have_kpageflags = false;
+	b[0].pmd_mapped = MT_UNKNOWN;
 	assert_true(ui_proc_huge_pages(&s2, &b[0]) == UINT64_MAX);
+	b[0].pmd_mapped = 3;
+	assert_int_equal(ui_proc_huge_pages(&s2, &b[0]), 3 << s2.pmd_order);
 	ui_data_free(&d);
 }
 
