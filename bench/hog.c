@@ -1,0 +1,155 @@
+/*
+ * hog.c - benchmark workload: a process with a known amount of resident
+ * anonymous memory for memtop and the floor to scan.
+ *
+ *   hog --mib N [--thp | --nothp] [--holes] [--sparse] [--reserve-tib T]
+ *
+ * Maps N MiB of private anonymous memory on a 2 MiB aligned address and
+ * writes every page of it:
+ *   --nothp   (default) MADV_NOHUGEPAGE: N * 256 separate 4 KiB pages
+ *   --thp     MADV_HUGEPAGE: PMD-mapped huge pages where the kernel can
+ *   --holes   then drop one page in every 2 MiB (MADV_DONTNEED), at an
+ *             offset that moves from block to block, splitting huge pages
+ *   --sparse  write only every 8th page instead of every page
+ *   --reserve-tib T  also reserve T TiB of address space PROT_NONE
+ *             (MAP_NORESERVE) and make 16 pages in its middle read-write
+ *             and touched: three VMAs, two of them enormous and empty
+ *
+ * Prints "PID ready" on stdout once the memory is in place, then sleeps
+ * until killed.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#define MIB (UINT64_C(1) << 20)
+#define HUGE_SZ (2 * MIB)
+#define RESERVE_RW_PAGES 16
+
+static void die(const char *what)
+{
+	fprintf(stderr, "hog: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fputs("usage: hog --mib N [--thp | --nothp] [--holes] [--sparse] "
+	      "[--reserve-tib T]\n", stderr);
+	exit(2);
+}
+
+static uint64_t parse_num(const char *s)
+{
+	char *e;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno || e == s || *e)
+		usage();
+	return v;
+}
+
+/* mmap len bytes aligned to align (a power of two). */
+static char *map_aligned(uint64_t len, uint64_t align, int prot, int extra)
+{
+	uint64_t total = len + align;
+	char *raw = mmap(NULL, total, prot, MAP_PRIVATE | MAP_ANONYMOUS | extra,
+			 -1, 0);
+	uintptr_t a;
+	uint64_t head, tail;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+	head = a - (uintptr_t)raw;
+	tail = total - head - len;
+	if (head)
+		munmap(raw, head);
+	if (tail)
+		munmap((char *)a + len, tail);
+	return (char *)a;
+}
+
+static void reserve(uint64_t tib, long page)
+{
+	uint64_t len = tib << 40;
+	char *r = mmap(NULL, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *mid;
+
+	if (r == MAP_FAILED)
+		die("reserve mmap");
+	mid = r + (len / 2 & ~(uint64_t)(page - 1));
+	if (mprotect(mid, (size_t)RESERVE_RW_PAGES * (size_t)page,
+		     PROT_READ | PROT_WRITE))
+		die("reserve mprotect");
+	for (int i = 0; i < RESERVE_RW_PAGES; i++)
+		mid[(size_t)i * (size_t)page] = 1;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t mib = 0, tib = 0, len;
+	int thp = 0, holes = 0, sparse = 0, have_mib = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mib") && i + 1 < argc) {
+			mib = parse_num(argv[++i]);
+			have_mib = 1;
+		} else if (!strcmp(argv[i], "--reserve-tib") && i + 1 < argc) {
+			tib = parse_num(argv[++i]);
+		} else if (!strcmp(argv[i], "--thp")) {
+			thp = 1;
+		} else if (!strcmp(argv[i], "--nothp")) {
+			thp = 0;
+		} else if (!strcmp(argv[i], "--holes")) {
+			holes = 1;
+		} else if (!strcmp(argv[i], "--sparse")) {
+			sparse = 1;
+		} else {
+			usage();
+		}
+	}
+	if (!have_mib && !tib)
+		usage();
+
+	len = mib * MIB;
+	if (len) {
+		uint64_t step = (uint64_t)page * (sparse ? 8 : 1);
+
+		m = map_aligned(len, HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+		if (!m)
+			die("mmap");
+		if (madvise(m, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+			die("madvise");
+		for (uint64_t off = 0; off < len; off += step)
+			m[off] = (char)(off >> 12 | 1);
+		if (holes) {
+			uint64_t blocks = len / HUGE_SZ;
+			uint64_t per = HUGE_SZ / (uint64_t)page;
+
+			for (uint64_t b = 0; b < blocks; b++) {
+				uint64_t pg = (b * 37 + 1) % per;
+
+				if (madvise(m + b * HUGE_SZ + pg * (uint64_t)page,
+					    (size_t)page, MADV_DONTNEED))
+					die("madvise(MADV_DONTNEED)");
+			}
+		}
+	}
+	if (tib)
+		reserve(tib, page);
+
+	printf("%d ready\n", (int)getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
