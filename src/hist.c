@@ -176,12 +176,13 @@ static unsigned folio_slot(uint64_t npages)
 	return o < MT_FOLIO_ORDERS ? o : MT_FOLIO_ORDERS - 1;
 }
 
-void mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
+uint64_t mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
 			  uint64_t vpage, const uint64_t *kflags, size_t n,
 			  uint64_t next_flags, mt_pmd_mapped_fn is_pmd,
 			  void *ctx)
 {
 	size_t i = 0;
+	uint64_t counted = 0;
 	while (i < n) {
 		if (!(kflags[i] & MT_KPF_THP)) {
 			i++;
@@ -198,6 +199,7 @@ void mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
 		 * middle */
 		if (h > i)
 			fs->partial[(kflags[i] & MT_KPF_ANON) ? 0 : 1] += h - i;
+		counted += j - i; /* every page of the segment lands somewhere */
 		while (h < j) {
 			size_t next = h + 1;
 			while (next < j && !(kflags[next] & MT_KPF_COMPOUND_HEAD))
@@ -223,6 +225,7 @@ void mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
 		}
 		i = j;
 	}
+	return counted;
 }
 
 void mt_folio_add(struct mt_folio_stats *dst, const struct mt_folio_stats *src)

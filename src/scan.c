@@ -352,11 +352,11 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 		uint64_t k = MT_MIN(n, pmd - (pfn & (pmd - 1)));
 		if (mt_kpageflags_read(c->kpf_fd, pfn, c->kf, (size_t)k + 1) < 0)
 			return;
-		uint64_t before = mt_folio_total(&ps->fs);
-		mt_folio_account_run(&ps->fs, c->pmd_order, vpage, c->kf,
-				     (size_t)k, c->kf[k], is_pmd_mapped, ps);
+		uint64_t got = mt_folio_account_run(&ps->fs, c->pmd_order, vpage,
+						    c->kf, (size_t)k, c->kf[k],
+						    is_pmd_mapped, ps);
 		/* the chunk lies in one memory block: one node */
-		count_node(ps, pfn, mt_folio_total(&ps->fs) - before);
+		count_node(ps, pfn, got);
 		vpage += k;
 		pfn += k;
 		n -= k;

@@ -109,9 +109,9 @@ typedef bool (*mt_pmd_mapped_fn)(void *ctx, uint64_t vpage);
  * physically: kflags[i] is the kpageflags word of the i-th page, next_flags
  * that of the page after the run (0 if unknown). pmd_order is the PMD
  * order; is_pmd may be NULL (then aligned PMD-order folios count as PMD
- * mapped).
+ * mapped). Returns the pages it counted (pages in large folios).
  */
-void mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
+uint64_t mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
 			  uint64_t vpage, const uint64_t *kflags, size_t n,
 			  uint64_t next_flags, mt_pmd_mapped_fn is_pmd,
 			  void *ctx);

@@ -1668,9 +1668,11 @@ static void test_folio_random(void **state)
 			continue;
 		assert_true(n <= cap);
 		memset(&got, 0, sizeof(got));
-		mt_folio_account_run(&got, pmd_order, vpage, k, n, next,
-				     use_cb ? pmd_by_address : NULL,
-				     use_cb ? &calls : NULL);
+		uint64_t counted = mt_folio_account_run(
+			&got, pmd_order, vpage, k, n, next,
+			use_cb ? pmd_by_address : NULL, use_cb ? &calls : NULL);
+		/* it returns the pages it put anywhere */
+		assert_int_equal(counted, folio_sum(&want));
 		if (memcmp(&got, &want, sizeof(got)) != 0) {
 			char what[96];
 
