@@ -1,19 +1,8 @@
 /*
  * scan.c - one pass over the proc root into a snapshot.
  *
- * Per process: status (name, uid, ppid), maps (the VMAs), then pagemap for
- * each VMA. How pagemap is read depends on what is wanted:
- *
- *  - present view only (no PFNs): PAGEMAP_SCAN returns present and swapped
- *    runs directly; unpopulated ranges cost nothing.
- *  - PFNs wanted (mappable, folios): PAGEMAP_SCAN finds the next populated
- *    page, then pread reads entries from there in batches that grow while
- *    the memory stays populated (512 up to 64Ki entries) and restart small
- *    after a gap, so dense memory costs what a plain batched pread costs
- *    and a sparse 64 TiB reservation costs a few calls.
- *  - no PAGEMAP_SCAN (before 6.7, fixture files): batched pread over the
- *    VMA; VMAs larger than the sparse guard are first looked up in smaps
- *    and skipped when nothing in them is resident or swapped.
+ * Per process: status (name, uid, ppid), cgroup, maps (the VMAs), then
+ * pagemap for all VMAs in one walk (see "walking the VMAs" below).
  *
  * Folio accounting reads kpageflags only for the physically contiguous
  * runs found, in chunks cut at PMD-aligned PFNs (no THP crosses them).
@@ -367,19 +356,20 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 
 /*
  * One pass over a process's VMAs in address order. Pages reach the open
- * VMA's accumulator in increasing order, from one of two sources:
+ * VMA's accumulator in increasing order, from one of three sources:
  *
- *  - a single PAGEMAP_SCAN walk over the whole address range of the
- *    process, whose populated regions are routed to the VMAs they fall in
- *    (present view), or coalesced into pread windows of PFNs (mappable and
- *    folio views): unpopulated memory and the gaps between VMAs cost
- *    nothing, and a process with many small VMAs costs a few calls;
+ *  - present view: a single PAGEMAP_SCAN walk over the whole address
+ *    range of the process, whose present, swapped, PMD-mapped and zero
+ *    page regions are routed to the VMAs they fall in: unpopulated memory
+ *    and the gaps between VMAs cost nothing, and a process with many
+ *    small VMAs costs a few calls;
+ *  - PFNs wanted (mappable, folio views): the guided walk below, batched
+ *    pread of populated memory across the VMAs;
  *  - batched pread over each VMA (no PAGEMAP_SCAN, or --pagemap-method
  *    pread), with the sparse guard.
  *
  * A VMA is closed (its figures stored) when the walk passes its end.
  */
-#define WINDOW_GAP 256 /* read across holes up to this many entries */
 
 /* Shared by every VMA of a snapshot with nothing present. */
 struct scan_shared {
@@ -394,7 +384,6 @@ struct walk {
 	size_t vi;       /* the VMA being filled */
 	bool open;
 	bool scanned;    /* present runs and PMD mappings came from the scan */
-	uint64_t ws, we; /* pending pread window [ws, we) in pages */
 	int err;
 	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
 };
@@ -546,50 +535,59 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 	}
 }
 
-static int flush_window(struct walk *w)
-{
-	struct proc_scan *ps = w->ps;
-	uint64_t n = w->we - w->ws;
-	if (!n)
-		return 0;
-	int r = mt_pagemap_read(ps->pm_fd, w->ws, ps->c->pm, (size_t)n);
-	if (r < 0)
-		return r;
-	ps->s->stats.pagemap_entries += n;
-	dispatch(w, w->ws, n, 0, ps->c->pm);
-	w->ws = w->we = 0;
-	return 0;
-}
-
 static int walk_region(void *ctx, const struct mt_region *reg)
 {
 	struct walk *w = ctx;
 	struct proc_scan *ps = w->ps;
 	unsigned sh = ps->c->page_shift;
-	uint64_t rs = reg->start >> sh, re = reg->end >> sh;
 	if (cancelled(ps->o)) {
 		w->err = -ECANCELED;
 		return 1;
 	}
-	if (!ps->want_pfns || (reg->categories & MT_PSC_PFNZERO)) {
-		/* zero page mappings need no PFNs; no window may cover them */
-		if (ps->want_pfns && (w->err = flush_window(w)) < 0)
-			return 1;
-		dispatch(w, rs, re - rs, reg->categories, NULL);
-		return 0;
-	}
-	/* PFNs: coalesce nearby regions into windows of pread */
-	while (rs < re) {
-		if (w->we > w->ws && (rs > w->we + WINDOW_GAP ||
-				      rs >= w->ws + MT_PAGEMAP_BATCH)) {
-			if ((w->err = flush_window(w)) < 0)
-				return 1;
+	dispatch(w, reg->start >> sh, (reg->end - reg->start) >> sh,
+		 reg->categories, NULL);
+	return 0;
+}
+
+/*
+ * PFNs wanted: PAGEMAP_SCAN only finds the next populated page (it stops
+ * at the first one, so holes and the gaps between VMAs cost nothing),
+ * then pread reads entries from there in batches that grow while memory
+ * stays populated (512 up to 64Ki entries) and start small again after a
+ * gap. Dense memory costs what a plain batched pread costs.
+ */
+static int guided_walk(struct walk *w, uint64_t v, uint64_t vend)
+{
+	struct proc_scan *ps = w->ps;
+	unsigned sh = ps->c->page_shift;
+	size_t batch = 512;
+	bool probe = true;
+	while (v < vend) {
+		if (cancelled(ps->o))
+			return -ECANCELED;
+		if (probe) {
+			uint64_t found;
+			int r = mt_pagemap_next_populated(
+				ps->pm_fd, v << sh, vend << sh,
+				MT_PSC_PRESENT | MT_PSC_SWAPPED, &found,
+				&ps->s->stats.scan_ioctls);
+			if (r < 0)
+				return r;
+			if (found >= (vend << sh))
+				break;
+			v = found >> sh;
+			batch = 512;
 		}
-		if (w->we == w->ws)
-			w->ws = w->we = rs;
-		uint64_t e = MT_MIN(re, w->ws + MT_PAGEMAP_BATCH);
-		w->we = e;
-		rs = e;
+		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)batch);
+		int r = mt_pagemap_read(ps->pm_fd, v, ps->c->pm, n);
+		if (r < 0)
+			return r;
+		ps->s->stats.pagemap_entries += n;
+		dispatch(w, v, n, 0, ps->c->pm);
+		v += n;
+		probe = !(ps->c->pm[n - 1] & (MT_PM_PRESENT | MT_PM_SWAP));
+		if (!probe)
+			batch = MT_MIN(batch * 4, (size_t)MT_PAGEMAP_BATCH);
 	}
 	return 0;
 }
@@ -601,12 +599,21 @@ static int pread_vma(struct walk *w)
 	struct proc_scan *ps = w->ps;
 	const struct mt_vma *vma = &w->p->vmas[w->vi];
 	unsigned sh = ps->c->page_shift;
+	/* Large VMAs: smaps says how much is resident and swapped. Nothing:
+	 * skip. Otherwise stop once that much was found, when zero page
+	 * mappings can be told apart (smaps leaves them out). */
+	uint64_t want_present = UINT64_MAX, want_swapped = UINT64_MAX;
 	if (ps->o->sparse_guard_bytes &&
 	    vma->end - vma->start >= ps->o->sparse_guard_bytes) {
 		load_smaps(ps);
 		const struct mt_smaps_vma *sv = smaps_find(ps, vma->start);
 		if (sv && sv->rss_kb == 0 && sv->swap_kb == 0)
 			return 0;
+		if (sv && ps->c->zero_pfn != UINT64_MAX) {
+			uint64_t kb_per_page = ps->c->page_size / 1024;
+			want_present = sv->rss_kb / kb_per_page;
+			want_swapped = sv->swap_kb / kb_per_page;
+		}
 	}
 	uint64_t v = vma->start >> sh, vend = vma->end >> sh;
 	while (v < vend) {
@@ -619,6 +626,9 @@ static int pread_vma(struct walk *w)
 		ps->s->stats.pagemap_entries += n;
 		mt_hist_acc_feed(&ps->acc, v, ps->c->pm, n);
 		v += n;
+		if (ps->acc.present_pages >= want_present &&
+		    ps->acc.swapped_pages >= want_swapped)
+			break;
 	}
 	return 0;
 }
@@ -636,16 +646,21 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 	while (nscan < p->nvmas && !((p->vmas[nscan].end - 1) >> 63))
 		nscan++;
 	if (nscan && ps->o->method != MT_PM_PREAD && c->scan_ok != 0) {
-		int r = mt_pagemap_scan(
-			ps->pm_fd, p->vmas[0].start, p->vmas[nscan - 1].end, 0,
-			MT_PSC_PRESENT | MT_PSC_SWAPPED,
-			MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
-				MT_PSC_PFNZERO,
-			0, walk_region, &w, &ps->s->stats.scan_ioctls);
-		if (r == 0)
-			r = w.err;
-		if (r == 0)
-			r = flush_window(&w);
+		int r;
+		if (ps->want_pfns) {
+			r = guided_walk(&w, p->vmas[0].start >> c->page_shift,
+					p->vmas[nscan - 1].end >> c->page_shift);
+		} else {
+			r = mt_pagemap_scan(
+				ps->pm_fd, p->vmas[0].start,
+				p->vmas[nscan - 1].end, 0,
+				MT_PSC_PRESENT | MT_PSC_SWAPPED,
+				MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
+					MT_PSC_PFNZERO,
+				0, walk_region, &w, &ps->s->stats.scan_ioctls);
+			if (r == 0)
+				r = w.err;
+		}
 		if (r == 0) {
 			c->scan_ok = 1;
 			w.scanned = true;
@@ -660,7 +675,6 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 				return;
 			/* start the VMA under way over, with pread */
 			w.open = false;
-			w.ws = w.we = 0;
 		}
 	}
 	w.scanned = false;
