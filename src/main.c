@@ -436,6 +436,8 @@ static void set_start(struct mt_requests *r, void *arg)
 	r->cpu_limit = sr->cpu_limit;
 }
 
+#define VIEWER_VMA_DETAILS 50000
+
 static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -450,6 +452,10 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 	};
 	mt_model_update_requests(m, set_start, &sr);
 	struct mt_scan_opts so = cf->scan;
+	/* Two snapshots live at once (drawn, and being built): on a big
+	 * system keep VMA details for the selected process and the first
+	 * VIEWER_VMA_DETAILS VMAs only; process sums are always complete. */
+	so.vma_detail_limit = VIEWER_VMA_DETAILS;
 	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
 	if (!sc) {
 		fprintf(stderr, "memtop: cannot start the scanner thread\n");

@@ -519,6 +519,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 			      (unsigned long long)p->present_pages,
 			      (unsigned long long)p->swapped_pages,
 			      (unsigned long long)p->zero_pages);
+		json_num(&b, "vma_count", p->vma_count);
 		MT_BUF_LIT(&b, ",\"cgroup\":");
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,

@@ -53,6 +53,11 @@ struct mt_scan_ctx {
 	 * libraries are mapped by every process */
 	const char **paths;
 	size_t npaths, paths_cap;
+	/* VMAs of processes whose details are not kept live here while
+	 * they are scanned */
+	struct mt_vma *scratch;
+	size_t scratch_cap;
+	size_t kept_vmas; /* VMA details kept in the snapshot being built */
 };
 
 /* State while one process is scanned. */
@@ -70,6 +75,7 @@ struct proc_scan {
 	struct mt_hist_acc acc;
 	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
 	uint64_t *node_pages;     /* the process's large folio pages by node */
+	bool keep_vmas;           /* VMA details go into the snapshot */
 };
 
 static bool have_cap_sys_admin(void)
@@ -203,6 +209,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	mt_snapshot_unref(c->prev);
 	free(c->block_node);
 	free(c->paths);
+	free(c->scratch);
 	free(c);
 }
 
@@ -430,6 +437,37 @@ static void add_hist(uint64_t *dst, const uint64_t *src, unsigned nord)
 		dst[o] += src[o];
 }
 
+/* Add a file-backed VMA's figures to the process's file sums. */
+static void add_file_sums(struct mt_snapshot *s, struct mt_sums *f,
+			  const struct mt_vma *v, const uint64_t *present,
+			  const uint64_t *mappable,
+			  const struct mt_folio_stats *fs)
+{
+	f->present_pages += v->present_pages;
+	f->swapped_pages += v->swapped_pages;
+	f->zero_pages += v->zero_pages;
+	f->pmd_full += v->pmd_full;
+	if (v->pmd_mapped == MT_UNKNOWN || f->pmd_mapped == MT_UNKNOWN)
+		f->pmd_mapped = MT_UNKNOWN;
+	else
+		f->pmd_mapped += v->pmd_mapped;
+	if (!v->present_pages)
+		return;
+	size_t hb = s->nord * sizeof(uint64_t);
+	if (!f->present_hist) {
+		f->present_hist = mt_arena_alloc(s->arena, hb);
+		if (mappable)
+			f->mappable_hist = mt_arena_alloc(s->arena, hb);
+		if (fs)
+			f->folios = mt_arena_alloc(s->arena, sizeof(*fs));
+	}
+	add_hist(f->present_hist, present, s->nord);
+	if (mappable)
+		add_hist(f->mappable_hist, mappable, s->nord);
+	if (fs)
+		mt_folio_add(f->folios, fs);
+}
+
 static void vma_close(struct walk *w)
 {
 	struct proc_scan *ps = w->ps;
@@ -455,7 +493,8 @@ static void vma_close(struct walk *w)
 	else
 		vma->pmd_mapped = MT_UNKNOWN;
 
-	vma->present_hist = keep_hist(s, w->tmp_p, w->sh->zero_hist);
+	const struct mt_folio_stats *fs = ps->want_folios ? &ps->fs : NULL;
+	bool has_folios = fs && mt_folio_total(fs);
 	add_hist(p->present_hist, w->tmp_p, s->nord);
 	p->present_pages += vma->present_pages;
 	p->swapped_pages += vma->swapped_pages;
@@ -467,18 +506,24 @@ static void vma_close(struct walk *w)
 		p->pmd_mapped = MT_UNKNOWN;
 	else
 		p->pmd_mapped += vma->pmd_mapped;
-	if (ps->want_pfns) {
-		vma->mappable_hist = keep_hist(s, w->tmp_m, w->sh->zero_hist);
+	if (ps->want_pfns)
 		add_hist(p->mappable_hist, w->tmp_m, s->nord);
-	}
-	if (ps->want_folios) {
-		if (mt_folio_total(&ps->fs)) {
-			vma->folios = mt_arena_alloc(s->arena, sizeof(ps->fs));
-			*vma->folios = ps->fs;
-			mt_folio_add(p->folios, &ps->fs);
-		} else {
-			vma->folios = w->sh->zero_folios;
-		}
+	if (has_folios)
+		mt_folio_add(p->folios, fs);
+	if (vma->file_backed)
+		add_file_sums(s, &p->file, vma, w->tmp_p,
+			      ps->want_pfns ? w->tmp_m : NULL, fs);
+
+	if (!ps->keep_vmas)
+		return; /* a scratch VMA: the sums are all that stays */
+	vma->present_hist = keep_hist(s, w->tmp_p, w->sh->zero_hist);
+	if (ps->want_pfns)
+		vma->mappable_hist = keep_hist(s, w->tmp_m, w->sh->zero_hist);
+	if (has_folios) {
+		vma->folios = mt_arena_alloc(s->arena, sizeof(*fs));
+		*vma->folios = *fs;
+	} else if (fs) {
+		vma->folios = w->sh->zero_folios;
 	}
 }
 
@@ -747,15 +792,30 @@ static const char *intern_path(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	return c->paths[j] = mt_arena_strndup(s->arena, p, n);
 }
 
-/* Parse the maps buffer into the process's VMAs. */
+/* Parse the maps buffer into the process's VMAs: into the snapshot when
+ * their details are kept, else into the scratch array. */
 static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
-		       struct mt_proc *p)
+		       const struct mt_scan_opts *o, struct mt_proc *p,
+		       bool *keep)
 {
 	size_t lines = 0;
 	for (size_t i = 0; i < c->maps.len; i++)
 		lines += c->maps.data[i] == '\n';
 	lines++;
-	p->vmas = mt_arena_alloc(s->arena, lines * sizeof(struct mt_vma));
+	*keep = !o->vma_detail_limit || p->pid == o->smaps_pid ||
+		c->kept_vmas + lines <= o->vma_detail_limit;
+	if (*keep) {
+		p->vmas = mt_arena_alloc(s->arena, lines * sizeof(struct mt_vma));
+		c->kept_vmas += lines;
+	} else {
+		if (lines > c->scratch_cap) {
+			c->scratch_cap = lines;
+			c->scratch = xrealloc(c->scratch,
+					      lines * sizeof(struct mt_vma));
+		}
+		memset(c->scratch, 0, lines * sizeof(struct mt_vma));
+		p->vmas = c->scratch;
+	}
 	size_t pos = 0, n;
 	const char *line;
 	while ((line = mt_next_line(c->maps.data, c->maps.len, &pos, &n))) {
@@ -778,8 +838,8 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		memcpy(v->perms, e.perms, sizeof(v->perms));
 		v->kind = mt_classify_vma(e.path, e.path_len, e.perms);
 		v->file_backed = v->kind == MT_KIND_FILE;
-		v->path = intern_path(c, s, e.path, e.path_len);
-		v->path_len = e.path_len;
+		v->path = *keep ? intern_path(c, s, e.path, e.path_len) : "";
+		v->path_len = *keep ? e.path_len : 0;
 		v->thp_eligible = -1;
 	}
 }
@@ -852,7 +912,8 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		count_error(st, r);
 		goto out;
 	}
-	parse_vmas(c, s, p);
+	parse_vmas(c, s, o, p, &ps.keep_vmas);
+	p->vma_count = p->nvmas;
 	if (p->nvmas) {
 		ps.pm_fd = mt_open_at(dirfd, "pagemap");
 		if (ps.pm_fd < 0) {
@@ -868,10 +929,16 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		ps.node_pages = p->thp_node_pages;
 		scan_vmas(&ps, p, sh);
 	}
+	if (!ps.keep_vmas) {
+		p->vmas = NULL;
+		p->nvmas = 0;
+	}
 	if (o->smaps_all || o->smaps_pid == pid)
 		attach_smaps(&ps, p);
 	keep = true;
 out:
+	if (!keep && p->vmas == c->scratch)
+		p->vmas = NULL;
 	if (ps.pm_fd >= 0)
 		close(ps.pm_fd);
 	free(ps.smaps);
@@ -891,6 +958,7 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	if (c->paths)
 		memset(c->paths, 0, c->paths_cap * sizeof(*c->paths));
 	c->npaths = 0;
+	c->kept_vmas = 0;
 	s->page_size = c->page_size;
 	s->page_shift = c->page_shift;
 	s->pmd_order = c->pmd_order;

@@ -33,6 +33,10 @@ struct mt_scan_opts {
 	bool smaps_all;            /* read smaps for every process */
 	pid_t smaps_pid;           /* read smaps for this one (0: none) */
 	enum mt_pagemap_method method;
+	/* Keep VMA details (struct mt_vma) for at most this many VMAs in all,
+	 * in pid order, and always for smaps_pid; other processes get their
+	 * sums only. 0: every VMA (batch output needs them all). */
+	size_t vma_detail_limit;
 	/* pread fallback: VMAs larger than this are checked in smaps first
 	 * and skipped when nothing in them is resident or swapped */
 	uint64_t sparse_guard_bytes;

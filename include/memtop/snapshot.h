@@ -53,6 +53,16 @@ struct mt_vma {
 
 #define MT_UNKNOWN UINT64_MAX
 
+/* Sums over the file-backed VMAs of a process, so a view that leaves them
+ * out needs no VMA details. Arrays are NULL when those VMAs had nothing
+ * present (or the figure is unavailable, as for the whole process). */
+struct mt_sums {
+	uint64_t present_pages, swapped_pages, zero_pages;
+	uint64_t pmd_full, pmd_mapped;  /* pmd_mapped may be MT_UNKNOWN */
+	uint64_t *present_hist, *mappable_hist;
+	struct mt_folio_stats *folios;
+};
+
 struct mt_proc {
 	pid_t pid, ppid;
 	uid_t uid;
@@ -69,8 +79,12 @@ struct mt_proc {
 	/* pages in large folios per NUMA node (snapshot->nnodes entries);
 	 * NULL when unavailable (needs the folio view and node sysfs) */
 	uint64_t *thp_node_pages;
+	struct mt_sums file;            /* the file-backed VMAs' share */
+	/* VMA details: all vma_count VMAs, or none (nvmas 0) when the scan
+	 * kept details for other processes only (see vma_detail_limit) */
 	struct mt_vma *vmas;
 	size_t nvmas;
+	size_t vma_count;
 	bool has_smaps;
 };
 

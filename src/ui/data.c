@@ -86,6 +86,18 @@ static uint64_t view_pmd_pages(const struct ui_dist *dist,
 	return ui_dist_pages_from(dist, from);
 }
 
+static void folio_sub(struct mt_folio_stats *d, const struct mt_folio_stats *f)
+{
+	for (int t = 0; t < 2; t++) {
+		d->pmd[t] -= f->pmd[t];
+		d->partial[t] -= f->partial[t];
+		for (int o = 0; o < MT_FOLIO_ORDERS; o++) {
+			d->aligned[t][o] -= f->aligned[t][o];
+			d->unaligned[t][o] -= f->unaligned[t][o];
+		}
+	}
+}
+
 /* Figures of one process, summed over its shown VMAs when VMAs are left
  * out (so the process row agrees with its VMA pane). */
 static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
@@ -101,38 +113,31 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	uint64_t full = p->pmd_full, mapped = p->pmd_mapped;
 
 	if (st->omit_file) {
-		struct mt_output_opts oo = { .omit_file_backed = true };
-		memset(hp, 0, sizeof(hp));
-		memset(hm, 0, sizeof(hm));
-		memset(&fsum, 0, sizeof(fsum));
-		present = swapped = 0;
-		full = mapped = 0;
-		for (size_t i = 0; i < p->nvmas; i++) {
-			const struct mt_vma *v = &p->vmas[i];
-			if (!mt_vma_shown(v, &oo))
-				continue;
-			present += v->present_pages;
-			swapped += v->swapped_pages;
-			if (v->pmd_full == MT_UNKNOWN || full == MT_UNKNOWN)
-				full = MT_UNKNOWN;
-			else
-				full += v->pmd_full;
-			if (v->pmd_mapped == MT_UNKNOWN || mapped == MT_UNKNOWN)
-				mapped = MT_UNKNOWN;
-			else
-				mapped += v->pmd_mapped;
-			for (unsigned o = 0; o < nord; o++) {
-				if (v->present_hist)
-					hp[o] += v->present_hist[o];
-				if (v->mappable_hist)
-					hm[o] += v->mappable_hist[o];
-			}
-			if (v->folios)
-				mt_folio_add(&fsum, v->folios);
+		/* the process less its file-backed VMAs (sums the scan kept,
+		 * so no VMA details are needed) */
+		const struct mt_sums *f = &p->file;
+		for (unsigned o = 0; o < nord; o++) {
+			hp[o] = ph ? ph[o] - (f->present_hist ?
+					      f->present_hist[o] : 0) : 0;
+			hm[o] = mh ? mh[o] - (f->mappable_hist ?
+					      f->mappable_hist[o] : 0) : 0;
 		}
-		ph = p->present_hist ? hp : NULL;
-		mh = p->mappable_hist ? hm : NULL;
-		fs = p->folios ? &fsum : NULL;
+		if (fs) {
+			fsum = *fs;
+			if (f->folios)
+				folio_sub(&fsum, f->folios);
+		}
+		present -= f->present_pages;
+		swapped -= f->swapped_pages;
+		if (full != MT_UNKNOWN)
+			full -= f->pmd_full;
+		if (mapped != MT_UNKNOWN && f->pmd_mapped != MT_UNKNOWN)
+			mapped -= f->pmd_mapped;
+		else
+			mapped = MT_UNKNOWN;
+		ph = ph ? hp : NULL;
+		mh = mh ? hm : NULL;
+		fs = fs ? &fsum : NULL;
 	}
 	ps->present = present;
 	ps->swapped = swapped;

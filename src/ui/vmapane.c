@@ -193,10 +193,16 @@ void ui_draw_vmas(struct ui *u, WINDOW *w)
 		       u->set.vdesc);
 	int visible = h - 1;
 	if (d->nvrows == 0) {
+		const struct mt_proc *p =
+			d->vproc >= 0 ? d->ps[d->vproc].p : NULL;
+		/* on big systems VMA details are kept for the selected
+		 * process only: they come with the scan it asked for */
+		bool pending = p && !p->nvmas && p->vma_count;
 		ui_put(w, 1, 1, width - 1,
-		       d->nvs ? "no VMA shown (f file-backed, u unfaulted, "
-				"\\ filter)"
-			      : "no VMAs",
+		       pending ? "reading the VMAs of this process..."
+		       : d->nvs ? "no VMA shown (f file-backed, u unfaulted, "
+				  "\\ filter)"
+				: "no VMAs",
 		       false, false);
 		return;
 	}

@@ -67,10 +67,13 @@ static void make_snapshot(void)
 		.user = "root", .kthread = true, .present_hist = h_zero };
 	procs[2] = (struct mt_proc){ .pid = 100, .comm = "bigthp",
 		.user = "alice", .present_pages = 1088, .present_hist = h_big,
-		.vmas = big_vmas, .nvmas = 2 };
+		.vmas = big_vmas, .nvmas = 2, .vma_count = 2,
+		/* the scan's sums over the file-backed VMA */
+		.file = { .present_pages = 64, .present_hist = h_big_file } };
 	procs[3] = (struct mt_proc){ .pid = 200, .comm = "evil\x1b]0;pwned\a",
 		.user = "bob", .present_pages = 4, .swapped_pages = 7,
-		.present_hist = h_evil, .vmas = evil_vmas, .nvmas = 2 };
+		.present_hist = h_evil, .vmas = evil_vmas, .nvmas = 2,
+		.vma_count = 2 };
 	snap.procs = procs;
 	snap.nprocs = 4;
 }
