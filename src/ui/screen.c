@@ -855,6 +855,19 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 		free_ui(u);
 		return 1;
 	}
+	/* A terminal that cannot move the cursor (TERM=dumb, a printing
+	 * terminal) would get a scrolling mess: say so and stop. */
+	if (!tigetstr("cup") || tigetstr("cup") == (char *)-1) {
+		const char *t = getenv("TERM");
+		endwin();
+		delscreen(scr);
+		fprintf(stderr, "memtop: the terminal (TERM=%s) cannot position "
+				"the cursor; use -b or --json for a report\n",
+			t ? t : "");
+		restore_signals();
+		free_ui(u);
+		return 2;
+	}
 	cbreak();
 	noecho();
 	nonl();
