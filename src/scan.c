@@ -914,6 +914,12 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	}
 	parse_vmas(c, s, o, p, &ps.keep_vmas);
 	p->vma_count = p->nvmas;
+	if (!p->nvmas && c->maps.len == 0) {
+		/* a user process without a single mapping has exited (a
+		 * zombie, or gone between status and maps) */
+		st->vanished++;
+		goto out;
+	}
 	if (p->nvmas) {
 		ps.pm_fd = mt_open_at(dirfd, "pagemap");
 		if (ps.pm_fd < 0) {
