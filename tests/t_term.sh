@@ -8,7 +8,9 @@
 #     never crashes, q exits;
 #   - the ThreadSanitizer build runs for several refreshes at -d 0.2 while
 #     keys are pressed, and must report nothing and exit 0;
-#   - the ASan+UBSan build survives the resize storm too.
+#   - the ASan+UBSan build survives the resize storm too;
+#   - as nobody: "privilege partial", views that need root say so, and
+#     nothing is written to stderr.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -103,6 +105,33 @@ for term in dumb vt100; do
 		check "TERM=$term: says why" wait_for 'memtop:' 2
 	fi
 done
+
+# unprivileged (as nobody): honest "needs root", nothing on stderr
+if is_root && command -v setpriv >/dev/null; then
+	mkdir -m 755 "$T/nb"
+	cp "$MEMTOP" "$T/nb/memtop"
+	chmod 755 "$T" "$T/nb/memtop"
+	tm kill-server 2>/dev/null
+	sleep 0.1
+	rm -f "$T/exit"
+	tm new-session -d -x 120 -y 30 "setpriv --reuid=nobody --regid=nogroup \
+--clear-groups --inh-caps=-all env MEMTOPRC=$T/nb/rc $T/nb/memtop -d 0.5 \
+2>$T/nb.err; echo \$? >$T/exit; exec sleep 600"
+	if wait_for 'PID +USER' 20; then
+		check "nobody: privilege partial in the header" \
+			wait_for 'privilege partial' 5
+		tm send-keys v
+		check "nobody: the mappable view says it needs root" \
+			wait_for 'needs root' 5
+		tm send-keys q
+		check "nobody: q exits 0" [ "$(exit_status)" = 0 ]
+		check "nobody: nothing on stderr" [ ! -s "$T/nb.err" ]
+	else
+		bad "nobody: the viewer starts"
+	fi
+else
+	part_skip "not root: the unprivileged viewer run needs setpriv as root"
+fi
 
 if [ -x "${MEMTOP_TSAN:-}" ]; then
 	start xterm-256color "$MEMTOP_TSAN" -d 0.2
