@@ -82,7 +82,12 @@ void mt_escape_json(struct mt_buf *b, const char *str, size_t n)
 		unsigned char c = s[i];
 		if (c >= 0x80) {
 			size_t len = mt_utf8_seq_len(s + i, n - i);
-			if (len) {
+			if (is_c1(s + i, len)) {
+				/* C1 controls (CSI is U+009B): escaped, so a
+				 * decoded string cannot drive a terminal */
+				mt_buf_printf(b, "\\u%04x", s[i + 1]);
+				i += len;
+			} else if (len) {
 				mt_buf_add(b, s + i, len);
 				i += len;
 			} else {

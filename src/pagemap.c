@@ -112,6 +112,8 @@ int mt_pagemap_next_populated(int fd, uint64_t start, uint64_t end,
 	return r;
 }
 
+/* 0, or -ENODATA when not a byte was there (end of file), or -errno;
+ * a short read is completed with zeros. */
 static int pread_full(int fd, uint64_t off, uint64_t *buf, size_t n)
 {
 	size_t want = n * sizeof(uint64_t), got = 0;
@@ -130,7 +132,7 @@ static int pread_full(int fd, uint64_t off, uint64_t *buf, size_t n)
 	got &= ~(size_t)7;
 	if (got < want)
 		memset(p + got, 0, want - got);
-	return 0;
+	return got || !want ? 0 : -ENODATA;
 }
 
 int mt_pagemap_read(int fd, uint64_t vpage, uint64_t *buf, size_t n)
@@ -140,5 +142,6 @@ int mt_pagemap_read(int fd, uint64_t vpage, uint64_t *buf, size_t n)
 
 int mt_kpageflags_read(int fd, uint64_t pfn, uint64_t *buf, size_t n)
 {
-	return pread_full(fd, pfn * sizeof(uint64_t), buf, n);
+	int r = pread_full(fd, pfn * sizeof(uint64_t), buf, n);
+	return r == -ENODATA ? 0 : r; /* past the last PFN: zeros */
 }

@@ -202,6 +202,9 @@ int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
 			st->name[k] = '\0';
 			st->name_len = k;
 			st->have |= MT_ST_NAME;
+		} else if (field(line, n, "State", &c) == 0) {
+			if (c.p < c.end)
+				st->state = *c.p;
 		} else if (field(line, n, "PPid", &c) == 0) {
 			if (get_dec(&c, &v) == 0 && v <= 0x7fffffff) {
 				st->ppid = (pid_t)v;

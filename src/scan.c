@@ -76,6 +76,7 @@ struct proc_scan {
 	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
 	uint64_t *node_pages;     /* the process's large folio pages by node */
 	bool keep_vmas;           /* VMA details go into the snapshot */
+	bool gone;                /* the process exited during its scan */
 };
 
 static bool have_cap_sys_admin(void)
@@ -271,9 +272,33 @@ static void load_smaps(struct proc_scan *ps)
 	if (ps->smaps_loaded)
 		return;
 	ps->smaps_loaded = true;
-	if (mt_read_at(ps->dirfd, "smaps", &ps->c->smaps) == 0)
+	int r = mt_read_at(ps->dirfd, "smaps", &ps->c->smaps);
+	if (r == 0)
 		ps->nsmaps = mt_parse_smaps(ps->c->smaps.data,
 					    ps->c->smaps.len, &ps->smaps, NULL);
+	else if (ps->c->pf.live && mt_err_class(r) == MT_ERR_GONE)
+		ps->gone = true;
+}
+
+/*
+ * Pagemap entries [v, v + n) into the buffer. Nothing at all to read
+ * below the top of user space means the process has exited (its mm is
+ * gone): -ESRCH, and the process is dropped as vanished. In a fixture
+ * tree a short file simply ends: zeros.
+ */
+static int read_entries(struct proc_scan *ps, uint64_t v, size_t n)
+{
+	int r = mt_pagemap_read(ps->pm_fd, v, ps->c->pm, n);
+	if (r == -ENODATA) {
+		uint64_t addr = v << ps->c->page_shift;
+		if (!ps->c->pf.live || (addr >> 63))
+			return 0; /* zero filled */
+		ps->gone = true;
+		return -ESRCH;
+	}
+	if (r == 0)
+		ps->s->stats.pagemap_entries += n;
+	return r;
 }
 
 static const struct mt_smaps_vma *smaps_find(struct proc_scan *ps,
@@ -624,10 +649,9 @@ static int guided_walk(struct walk *w, uint64_t v, uint64_t vend)
 			batch = 512;
 		}
 		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)batch);
-		int r = mt_pagemap_read(ps->pm_fd, v, ps->c->pm, n);
+		int r = read_entries(ps, v, n);
 		if (r < 0)
 			return r;
-		ps->s->stats.pagemap_entries += n;
 		dispatch(w, v, n, 0, ps->c->pm);
 		v += n;
 		probe = !(ps->c->pm[n - 1] & (MT_PM_PRESENT | MT_PM_SWAP));
@@ -651,6 +675,8 @@ static int pread_vma(struct walk *w)
 	if (ps->o->sparse_guard_bytes &&
 	    vma->end - vma->start >= ps->o->sparse_guard_bytes) {
 		load_smaps(ps);
+		if (ps->gone)
+			return -ESRCH;
 		const struct mt_smaps_vma *sv = smaps_find(ps, vma->start);
 		if (sv && sv->rss_kb == 0 && sv->swap_kb == 0)
 			return 0;
@@ -665,10 +691,9 @@ static int pread_vma(struct walk *w)
 		if (cancelled(ps->o))
 			return -ECANCELED;
 		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)MT_PAGEMAP_BATCH);
-		int r = mt_pagemap_read(ps->pm_fd, v, ps->c->pm, n);
+		int r = read_entries(ps, v, n);
 		if (r < 0)
 			return r;
-		ps->s->stats.pagemap_entries += n;
 		mt_hist_acc_feed(&ps->acc, v, ps->c->pm, n);
 		v += n;
 		if (ps->acc.present_pages >= want_present &&
@@ -716,7 +741,9 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 			if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
 			    c->scan_ok != 1)
 				c->scan_ok = 0; /* old kernel, plain file */
-			if (r == -ECANCELED)
+			if (r == -ESRCH && c->pf.live)
+				ps->gone = true;
+			if (r == -ECANCELED || ps->gone)
 				return;
 			/* start the VMA under way over, with pread */
 			w.open = false;
@@ -727,7 +754,10 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 		if (cancelled(ps->o))
 			return;
 		vma_open(&w);
-		if (pread_vma(&w) < 0)
+		int r = pread_vma(&w);
+		if (ps->gone)
+			return;
+		if (r < 0)
 			ps->s->stats.errors++;
 		vma_close(&w);
 	}
@@ -872,6 +902,10 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			st->errors++;
 		goto out;
 	}
+	if (status.state == 'Z' || status.state == 'X') {
+		st->vanished++; /* exited, not yet reaped: no memory left */
+		goto out;
+	}
 	if (o->uid_set && status.uid != o->uid) {
 		st->filtered++;
 		goto out;
@@ -934,6 +968,19 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		ps.want_folios = s->have_kpageflags;
 		ps.node_pages = p->thp_node_pages;
 		scan_vmas(&ps, p, sh);
+		/* Exited while it was read? Its figures would be cut short.
+		 * A zombie or a dead task is gone; so is one whose status
+		 * cannot be read any more. */
+		struct mt_status again;
+		if (!ps.gone && c->pf.live &&
+		    (mt_read_at(dirfd, "status", &c->status) < 0 ||
+		     mt_parse_status(c->status.data, c->status.len, &again) < 0 ||
+		     again.state == 'Z' || again.state == 'X'))
+			ps.gone = true;
+		if (ps.gone) {
+			st->vanished++;
+			goto out;
+		}
 	}
 	if (!ps.keep_vmas) {
 		p->vmas = NULL;

@@ -52,8 +52,9 @@ int mt_pagemap_next_populated(int fd, uint64_t start, uint64_t end,
 			      uint64_t *ioctls);
 
 /* Read n entries starting at virtual page vpage. Entries the file does not
- * have (short read past the end of the address space) are zero. Returns 0
- * or -errno. */
+ * have (a short read) are zero. Returns 0, -ENODATA when there was nothing
+ * at all to read (past the end of the address space, or the process has
+ * exited), or -errno. */
 int mt_pagemap_read(int fd, uint64_t vpage, uint64_t *buf, size_t n);
 
 /* Read n kpageflags words starting at pfn; missing entries are zero. */

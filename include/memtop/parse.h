@@ -46,6 +46,7 @@ struct mt_status {
 	uid_t uid;        /* real uid */
 	int kthread;      /* 1, 0, or -1 when the kernel does not say */
 	uint64_t rss_kb;  /* VmRSS, 0 for kernel threads */
+	char state;       /* State: R, S, D, Z (zombie), X (dead), ... */
 	unsigned have;    /* MT_ST_* bits of the fields found */
 };
 #define MT_ST_NAME 1u

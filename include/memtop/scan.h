@@ -18,7 +18,9 @@
 enum mt_pagemap_method {
 	MT_PM_AUTO,  /* PAGEMAP_SCAN where it helps, pread otherwise */
 	MT_PM_SCAN,  /* insist on PAGEMAP_SCAN-guided reading */
-	MT_PM_PREAD, /* batched pread only (the fallback path) */
+	MT_PM_PREAD, /* batched pread of every VMA (the fallback path);
+		      * the folio view still asks PAGEMAP_SCAN, where it
+		      * exists, whether a PMD-order folio is PMD-mapped */
 };
 
 struct mt_scan_opts {

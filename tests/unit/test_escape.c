@@ -963,6 +963,18 @@ static void test_json_python(void **state)
 	mt_buf_free(&want);
 }
 
+/* C1 controls (U+0080..U+009F, CSI is U+009B) are valid UTF-8 but act
+ * like escape sequences on some terminals: JSON spells them \u00XX, so
+ * `jq -r` output cannot drive a terminal either. */
+static void test_json_c1(void **state)
+{
+	(void)state;
+	struct mt_buf b = {0};
+	mt_escape_json(&b, "a\xc2\x9b" "31mb\xc2\x80\xc2\xa0", 11);
+	assert_string_equal(b.data, "\"a\\u009b31mb\\u0080\xc2\xa0\"");
+	mt_buf_free(&b);
+}
+
 int main(void)
 {
 	const char *env = getenv("MEMTOP_TEST_SEED");
@@ -977,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_json_cases),
 		cmocka_unit_test(test_json_random),
 		cmocka_unit_test(test_json_python),
+		cmocka_unit_test(test_json_c1),
 	};
 
 	if (env && *env)
