@@ -143,6 +143,10 @@ static int cmp_pid(const void *a, const void *b)
 
 static int parse_pids(const char *arg, pid_t **pids, size_t *n)
 {
+	/* digits and single commas: "1,,2", ",1" and "1," are mistakes */
+	for (const char *c = arg; *c; c++)
+		if (*c == ',' && (c == arg || c[1] == ',' || c[1] == '\0'))
+			return -1;
 	char *copy = xstrdup(arg), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -229,6 +233,10 @@ static int parse_args(int argc, char **argv, struct config *cf)
 			cf->iterations_set = true;
 			break;
 		case 'd':
+			/* decimal seconds only (strtod would take hex, inf) */
+			if (strspn(optarg, "0123456789.") != strlen(optarg))
+				return bad_option("invalid delay '%s' (0.01 to "
+						  "86400 seconds)", optarg);
 			errno = 0;
 			cf->delay = strtod(optarg, &end);
 			if (errno || *end || end == optarg ||

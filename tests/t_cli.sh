@@ -50,6 +50,10 @@ bad_opt "-p empty" -b -p ''
 bad_opt "-p 12x" -b -p 12x
 bad_opt "-p overflow" -b -p 99999999999999999999
 bad_opt "-p without argument" -b -p
+bad_opt "-p 1,,2 (empty item)" -b -p 1,,2
+bad_opt "-p 1, (trailing comma)" -b -p 1,
+bad_opt "-d 0x10 (hex)" -b -d 0x10
+bad_opt "-d inf" -b -d inf
 bad_opt "-d -1" -b -d -1
 bad_opt "-d 0" -b -d 0
 bad_opt "-d abc" -b -d abc
