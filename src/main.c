@@ -444,7 +444,7 @@ static void set_start(struct mt_requests *r, void *arg)
 	r->cpu_limit = sr->cpu_limit;
 }
 
-#define VIEWER_VMA_DETAILS 50000
+#define VIEWER_VMA_DETAILS 20000
 
 static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 {

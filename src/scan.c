@@ -29,6 +29,17 @@ struct user_entry {
 	char *name;
 };
 
+/* A set of byte strings stored once in the snapshot's arena. */
+struct intern_slot {
+	const void *p;
+	size_t len;
+	uint64_t hash;
+};
+struct intern {
+	struct intern_slot *slots;
+	size_t n, cap;
+};
+
 struct mt_scan_ctx {
 	struct mt_procfs pf;
 	unsigned page_size, page_shift, pmd_order;
@@ -49,10 +60,10 @@ struct mt_scan_ctx {
 	unsigned block_shift; /* log2(memory block size / page size) */
 	unsigned nnodes;
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
-	/* paths of the snapshot being built, each stored once: the same
-	 * libraries are mapped by every process */
-	const char **paths;
-	size_t npaths, paths_cap;
+	/* paths and VMA histograms of the snapshot being built, each stored
+	 * once: the same libraries are mapped by every process, and most
+	 * small VMAs have one of a few histograms */
+	struct intern paths, hists;
 	/* VMAs of processes whose details are not kept live here while
 	 * they are scanned */
 	struct mt_vma *scratch;
@@ -209,7 +220,8 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->users);
 	mt_snapshot_unref(c->prev);
 	free(c->block_node);
-	free(c->paths);
+	free(c->paths.slots);
+	free(c->hists.slots);
 	free(c->scratch);
 	free(c);
 }
@@ -265,6 +277,63 @@ static void count_error(struct mt_scan_stats *st, int err)
 	case MT_ERR_DENIED: st->denied++; break;
 	default: st->errors++; break;
 	}
+}
+
+static uint64_t hash_bytes(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211u;
+	return h;
+}
+
+static void intern_reset(struct intern *t)
+{
+	if (t->slots)
+		memset(t->slots, 0, t->cap * sizeof(*t->slots));
+	t->n = 0;
+}
+
+/* The arena copy of data[0..len) (plus a NUL), stored once per snapshot. */
+static const void *intern(struct intern *t, struct mt_snapshot *s,
+			  const void *data, size_t len)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct intern_slot *old = t->slots;
+		size_t oldcap = t->cap;
+		t->slots = xcalloc(cap, sizeof(*t->slots));
+		t->cap = cap;
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i].p)
+				continue;
+			size_t j = old[i].hash & (cap - 1);
+			while (t->slots[j].p)
+				j = (j + 1) & (cap - 1);
+			t->slots[j] = old[i];
+		}
+		free(old);
+	}
+	uint64_t h = hash_bytes(data, len);
+	size_t j = h & (t->cap - 1);
+	while (t->slots[j].p) {
+		if (t->slots[j].hash == h && t->slots[j].len == len &&
+		    memcmp(t->slots[j].p, data, len) == 0)
+			return t->slots[j].p;
+		j = (j + 1) & (t->cap - 1);
+	}
+	char *copy = mt_arena_alloc(s->arena, len + 1);
+	memcpy(copy, data, len);
+	t->slots[j] = (struct intern_slot){copy, len, h};
+	t->n++;
+	return copy;
+}
+
+static const char *intern_path(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			       const char *p, size_t n)
+{
+	return n ? intern(&c->paths, s, p, n) : "";
 }
 
 static void load_smaps(struct proc_scan *ps)
@@ -405,7 +474,6 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 
 /* Shared by every VMA of a snapshot with nothing present. */
 struct scan_shared {
-	uint64_t *zero_hist;
 	struct mt_folio_stats *zero_folios;
 };
 
@@ -441,19 +509,11 @@ static void vma_open(struct walk *w)
 	w->open = true;
 }
 
-/* Histogram arrays of VMAs with nothing present share one zero array. */
-static uint64_t *keep_hist(struct mt_snapshot *s, const uint64_t *h,
-			   uint64_t *zero)
+/* A VMA's histogram: the snapshot's one copy of those values. */
+static uint64_t *keep_hist(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			   const uint64_t *h)
 {
-	for (unsigned o = 0; o < s->nord; o++) {
-		if (h[o]) {
-			uint64_t *p = mt_arena_alloc(s->arena,
-						     s->nord * sizeof(uint64_t));
-			memcpy(p, h, s->nord * sizeof(uint64_t));
-			return p;
-		}
-	}
-	return zero;
+	return (uint64_t *)intern(&c->hists, s, h, s->nord * sizeof(uint64_t));
 }
 
 static void add_hist(uint64_t *dst, const uint64_t *src, unsigned nord)
@@ -541,9 +601,9 @@ static void vma_close(struct walk *w)
 
 	if (!ps->keep_vmas)
 		return; /* a scratch VMA: the sums are all that stays */
-	vma->present_hist = keep_hist(s, w->tmp_p, w->sh->zero_hist);
+	vma->present_hist = keep_hist(ps->c, s, w->tmp_p);
 	if (ps->want_pfns)
-		vma->mappable_hist = keep_hist(s, w->tmp_m, w->sh->zero_hist);
+		vma->mappable_hist = keep_hist(ps->c, s, w->tmp_m);
 	if (has_folios) {
 		vma->folios = mt_arena_alloc(s->arena, sizeof(*fs));
 		*vma->folios = *fs;
@@ -782,46 +842,6 @@ static void attach_smaps(struct proc_scan *ps, struct mt_proc *p)
 	}
 }
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-	return h;
-}
-
-/* The snapshot's copy of a path, shared by every VMA that names it. */
-static const char *intern_path(struct mt_scan_ctx *c, struct mt_snapshot *s,
-			       const char *p, size_t n)
-{
-	if (n == 0)
-		return "";
-	if ((c->npaths + 1) * 2 > c->paths_cap) {
-		size_t cap = c->paths_cap ? c->paths_cap * 2 : 1024;
-		const char **old = c->paths;
-		size_t oldcap = c->paths_cap;
-		c->paths = xcalloc(cap, sizeof(*c->paths));
-		c->paths_cap = cap;
-		for (size_t i = 0; i < oldcap; i++) {
-			if (!old[i])
-				continue;
-			size_t j = hash_bytes(old[i], strlen(old[i])) & (cap - 1);
-			while (c->paths[j])
-				j = (j + 1) & (cap - 1);
-			c->paths[j] = old[i];
-		}
-		free(old);
-	}
-	size_t j = hash_bytes(p, n) & (c->paths_cap - 1);
-	while (c->paths[j]) {
-		if (strncmp(c->paths[j], p, n) == 0 && c->paths[j][n] == '\0')
-			return c->paths[j];
-		j = (j + 1) & (c->paths_cap - 1);
-	}
-	c->npaths++;
-	return c->paths[j] = mt_arena_strndup(s->arena, p, n);
-}
-
 /* Parse the maps buffer into the process's VMAs: into the snapshot when
  * their details are kept, else into the scratch array. */
 static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
@@ -1008,9 +1028,8 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->time_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
 	uint64_t t0 = mt_now_ns();
 
-	if (c->paths)
-		memset(c->paths, 0, c->paths_cap * sizeof(*c->paths));
-	c->npaths = 0;
+	intern_reset(&c->paths);
+	intern_reset(&c->hists);
 	c->kept_vmas = 0;
 	s->page_size = c->page_size;
 	s->page_shift = c->page_shift;
@@ -1028,7 +1047,6 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	c->prev = NULL;
 
 	struct scan_shared sh = {
-		.zero_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t)),
 		.zero_folios = mt_arena_alloc(s->arena, sizeof(struct mt_folio_stats)),
 	};
 	s->present_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
@@ -1074,6 +1092,16 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->have_pmd_mapped = s->have_kpageflags ||
 			     (!s->have_pfns && s->used_pagemap_scan);
 	s->duration_ns = mt_now_ns() - t0;
+	/* buffers sized by one huge process are not kept between scans */
+	if (c->scratch_cap > 4096) {
+		free(c->scratch);
+		c->scratch = NULL;
+		c->scratch_cap = 0;
+	}
+	if (c->maps.cap > (1u << 20))
+		mt_buf_free(&c->maps);
+	if (c->smaps.cap > (1u << 20))
+		mt_buf_free(&c->smaps);
 	mt_snapshot_ref(s);
 	c->prev = s;
 	return s;

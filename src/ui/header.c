@@ -106,7 +106,9 @@ static void line1(struct ui *u, WINDOW *w)
 	/* the scanner stretches its wait to stay under its CPU limit */
 	if (s && !u->paused && s->next_ms > u->interval_ms + u->interval_ms / 10) {
 		snprintf(b, sizeof(b), ", next after %s (CPU limit)",
-			 ui_fmt_interval(iv, sizeof(iv), s->next_ms));
+			 /* whole tenths: it is a rough figure */
+			 ui_fmt_interval(iv, sizeof(iv),
+					 (s->next_ms + 50) / 100 * 100));
 		seg(u, w, 1, &x, b, ui_attr(u, UI_C_WARN));
 	}
 	if (!s)
