@@ -162,20 +162,19 @@ struct sort_ctx {
 	bool desc;
 };
 
-static int cmp_u64(uint64_t a, uint64_t b)
+int ui_cmp_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? -1 : a > b;
 }
 
-/* Unknown (UINT64_MAX) sorts lowest. */
-static int cmp_known(uint64_t a, uint64_t b)
+int ui_cmp_known(uint64_t a, uint64_t b)
 {
 	if (a == UINT64_MAX || b == UINT64_MAX)
 		return a == b ? 0 : a == UINT64_MAX ? -1 : 1;
-	return cmp_u64(a, b);
+	return ui_cmp_u64(a, b);
 }
 
-static int cmp_rate(bool ha, double a, bool hb, double b)
+int ui_cmp_rate(bool ha, double a, bool hb, double b)
 {
 	if (!ha || !hb)
 		return ha == hb ? 0 : ha ? 1 : -1;
@@ -192,7 +191,7 @@ int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt)
 	unsigned __int128 y = (unsigned __int128)b * at;
 	if (x != y)
 		return x < y ? -1 : 1;
-	return cmp_u64(a, b);
+	return ui_cmp_u64(a, b);
 }
 
 static int cmp_proc(const void *pa, const void *pb, void *arg)
@@ -208,18 +207,18 @@ static int cmp_proc(const void *pa, const void *pb, void *arg)
 	case UI_COL_USER:
 		r = strcmp(ui_data_str(c->d, a->user), ui_data_str(c->d, b->user));
 		break;
-	case UI_COL_RSS: r = cmp_u64(a->present, b->present); break;
-	case UI_COL_SWAP: r = cmp_u64(a->swapped, b->swapped); break;
+	case UI_COL_RSS: r = ui_cmp_u64(a->present, b->present); break;
+	case UI_COL_SWAP: r = ui_cmp_u64(a->swapped, b->swapped); break;
 	case UI_COL_PMD:
 		r = ui_cmp_share(a->pmd_pages, a->present, b->pmd_pages, b->present);
 		break;
 	case UI_COL_THP:
 		r = ui_cmp_share(a->thp_pages, a->present, b->thp_pages, b->present);
 		break;
-	case UI_COL_COLL: r = cmp_known(a->coll_pages, b->coll_pages); break;
+	case UI_COL_COLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
 	case UI_COL_MARK:
 	case UI_COL_DELTA:
-		r = cmp_rate(a->has_rate, a->huge_rate, b->has_rate,
+		r = ui_cmp_rate(a->has_rate, a->huge_rate, b->has_rate,
 			     b->huge_rate);
 		break;
 	case UI_COL_BAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
@@ -244,31 +243,31 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 	const struct mt_vma *x = a->v, *y = b->v;
 	int r = 0;
 	switch (c->col) {
-	case UI_COL_END: r = cmp_u64(x->end, y->end); break;
+	case UI_COL_END: r = ui_cmp_u64(x->end, y->end); break;
 	case UI_COL_SIZE:
-		r = cmp_u64(x->end - x->start, y->end - y->start);
+		r = ui_cmp_u64(x->end - x->start, y->end - y->start);
 		break;
 	case UI_COL_PERM: r = strcmp(x->perms, y->perms); break;
 	case UI_COL_ADV:
-		r = cmp_u64(x->has_smaps ? x->vmflags : 0,
+		r = ui_cmp_u64(x->has_smaps ? x->vmflags : 0,
 			    y->has_smaps ? y->vmflags : 0);
 		break;
 	case UI_COL_ELIG:
 		r = (x->has_smaps ? x->thp_eligible : -1) -
 		    (y->has_smaps ? y->thp_eligible : -1);
 		break;
-	case UI_COL_VRSS: r = cmp_u64(x->present_pages, y->present_pages); break;
+	case UI_COL_VRSS: r = ui_cmp_u64(x->present_pages, y->present_pages); break;
 	case UI_COL_VPMD:
 		r = ui_cmp_share(a->pmd_pages, x->present_pages, b->pmd_pages,
 			      y->present_pages);
 		break;
-	case UI_COL_VCOLL: r = cmp_known(a->coll_pages, b->coll_pages); break;
+	case UI_COL_VCOLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
 	case UI_COL_SLOTS:
-		r = cmp_known(x->pmd_mapped, y->pmd_mapped);
+		r = ui_cmp_known(x->pmd_mapped, y->pmd_mapped);
 		if (r == 0)
-			r = cmp_known(x->pmd_full, y->pmd_full);
+			r = ui_cmp_known(x->pmd_full, y->pmd_full);
 		if (r == 0)
-			r = cmp_known(x->pmd_slots, y->pmd_slots);
+			r = ui_cmp_known(x->pmd_slots, y->pmd_slots);
 		break;
 	case UI_COL_VBAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
 	case UI_COL_PATH:
@@ -279,7 +278,7 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 	if (c->desc)
 		r = -r;
 	if (r == 0)
-		r = cmp_u64(x->start, y->start);
+		r = ui_cmp_u64(x->start, y->start);
 	return r;
 }
 

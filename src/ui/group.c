@@ -232,18 +232,6 @@ struct gsort {
 	bool desc;
 };
 
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_known(uint64_t a, uint64_t b)
-{
-	if (a == UINT64_MAX || b == UINT64_MAX)
-		return a == b ? 0 : a == UINT64_MAX ? -1 : 1;
-	return cmp_u64(a, b);
-}
-
 static int cmp_group(const void *pa, const void *pb, void *arg)
 {
 	const struct gsort *c = arg;
@@ -251,9 +239,9 @@ static int cmp_group(const void *pa, const void *pb, void *arg)
 	const struct ui_group *b = &c->d->groups[*(const size_t *)pb];
 	int r = 0;
 	switch (c->col) {
-	case UI_COL_USER: r = cmp_u64(a->n, b->n); break;
-	case UI_COL_RSS: r = cmp_u64(a->present, b->present); break;
-	case UI_COL_SWAP: r = cmp_u64(a->swapped, b->swapped); break;
+	case UI_COL_USER: r = ui_cmp_u64(a->n, b->n); break;
+	case UI_COL_RSS: r = ui_cmp_u64(a->present, b->present); break;
+	case UI_COL_SWAP: r = ui_cmp_u64(a->swapped, b->swapped); break;
 	case UI_COL_PMD:
 		r = ui_cmp_share(a->pmd_pages, a->present, b->pmd_pages,
 				 b->present);
@@ -262,14 +250,11 @@ static int cmp_group(const void *pa, const void *pb, void *arg)
 		r = ui_cmp_share(a->thp_pages, a->present, b->thp_pages,
 				 b->present);
 		break;
-	case UI_COL_COLL: r = cmp_known(a->coll_pages, b->coll_pages); break;
+	case UI_COL_COLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
 	case UI_COL_MARK:
 	case UI_COL_DELTA:
-		if (a->has_rate != b->has_rate)
-			r = a->has_rate ? 1 : -1;
-		else
-			r = a->huge_rate < b->huge_rate ? -1 :
-			    a->huge_rate > b->huge_rate;
+		r = ui_cmp_rate(a->has_rate, a->huge_rate, b->has_rate,
+				b->huge_rate);
 		break;
 	case UI_COL_BAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
 	case UI_COL_COMM:

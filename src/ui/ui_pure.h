@@ -407,6 +407,11 @@ ssize_t ui_data_search(const struct ui_data *d, bool vmas, const char *needle,
 		       size_t from, int step);
 /* Compare shares a/at and b/bt; unavailable (UINT64_MAX) sorts lowest. */
 int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt);
+/* Plain comparison; and one where unknown (UINT64_MAX) sorts lowest. */
+int ui_cmp_u64(uint64_t a, uint64_t b);
+int ui_cmp_known(uint64_t a, uint64_t b);
+/* Rates: one without a rate sorts below one with. */
+int ui_cmp_rate(bool ha, double a, bool hb, double b);
 /* Case-insensitive substring test. */
 bool ui_contains(const char *hay, const char *needle);
 /* The n-th distinct user name of the snapshot in sorted order after cur
