@@ -17,6 +17,8 @@
 #   BENCH_RUNS=N             timed runs per case (default 7)
 #   BENCH_RESERVE_TIB=N      address space reservation in TiB (default 64)
 #   BENCH_MEMHIST_TIMEOUT=S  limit for the single mem_hist.py run (200)
+#   BENCH_SHAPES=0           skip the holed, sparse and 1/8 GiB phases
+#   BENCH_SIZES="1 8"        GiB of 4K-page workloads measured besides BENCH_GIB
 #   MEMTOP=PATH              binary to measure (default ./memtop)
 #   MEM_HIST=PATH            mem_hist.py (default ../shared/reference/mem_hist.py)
 #
@@ -27,6 +29,8 @@ cd "$(dirname "$0")/.." || exit 2
 MEMTOP_ROOT=$PWD
 
 GIB=${BENCH_GIB:-4}
+BENCH_SHAPES=${BENCH_SHAPES:-1}   # holed and sparse workloads, other sizes
+BENCH_SIZES=${BENCH_SIZES:-"1 8"} # GiB of 4K pages, besides BENCH_GIB
 RUNS=${BENCH_RUNS:-7}
 RES_TIB=${BENCH_RESERVE_TIB:-64}
 MH_TIMEOUT=${BENCH_MEMHIST_TIMEOUT:-200}
@@ -272,6 +276,47 @@ if ((ROOT_USER)); then
 	row "THP system, full / kpf floor" t_full t_kpf "-"
 fi
 stop_hogs
+
+# Phases 2b..: holed and sparse memory, and other sizes ------------------
+# workload_phase PREFIX LABEL HOG-ARGS...: memtop whole system against the
+# floors with one more workload in place.
+workload_phase() {
+	local px=$1 label=$2
+	shift 2
+	echo "phase: $label"
+	start_hog "$px" "$@"
+	CMD[${px}_nofol]="$MEMTOP --json --no-folios"
+	CMD[${px}_full]="$MEMTOP --json"
+	CMD[${px}_nopfn]="$MEMTOP --json --no-pfns"
+	CMD[${px}_pread]="$FLOOR"
+	CMD[${px}_scan]="$FLOOR --scan"
+	CMD[${px}_kpf]="$FLOOR --kpf"
+	if ((ROOT_USER)); then
+		measure "${px}_nopfn" "${px}_scan" "${px}_pread" "${px}_nofol" \
+			"${px}_full" "${px}_kpf"
+		row "$label, --no-folios / pread floor" "${px}_nofol" "${px}_pread" "<=1.5"
+		row "$label, full / kpf floor" "${px}_full" "${px}_kpf" "-"
+	else
+		measure "${px}_nopfn" "${px}_scan"
+	fi
+	row "$label, --no-pfns / scan floor" "${px}_nopfn" "${px}_scan" "-"
+	stop_hogs
+}
+
+if ((BENCH_SHAPES)); then
+	workload_phase holes "holed $GIB GiB (a 4K hole per 2M)" \
+		--mib $((GIB * 1024)) --thp --holes
+	workload_phase sparse "sparse $GIB GiB (1 page in 8)" \
+		--mib $((GIB * 1024)) --nothp --sparse
+	for g in $BENCH_SIZES; do
+		avail_mib=$(awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+		if ((avail_mib < g * 1024 + 512)); then
+			echo "phase: $g GiB skipped: $avail_mib MiB available"
+			continue
+		fi
+		workload_phase "size$g" "4K pages, $g GiB" --mib $((g * 1024)) --nothp
+	done
+fi
 
 # Phase 3: a huge, nearly empty reservation ------------------------------
 # Its pagemap is 8 bytes per page, 128 GiB for 64 TiB: memtop must find the
