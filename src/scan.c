@@ -714,7 +714,16 @@ static int guided_walk(struct walk *w, uint64_t v, uint64_t vend)
 			return r;
 		dispatch(w, v, n, 0, ps->c->pm);
 		v += n;
-		probe = !(ps->c->pm[n - 1] & (MT_PM_PRESENT | MT_PM_SWAP));
+		/* populated near the end of the batch (sparse memory too):
+		 * keep reading, in bigger steps; else look for the next
+		 * populated page */
+		probe = true;
+		for (size_t i = n; i > 0 && n - i < 64; i--) {
+			if (ps->c->pm[i - 1] & (MT_PM_PRESENT | MT_PM_SWAP)) {
+				probe = false;
+				break;
+			}
+		}
 		if (!probe)
 			batch = MT_MIN(batch * 4, (size_t)MT_PAGEMAP_BATCH);
 	}
