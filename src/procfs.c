@@ -152,9 +152,35 @@ int mt_sysfs_read(const struct mt_procfs *pf, const char *rel,
 {
 	if (pf->sys_fd < 0)
 		return -ENOENT;
-	int r = mt_read_at(pf->sys_fd, rel, b);
+	/* A sysfs attribute comes whole in one read (at most a page): a
+	 * read that does not fill the buffer ends it. Anything longer (a
+	 * fixture) is read on to the end. */
+	int fd = mt_open_at(pf->sys_fd, rel);
+	if (fd < 0)
+		return fd;
+	mt_buf_reset(b);
+	mt_buf_reserve(b, 8192);
+	ssize_t n;
+	do
+		n = read(fd, b->data, b->cap - 1);
+	while (n < 0 && errno == EINTR);
+	int r = 0;
+	if (n < 0) {
+		r = -errno;
+	} else if ((size_t)n == b->cap - 1) {
+		b->len = (size_t)n;
+		struct mt_buf rest = {0};
+		r = mt_read_fd(fd, &rest);
+		if (r == 0)
+			mt_buf_add(b, rest.data, rest.len);
+		mt_buf_free(&rest);
+	} else {
+		b->len = (size_t)n;
+	}
+	close(fd);
 	if (r < 0)
 		return r;
+	b->data[b->len] = '\0';
 	while (b->len && (b->data[b->len - 1] == '\n' ||
 			  b->data[b->len - 1] == ' '))
 		b->data[--b->len] = '\0';

@@ -947,15 +947,15 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	const char *user = user_name(c, status.uid);
 	p->user = mt_arena_strndup(s->arena, user, strlen(user));
 	p->status_rss_kb = status.rss_kb;
+	p->kthread = status.kthread == 1 ||
+		     (status.kthread == -1 && (pid == 2 || status.ppid == 2));
 	p->cgroup = "";
-	if (mt_read_at(dirfd, "cgroup", &c->status) == 0) {
+	if (!p->kthread && mt_read_at(dirfd, "cgroup", &c->status) == 0) {
 		const char *cg;
 		size_t cl;
 		if (mt_parse_cgroup(c->status.data, c->status.len, &cg, &cl) == 0)
 			p->cgroup = mt_arena_strndup(s->arena, cg, cl);
 	}
-	p->kthread = status.kthread == 1 ||
-		     (status.kthread == -1 && (pid == 2 || status.ppid == 2));
 	p->present_hist = mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
 	if (s->have_pfns)
 		p->mappable_hist =
@@ -998,14 +998,15 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		ps.node_pages = p->thp_node_pages;
 		scan_vmas(&ps, p, sh);
 		/* Exited while it was read? Its figures would be cut short.
-		 * A zombie or a dead task is gone; so is one whose status
-		 * cannot be read any more. */
-		struct mt_status again;
-		if (!ps.gone && c->pf.live &&
-		    (mt_read_at(dirfd, "status", &c->status) < 0 ||
-		     mt_parse_status(c->status.data, c->status.len, &again) < 0 ||
-		     again.state == 'Z' || again.state == 'X'))
-			ps.gone = true;
+		 * Once a process has exited its pagemap reads nothing: one
+		 * entry of its first VMA tells. */
+		if (!ps.gone && c->pf.live && !((p->vmas[0].start) >> 63)) {
+			uint64_t e;
+			if (mt_pagemap_read(ps.pm_fd,
+					    p->vmas[0].start >> c->page_shift, &e,
+					    1) == -ENODATA)
+				ps.gone = true;
+		}
 		if (ps.gone) {
 			st->vanished++;
 			goto out;
