@@ -127,20 +127,24 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		      const uint64_t *pm, size_t n)
 {
 	const bool phys = a->mappable || a->on_phys_run;
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	while (i < n) {
 		uint64_t e = pm[i];
 		if (!(e & MT_PM_PRESENT)) {
 			if (e & MT_PM_SWAP)
 				a->swapped_pages++;
+			i++;
 			continue;
 		}
 		uint64_t v = vpage + i;
 		if ((e & MT_PM_PFN_MASK) == a->zero_pfn) {
 			a->zero_pages++;
+			i++;
 			continue;
 		}
 		a->present_pages++;
 		extend_present(a, v, 1);
+		i++;
 		if (!phys)
 			continue;
 		uint64_t pfn = e & MT_PM_PFN_MASK;
@@ -152,6 +156,19 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 			a->mrun_start = v;
 			a->mrun_end = v + 1;
 			a->mrun_pfn = pfn;
+		}
+		/* Fast path: following entries that differ only by PFN + 1
+		 * (same flags) extend both runs; THP memory is mostly that. */
+		size_t j = i;
+		while (j < n && pm[j] == pm[j - 1] + 1 &&
+		       (pm[j] & MT_PM_PFN_MASK) != a->zero_pfn)
+			j++;
+		if (j > i) {
+			uint64_t k = j - i;
+			a->present_pages += k;
+			a->prun_end += k;
+			a->mrun_end += k;
+			i = j;
 		}
 	}
 }
