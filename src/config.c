@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -294,7 +295,8 @@ bad_sort:
 			s->interval_s = d.interval_s;
 			return -1;
 		}
-		s->interval_s = x;
+		/* to the millisecond, as it is used and written back */
+		s->interval_s = floor(x * 1000.0 + 0.5) / 1000.0;
 		return 0;
 	}
 	static const struct {

@@ -483,7 +483,7 @@ struct walk {
 	const struct scan_shared *sh;
 	size_t vi;       /* the VMA being filled */
 	bool open;
-	bool scanned;    /* present runs and PMD mappings came from the scan */
+	bool scanned;    /* PMD mappings come from the PAGEMAP_SCAN walk */
 	int err;
 	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
 };
@@ -790,6 +790,9 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 			r = guided_walk(&w, p->vmas[0].start >> c->page_shift,
 					p->vmas[nscan - 1].end >> c->page_shift);
 		} else {
+			/* VMAs are closed during the walk: their PMD-mapped
+			 * figures come from it */
+			w.scanned = true;
 			r = mt_pagemap_scan(
 				ps->pm_fd, p->vmas[0].start,
 				p->vmas[nscan - 1].end, 0,
@@ -802,7 +805,6 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 		}
 		if (r == 0) {
 			c->scan_ok = 1;
-			w.scanned = true;
 			/* close the scanned VMAs, up to the last one */
 			uint64_t last_end = p->vmas[nscan - 1].end >> c->page_shift;
 			walk_to(&w, last_end);
