@@ -247,7 +247,12 @@ else
 		bad "demo-collapse: no THP% and COLL did not fall ($coll0 -> $coll1)"
 	fi
 fi
-expect "the history plots its THP memory" "THP +[0-9.]+[KMG]" 2
+if is_root; then
+	expect "the history plots its THP memory" "THP +[0-9.]+[KMG]" 2
+else
+	# large folios need root: the PMD-order series is what it has
+	expect "the history plots its PMD-order memory" "PMD +[0-9.]+[KMG]" 2
+fi
 quit_ui "the demo quits"
 
 # ---- C locale: the new views in ASCII ---------------------------------------
