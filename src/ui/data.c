@@ -194,39 +194,59 @@ int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt)
 	return ui_cmp_u64(a, b);
 }
 
+struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps)
+{
+	return (struct ui_rowfig){ps->present,    ps->swapped,  ps->pmd_pages,
+				  ps->thp_pages,  ps->coll_pages, ps->has_rate,
+				  ps->huge_rate,  ps->mark,     &ps->dist};
+}
+
+int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
+		  const struct ui_rowfig *b, bool *handled)
+{
+	*handled = true;
+	switch (col) {
+	case UI_COL_RSS: return ui_cmp_u64(a->present, b->present);
+	case UI_COL_SWAP: return ui_cmp_u64(a->swapped, b->swapped);
+	case UI_COL_PMD:
+		return ui_cmp_share(a->pmd, a->present, b->pmd, b->present);
+	case UI_COL_THP:
+		return ui_cmp_share(a->thp, a->present, b->thp, b->present);
+	case UI_COL_COLL: return ui_cmp_known(a->coll, b->coll);
+	case UI_COL_MARK:
+	case UI_COL_DELTA:
+		return ui_cmp_rate(a->has_rate, a->rate, b->has_rate, b->rate);
+	case UI_COL_BAR: return ui_dist_cmp(a->dist, b->dist);
+	default:
+		*handled = false;
+		return 0;
+	}
+}
+
 static int cmp_proc(const void *pa, const void *pb, void *arg)
 {
 	const struct sort_ctx *c = arg;
 	const struct ui_pstat *a = &c->d->ps[*(const size_t *)pa];
 	const struct ui_pstat *b = &c->d->ps[*(const size_t *)pb];
-	int r = 0;
-	switch (c->col) {
-	case UI_COL_PID:
-		r = a->p->pid < b->p->pid ? -1 : a->p->pid > b->p->pid;
-		break;
-	case UI_COL_USER:
-		r = strcmp(ui_data_str(c->d, a->user), ui_data_str(c->d, b->user));
-		break;
-	case UI_COL_RSS: r = ui_cmp_u64(a->present, b->present); break;
-	case UI_COL_SWAP: r = ui_cmp_u64(a->swapped, b->swapped); break;
-	case UI_COL_PMD:
-		r = ui_cmp_share(a->pmd_pages, a->present, b->pmd_pages, b->present);
-		break;
-	case UI_COL_THP:
-		r = ui_cmp_share(a->thp_pages, a->present, b->thp_pages, b->present);
-		break;
-	case UI_COL_COLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
-	case UI_COL_MARK:
-	case UI_COL_DELTA:
-		r = ui_cmp_rate(a->has_rate, a->huge_rate, b->has_rate,
-			     b->huge_rate);
-		break;
-	case UI_COL_BAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
-	case UI_COL_COMM:
-		r = strcasecmp(ui_data_str(c->d, a->name),
-			       ui_data_str(c->d, b->name));
-		break;
-	default: break;
+	struct ui_rowfig fa = ui_pstat_fig(a), fb = ui_pstat_fig(b);
+	bool fig;
+	int r = ui_cmp_rowfig(c->col, &fa, &fb, &fig);
+	if (!fig) {
+		switch (c->col) {
+		case UI_COL_USER:
+			r = strcmp(ui_data_str(c->d, a->user),
+				   ui_data_str(c->d, b->user));
+			break;
+		case UI_COL_COMM:
+			r = strcasecmp(ui_data_str(c->d, a->name),
+				       ui_data_str(c->d, b->name));
+			break;
+		case UI_COL_PID:
+			r = a->p->pid < b->p->pid ? -1 : a->p->pid > b->p->pid;
+			break;
+		default:
+			break;
+		}
 	}
 	if (c->desc)
 		r = -r;

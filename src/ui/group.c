@@ -232,38 +232,32 @@ struct gsort {
 	bool desc;
 };
 
+struct ui_rowfig ui_group_fig(const struct ui_group *g)
+{
+	return (struct ui_rowfig){g->present,   g->swapped,    g->pmd_pages,
+				  g->thp_pages, g->coll_pages, g->has_rate,
+				  g->huge_rate, g->mark,       &g->dist};
+}
+
 static int cmp_group(const void *pa, const void *pb, void *arg)
 {
 	const struct gsort *c = arg;
 	const struct ui_group *a = &c->d->groups[*(const size_t *)pa];
 	const struct ui_group *b = &c->d->groups[*(const size_t *)pb];
-	int r = 0;
-	switch (c->col) {
-	case UI_COL_USER: r = ui_cmp_u64(a->n, b->n); break;
-	case UI_COL_RSS: r = ui_cmp_u64(a->present, b->present); break;
-	case UI_COL_SWAP: r = ui_cmp_u64(a->swapped, b->swapped); break;
-	case UI_COL_PMD:
-		r = ui_cmp_share(a->pmd_pages, a->present, b->pmd_pages,
-				 b->present);
-		break;
-	case UI_COL_THP:
-		r = ui_cmp_share(a->thp_pages, a->present, b->thp_pages,
-				 b->present);
-		break;
-	case UI_COL_COLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
-	case UI_COL_MARK:
-	case UI_COL_DELTA:
-		r = ui_cmp_rate(a->has_rate, a->huge_rate, b->has_rate,
-				b->huge_rate);
-		break;
-	case UI_COL_BAR: r = ui_dist_cmp(&a->dist, &b->dist); break;
-	case UI_COL_COMM:
-		r = strcasecmp(ui_data_str(c->d, a->name),
-			       ui_data_str(c->d, b->name));
-		break;
-	default: /* PID: by name */
-		r = strcmp(a->key, b->key);
-		break;
+	struct ui_rowfig fa = ui_group_fig(a), fb = ui_group_fig(b);
+	bool fig;
+	int r = ui_cmp_rowfig(c->col, &fa, &fb, &fig);
+	if (!fig) {
+		switch (c->col) {
+		case UI_COL_USER: r = ui_cmp_u64(a->n, b->n); break;
+		case UI_COL_COMM:
+			r = strcasecmp(ui_data_str(c->d, a->name),
+				       ui_data_str(c->d, b->name));
+			break;
+		default: /* PID: by name */
+			r = strcmp(a->key, b->key);
+			break;
+		}
 	}
 	if (c->desc)
 		r = -r;

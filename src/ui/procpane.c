@@ -62,16 +62,8 @@ static void tree_prefix(const struct ui *u, const struct ui_line *l,
 }
 
 /* The figures common to process and cgroup rows. */
-struct rowfig {
-	uint64_t present, swapped, pmd, thp, coll;
-	bool has_rate;
-	double rate;
-	int mark;
-	const struct ui_dist *dist;
-};
-
 static bool common_cell(struct ui *u, WINDOW *w, int y, size_t i,
-			const struct rowfig *f, bool selected)
+			const struct ui_rowfig *f, bool selected)
 {
 	const struct mt_snapshot *s = u->snap;
 	const struct ui_colpos *p = &u->ppos[i];
@@ -135,9 +127,7 @@ static void draw_proc(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 	const struct ui_data *d = &u->data;
 	const struct ui_pstat *ps = &d->ps[l->idx];
 	attr_t base = selected ? ui_attr(u, UI_C_SEL) : A_NORMAL;
-	struct rowfig f = { ps->present, ps->swapped, ps->pmd_pages,
-			    ps->thp_pages, ps->coll_pages, ps->has_rate,
-			    ps->huge_rate, ps->mark, &ps->dist };
+	struct ui_rowfig f = ui_pstat_fig(ps);
 	char b[64];
 	wattrset(w, base);
 	if (selected)
@@ -195,9 +185,7 @@ static void draw_group(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 	const struct ui_data *d = &u->data;
 	const struct ui_group *g = &d->groups[l->idx];
 	attr_t base = selected ? ui_attr(u, UI_C_SEL) : A_NORMAL;
-	struct rowfig f = { g->present, g->swapped, g->pmd_pages, g->thp_pages,
-			    g->coll_pages, g->has_rate, g->huge_rate, g->mark,
-			    &g->dist };
+	struct ui_rowfig f = ui_group_fig(g);
 	char b[64];
 	wattrset(w, base);
 	if (selected)

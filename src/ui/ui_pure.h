@@ -407,6 +407,24 @@ ssize_t ui_data_search(const struct ui_data *d, bool vmas, const char *needle,
 		       size_t from, int step);
 /* Compare shares a/at and b/bt; unavailable (UINT64_MAX) sorts lowest. */
 int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt);
+/* The figures a process row and a cgroup row both show (pages;
+ * UINT64_MAX where unknown): one way to draw them and to sort by them. */
+struct ui_rowfig {
+	uint64_t present, swapped, pmd, thp, coll;
+	bool has_rate;
+	double rate;
+	int mark;
+	const struct ui_dist *dist;
+};
+/* Compare two rows by a figure column; *handled is false for the columns
+ * that are not figures (PID, USER, COMMAND), which the caller compares. */
+int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
+		  const struct ui_rowfig *b, bool *handled);
+struct ui_pstat;
+struct ui_group;
+struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps);
+struct ui_rowfig ui_group_fig(const struct ui_group *g);
+
 /* Plain comparison; and one where unknown (UINT64_MAX) sorts lowest. */
 int ui_cmp_u64(uint64_t a, uint64_t b);
 int ui_cmp_known(uint64_t a, uint64_t b);
