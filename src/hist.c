@@ -29,6 +29,10 @@ static inline unsigned block_order(uint64_t p, uint64_t left, unsigned cap)
 void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
 		     uint64_t n)
 {
+	if (n == 1) { /* sparse memory: a page alone is an order-0 block */
+		hist[0]++;
+		return;
+	}
 	uint64_t p = first, end = first + n;
 	uint64_t big = UINT64_C(1) << max_order;
 	while (p < end && (p & (big - 1))) {

@@ -2,6 +2,7 @@
  * pagemap.c - PAGEMAP_SCAN and batched pread over pagemap and kpageflags.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -9,36 +10,35 @@
 #include "memtop/pagemap.h"
 #include "memtop/util.h"
 
-/* The ABI of Linux 6.7; older uapi headers do not have it. */
-struct mt_page_region {
-	uint64_t start, end, categories;
-};
-
+/* The ABI of Linux 6.7; older uapi headers do not have it. A region is
+ * the kernel's struct page_region, which struct mt_region mirrors. */
 struct mt_pm_scan_arg {
 	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
 	uint64_t category_inverted, category_mask, category_anyof_mask;
 	uint64_t return_mask;
 };
+_Static_assert(sizeof(struct mt_region) == 24, "struct page_region");
 
 #define MT_PAGEMAP_SCAN _IOWR('f', 16, struct mt_pm_scan_arg)
 
-#define SCAN_VEC 512
-
-static uint64_t page_bytes(void)
-{
-	static uint64_t ps;
-	if (!ps)
-		ps = (uint64_t)sysconf(_SC_PAGESIZE);
-	return ps;
-}
+/* Regions per call: few for a start (a small range, or the probe for the
+ * next populated page), then 4096 (96 KiB) once a call fills them, so
+ * that memory of many short runs (one page in eight, say) costs few
+ * calls. */
+#define SCAN_VEC_SMALL 64
+#define SCAN_VEC 4096
 
 int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t required,
 		    uint64_t anyof, uint64_t return_mask, uint64_t max_pages,
 		    mt_region_fn fn, void *ctx, uint64_t *ioctls)
 {
-	struct mt_page_region vec[SCAN_VEC];
+	struct mt_region small[SCAN_VEC_SMALL];
+	struct mt_region *vec = small, *big = NULL;
+	uint64_t vec_len = SCAN_VEC_SMALL;
 	uint64_t pos = start, seen = start, reported = 0;
+	unsigned shift = mt_log2((uint64_t)sysconf(_SC_PAGESIZE));
 	unsigned stalls = 0;
+	int ret = 0;
 
 	while (pos < end) {
 		struct mt_pm_scan_arg arg = {
@@ -46,7 +46,7 @@ int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t required,
 			.start = pos,
 			.end = end,
 			.vec = (uint64_t)(uintptr_t)vec,
-			.vec_len = SCAN_VEC,
+			.vec_len = vec_len,
 			.max_pages = max_pages ? max_pages - reported : 0,
 			.category_mask = required,
 			.category_anyof_mask = anyof,
@@ -58,45 +58,55 @@ int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t required,
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			ret = -errno;
+			break;
 		}
+		/* Regions may reach past walk_end and be reported again by
+		 * the next call: clip them to what was not seen (in place). */
+		size_t n = 0;
 		for (long i = 0; i < r; i++) {
-			/* Regions may reach past walk_end and be reported
-			 * again by the next call: drop what was seen. */
-			struct mt_region reg = {
-				.start = MT_MAX(vec[i].start, seen),
-				.end = MT_MIN(vec[i].end, end),
-				.categories = vec[i].categories,
-			};
-			if (reg.start >= reg.end)
+			uint64_t s = MT_MAX(vec[i].start, seen);
+			uint64_t e = MT_MIN(vec[i].end, end);
+			if (s >= e)
 				continue;
-			seen = reg.end;
-			reported += (reg.end - reg.start) / page_bytes();
-			if (fn(ctx, &reg))
-				return 0;
+			vec[n++] = (struct mt_region){s, e, vec[i].categories};
+			seen = e;
+			reported += (e - s) >> shift;
 		}
+		if (n && fn(ctx, vec, n))
+			break;
 		if (max_pages && reported >= max_pages)
 			break;
 		uint64_t next = arg.walk_end;
 		if (next <= pos) {
 			/* No progress: the kernel should not do this, but a
 			 * loop must end. Skip what was reported, or give up. */
-			if (seen > pos && ++stalls < 4)
+			if (seen > pos && ++stalls < 4) {
 				next = seen;
-			else
-				return -EIO;
+			} else {
+				ret = -EIO;
+				break;
+			}
 		}
 		pos = next;
+		if (r == (long)vec_len && !big) {
+			/* a full vector: more regions are coming */
+			big = xmalloc(SCAN_VEC * sizeof(*big));
+			vec = big;
+			vec_len = SCAN_VEC;
+		}
 	}
-	return 0;
+	free(big);
+	return ret;
 }
 
 struct first_ctx {
 	uint64_t found;
 };
 
-static int first_region(void *ctx, const struct mt_region *r)
+static int first_region(void *ctx, const struct mt_region *r, size_t n)
 {
+	(void)n;
 	((struct first_ctx *)ctx)->found = r->start;
 	return 1;
 }

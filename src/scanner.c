@@ -59,7 +59,7 @@ static void *scanner_main(void *arg)
 			break;
 		}
 		/* not published yet: still ours to fill in */
-		s->cpu_ns = thread_cpu_ns() - cpu0;
+		s->cpu_ns = thread_cpu_ns() - cpu0 + s->sys_cpu_ns;
 		s->next_ms = mt_scanner_delay_ms(req.interval_ms, s->cpu_ns,
 						 req.cpu_limit);
 		uint64_t cpu_ns = s->cpu_ns;

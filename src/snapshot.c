@@ -28,6 +28,7 @@ void mt_snapshot_unref(struct mt_snapshot *s)
 		return;
 	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		mt_arena_free(s->arena);
+		mt_arena_free(s->sys_arena);
 		free(s);
 	}
 }

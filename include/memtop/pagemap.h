@@ -28,9 +28,9 @@ struct mt_region {
 	uint64_t categories;
 };
 
-/* Receives regions in increasing order, never overlapping; returns 0 to go
- * on, non-zero to stop the walk. */
-typedef int (*mt_region_fn)(void *ctx, const struct mt_region *r);
+/* Receives regions in batches, in increasing order, never overlapping;
+ * returns 0 to go on, non-zero to stop the walk. */
+typedef int (*mt_region_fn)(void *ctx, const struct mt_region *r, size_t n);
 
 /*
  * Walk [start, end) with PAGEMAP_SCAN, reporting regions that have any of

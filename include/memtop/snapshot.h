@@ -108,7 +108,10 @@ struct mt_snapshot {
 	uint64_t generation;      /* set by the model on publish */
 	uint64_t time_ns;         /* CLOCK_REALTIME at the start */
 	uint64_t duration_ns;     /* scan time */
-	uint64_t cpu_ns;          /* CPU time the scan took (scanner thread) */
+	uint64_t cpu_ns;          /* CPU time the scan took (scanner thread,
+				     and sys_cpu_ns) */
+	uint64_t sys_cpu_ns;      /* of that, the thread that read the
+				     system counters */
 	uint64_t next_ms;         /* the scanner's wait before the next scan:
 				     the interval, stretched to keep its CPU
 				     share under the limit (0 in batch mode) */
@@ -145,6 +148,7 @@ struct mt_snapshot {
 	uint64_t *thp_node_pages;
 
 	struct mt_arena *arena;
+	struct mt_arena *sys_arena; /* sys lives here (another thread's) */
 };
 
 struct mt_snapshot *mt_snapshot_new(void);

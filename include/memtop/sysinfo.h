@@ -60,9 +60,25 @@ struct mt_sysinfo {
 	size_t nzones;
 };
 
+/* What mt_sysinfo_read reads: the layout of the THP directories, listed
+ * once, and the files in it, kept open between reads where that is safe
+ * (sysfs and procfs render afresh on every read at offset 0). One reader
+ * belongs to one thread at a time; it holds pf's root fds, not pf. */
+struct mt_sysreader;
+enum mt_sysreader_keep {
+	MT_SYSREADER_KEEP_AUTO,   /* keep files on sysfs and procfs open */
+	MT_SYSREADER_KEEP_NEVER,  /* open every file at every read */
+	MT_SYSREADER_KEEP_ALWAYS, /* keep any file open (tests) */
+};
+struct mt_sysreader *mt_sysreader_new(const struct mt_procfs *pf,
+				      enum mt_sysreader_keep keep);
+void mt_sysreader_free(struct mt_sysreader *r);
+/* Files it holds open now. */
+size_t mt_sysreader_open_files(const struct mt_sysreader *r);
+
 /* Read everything; prev (may be NULL) gives the rates. Never fails:
  * missing files leave their part empty. */
-struct mt_sysinfo *mt_sysinfo_read(const struct mt_procfs *pf,
+struct mt_sysinfo *mt_sysinfo_read(struct mt_sysreader *r,
 				   struct mt_arena *a,
 				   const struct mt_sysinfo *prev);
 

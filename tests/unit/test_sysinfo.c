@@ -136,7 +136,7 @@ static int rm_tree(void)
 
 #define THP "sys/kernel/mm/transparent_hugepage/"
 
-static void test_fixture_trees(void **state)
+static void fixture_trees(enum mt_sysreader_keep keep)
 {
 	strcpy(tmpl, "/tmp/memtop-sysinfo-XXXXXX");
 	assert_non_null(mkdtemp(tmpl));
@@ -163,7 +163,8 @@ static void test_fixture_trees(void **state)
 	struct mt_procfs pf;
 	assert_int_equal(mt_procfs_open(&pf, proot, sroot, err, sizeof(err)), 0);
 	struct mt_arena *a = mt_arena_new();
-	struct mt_sysinfo *s1 = mt_sysinfo_read(&pf, a, NULL);
+	struct mt_sysreader *r = mt_sysreader_new(&pf, keep);
+	struct mt_sysinfo *s1 = mt_sysinfo_read(r, a, NULL);
 	assert_string_equal(s1->thp_enabled, "madvise");
 	assert_string_equal(s1->thp_defrag, "always");
 	assert_string_equal(s1->thp_shmem_enabled, "?");
@@ -185,7 +186,20 @@ static void test_fixture_trees(void **state)
 	usleep(20000);
 	put("proc/vmstat", "thp_fault_alloc 30\nthp_split_page 1\n");
 	put(THP "hugepages-64kB/stats/anon_fault_alloc", "9\n");
-	struct mt_sysinfo *s2 = mt_sysinfo_read(&pf, a, s1);
+	put(THP "hugepages-64kB/stats/nr_anon", "10\n");   /* longer */
+	put(THP "khugepaged/full_scans", "9\n");           /* shorter */
+	/* kept open, every file that exists: enabled and defrag, the 3
+	 * khugepaged files, 16K's shmem_enabled, 64K's enabled and 2 stats,
+	 * 2M's enabled, 3 /proc files; never: none */
+	assert_int_equal(mt_sysreader_open_files(r),
+			 keep == MT_SYSREADER_KEEP_ALWAYS ? 13 : 0);
+	struct mt_sysinfo *s2 = mt_sysinfo_read(r, a, s1);
+	assert_int_equal(mt_counter_find(s2->sizes[1].stats,
+					 s2->sizes[1].nstats, "nr_anon")->value,
+			 10);
+	assert_int_equal(mt_counter_find(s2->khugepaged, s2->nkhugepaged,
+					 "full_scans")->value,
+			 9);
 	assert_true(s2->interval_s > 0.01);
 	const struct mt_counter *fa =
 		mt_counter_find(s2->vmstat, s2->nvmstat, "thp_fault_alloc");
@@ -205,18 +219,32 @@ static void test_fixture_trees(void **state)
 	assert_int_equal(mkdir(tmpl, 0755), 0);
 	put("proc/empty", "");
 	put(THP "enabled", "[always] madvise never\n");
+	mt_sysreader_free(r);
 	mt_procfs_close(&pf);
 	assert_int_equal(mt_procfs_open(&pf, proot, sroot, err, sizeof(err)), 0);
-	struct mt_sysinfo *s3 = mt_sysinfo_read(&pf, a, s2);
+	r = mt_sysreader_new(&pf, keep);
+	struct mt_sysinfo *s3 = mt_sysinfo_read(r, a, s2);
 	assert_string_equal(s3->thp_enabled, "always");
 	assert_string_equal(s3->thp_defrag, "?");
 	assert_int_equal(s3->nsizes, 0);
 	assert_int_equal(s3->nkhugepaged, 0);
 	assert_int_equal(s3->nvmstat, 0);
 	assert_int_equal(s3->nzones, 0);
+	mt_sysreader_free(r);
 	mt_arena_free(a);
 	mt_procfs_close(&pf);
 	assert_int_equal(rm_tree(), 0);
+}
+
+static void test_fixture_trees(void **state)
+{
+	fixture_trees(MT_SYSREADER_KEEP_NEVER);
+}
+
+/* the same with every file kept open and read again with pread */
+static void test_fixture_trees_kept(void **state)
+{
+	fixture_trees(MT_SYSREADER_KEEP_ALWAYS);
 }
 
 int main(void)
@@ -225,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_fixture_trees),
+		cmocka_unit_test(test_fixture_trees_kept),
 	};
 	return cmocka_run_group_tests_name("sysinfo", tests, NULL, NULL);
 }
