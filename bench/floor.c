@@ -409,14 +409,40 @@ static int is_pid(const char *s)
 static void usage(void)
 {
 	fputs("usage: floor [--scan | --kpf] [--blind] [--max-vma-gib N] "
-	      "[PID...]\n", stderr);
+	      "[--repeat N] [PID...]\n", stderr);
 	exit(2);
+}
+
+/* One walk: the pids from argv[first_pid] on, or all of /proc. */
+static int walk(int argc, char **argv, int first_pid)
+{
+	if (first_pid < argc) {
+		for (int i = first_pid; i < argc; i++) {
+			if (!is_pid(argv[i]))
+				usage();
+			scan_pid(argv[i]);
+		}
+		return 0;
+	}
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d) {
+		perror("floor: /proc");
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (is_pid(de->d_name))
+			scan_pid(de->d_name);
+	closedir(d);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	long psz = sysconf(_SC_PAGESIZE);
 	uint64_t max_vma_gib = 64;
+	unsigned long repeat = 1;
 	struct timespec t0, t1;
 	int first_pid = argc;
 	const char *mode_name;
@@ -435,6 +461,12 @@ int main(int argc, char **argv)
 
 			max_vma_gib = strtoull(argv[++i], &e, 10);
 			if (*e)
+				usage();
+		} else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+			char *e;
+
+			repeat = strtoul(argv[++i], &e, 10);
+			if (*e || repeat == 0)
 				usage();
 		} else if (is_pid(argv[i])) {
 			first_pid = i;
@@ -455,27 +487,15 @@ int main(int argc, char **argv)
 		}
 	}
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (first_pid < argc) {
-		for (int i = first_pid; i < argc; i++) {
-			if (!is_pid(argv[i]))
-				usage();
-			scan_pid(argv[i]);
-		}
-	} else {
-		DIR *d = opendir("/proc");
-		struct dirent *de;
-
-		if (!d) {
-			perror("floor: /proc");
+	/* --repeat: the whole walk again and again, as a long-running
+	 * scanner would (totals and time are the last walk's) */
+	for (unsigned long rep = 0; rep < repeat; rep++) {
+		memset(&g_tot, 0, sizeof(g_tot));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (walk(argc, argv, first_pid) < 0)
 			return 1;
-		}
-		while ((de = readdir(d)))
-			if (is_pid(de->d_name))
-				scan_pid(de->d_name);
-		closedir(d);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	mode_name = g_mode == MODE_SCAN ? "scan"
 		    : g_mode == MODE_KPF ? "kpf"

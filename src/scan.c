@@ -63,6 +63,7 @@ struct mt_scan_ctx {
 	size_t nblocks;
 	unsigned block_shift; /* log2(memory block size / page size) */
 	unsigned nnodes;
+	bool numa_loaded;     /* at the first scan with the folio view */
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
@@ -199,8 +200,6 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->can_kpf = c->kpf_fd >= 0;
 	c->zero_pfn = c->can_pfns && c->pf.live ? mt_procfs_zero_pfn()
 						: UINT64_MAX;
-	if (c->can_kpf)
-		load_numa(c);
 	c->scan_ok = -1;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
@@ -931,7 +930,10 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	struct mt_scan_stats *st = &s->stats;
 	int dirfd = mt_procfs_open_pid(&c->pf, pid);
 	if (dirfd < 0) {
-		count_error(st, dirfd);
+		if (dirfd == -ENOENT && o->npids)
+			st->listed--; /* asked for with -p, and not there */
+		else
+			count_error(st, dirfd);
 		return false;
 	}
 	struct proc_scan ps = {.c = c, .s = s, .o = o, .pm_fd = -1,
@@ -1135,16 +1137,27 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
 	if (s->have_kpageflags)
 		s->folios = mt_arena_alloc(s->arena, sizeof(*s->folios));
+	if (s->have_kpageflags && !c->numa_loaded) {
+		load_numa(c);
+		c->numa_loaded = true;
+	}
 	if (s->have_kpageflags && c->nnodes) {
 		s->nnodes = c->nnodes;
 		s->thp_node_pages =
 			mt_arena_alloc(s->arena, s->nnodes * sizeof(uint64_t));
 	}
 
+	/* -p: the pids asked for (sorted), without listing every process */
 	pid_t *pids = NULL;
 	size_t npids = 0;
-	if (mt_procfs_list_pids(&c->pf, &pids, &npids) < 0)
+	if (o->npids) {
+		pids = xmalloc(o->npids * sizeof(pid_t));
+		for (size_t i = 0; i < o->npids; i++)
+			if (!npids || o->pids[i] != pids[npids - 1])
+				pids[npids++] = o->pids[i];
+	} else if (mt_procfs_list_pids(&c->pf, &pids, &npids) < 0) {
 		s->stats.errors++;
+	}
 	s->stats.listed = npids;
 	s->procs = mt_arena_alloc(s->arena,
 				  (npids ? npids : 1) * sizeof(struct mt_proc));

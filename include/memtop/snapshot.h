@@ -89,7 +89,8 @@ struct mt_proc {
 };
 
 struct mt_scan_stats {
-	size_t listed;          /* pids seen in the proc root */
+	size_t listed;          /* pids seen in the proc root (with -p: the
+				   ones asked for that are there) */
 	size_t scanned;         /* processes in the snapshot */
 	size_t denied;          /* skipped: permission */
 	size_t vanished;        /* skipped: exited during the scan */
