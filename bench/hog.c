@@ -2,12 +2,17 @@
  * hog.c - benchmark workload: a process with a known amount of resident
  * anonymous memory for memtop and the floor to scan.
  *
- *   hog --mib N [--thp | --nothp] [--holes] [--sparse] [--reserve-tib T]
+ *   hog --mib N [--thp | --nothp | --mthp] [--holes] [--sparse]
+ *       [--reserve-tib T]
  *
  * Maps N MiB of private anonymous memory on a 2 MiB aligned address and
  * writes every page of it:
  *   --nothp   (default) MADV_NOHUGEPAGE: N * 256 separate 4 KiB pages
  *   --thp     MADV_HUGEPAGE: PMD-mapped huge pages where the kernel can
+ *   --mthp    MADV_HUGEPAGE, but every other MiB is made read-only
+ *             first (and left untouched), so that the writable VMAs are
+ *             1 MiB long and no PMD fits: large folios of the sizes set
+ *             to "madvise" or "always" under hugepages-<size>kB/enabled
  *   --holes   then drop one page in every 2 MiB (MADV_DONTNEED), at an
  *             offset that moves from block to block, splitting huge pages
  *   --sparse  write only every 8th page instead of every page
@@ -38,7 +43,7 @@ static void die(const char *what)
 
 static void usage(void)
 {
-	fputs("usage: hog --mib N [--thp | --nothp] [--holes] [--sparse] "
+	fputs("usage: hog --mib N [--thp | --nothp | --mthp] [--holes] [--sparse] "
 	      "[--reserve-tib T]\n", stderr);
 	exit(2);
 }
@@ -96,7 +101,7 @@ static void reserve(uint64_t tib, long page)
 int main(int argc, char **argv)
 {
 	uint64_t mib = 0, tib = 0, len;
-	int thp = 0, holes = 0, sparse = 0, have_mib = 0;
+	int thp = 0, mthp = 0, holes = 0, sparse = 0, have_mib = 0;
 	long page = sysconf(_SC_PAGESIZE);
 	char *m = NULL;
 
@@ -110,6 +115,9 @@ int main(int argc, char **argv)
 			thp = 1;
 		} else if (!strcmp(argv[i], "--nothp")) {
 			thp = 0;
+			mthp = 0;
+		} else if (!strcmp(argv[i], "--mthp")) {
+			mthp = 1;
 		} else if (!strcmp(argv[i], "--holes")) {
 			holes = 1;
 		} else if (!strcmp(argv[i], "--sparse")) {
@@ -128,10 +136,18 @@ int main(int argc, char **argv)
 		m = map_aligned(len, HUGE_SZ, PROT_READ | PROT_WRITE, 0);
 		if (!m)
 			die("mmap");
-		if (madvise(m, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		if (mthp) {
+			for (uint64_t off = MIB; off < len; off += 2 * MIB)
+				if (mprotect(m + off, MIB, PROT_READ))
+					die("mprotect");
+		}
+		if (madvise(m, len, thp || mthp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 			die("madvise");
-		for (uint64_t off = 0; off < len; off += step)
+		for (uint64_t off = 0; off < len; off += step) {
+			if (mthp && (off / MIB) % 2)
+				continue; /* the read-only MiB */
 			m[off] = (char)(off >> 12 | 1);
+		}
 		if (holes) {
 			uint64_t blocks = len / HUGE_SZ;
 			uint64_t per = HUGE_SZ / (uint64_t)page;

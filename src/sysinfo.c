@@ -248,11 +248,13 @@ static void rates(struct mt_counter *cur, size_t n,
 /*
  * The reader. The layout below /sys/kernel/mm/transparent_hugepage is
  * listed once; its files (about 200 with every mTHP size) and the three
- * /proc files are opened at the first read and, on sysfs and procfs, kept
- * open: both render a file afresh on a read at offset 0, so a later read
- * is one pread() instead of a path walk, an open and a close. Files of a
- * fixture tree are opened at every read, so that a file a test replaces is
- * seen. How many files stay open is bounded by RLIMIT_NOFILE.
+ * /proc files are opened at each read until the second, and from then on,
+ * on sysfs and procfs, kept open: both render a file afresh on a read at
+ * offset 0, so a later read is one pread() instead of a path walk, an open
+ * and a close. A one-shot run keeps nothing open (closing 200 files at
+ * exit costs as much as closing them at once). Files of a fixture tree are
+ * opened at every read, so that a file a test replaces is seen. How many
+ * files stay open is bounded by RLIMIT_NOFILE.
  */
 struct sys_file {
 	int dirfd;       /* the sys or proc root, -1 if there is none */
@@ -260,6 +262,7 @@ struct sys_file {
 	const char *key; /* file name, for counters */
 	int fd;          /* kept open, or -1 */
 	bool keep;       /* on a pseudo file system: may be kept open */
+	bool read_once;  /* opened and read before */
 };
 
 struct size_dir {
@@ -339,7 +342,9 @@ static int file_read(struct mt_sysreader *r, struct sys_file *f)
 	if (fd < 0)
 		return fd;
 	int e = pread_all(fd, &r->buf);
-	if (e == 0 && f->keep && r->budget > 0) {
+	bool again = f->read_once;
+	f->read_once = true;
+	if (e == 0 && again && f->keep && r->budget > 0) {
 		f->fd = fd;
 		r->budget--;
 	} else {

@@ -188,12 +188,14 @@ static void fixture_trees(enum mt_sysreader_keep keep)
 	put(THP "hugepages-64kB/stats/anon_fault_alloc", "9\n");
 	put(THP "hugepages-64kB/stats/nr_anon", "10\n");   /* longer */
 	put(THP "khugepaged/full_scans", "9\n");           /* shorter */
-	/* kept open, every file that exists: enabled and defrag, the 3
-	 * khugepaged files, 16K's shmem_enabled, 64K's enabled and 2 stats,
-	 * 2M's enabled, 3 /proc files; never: none */
+	/* nothing is kept open after one read */
+	assert_int_equal(mt_sysreader_open_files(r), 0);
+	struct mt_sysinfo *s2 = mt_sysinfo_read(r, a, s1);
+	/* from the second on, kept open: every file that exists: enabled and
+	 * defrag, the 3 khugepaged files, 16K's shmem_enabled, 64K's enabled
+	 * and 2 stats, 2M's enabled, 3 /proc files; never: none */
 	assert_int_equal(mt_sysreader_open_files(r),
 			 keep == MT_SYSREADER_KEEP_ALWAYS ? 13 : 0);
-	struct mt_sysinfo *s2 = mt_sysinfo_read(r, a, s1);
 	assert_int_equal(mt_counter_find(s2->sizes[1].stats,
 					 s2->sizes[1].nstats, "nr_anon")->value,
 			 10);
@@ -214,6 +216,21 @@ static void fixture_trees(enum mt_sysreader_keep keep)
 	assert_true(af->has_rate);
 	assert_true(fabs(af->rate - 4 / s2->interval_s) < 1e-6);
 
+	/* a third read, through the files kept open: new values, one shorter
+	 * and one longer than before, come out whole */
+	put(THP "hugepages-64kB/stats/nr_anon", "7\n");
+	put(THP "khugepaged/full_scans", "123\n");
+	struct mt_sysinfo *s2b = mt_sysinfo_read(r, a, s2);
+	assert_int_equal(mt_counter_find(s2b->sizes[1].stats,
+					 s2b->sizes[1].nstats, "nr_anon")->value,
+			 7);
+	assert_int_equal(mt_counter_find(s2b->khugepaged, s2b->nkhugepaged,
+					 "full_scans")->value,
+			 123);
+	assert_string_equal(s2b->thp_enabled, "madvise");
+	assert_int_equal(mt_sysreader_open_files(r),
+			 keep == MT_SYSREADER_KEEP_ALWAYS ? 13 : 0);
+
 	/* a kernel without mTHP directories or khugepaged, and no /proc files */
 	assert_int_equal(rm_tree(), 0);
 	assert_int_equal(mkdir(tmpl, 0755), 0);
@@ -223,7 +240,7 @@ static void fixture_trees(enum mt_sysreader_keep keep)
 	mt_procfs_close(&pf);
 	assert_int_equal(mt_procfs_open(&pf, proot, sroot, err, sizeof(err)), 0);
 	r = mt_sysreader_new(&pf, keep);
-	struct mt_sysinfo *s3 = mt_sysinfo_read(r, a, s2);
+	struct mt_sysinfo *s3 = mt_sysinfo_read(r, a, s2b);
 	assert_string_equal(s3->thp_enabled, "always");
 	assert_string_equal(s3->thp_defrag, "?");
 	assert_int_equal(s3->nsizes, 0);
