@@ -164,8 +164,21 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		/* Fast path: following entries that differ only by PFN + 1
 		 * (same flags) extend both runs; THP memory is mostly that. */
 		size_t j = i;
+		const uint64_t zp = a->zero_pfn;
+		/* eight at a time, with one branch: rising by one, the PFNs
+		 * of a block hold the zero page only if it lies between the
+		 * first and the last */
+		while (j + 8 <= n) {
+			uint64_t d = 0;
+			for (size_t k = 0; k < 8; k++)
+				d |= pm[j + k] - pm[j + k - 1] - 1;
+			if (d || (zp >= (pm[j] & MT_PM_PFN_MASK) &&
+				  zp <= (pm[j + 7] & MT_PM_PFN_MASK)))
+				break;
+			j += 8;
+		}
 		while (j < n && pm[j] == pm[j - 1] + 1 &&
-		       (pm[j] & MT_PM_PFN_MASK) != a->zero_pfn)
+		       (pm[j] & MT_PM_PFN_MASK) != zp)
 			j++;
 		if (j > i) {
 			uint64_t k = j - i;

@@ -118,9 +118,8 @@ void mt_arena_free(struct mt_arena *a)
 	free(a);
 }
 
-void mt_buf_reserve(struct mt_buf *b, size_t extra)
+void mt_buf_grow(struct mt_buf *b, size_t need)
 {
-	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return;
 	size_t cap = b->cap ? b->cap : 256;
@@ -128,21 +127,6 @@ void mt_buf_reserve(struct mt_buf *b, size_t extra)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
-}
-
-void mt_buf_add(struct mt_buf *b, const void *p, size_t n)
-{
-	mt_buf_reserve(b, n);
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void mt_buf_addc(struct mt_buf *b, char c)
-{
-	mt_buf_reserve(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MT_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -33,9 +34,26 @@ struct mt_buf {
 	char *data;
 	size_t len, cap;
 };
-void mt_buf_reserve(struct mt_buf *b, size_t extra);
-void mt_buf_add(struct mt_buf *b, const void *p, size_t n);
-void mt_buf_addc(struct mt_buf *b, char c);
+void mt_buf_grow(struct mt_buf *b, size_t need); /* to at least need */
+/* Room for extra more bytes and the NUL (inline: output hot path). */
+static inline void mt_buf_reserve(struct mt_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap)
+		mt_buf_grow(b, b->len + extra + 1);
+}
+static inline void mt_buf_add(struct mt_buf *b, const void *p, size_t n)
+{
+	mt_buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+static inline void mt_buf_addc(struct mt_buf *b, char c)
+{
+	mt_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 /* Append a string literal (its length known at compile time). */
 #define MT_BUF_LIT(b, lit) mt_buf_add((b), "" lit, sizeof(lit) - 1)
 void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)

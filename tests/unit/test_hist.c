@@ -812,6 +812,64 @@ static void test_add_run_hand(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* The fast path of mt_hist_acc_feed (runs of entries rising by one, taken
+ * eight at a time) against feeding the same entries one by one, which
+ * never takes it: runs of random lengths, some with the zero page's PFN
+ * inside, some with a break in the rise or a flag change.              */
+
+static void test_acc_rising_runs(void **state)
+{
+	(void)state;
+	unsigned zero_hits = 0;
+	for (unsigned c = 0; c < 4000; c++) {
+		uint64_t s = case_seed(9, c);
+		size_t n = (size_t)rnd_range(&s, 1, 300);
+		uint64_t *pm = calloc(n, sizeof(uint64_t));
+		uint64_t base = rnd_range(&s, 1, UINT64_C(1) << 30);
+		uint64_t zero_pfn = UINT64_MAX;
+		assert_non_null(pm);
+		for (size_t i = 0; i < n; i++) {
+			pm[i] = MT_PM_PRESENT | (base + i);
+			if (rnd_range(&s, 0, 40) == 0) /* a break in the rise */
+				base += rnd_range(&s, 2, 9);
+			if (rnd_range(&s, 0, 60) == 0) /* another flag */
+				pm[i] |= UINT64_C(1) << 56;
+			if (rnd_range(&s, 0, 80) == 0)
+				pm[i] = 0; /* not present */
+		}
+		if (rnd_range(&s, 0, 2) == 0) {
+			size_t z = (size_t)rnd_range(&s, 0, n - 1);
+			zero_pfn = pm[z] & MT_PM_PFN_MASK;
+			zero_hits += zero_pfn != 0;
+		}
+		uint64_t v = rnd_range(&s, 0, UINT64_C(1) << 20);
+		unsigned mo = 9;
+		uint64_t hp[2][NORD] = {{0}}, hm[2][NORD] = {{0}};
+		struct mt_hist_acc a[2];
+		for (int k = 0; k < 2; k++) {
+			mt_hist_acc_init(&a[k], hp[k], hm[k], mo);
+			a[k].zero_pfn = zero_pfn;
+			mt_hist_acc_track_pmd(&a[k], 9, v, v + n);
+		}
+		mt_hist_acc_feed(&a[0], v, pm, n);
+		for (size_t i = 0; i < n; i++)
+			mt_hist_acc_feed(&a[1], v + i, pm + i, 1);
+		for (int k = 0; k < 2; k++)
+			mt_hist_acc_flush(&a[k]);
+		assert_int_equal(a[0].present_pages, a[1].present_pages);
+		assert_int_equal(a[0].zero_pages, a[1].zero_pages);
+		assert_int_equal(a[0].pmd_full, a[1].pmd_full);
+		assert_int_equal(a[0].pmd_touched, a[1].pmd_touched);
+		for (unsigned o = 0; o <= mo; o++) {
+			assert_int_equal(hp[0][o], hp[1][o]);
+			assert_int_equal(hm[0][o], hm[1][o]);
+		}
+		free(pm);
+	}
+	assert_true(zero_hits > 1000); /* the zero page was often inside */
+}
+
+/* ------------------------------------------------------------------ */
 /* Accumulator, random                                                 */
 
 static void test_acc_random(void **state)
@@ -1737,6 +1795,7 @@ int main(void)
 		cmocka_unit_test(test_acc_pmd_vma),
 		cmocka_unit_test(test_acc_seed_example),
 		cmocka_unit_test(test_acc_small_cases),
+		cmocka_unit_test(test_acc_rising_runs),
 		cmocka_unit_test(test_acc_random),
 		cmocka_unit_test(test_acc_random_gaps),
 		cmocka_unit_test(test_acc_present_runs),
