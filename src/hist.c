@@ -165,17 +165,17 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		 * (same flags) extend both runs; THP memory is mostly that. */
 		size_t j = i;
 		const uint64_t zp = a->zero_pfn;
-		/* eight at a time, with one branch: rising by one, the PFNs
-		 * of a block hold the zero page only if it lies between the
+		/* 32 at a time, with one branch: rising by one, the PFNs of
+		 * a block hold the zero page only if it lies between the
 		 * first and the last */
-		while (j + 8 <= n) {
+		while (j + 32 <= n) {
 			uint64_t d = 0;
-			for (size_t k = 0; k < 8; k++)
+			for (size_t k = 0; k < 32; k++)
 				d |= pm[j + k] - pm[j + k - 1] - 1;
 			if (d || (zp >= (pm[j] & MT_PM_PFN_MASK) &&
-				  zp <= (pm[j + 7] & MT_PM_PFN_MASK)))
+				  zp <= (pm[j + 31] & MT_PM_PFN_MASK)))
 				break;
-			j += 8;
+			j += 32;
 		}
 		while (j < n && pm[j] == pm[j - 1] + 1 &&
 		       (pm[j] & MT_PM_PFN_MASK) != zp)
@@ -196,6 +196,26 @@ void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
 		return;
 	a->present_pages += n;
 	extend_present(a, vpage, n);
+}
+
+void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
+		      uint64_t n)
+{
+	if (!n)
+		return;
+	a->present_pages += n;
+	extend_present(a, vpage, n);
+	if (!a->mappable && !a->on_phys_run)
+		return;
+	if (a->mrun_end == vpage && a->mrun_end > a->mrun_start &&
+	    a->mrun_pfn + (vpage - a->mrun_start) == pfn) {
+		a->mrun_end = vpage + n;
+	} else {
+		flush_phys(a);
+		a->mrun_start = vpage;
+		a->mrun_end = vpage + n;
+		a->mrun_pfn = pfn;
+	}
 }
 
 void mt_hist_acc_flush(struct mt_hist_acc *a)

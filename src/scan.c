@@ -73,6 +73,12 @@ struct mt_scan_ctx {
 	 * they are scanned */
 	struct mt_vma *scratch;
 	size_t scratch_cap;
+	/* PMD-mapped ranges [lo, hi) (pages) of the process being walked,
+	 * in address order, when its walk found them (huge_known) */
+	struct huge_range {
+		uint64_t lo, hi;
+	} *huge;
+	size_t nhuge, huge_cap;
 	size_t kept_vmas; /* VMA details kept in the snapshot being built */
 };
 
@@ -90,6 +96,7 @@ struct proc_scan {
 	struct mt_folio_stats fs; /* current VMA */
 	struct mt_hist_acc acc;
 	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
+	bool huge_known;          /* c->huge lists the PMD mappings */
 	uint64_t *node_pages;     /* the process's large folio pages by node */
 	bool keep_vmas;           /* VMA details go into the snapshot */
 	bool gone;                /* the process exited during its scan */
@@ -228,6 +235,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->paths.slots);
 	free(c->hists.slots);
 	free(c->scratch);
+	free(c->huge);
 	free(c);
 }
 
@@ -410,6 +418,20 @@ static bool is_pmd_mapped(void *ctx, uint64_t vpage)
 {
 	struct proc_scan *ps = ctx;
 	struct mt_scan_ctx *c = ps->c;
+	if (ps->huge_known) {
+		/* the walk listed them: the last range starting at or below
+		 * vpage */
+		uint64_t end = vpage + (UINT64_C(1) << c->pmd_order);
+		size_t lo = 0, hi = c->nhuge;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (c->huge[mid].lo <= vpage)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo > 0 && c->huge[lo - 1].hi >= end;
+	}
 	if (c->scan_ok == 0)
 		return true; /* no way to tell: an aligned PMD-order folio */
 	unsigned sh = c->page_shift;
@@ -586,10 +608,10 @@ static void vma_close(struct walk *w)
 	vma->pmd_touched = ps->acc.pmd_touched;
 	if (!vma->pmd_full)
 		vma->pmd_mapped = 0; /* a PMD maps only a full slot */
-	else if (w->scanned && !ps->want_pfns)
-		vma->pmd_mapped = ps->huge_pages >> po;
 	else if (ps->want_folios)
 		vma->pmd_mapped = (ps->fs.pmd[0] + ps->fs.pmd[1]) >> po;
+	else if (w->scanned)
+		vma->pmd_mapped = ps->huge_pages >> po;
 	else
 		vma->pmd_mapped = MT_UNKNOWN;
 
@@ -703,53 +725,131 @@ static int walk_regions(void *ctx, const struct mt_region *reg, size_t n)
 	return 0;
 }
 
-/*
- * PFNs wanted: PAGEMAP_SCAN only finds the next populated page (it stops
- * at the first one, so holes and the gaps between VMAs cost nothing),
- * then pread reads entries from there in batches that grow while memory
- * stays populated (512 up to 64Ki entries) and start small again after a
- * gap. Dense memory costs what a plain batched pread costs.
- */
-static int guided_walk(struct walk *w, uint64_t v, uint64_t vend)
+/* Route n pages mapping PFNs pfn, pfn + 1, ... (a PMD mapping) to the
+ * VMAs they belong to. */
+static void dispatch_phys(struct walk *w, uint64_t vpage, uint64_t pfn,
+			  uint64_t n)
+{
+	unsigned sh = w->ps->c->page_shift;
+	while (n) {
+		walk_to(w, vpage);
+		if (w->vi == w->p->nvmas)
+			return;
+		const struct mt_vma *vma = &w->p->vmas[w->vi];
+		uint64_t vs = vma->start >> sh, ve = vma->end >> sh;
+		uint64_t k = vpage < vs ? MT_MIN(n, vs - vpage)
+					: MT_MIN(n, ve - vpage);
+		if (vpage >= vs) {
+			mt_hist_acc_phys(&w->ps->acc, vpage, pfn, k);
+			w->ps->huge_pages += k;
+		}
+		vpage += k;
+		pfn += k;
+		n -= k;
+	}
+}
+
+/* Entries [v, vend) with pread, in batches, routed to the VMAs. */
+static int read_span(struct walk *w, uint64_t v, uint64_t vend)
 {
 	struct proc_scan *ps = w->ps;
-	unsigned sh = ps->c->page_shift;
-	size_t batch = 512;
-	bool probe = true;
 	while (v < vend) {
-		if (cancelled(ps->o))
-			return -ECANCELED;
-		if (probe) {
-			uint64_t found;
-			int r = mt_pagemap_next_populated(
-				ps->pm_fd, v << sh, vend << sh,
-				MT_PSC_PRESENT | MT_PSC_SWAPPED, &found,
-				&ps->s->stats.scan_ioctls);
-			if (r < 0)
-				return r;
-			if (found >= (vend << sh))
-				break;
-			v = found >> sh;
-			batch = 512;
-		}
-		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)batch);
+		size_t n = (size_t)MT_MIN(vend - v, (uint64_t)MT_PAGEMAP_BATCH);
 		int r = read_entries(ps, v, n);
 		if (r < 0)
 			return r;
 		dispatch(w, v, n, 0, ps->c->pm);
 		v += n;
-		/* populated near the end of the batch (sparse memory too):
-		 * keep reading, in bigger steps; else look for the next
-		 * populated page */
-		probe = true;
-		for (size_t i = n; i > 0 && n - i < 64; i--) {
-			if (ps->c->pm[i - 1] & (MT_PM_PRESENT | MT_PM_SWAP)) {
-				probe = false;
-				break;
-			}
+	}
+	return 0;
+}
+
+/* A PMD-mapped region: all its PFNs follow from one entry per PMD. */
+static int huge_region(struct walk *w, uint64_t v, uint64_t vend)
+{
+	struct proc_scan *ps = w->ps;
+	struct mt_scan_ctx *c = ps->c;
+	uint64_t pmd = UINT64_C(1) << c->pmd_order;
+	if (c->nhuge && c->huge[c->nhuge - 1].hi == v) {
+		c->huge[c->nhuge - 1].hi = vend;
+	} else {
+		if (c->nhuge == c->huge_cap) {
+			c->huge_cap = c->huge_cap ? c->huge_cap * 2 : 64;
+			c->huge = xrealloc(c->huge,
+					   c->huge_cap * sizeof(*c->huge));
 		}
-		if (!probe)
-			batch = MT_MIN(batch * 4, (size_t)MT_PAGEMAP_BATCH);
+		c->huge[c->nhuge++] = (struct huge_range){v, vend};
+	}
+	while (v < vend) {
+		uint64_t e = MT_MIN(vend, (v | (pmd - 1)) + 1);
+		int r = read_entries(ps, v, 1);
+		if (r < 0)
+			return r;
+		uint64_t ent = c->pm[0], pfn = ent & MT_PM_PFN_MASK;
+		if ((ent & MT_PM_PRESENT) && pfn &&
+		    ((pfn ^ v) & (pmd - 1)) == 0) {
+			dispatch_phys(w, v, pfn, e - v);
+		} else {
+			/* changed since the scan: read every entry */
+			r = read_span(w, v, e);
+			if (r < 0)
+				return r;
+		}
+		v = e;
+	}
+	return 0;
+}
+
+/* Regions closer than this (pages) are read with one pread: reading the
+ * entries between costs less than another call. */
+#define SPAN_GAP 256
+
+/*
+ * PFNs wanted, the regions of PAGEMAP_SCAN as a guide: PMD-mapped ones
+ * (HUGE) from one entry per PMD, zero-page ones without reading, the
+ * others with pread over runs of nearby regions (sparse memory is one
+ * region per page). Unpopulated ranges cost nothing.
+ */
+static int pfn_regions(void *ctx, const struct mt_region *reg, size_t n)
+{
+	struct walk *w = ctx;
+	struct proc_scan *ps = w->ps;
+	unsigned sh = ps->c->page_shift;
+	if (cancelled(ps->o)) {
+		w->err = -ECANCELED;
+		return 1;
+	}
+	for (size_t i = 0; i < n;) {
+		uint64_t cats = reg[i].categories;
+		uint64_t v = reg[i].start >> sh, ve = reg[i].end >> sh;
+		int r = 0;
+		if ((cats & MT_PSC_PRESENT) && (cats & MT_PSC_PFNZERO)) {
+			dispatch(w, v, ve - v, cats, NULL);
+			i++;
+			continue;
+		}
+		if ((cats & MT_PSC_PRESENT) && (cats & MT_PSC_HUGE)) {
+			r = huge_region(w, v, ve);
+			i++;
+		} else {
+			size_t j = i + 1;
+			while (j < n) {
+				uint64_t cj = reg[j].categories;
+				if ((cj & MT_PSC_PRESENT) &&
+				    (cj & (MT_PSC_HUGE | MT_PSC_PFNZERO)))
+					break;
+				if ((reg[j].start >> sh) - ve > SPAN_GAP)
+					break;
+				ve = reg[j].end >> sh;
+				j++;
+			}
+			r = read_span(w, v, ve);
+			i = j;
+		}
+		if (r < 0) {
+			w->err = r;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -811,8 +911,18 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 	if (nscan && ps->o->method != MT_PM_PREAD && c->scan_ok != 0) {
 		int r;
 		if (ps->want_pfns) {
-			r = guided_walk(&w, p->vmas[0].start >> c->page_shift,
-					p->vmas[nscan - 1].end >> c->page_shift);
+			w.scanned = true;
+			ps->huge_known = true;
+			c->nhuge = 0;
+			r = mt_pagemap_scan(
+				ps->pm_fd, p->vmas[0].start,
+				p->vmas[nscan - 1].end, 0,
+				MT_PSC_PRESENT | MT_PSC_SWAPPED,
+				MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
+					MT_PSC_PFNZERO,
+				0, pfn_regions, &w, &ps->s->stats.scan_ioctls);
+			if (r == 0)
+				r = w.err;
 		} else {
 			/* VMAs are closed during the walk: their PMD-mapped
 			 * figures come from it */
@@ -845,6 +955,7 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 		}
 	}
 	w.scanned = false;
+	ps->huge_known = false;
 	for (; w.vi < p->nvmas; w.vi++) {
 		if (cancelled(ps->o))
 			return;
@@ -1197,8 +1308,7 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	c->prev = NULL;
 	s->stats.scanned = s->nprocs;
 	s->used_pagemap_scan = c->scan_ok == 1;
-	s->have_pmd_mapped = s->have_kpageflags ||
-			     (!s->have_pfns && s->used_pagemap_scan);
+	s->have_pmd_mapped = s->have_kpageflags || s->used_pagemap_scan;
 	s->duration_ns = mt_now_ns() - t0;
 	/* buffers sized by one huge process are not kept between scans */
 	if (c->scratch_cap > 4096) {

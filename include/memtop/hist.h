@@ -87,6 +87,11 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		      const uint64_t *pm, size_t n);
 /* Feed a present run known without PFNs (PAGEMAP_SCAN). */
 void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
+/* Feed n present pages mapping PFNs pfn, pfn + 1, ... (a PMD mapping,
+ * known from one pagemap entry): the same as feeding those n entries,
+ * none of them the zero page. */
+void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
+		      uint64_t n);
 /* Close the open runs (end of VMA). */
 void mt_hist_acc_flush(struct mt_hist_acc *a);
 
