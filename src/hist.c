@@ -108,10 +108,15 @@ static void flush_phys(struct mt_hist_acc *a)
 	if (a->mrun_end <= a->mrun_start)
 		return;
 	uint64_t n = a->mrun_end - a->mrun_start;
-	uint64_t d = a->mrun_pfn - a->mrun_start;
-	unsigned cap = MT_MIN(a->max_order, mt_ctz64(d));
-	if (a->mappable)
-		mt_hist_add_run(a->mappable, cap, a->mrun_start, n);
+	if (a->mappable) {
+		if (n == 1) {
+			a->mappable[0]++;
+		} else {
+			uint64_t d = a->mrun_pfn - a->mrun_start;
+			unsigned cap = MT_MIN(a->max_order, mt_ctz64(d));
+			mt_hist_add_run(a->mappable, cap, a->mrun_start, n);
+		}
+	}
 	if (a->on_phys_run)
 		a->on_phys_run(a->ctx, a->mrun_start, a->mrun_pfn, n);
 	a->mrun_start = a->mrun_end = 0;
@@ -165,21 +170,25 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		 * (same flags) extend both runs; THP memory is mostly that. */
 		size_t j = i;
 		const uint64_t zp = a->zero_pfn;
-		/* 32 at a time, with one branch: rising by one, the PFNs of
-		 * a block hold the zero page only if it lies between the
-		 * first and the last */
-		while (j + 32 <= n) {
-			uint64_t d = 0;
-			for (size_t k = 0; k < 32; k++)
-				d |= pm[j + k] - pm[j + k - 1] - 1;
-			if (d || (zp >= (pm[j] & MT_PM_PFN_MASK) &&
-				  zp <= (pm[j + 31] & MT_PM_PFN_MASK)))
-				break;
-			j += 32;
-		}
-		while (j < n && pm[j] == pm[j - 1] + 1 &&
-		       (pm[j] & MT_PM_PFN_MASK) != zp)
+		if (j < n && pm[j] == pm[j - 1] + 1 &&
+		    (pm[j] & MT_PM_PFN_MASK) != zp) {
 			j++;
+			/* 32 at a time, with one branch: rising by one, the
+			 * PFNs of a block hold the zero page only if it lies
+			 * between the first and the last */
+			while (j + 32 <= n) {
+				uint64_t d = 0;
+				for (size_t k = 0; k < 32; k++)
+					d |= pm[j + k] - pm[j + k - 1] - 1;
+				if (d || (zp >= (pm[j] & MT_PM_PFN_MASK) &&
+					  zp <= (pm[j + 31] & MT_PM_PFN_MASK)))
+					break;
+				j += 32;
+			}
+			while (j < n && pm[j] == pm[j - 1] + 1 &&
+			       (pm[j] & MT_PM_PFN_MASK) != zp)
+				j++;
+		}
 		if (j > i) {
 			uint64_t k = j - i;
 			a->present_pages += k;
