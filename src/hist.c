@@ -60,6 +60,7 @@ void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
 	a->mappable = mappable;
 	a->max_order = max_order;
 	a->zero_pfn = UINT64_MAX;
+	a->huge_zero_pfn = UINT64_MAX;
 }
 
 void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
@@ -132,6 +133,12 @@ static inline void extend_present(struct mt_hist_acc *a, uint64_t v,
 	a->prun_end = v + n;
 }
 
+static inline bool is_zero(uint64_t pfn, uint64_t zp, uint64_t hz,
+			   uint64_t hzn)
+{
+	return pfn == zp || pfn - hz < hzn;
+}
+
 void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		      const uint64_t *pm, size_t n)
 {
@@ -146,7 +153,9 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 			continue;
 		}
 		uint64_t v = vpage + i;
-		if ((e & MT_PM_PFN_MASK) == a->zero_pfn) {
+		uint64_t epfn = e & MT_PM_PFN_MASK;
+		if (epfn == a->zero_pfn ||
+		    epfn - a->huge_zero_pfn < a->huge_zero_n) {
 			a->zero_pages++;
 			i++;
 			continue;
@@ -169,24 +178,27 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		/* Fast path: following entries that differ only by PFN + 1
 		 * (same flags) extend both runs; THP memory is mostly that. */
 		size_t j = i;
-		const uint64_t zp = a->zero_pfn;
+		const uint64_t zp = a->zero_pfn, hz = a->huge_zero_pfn,
+			       hzn = a->huge_zero_n;
 		if (j < n && pm[j] == pm[j - 1] + 1 &&
-		    (pm[j] & MT_PM_PFN_MASK) != zp) {
+		    !is_zero(pm[j] & MT_PM_PFN_MASK, zp, hz, hzn)) {
 			j++;
 			/* 32 at a time, with one branch: rising by one, the
-			 * PFNs of a block hold the zero page only if it lies
+			 * PFNs of a block hold a zero page only if it lies
 			 * between the first and the last */
 			while (j + 32 <= n) {
 				uint64_t d = 0;
 				for (size_t k = 0; k < 32; k++)
 					d |= pm[j + k] - pm[j + k - 1] - 1;
-				if (d || (zp >= (pm[j] & MT_PM_PFN_MASK) &&
-					  zp <= (pm[j + 31] & MT_PM_PFN_MASK)))
+				uint64_t f = pm[j] & MT_PM_PFN_MASK;
+				uint64_t l = pm[j + 31] & MT_PM_PFN_MASK;
+				if (d || (zp >= f && zp <= l) ||
+				    (hzn && hz <= l && hz + hzn > f))
 					break;
 				j += 32;
 			}
 			while (j < n && pm[j] == pm[j - 1] + 1 &&
-			       (pm[j] & MT_PM_PFN_MASK) != zp)
+			       !is_zero(pm[j] & MT_PM_PFN_MASK, zp, hz, hzn))
 				j++;
 		}
 		if (j > i) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,9 @@ struct mt_scan_ctx {
 	unsigned nnodes;
 	bool numa_loaded;     /* at the first scan with the folio view */
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
+	uint64_t huge_zero_pfn; /* the huge zero page, UINT64_MAX unknown */
+	void *hz_hold;        /* our mapping of it, which keeps it in place */
+	size_t hz_hold_len;
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
 	 * small VMAs have one of a few histograms */
@@ -211,6 +215,10 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->can_kpf = c->kpf_fd >= 0;
 	c->zero_pfn = c->can_pfns && c->pf.live ? mt_procfs_zero_pfn()
 						: UINT64_MAX;
+	c->huge_zero_pfn = UINT64_MAX;
+	if (c->can_pfns && c->pf.live)
+		c->huge_zero_pfn = mt_procfs_huge_zero_pfn(
+			c->pmd_order, &c->hz_hold, &c->hz_hold_len);
 	c->scan_ok = -1;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
@@ -235,6 +243,8 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->users);
 	mt_snapshot_unref(c->prev);
 	mt_sysreader_free(c->sysr);
+	if (c->hz_hold)
+		munmap(c->hz_hold, c->hz_hold_len);
 	free(c->block_node);
 	free(c->paths.slots);
 	free(c->hists.slots);
@@ -564,6 +574,10 @@ static void vma_open(struct walk *w)
 	memset(w->tmp_m, 0, nord * sizeof(uint64_t));
 	mt_hist_acc_init(&ps->acc, w->tmp_p, mappable, ps->s->max_order);
 	ps->acc.zero_pfn = ps->c->zero_pfn;
+	if (ps->c->huge_zero_pfn != UINT64_MAX) {
+		ps->acc.huge_zero_pfn = ps->c->huge_zero_pfn;
+		ps->acc.huge_zero_n = UINT64_C(1) << ps->c->pmd_order;
+	}
 	mt_hist_acc_track_pmd(&ps->acc, ps->c->pmd_order, vma->start >> sh,
 			      vma->end >> sh);
 	w->vs = vma->start >> sh;
@@ -806,8 +820,11 @@ static int huge_range_walk(struct walk *w, uint64_t v, uint64_t vend)
 		if (r < 0)
 			return r;
 		uint64_t ent = c->pm[0], pfn = ent & MT_PM_PFN_MASK;
-		if ((ent & MT_PM_PRESENT) && pfn &&
-		    ((pfn ^ v) & (pmd - 1)) == 0) {
+		if ((ent & MT_PM_PRESENT) && pfn == c->huge_zero_pfn) {
+			dispatch(w, v, e - v, MT_PSC_PRESENT | MT_PSC_PFNZERO,
+				 NULL);
+		} else if ((ent & MT_PM_PRESENT) && pfn &&
+			   ((pfn ^ v) & (pmd - 1)) == 0) {
 			dispatch_phys(w, v, pfn, e - v);
 		} else {
 			/* changed since the scan: read every entry */

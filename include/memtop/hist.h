@@ -59,6 +59,9 @@ struct mt_hist_acc {
 	 * memory of the process (smaps Rss leaves them out too). Pages with
 	 * this PFN count here, not as present; UINT64_MAX: not known. */
 	uint64_t zero_pfn, zero_pages;
+	/* the huge zero page: PFNs [huge_zero_pfn, + huge_zero_n), counted
+	 * as zero pages too (huge_zero_n 0: not known) */
+	uint64_t huge_zero_pfn, huge_zero_n;
 	/* current present run [prun_start, prun_end) */
 	uint64_t prun_start, prun_end;
 	/* current physically contiguous run */

@@ -21,6 +21,8 @@
  *   thp          8 MiB anon, MADV_HUGEPAGE, 2 MiB aligned, fully written
  *   thp_pte      4 MiB like thp, then the second 2 MiB PTE-mapped (see
  *                shape_thp_pte)
+ *   thp_zero     4 MiB anon, MADV_HUGEPAGE, 2 MiB aligned, only read: the
+ *                huge zero page where THP allows it, else the zero page
  *   holes        4 MiB anon, MADV_NOHUGEPAGE, pages with i % 7 != 3 written
  *                but for an untouched stretch (400..499), then a few whole
  *                aligned blocks (the last one the upper 2 MiB)
@@ -254,6 +256,18 @@ static void shape_thp_pte(void)
 		die("mprotect");
 }
 
+static void shape_thp_zero(void)
+{
+	uint64_t len = 4 * MiB;
+	struct region *r = add_region("thp_zero", "anon", false,
+				      reserve(len, 0), len);
+
+	map_fixed(r->start, len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	advise(r, MADV_HUGEPAGE);
+	for (uint64_t i = 0; i < len / page_size; i++)
+		read_page(r, i);
+}
+
 static void shape_holes(void)
 {
 	uint64_t len = 4 * MiB, pages = len / page_size;
@@ -477,7 +491,7 @@ static void usage(void)
 	      " [--dir DIR]\n"
 	      "                [--comm-hex HEX] [--file-name-hex HEX]"
 	      " [--no-stop]\n"
-	      "shapes: thp,thp_pte,holes,unaligned,zero,file,file_private,"
+	      "shapes: thp,thp_pte,thp_zero,holes,unaligned,zero,file,file_private,"
 	      "memfd,shmem (default: all)\n",
 	      stderr);
 	exit(2);
@@ -489,6 +503,7 @@ static const struct {
 } shapes[] = {
 	{ "thp", shape_thp },
 	{ "thp_pte", shape_thp_pte },
+	{ "thp_zero", shape_thp_zero },
 	{ "holes", shape_holes },
 	{ "unaligned", shape_unaligned },
 	{ "zero", shape_zero },
@@ -515,7 +530,7 @@ static bool listed(const char *list, const char *name)
 int main(int argc, char **argv)
 {
 	const char *list =
-		"thp,thp_pte,holes,unaligned,zero,file,file_private,memfd,"
+		"thp,thp_pte,thp_zero,holes,unaligned,zero,file,file_private,memfd,"
 		"shmem";
 	bool stop = true;
 

@@ -820,7 +820,7 @@ static void test_add_run_hand(void **state)
 static void test_acc_rising_runs(void **state)
 {
 	(void)state;
-	unsigned zero_hits = 0;
+	unsigned zero_hits = 0, huge_zero_hits = 0;
 	for (unsigned c = 0; c < 4000; c++) {
 		uint64_t s = case_seed(9, c);
 		size_t n = (size_t)rnd_range(&s, 1, 300);
@@ -842,6 +842,14 @@ static void test_acc_rising_runs(void **state)
 			zero_pfn = pm[z] & MT_PM_PFN_MASK;
 			zero_hits += zero_pfn != 0;
 		}
+		/* a "huge zero page" of 16 PFNs, often among the entries */
+		uint64_t hz = UINT64_MAX, hzn = 0;
+		if (rnd_range(&s, 0, 2) == 0) {
+			size_t z = (size_t)rnd_range(&s, 0, n - 1);
+			hz = pm[z] & MT_PM_PFN_MASK;
+			hz = hz > 5 ? hz - 5 : hz;
+			hzn = 16;
+		}
 		uint64_t v = rnd_range(&s, 0, UINT64_C(1) << 20);
 		unsigned mo = 9;
 		uint64_t hp[2][NORD] = {{0}}, hm[2][NORD] = {{0}};
@@ -849,6 +857,8 @@ static void test_acc_rising_runs(void **state)
 		for (int k = 0; k < 2; k++) {
 			mt_hist_acc_init(&a[k], hp[k], hm[k], mo);
 			a[k].zero_pfn = zero_pfn;
+			a[k].huge_zero_pfn = hz;
+			a[k].huge_zero_n = hzn;
 			mt_hist_acc_track_pmd(&a[k], 9, v, v + n);
 		}
 		mt_hist_acc_feed(&a[0], v, pm, n);
@@ -856,6 +866,12 @@ static void test_acc_rising_runs(void **state)
 			mt_hist_acc_feed(&a[1], v + i, pm + i, 1);
 		for (int k = 0; k < 2; k++)
 			mt_hist_acc_flush(&a[k]);
+		uint64_t hzpages = 0;
+		for (size_t i = 0; i < n; i++)
+			hzpages += (pm[i] & MT_PM_PRESENT) &&
+				   (pm[i] & MT_PM_PFN_MASK) - hz < hzn;
+		huge_zero_hits += hzpages > 0;
+		assert_true(a[0].zero_pages >= hzpages);
 		assert_int_equal(a[0].present_pages, a[1].present_pages);
 		assert_int_equal(a[0].zero_pages, a[1].zero_pages);
 		assert_int_equal(a[0].pmd_full, a[1].pmd_full);
@@ -867,6 +883,7 @@ static void test_acc_rising_runs(void **state)
 		free(pm);
 	}
 	assert_true(zero_hits > 1000); /* the zero page was often inside */
+	assert_true(huge_zero_hits > 500); /* and the huge zero page */
 }
 
 /* ------------------------------------------------------------------ */
