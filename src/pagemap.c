@@ -28,9 +28,10 @@ _Static_assert(sizeof(struct mt_region) == 24, "struct page_region");
 #define SCAN_VEC_SMALL 64
 #define SCAN_VEC 4096
 
-int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t required,
-		    uint64_t anyof, uint64_t return_mask, uint64_t max_pages,
-		    mt_region_fn fn, void *ctx, uint64_t *ioctls)
+int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t inverted,
+		    uint64_t required, uint64_t anyof, uint64_t return_mask,
+		    uint64_t max_pages, mt_region_fn fn, void *ctx,
+		    uint64_t *ioctls)
 {
 	struct mt_region small[SCAN_VEC_SMALL];
 	struct mt_region *vec = small, *big = NULL;
@@ -48,6 +49,7 @@ int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t required,
 			.vec = (uint64_t)(uintptr_t)vec,
 			.vec_len = vec_len,
 			.max_pages = max_pages ? max_pages - reported : 0,
+			.category_inverted = inverted,
 			.category_mask = required,
 			.category_anyof_mask = anyof,
 			.return_mask = return_mask,
@@ -116,7 +118,7 @@ int mt_pagemap_next_populated(int fd, uint64_t start, uint64_t end,
 			      uint64_t *ioctls)
 {
 	struct first_ctx fc = {end};
-	int r = mt_pagemap_scan(fd, start, end, 0, anyof, anyof, 1,
+	int r = mt_pagemap_scan(fd, start, end, 0, 0, anyof, anyof, 1,
 				first_region, &fc, ioctls);
 	*found = fc.found;
 	return r;

@@ -557,6 +557,7 @@ struct walk {
 	const struct scan_shared *sh;
 	size_t vi;       /* the VMA being filled */
 	uint64_t vs, ve; /* its pages, when open */
+	uint64_t pos;    /* an inverted walk has placed pages below this */
 	bool open;
 	bool scanned;    /* PMD mappings come from the PAGEMAP_SCAN walk */
 	int err;
@@ -746,11 +747,57 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 	}
 }
 
+/*
+ * Present pages [vpage, vpage + n) between the regions of an inverted walk
+ * (see walk_regions). A VMA without any region is either present all
+ * through or one the kernel's walk leaves out (VM_PFNMAP: [vvar], device
+ * memory); its first pagemap entry tells which.
+ */
+static int dispatch_gap(struct walk *w, uint64_t vpage, uint64_t n)
+{
+	struct proc_scan *ps = w->ps;
+	unsigned sh = ps->c->page_shift;
+	while (n) {
+		walk_to(w, vpage);
+		if (w->vi == w->p->nvmas)
+			return 0;
+		const struct mt_vma *vma = &w->p->vmas[w->vi];
+		uint64_t vs = vma->start >> sh, ve = vma->end >> sh;
+		if (vpage < vs) { /* between VMAs */
+			uint64_t skip = MT_MIN(n, vs - vpage);
+			vpage += skip;
+			n -= skip;
+			continue;
+		}
+		uint64_t k = MT_MIN(n, ve - vpage);
+		bool present = true;
+		if (vpage == vs && k == ve - vs) {
+			uint64_t e = 0;
+			int r = mt_pagemap_read(ps->pm_fd, vpage, &e, 1);
+			if (r < 0 && r != -ENODATA)
+				return r;
+			present = r == 0 && (e & MT_PM_PRESENT);
+		}
+		if (present)
+			mt_hist_acc_present(&ps->acc, vpage, k);
+		vpage += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * The present view from an inverted PAGEMAP_SCAN: the kernel reports the
+ * pages that are not present (swapped or not), the zero page and PMD
+ * mappings; whatever lies between them in a VMA is present memory. On
+ * memory of 4 KiB pages that is a third of the kernel's work of reporting
+ * every present page (it extends its current region page by page), and
+ * sparse memory costs what it did.
+ */
 static int walk_regions(void *ctx, const struct mt_region *reg, size_t n)
 {
 	struct walk *w = ctx;
 	struct proc_scan *ps = w->ps;
-	struct mt_hist_acc *acc = &ps->acc;
 	unsigned sh = ps->c->page_shift;
 	if (cancelled(ps->o)) {
 		w->err = -ECANCELED;
@@ -758,13 +805,15 @@ static int walk_regions(void *ctx, const struct mt_region *reg, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v = reg[i].start >> sh, k = (reg[i].end - reg[i].start) >> sh;
-		/* the common case: plain present pages inside the open VMA */
-		if (w->open && reg[i].categories == MT_PSC_PRESENT &&
-		    v >= w->vs && v + k <= w->ve) {
-			mt_hist_acc_present(acc, v, k);
-			continue;
+		int r = 0;
+		if (v > w->pos)
+			r = dispatch_gap(w, w->pos, v - w->pos);
+		if (r < 0) {
+			w->err = r;
+			return 1;
 		}
 		dispatch(w, v, k, reg[i].categories, NULL);
+		w->pos = v + k;
 	}
 	return 0;
 }
@@ -855,7 +904,7 @@ static int find_huge(struct walk *w, uint64_t v, uint64_t wend)
 {
 	struct proc_scan *ps = w->ps;
 	unsigned sh = ps->c->page_shift;
-	int r = mt_pagemap_scan(ps->pm_fd, v << sh, wend << sh,
+	int r = mt_pagemap_scan(ps->pm_fd, v << sh, wend << sh, 0,
 				MT_PSC_PRESENT | MT_PSC_HUGE, 0,
 				MT_PSC_PRESENT | MT_PSC_HUGE | MT_PSC_PFNZERO,
 				0, collect_huge, w, &ps->s->stats.scan_ioctls);
@@ -1032,15 +1081,20 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 			/* VMAs are closed during the walk: their PMD-mapped
 			 * figures come from it */
 			w.scanned = true;
+			w.pos = p->vmas[0].start >> c->page_shift;
+			uint64_t end = p->vmas[nscan - 1].end;
 			r = mt_pagemap_scan(
-				ps->pm_fd, p->vmas[0].start,
-				p->vmas[nscan - 1].end, 0,
-				MT_PSC_PRESENT | MT_PSC_SWAPPED,
+				ps->pm_fd, p->vmas[0].start, end,
+				MT_PSC_PRESENT, 0,
+				MT_PSC_PRESENT | MT_PSC_PFNZERO | MT_PSC_HUGE,
 				MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
 					MT_PSC_PFNZERO,
 				0, walk_regions, &w, &ps->s->stats.scan_ioctls);
 			if (r == 0)
 				r = w.err;
+			if (r == 0 && (end >> c->page_shift) > w.pos)
+				r = dispatch_gap(&w, w.pos,
+						 (end >> c->page_shift) - w.pos);
 		}
 		if (r == 0) {
 			c->scan_ok = 1;

@@ -35,15 +35,17 @@ typedef int (*mt_region_fn)(void *ctx, const struct mt_region *r, size_t n);
 /*
  * Walk [start, end) with PAGEMAP_SCAN, reporting regions that have any of
  * the anyof categories and all of the required ones, with return_mask
- * categories. Works around walks that stop early and regions that reach
+ * categories; the categories in inverted are negated for that test (not
+ * in what is reported). Works around walks that stop early and regions that reach
  * past walk_end (see docs: continue from walk_end, drop what was already
  * reported). max_pages limits pages reported (0 = no limit). Returns 0, or
  * -ENOTTY/-EINVAL when the ioctl is not there, or another -errno. ioctls is
  * incremented per call when not NULL.
  */
-int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t required,
-		    uint64_t anyof, uint64_t return_mask, uint64_t max_pages,
-		    mt_region_fn fn, void *ctx, uint64_t *ioctls);
+int mt_pagemap_scan(int fd, uint64_t start, uint64_t end, uint64_t inverted,
+		    uint64_t required, uint64_t anyof, uint64_t return_mask,
+		    uint64_t max_pages, mt_region_fn fn, void *ctx,
+		    uint64_t *ioctls);
 
 /* First byte address >= start of a page with any of the anyof categories
  * below end, or end when there is none; -errno on error. */
