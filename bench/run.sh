@@ -202,7 +202,7 @@ steady() {
 	else
 		measure "${px}_s_nopfn" "${px}_s_scan"
 	fi
-	row "$label, $SCANS scans, --no-pfns / scan" "${px}_s_nopfn" "${px}_s_scan" "cpu<=1.5"
+	row "$label, $SCANS scans, --no-pfns / scan" "${px}_s_nopfn" "${px}_s_scan" "-"
 }
 
 # -------------------------------------------------------------------------

@@ -748,10 +748,32 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 }
 
 /*
+ * Could the kernel's walk leave this VMA out (VM_PFNMAP)? Only a driver
+ * or a special mapping makes one: [vvar], device files (/dev, /sys, /proc
+ * mmaps), anon_inode: objects. Anonymous memory and ordinary files never.
+ */
+static bool may_be_pfnmap(const struct mt_vma *v)
+{
+	const char *p = v->path;
+	size_t n = v->path_len;
+	if (!n)
+		return false;
+	if (p[0] == '[')
+		return !(n == 6 && !memcmp(p, "[heap]", 6)) &&
+		       !(n == 7 && !memcmp(p, "[stack]", 7)) &&
+		       !(n > 6 && !memcmp(p, "[anon:", 6));
+	if (p[0] != '/')
+		return true; /* anon_inode:..., and anything new */
+	return (n > 5 && !memcmp(p, "/dev/", 5)) ||
+	       (n > 5 && !memcmp(p, "/sys/", 5)) ||
+	       (n > 6 && !memcmp(p, "/proc/", 6));
+}
+
+/*
  * Present pages [vpage, vpage + n) between the regions of an inverted walk
  * (see walk_regions). A VMA without any region is either present all
  * through or one the kernel's walk leaves out (VM_PFNMAP: [vvar], device
- * memory); its first pagemap entry tells which.
+ * memory); for a VMA that may be one, its first pagemap entry tells.
  */
 static int dispatch_gap(struct walk *w, uint64_t vpage, uint64_t n)
 {
@@ -771,7 +793,7 @@ static int dispatch_gap(struct walk *w, uint64_t vpage, uint64_t n)
 		}
 		uint64_t k = MT_MIN(n, ve - vpage);
 		bool present = true;
-		if (vpage == vs && k == ve - vs) {
+		if (vpage == vs && k == ve - vs && may_be_pfnmap(vma)) {
 			uint64_t e = 0;
 			int r = mt_pagemap_read(ps->pm_fd, vpage, &e, 1);
 			if (r < 0 && r != -ENODATA)
@@ -1330,10 +1352,11 @@ out:
 
 /*
  * The system counters are read on a thread of their own while the
- * processes are walked: on the first scan that is some 200 sysfs files to
- * open, about a millisecond that would otherwise add to every one-shot
- * run. Its CPU time is added to the snapshot's. Without a thread they are
- * read in line.
+ * processes are walked, as long as their files are still being opened
+ * (some 200 sysfs files: a millisecond and more that would otherwise add
+ * to every one-shot run). Its CPU time is added to the snapshot's. Once
+ * the files are kept open, reading them is a few hundred preads, done in
+ * line.
  */
 struct sys_job {
 	struct mt_sysreader *r;
@@ -1401,7 +1424,8 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 			      .arena = s->sys_arena,
 			      .prev = c->prev ? c->prev->sys : NULL};
 	pthread_t sys_thread;
-	bool threaded = sys_job_start(&job, &sys_thread);
+	bool threaded = !mt_sysreader_warm(c->sysr) &&
+			sys_job_start(&job, &sys_thread);
 	if (!threaded)
 		sys_job_main(&job);
 

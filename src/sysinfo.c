@@ -275,6 +275,7 @@ struct size_dir {
 struct mt_sysreader {
 	struct mt_procfs pf; /* its root fds (not owned) */
 	bool keep_sys, keep_proc, listed;
+	unsigned reads;  /* mt_sysinfo_read calls so far */
 	size_t budget; /* files that may still be kept open */
 	struct sys_file thp_enabled, thp_defrag, thp_shmem_enabled;
 	struct sys_file *khugepaged;
@@ -305,22 +306,24 @@ static void file_close(struct sys_file *f)
 	f->rel = NULL;
 }
 
-/* The whole file from offset 0. */
+/* The whole file from offset 0. A read that does not fill the buffer
+ * ends it: sysfs and seq_file render all they have into one read (and a
+ * read at the end would make them render the file again). */
 static int pread_all(int fd, struct mt_buf *b)
 {
 	mt_buf_reset(b);
 	for (;;) {
 		mt_buf_reserve(b, 8192);
-		ssize_t n = pread(fd, b->data + b->len, b->cap - b->len - 1,
-				  (off_t)b->len);
+		size_t want = b->cap - b->len - 1;
+		ssize_t n = pread(fd, b->data + b->len, want, (off_t)b->len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
-			break;
 		b->len += (size_t)n;
+		if ((size_t)n < want)
+			break;
 	}
 	b->data[b->len] = '\0';
 	return 0;
@@ -526,6 +529,11 @@ void mt_sysreader_free(struct mt_sysreader *r)
 	free(r);
 }
 
+bool mt_sysreader_warm(const struct mt_sysreader *r)
+{
+	return r->reads >= 2;
+}
+
 size_t mt_sysreader_open_files(const struct mt_sysreader *r)
 {
 	size_t n = 0;
@@ -552,6 +560,8 @@ struct mt_sysinfo *mt_sysinfo_read(struct mt_sysreader *r,
 	struct mt_sysinfo *si = mt_arena_alloc(a, sizeof(*si));
 	if (!r->listed)
 		list_layout(r);
+	if (r->reads < 2)
+		r->reads++;
 	si->mono_ns = mt_now_ns();
 	if (prev && si->mono_ns > prev->mono_ns)
 		si->interval_s = (double)(si->mono_ns - prev->mono_ns) / 1e9;

@@ -75,6 +75,8 @@ struct mt_sysreader *mt_sysreader_new(const struct mt_procfs *pf,
 void mt_sysreader_free(struct mt_sysreader *r);
 /* Files it holds open now. */
 size_t mt_sysreader_open_files(const struct mt_sysreader *r);
+/* Its files are kept open: a read is cheap (from the third on). */
+bool mt_sysreader_warm(const struct mt_sysreader *r);
 
 /* Read everything; prev (may be NULL) gives the rates. Never fails:
  * missing files leave their part empty. */
