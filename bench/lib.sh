@@ -65,7 +65,10 @@ start_bg() {
 	local name=$1 out line i
 	shift
 	out=$TMP/$name.out
-	"$@" >"$out" 2>"$TMP/$name.err" &
+	# emptied here, not by the background job's redirection: that one
+	# runs later, and the wait below could read a previous run's line
+	: >"$out"
+	"$@" >>"$out" 2>"$TMP/$name.err" &
 	_BG+=("$!")
 	for ((i = 0; i < 3000; i++)); do
 		if [ -s "$out" ] && read -r line <"$out" && [[ $line == *" ready"* ]]; then

@@ -74,7 +74,8 @@ start_hog() {
 	local name=$1 out line i
 	shift
 	out=$TMP/$name.out
-	"$HOG" "$@" >"$out" 2>>"$LOG" &
+	: >"$out" # now: the job's own redirection could come after the wait
+	"$HOG" "$@" >>"$out" 2>>"$LOG" &
 	HOGS+=("$!")
 	for ((i = 0; i < 1200; i++)); do
 		if [ -s "$out" ] && read -r line <"$out" && [[ $line == *ready ]]; then
