@@ -150,6 +150,11 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 			if (e & MT_PM_SWAP)
 				a->swapped_pages++;
 			i++;
+			/* nothing there, four at a time */
+			while (i + 4 <= n &&
+			       !((pm[i] | pm[i + 1] | pm[i + 2] | pm[i + 3]) &
+				 (MT_PM_PRESENT | MT_PM_SWAP)))
+				i += 4;
 			continue;
 		}
 		uint64_t v = vpage + i;
