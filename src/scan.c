@@ -708,31 +708,34 @@ static void walk_to(struct walk *w, uint64_t vpage)
 		vma_open(w);
 }
 
+/* The next piece of [vpage, vpage + n) to route: *k pages inside the VMA
+ * now open (*inside), or between VMAs. False past the last VMA. */
+static bool route_piece(struct walk *w, uint64_t vpage, uint64_t n,
+			uint64_t *k, bool *inside)
+{
+	walk_to(w, vpage);
+	if (w->vi == w->p->nvmas)
+		return false;
+	*inside = vpage >= w->vs;
+	*k = *inside ? MT_MIN(n, w->ve - vpage) : MT_MIN(n, w->vs - vpage);
+	return true;
+}
+
 /* Route pages [vpage, vpage + n) to the VMAs they belong to: as a present
- * or swapped run (pm NULL), or as pagemap entries. */
+ * or swapped run (pm NULL), or as pagemap entries. Nothing can be between
+ * VMAs. */
 static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 		     uint64_t cats, const uint64_t *pm)
 {
-	unsigned sh = w->ps->c->page_shift;
-	while (n) {
-		walk_to(w, vpage);
-		if (w->vi == w->p->nvmas)
-			return;
-		const struct mt_vma *vma = &w->p->vmas[w->vi];
-		uint64_t vs = vma->start >> sh, ve = vma->end >> sh;
-		if (vpage < vs) { /* between VMAs: nothing can be there */
-			uint64_t skip = MT_MIN(n, vs - vpage);
-			vpage += skip;
-			n -= skip;
-			if (pm)
-				pm += skip;
+	struct mt_hist_acc *acc = &w->ps->acc;
+	uint64_t k;
+	bool in;
+	for (; n && route_piece(w, vpage, n, &k, &in);
+	     vpage += k, n -= k, pm = pm ? pm + k : NULL) {
+		if (!in)
 			continue;
-		}
-		uint64_t k = MT_MIN(n, ve - vpage);
-		struct mt_hist_acc *acc = &w->ps->acc;
 		if (pm) {
 			mt_hist_acc_feed(acc, vpage, pm, (size_t)k);
-			pm += k;
 		} else if ((cats & MT_PSC_PRESENT) && (cats & MT_PSC_PFNZERO)) {
 			acc->zero_pages += k;
 		} else if (cats & MT_PSC_PRESENT) {
@@ -742,8 +745,6 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 		} else if (cats & MT_PSC_SWAPPED) {
 			acc->swapped_pages += k;
 		}
-		vpage += k;
-		n -= k;
 	}
 }
 
@@ -778,22 +779,14 @@ static bool may_be_pfnmap(const struct mt_vma *v)
 static int dispatch_gap(struct walk *w, uint64_t vpage, uint64_t n)
 {
 	struct proc_scan *ps = w->ps;
-	unsigned sh = ps->c->page_shift;
-	while (n) {
-		walk_to(w, vpage);
-		if (w->vi == w->p->nvmas)
-			return 0;
-		const struct mt_vma *vma = &w->p->vmas[w->vi];
-		uint64_t vs = vma->start >> sh, ve = vma->end >> sh;
-		if (vpage < vs) { /* between VMAs */
-			uint64_t skip = MT_MIN(n, vs - vpage);
-			vpage += skip;
-			n -= skip;
+	uint64_t k;
+	bool in;
+	for (; n && route_piece(w, vpage, n, &k, &in); vpage += k, n -= k) {
+		if (!in)
 			continue;
-		}
-		uint64_t k = MT_MIN(n, ve - vpage);
 		bool present = true;
-		if (vpage == vs && k == ve - vs && may_be_pfnmap(vma)) {
+		if (vpage == w->vs && k == w->ve - w->vs &&
+		    may_be_pfnmap(&w->p->vmas[w->vi])) {
 			uint64_t e = 0;
 			int r = mt_pagemap_read(ps->pm_fd, vpage, &e, 1);
 			if (r < 0 && r != -ENODATA)
@@ -802,8 +795,6 @@ static int dispatch_gap(struct walk *w, uint64_t vpage, uint64_t n)
 		}
 		if (present)
 			mt_hist_acc_present(&ps->acc, vpage, k);
-		vpage += k;
-		n -= k;
 	}
 	return 0;
 }
@@ -845,22 +836,14 @@ static int walk_regions(void *ctx, const struct mt_region *reg, size_t n)
 static void dispatch_phys(struct walk *w, uint64_t vpage, uint64_t pfn,
 			  uint64_t n)
 {
-	unsigned sh = w->ps->c->page_shift;
-	while (n) {
-		walk_to(w, vpage);
-		if (w->vi == w->p->nvmas)
-			return;
-		const struct mt_vma *vma = &w->p->vmas[w->vi];
-		uint64_t vs = vma->start >> sh, ve = vma->end >> sh;
-		uint64_t k = vpage < vs ? MT_MIN(n, vs - vpage)
-					: MT_MIN(n, ve - vpage);
-		if (vpage >= vs) {
+	uint64_t k;
+	bool in;
+	for (; n && route_piece(w, vpage, n, &k, &in);
+	     vpage += k, pfn += k, n -= k) {
+		if (in) {
 			mt_hist_acc_phys(&w->ps->acc, vpage, pfn, k);
 			w->ps->huge_pages += k;
 		}
-		vpage += k;
-		pfn += k;
-		n -= k;
 	}
 }
 
