@@ -93,8 +93,21 @@ static void count_slots(struct mt_hist_acc *a, uint64_t s, uint64_t e)
 	}
 }
 
-static void flush_present(struct mt_hist_acc *a)
+static inline void flush_present(struct mt_hist_acc *a)
 {
+	if (a->prun_end == a->prun_start + 1 && a->pmd_order) {
+		/* one page alone (sparse memory): an order-0 block, and a
+		 * slot touched but never full */
+		uint64_t slot = a->prun_start >> a->pmd_order;
+		a->present[0]++;
+		if (a->track_pmd && slot >= a->slot_lo && slot < a->slot_hi &&
+		    slot >= a->last_touched) {
+			a->pmd_touched++;
+			a->last_touched = slot + 1;
+		}
+		a->prun_start = a->prun_end = 0;
+		return;
+	}
 	if (a->prun_end > a->prun_start) {
 		mt_hist_add_run(a->present, a->max_order, a->prun_start,
 				a->prun_end - a->prun_start);
