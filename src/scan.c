@@ -753,10 +753,8 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
  * or a special mapping makes one: [vvar], device files (/dev, /sys, /proc
  * mmaps), anon_inode: objects. Anonymous memory and ordinary files never.
  */
-static bool may_be_pfnmap(const struct mt_vma *v)
+static bool may_be_pfnmap(const char *p, size_t n)
 {
-	const char *p = v->path;
-	size_t n = v->path_len;
 	if (!n)
 		return false;
 	if (p[0] == '[')
@@ -786,7 +784,7 @@ static int dispatch_gap(struct walk *w, uint64_t vpage, uint64_t n)
 			continue;
 		bool present = true;
 		if (vpage == w->vs && k == w->ve - w->vs &&
-		    may_be_pfnmap(&w->p->vmas[w->vi])) {
+		    w->p->vmas[w->vi].maybe_pfnmap) {
 			uint64_t e = 0;
 			int r = mt_pagemap_read(ps->pm_fd, vpage, &e, 1);
 			if (r < 0 && r != -ENODATA)
@@ -1198,6 +1196,8 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		memcpy(v->perms, e.perms, sizeof(v->perms));
 		v->kind = mt_classify_vma(e.path, e.path_len, e.perms);
 		v->file_backed = v->kind == MT_KIND_FILE;
+		/* from the path, which a VMA without details does not keep */
+		v->maybe_pfnmap = may_be_pfnmap(e.path, e.path_len);
 		v->path = *keep ? intern_path(c, s, e.path, e.path_len) : "";
 		v->path_len = *keep ? e.path_len : 0;
 		v->thp_eligible = -1;

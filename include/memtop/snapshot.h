@@ -30,6 +30,8 @@ struct mt_vma {
 	char perms[5];
 	enum mt_vma_kind kind;
 	bool file_backed; /* a real file; memfd, shmem and anon are not */
+	bool maybe_pfnmap; /* a special mapping or a device's: the kernel's
+			      page walk may leave it out (VM_PFNMAP) */
 	const char *path; /* as /proc/PID/maps printed it; "" if none */
 	size_t path_len;
 	uint64_t present_pages, swapped_pages;
