@@ -215,8 +215,15 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->can_kpf = c->kpf_fd >= 0;
 	c->zero_pfn = c->can_pfns && c->pf.live ? mt_procfs_zero_pfn()
 						: UINT64_MAX;
+	/* the huge zero page, where the kernel uses one (use_zero_page: else
+	 * a read fault would allocate a huge page of our own) */
 	c->huge_zero_pfn = UINT64_MAX;
-	if (c->can_pfns && c->pf.live)
+	uint64_t use_zero = 0;
+	if (c->can_pfns && c->pf.live &&
+	    mt_sysfs_read_u64(&c->pf,
+			      "kernel/mm/transparent_hugepage/use_zero_page",
+			      &use_zero) == 0 &&
+	    use_zero == 1)
 		c->huge_zero_pfn = mt_procfs_huge_zero_pfn(
 			c->pmd_order, &c->hz_hold, &c->hz_hold_len);
 	c->scan_ok = -1;
