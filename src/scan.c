@@ -955,7 +955,6 @@ static int guided_walk(struct walk *w, uint64_t v, uint64_t vend)
 	uint64_t pmd = UINT64_C(1) << c->pmd_order;
 	size_t batch = 512, hi = 0;
 	bool probe = true, hint = false;
-	uint64_t known_to = 0; /* PMD mappings below this are in c->huge */
 	while (v < vend) {
 		if (cancelled(ps->o))
 			return -ECANCELED;
@@ -977,9 +976,10 @@ static int guided_walk(struct walk *w, uint64_t v, uint64_t vend)
 			hint = true; /* more may follow */
 			continue;
 		}
+		/* PMD mappings below the last window looked at are known */
+		uint64_t known_to = c->hwin.n ? c->hwin.r[c->hwin.n - 1].hi : 0;
 		if (hint && !(v & (pmd - 1)) && v >= known_to) {
-			known_to = MT_MIN(vend, v + MT_PAGEMAP_BATCH);
-			int r = find_huge(w, v, known_to);
+			int r = find_huge(w, v, MT_MIN(vend, v + MT_PAGEMAP_BATCH));
 			if (r < 0)
 				return r;
 			hint = false;
@@ -1356,19 +1356,12 @@ struct sys_job {
 	uint64_t cpu_ns;
 };
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *sys_job_main(void *arg)
 {
 	struct sys_job *j = arg;
-	uint64_t t0 = thread_cpu_ns();
+	uint64_t t0 = mt_thread_cpu_ns();
 	j->out = mt_sysinfo_read(j->r, j->arena, j->prev);
-	j->cpu_ns = thread_cpu_ns() - t0;
+	j->cpu_ns = mt_thread_cpu_ns() - t0;
 	return NULL;
 }
 

@@ -26,13 +26,6 @@ uint64_t mt_scanner_delay_ms(uint64_t interval_ms, uint64_t cpu_ns,
 	return need > interval_ms ? need : interval_ms;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void clear_rescan(struct mt_requests *r, void *arg)
 {
 	r->rescan = false;
@@ -52,14 +45,14 @@ static void *scanner_main(void *arg)
 		o.cancel = mt_model_cancel_flag(m);
 		if (req.rescan)
 			mt_model_update_requests(m, clear_rescan, NULL);
-		uint64_t cpu0 = thread_cpu_ns();
+		uint64_t cpu0 = mt_thread_cpu_ns();
 		struct mt_snapshot *s = mt_scan(sc->ctx, &o);
 		if (atomic_load(o.cancel)) {
 			mt_snapshot_unref(s);
 			break;
 		}
 		/* not published yet: still ours to fill in */
-		s->cpu_ns = thread_cpu_ns() - cpu0 + s->sys_cpu_ns;
+		s->cpu_ns = mt_thread_cpu_ns() - cpu0 + s->sys_cpu_ns;
 		s->next_ms = mt_scanner_delay_ms(req.interval_ms, s->cpu_ns,
 						 req.cpu_limit);
 		uint64_t cpu_ns = s->cpu_ns;

@@ -274,8 +274,9 @@ struct size_dir {
 
 struct mt_sysreader {
 	struct mt_procfs pf; /* its root fds (not owned) */
-	bool keep_sys, keep_proc, listed;
-	unsigned reads;  /* mt_sysinfo_read calls so far */
+	bool keep_sys, keep_proc;
+	unsigned reads;  /* mt_sysinfo_read calls so far (at most 2); the
+			    layout is listed at the first */
 	size_t budget; /* files that may still be kept open */
 	struct sys_file thp_enabled, thp_defrag, thp_shmem_enabled;
 	struct sys_file *khugepaged;
@@ -460,7 +461,6 @@ static void list_layout(struct mt_sysreader *r)
 	const struct mt_procfs *pf = &r->pf;
 	bool ks = r->keep_sys, kp = r->keep_proc;
 	int sys = pf->sys_fd;
-	r->listed = true;
 	file_init(&r->thp_enabled, sys, ks, THP_DIR "/enabled");
 	file_init(&r->thp_defrag, sys, ks, THP_DIR "/defrag");
 	file_init(&r->thp_shmem_enabled, sys, ks, THP_DIR "/shmem_enabled");
@@ -503,7 +503,7 @@ void mt_sysreader_free(struct mt_sysreader *r)
 {
 	if (!r)
 		return;
-	if (!r->listed) {
+	if (!r->reads) {
 		free(r);
 		return;
 	}
@@ -558,7 +558,7 @@ struct mt_sysinfo *mt_sysinfo_read(struct mt_sysreader *r,
 				   const struct mt_sysinfo *prev)
 {
 	struct mt_sysinfo *si = mt_arena_alloc(a, sizeof(*si));
-	if (!r->listed)
+	if (!r->reads)
 		list_layout(r);
 	if (r->reads < 2)
 		r->reads++;

@@ -66,6 +66,8 @@ void mt_buf_free(struct mt_buf *b);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t mt_now_ns(void);
+/* CPU time of the calling thread in nanoseconds. */
+uint64_t mt_thread_cpu_ns(void);
 
 /* Index of the lowest set bit; 64 for zero. */
 static inline unsigned mt_ctz64(uint64_t x)
