@@ -152,6 +152,28 @@ static inline bool is_zero(uint64_t pfn, uint64_t zp, uint64_t hz,
 	return pfn == zp || pfn - hz < hzn;
 }
 
+/* A non-present entry with the swap bit: swap, a marker (nothing), or
+ * a page being moved, which is memory whose PFN is not known: present,
+ * and a physical run of its own (order 0 in the mappable view, and in
+ * no folio). */
+static void swap_entry(struct mt_hist_acc *a, uint64_t v, uint64_t e)
+{
+	switch (mt_swap_kind(e)) {
+	case MT_SWAP_AREA:
+		a->swapped_pages++;
+		break;
+	case MT_SWAP_NONE:
+		break;
+	case MT_SWAP_MOVING:
+		a->present_pages++;
+		extend_present(a, v, 1);
+		flush_phys(a);
+		if (a->mappable)
+			a->mappable[0]++;
+		break;
+	}
+}
+
 void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		      const uint64_t *pm, size_t n)
 {
@@ -161,7 +183,7 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		uint64_t e = pm[i];
 		if (!(e & MT_PM_PRESENT)) {
 			if (e & MT_PM_SWAP)
-				a->swapped_pages++;
+				swap_entry(a, vpage + i, e);
 			i++;
 			/* nothing there, four at a time */
 			while (i + 4 <= n &&

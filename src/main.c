@@ -183,13 +183,6 @@ static int parse_user(const char *arg, uid_t *uid)
 	return 0;
 }
 
-static void sleep_seconds(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 struct config {
 	bool batch, json;
 	long iterations;
@@ -343,11 +336,43 @@ static void add_pid(struct config *cf, pid_t pid)
 	cf->scan.npids = cf->npids;
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* SIGTERM, SIGINT and SIGHUP end a repeating run between two scans: the
+ * report under way is written whole. */
+static void stop_between_scans(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void sleep_unless_stopped(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+	while (!stop_signal && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
 {
+	if (cf->iterations != 1)
+		stop_between_scans();
 	for (long i = 0; cf->iterations == 0 || i < cf->iterations; i++) {
 		if (i)
-			sleep_seconds(cf->delay);
+			sleep_unless_stopped(cf->delay);
+		if (stop_signal)
+			break;
 		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
 		if (cf->json)
 			mt_output_json(stdout, s, &cf->out);
@@ -362,20 +387,6 @@ static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
 		}
 	}
 	return 0;
-}
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void sleep_unless_stopped(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-	while (!stop_signal && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 struct prom_write {
@@ -393,15 +404,8 @@ static void prom_writer(FILE *f, void *arg)
  * atomically after every scan until a signal (textfile collector). */
 static int run_prometheus(struct config *cf, struct mt_scan_ctx *ctx)
 {
-	if (cf->prom_file) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_stop_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-	}
+	if (cf->prom_file)
+		stop_between_scans();
 	for (long i = 0; cf->iterations == 0 || i < cf->iterations; i++) {
 		if (i)
 			sleep_unless_stopped(cf->delay);

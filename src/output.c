@@ -9,6 +9,7 @@
 
 #include "memtop/escape.h"
 #include "memtop/output.h"
+#include "memtop/probe.h"
 #include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
@@ -88,10 +89,22 @@ static size_t *sorted_vmas(const struct mt_snapshot *s, const struct mt_proc *p,
 
 /* --- text ---------------------------------------------------------------- */
 
-static void text_hist(struct mt_buf *b, const uint64_t *h, unsigned nord)
+/* A view's reason for being unavailable, in the words a process line
+ * has room for: "needs root", "PFNs hidden", "off (--no-pfns)". */
+static void text_short_why(struct mt_buf *b, const char *why)
+{
+	const char *w = mt_why_short(why);
+	if (!strcmp(w, "off"))
+		mt_buf_printf(b, "off (%s)", why);
+	else
+		mt_buf_add(b, w, strlen(w));
+}
+
+static void text_hist(struct mt_buf *b, const uint64_t *h, unsigned nord,
+		      const char *why)
 {
 	if (!h) {
-		MT_BUF_LIT(b, "needs root");
+		text_short_why(b, why);
 		return;
 	}
 	mt_buf_addc(b, '[');
@@ -149,7 +162,7 @@ static void text_system(struct mt_buf *b, const struct mt_snapshot *s)
 		      si->thp_enabled, si->thp_defrag, si->thp_shmem_enabled);
 	for (size_t i = 0; i < si->nsizes; i++) {
 		const struct mt_mthp_size *z = &si->sizes[i];
-		if (strcmp(z->enabled, "never") != 0)
+		if (!z->shmem_only && strcmp(z->enabled, "never") != 0)
 			mt_buf_printf(b, "; %s %s",
 				      mt_fmt_size(a, sizeof(a), z->kb << 10),
 				      z->enabled);
@@ -194,14 +207,26 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 	char sz[16];
 	mt_buf_printf(&b,
 		      "# memtop %s: page %s, PMD order %u (%s), max order %u, "
-		      "THP %s/%s, views: present%s%s\n",
+		      "THP %s/%s, views: present",
 		      MEMTOP_VERSION, mt_fmt_size(sz, sizeof(sz), s->page_size),
 		      s->pmd_order,
 		      mt_fmt_size((char[16]){0}, 16,
 				  (uint64_t)s->page_size << s->pmd_order),
-		      s->max_order, s->thp_enabled, s->thp_defrag,
-		      s->have_pfns ? ", mappable" : " (mappable needs root)",
-		      s->have_kpageflags ? ", folios" : " (folios need root)");
+		      s->max_order, s->thp_enabled, s->thp_defrag);
+	if (s->have_pfns)
+		MT_BUF_LIT(&b, ", mappable");
+	else
+		mt_buf_printf(&b, " (mappable unavailable: %s)",
+			      s->pfns_why ? s->pfns_why : "?");
+	if (s->have_kpageflags)
+		MT_BUF_LIT(&b, ", folios");
+	else
+		mt_buf_printf(&b, " (folios unavailable: %s)",
+			      s->kpageflags_why ? s->kpageflags_why : "?");
+	mt_buf_printf(&b,
+		      "\n# kernel: read faults map the zero page: %s, the huge "
+		      "zero page: %s\n",
+		      mt_tri_name(s->zero_page), mt_tri_name(s->huge_zero_page));
 	text_system(&b, s);
 	size_t *idx = sorted_procs(s, o);
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -218,11 +243,13 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		mt_buf_printf(&b, " rss %s present ",
 			      mt_fmt_size(sz, sizeof(sz),
 					  p->present_pages * s->page_size));
-		text_hist(&b, p->present_hist, s->nord);
+		text_hist(&b, p->present_hist, s->nord, NULL);
 		MT_BUF_LIT(&b, " mappable ");
-		text_hist(&b, p->mappable_hist, s->nord);
-		if (!s->have_kpageflags)
-			MT_BUF_LIT(&b, " folios needs root");
+		text_hist(&b, p->mappable_hist, s->nord, s->pfns_why);
+		if (!s->have_kpageflags) {
+			MT_BUF_LIT(&b, " folios ");
+			text_short_why(&b, s->kpageflags_why);
+		}
 		mt_buf_addc(&b, '\n');
 		if (p->folios && mt_folio_total(p->folios))
 			text_folios(&b, s, p->folios);
@@ -237,10 +264,11 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 				      mt_fmt_size(sz, sizeof(sz),
 						  v->end - v->start),
 				      v->perms);
-			text_hist(&b, v->present_hist, s->nord);
+			text_hist(&b, v->present_hist, s->nord, NULL);
 			if (v->mappable_hist) {
 				MT_BUF_LIT(&b, " m");
-				text_hist(&b, v->mappable_hist, s->nord);
+				text_hist(&b, v->mappable_hist, s->nord,
+					  s->pfns_why);
 			}
 			mt_buf_addc(&b, ' ');
 			mt_escape_visible(&b, v->path, v->path_len, 0);
@@ -437,7 +465,10 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 		const struct mt_mthp_size *z = &si->sizes[i];
 		mt_buf_printf(b, "%s{\"size_kb\":%llu,", i ? "," : "",
 			      (unsigned long long)z->kb);
-		json_str_field(b, "enabled", z->enabled);
+		if (z->shmem_only)
+			MT_BUF_LIT(b, "\"enabled\":null,\"shmem_only\":true");
+		else
+			json_str_field(b, "enabled", z->enabled);
 		mt_buf_addc(b, ',');
 		json_str_field(b, "shmem_enabled", z->shmem_enabled);
 		json_counters(b, "stats", z->stats, z->nstats, true);
@@ -463,6 +494,19 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 		      all ? (double)big / (double)all : 0.0);
 }
 
+static void json_str_or_null(struct mt_buf *b, const char *str)
+{
+	if (str)
+		mt_escape_json(b, str, strlen(str));
+	else
+		MT_BUF_LIT(b, "null");
+}
+
+static const char *json_tri(int t)
+{
+	return t > 0 ? "true" : t == 0 ? "false" : "null";
+}
+
 void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		    const struct mt_output_opts *o)
 {
@@ -471,12 +515,19 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 	mt_buf_printf(&b,
 		      "{\"memtop\":\"%s\",\"time\":%.3f,\"scan_ms\":%.3f,"
 		      "\"page_size\":%u,\"pmd_order\":%u,\"max_order\":%u,"
-		      "\"privileged\":{\"pfns\":%s,\"kpageflags\":%s},"
-		      "\"pagemap_scan\":%s,\"thp\":{\"enabled\":",
+		      "\"privileged\":{\"pfns\":%s,\"kpageflags\":%s,"
+		      "\"pfns_why\":",
 		      MEMTOP_VERSION, (double)s->time_ns / 1e9,
 		      (double)s->duration_ns / 1e6, s->page_size, s->pmd_order,
 		      s->max_order, s->have_pfns ? "true" : "false",
-		      s->have_kpageflags ? "true" : "false",
+		      s->have_kpageflags ? "true" : "false");
+	json_str_or_null(&b, s->pfns_why);
+	MT_BUF_LIT(&b, ",\"kpageflags_why\":");
+	json_str_or_null(&b, s->kpageflags_why);
+	mt_buf_printf(&b,
+		      "},\"kernel\":{\"zero_page\":%s,\"huge_zero_page\":%s},"
+		      "\"pagemap_scan\":%s,\"thp\":{\"enabled\":",
+		      json_tri(s->zero_page), json_tri(s->huge_zero_page),
 		      s->used_pagemap_scan ? "true" : "false");
 	mt_escape_json(&b, s->thp_enabled, strlen(s->thp_enabled));
 	MT_BUF_LIT(&b, ",\"defrag\":");

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -248,67 +247,6 @@ void mt_free_names(char **names, size_t n)
 int mt_procfs_open_kpageflags(const struct mt_procfs *pf)
 {
 	return mt_open_at(pf->proc_fd, "kpageflags");
-}
-
-uint64_t mt_procfs_zero_pfn(void)
-{
-	long ps = sysconf(_SC_PAGESIZE);
-	uint64_t pfn = UINT64_MAX;
-	volatile char *p = mmap(NULL, (size_t)ps, PROT_READ,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return pfn;
-	(void)p[0]; /* a read fault maps the zero page */
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	uint64_t e;
-	if (fd >= 0 &&
-	    pread(fd, &e, sizeof(e), (off_t)((uintptr_t)p / (uintptr_t)ps * 8)) ==
-		    sizeof(e) &&
-	    (e >> 63) && (e & ((UINT64_C(1) << 55) - 1)))
-		pfn = e & ((UINT64_C(1) << 55) - 1);
-	if (fd >= 0)
-		close(fd);
-	munmap((void *)p, (size_t)ps);
-	return pfn;
-}
-
-uint64_t mt_procfs_huge_zero_pfn(unsigned pmd_order, void **hold,
-				 size_t *hold_len)
-{
-	long ps = sysconf(_SC_PAGESIZE);
-	uint64_t pmd = (uint64_t)ps << pmd_order, pfn = UINT64_MAX;
-	*hold = NULL;
-	*hold_len = 0;
-	size_t len = (size_t)(2 * pmd);
-	char *raw = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	if (raw == MAP_FAILED)
-		return pfn;
-	volatile char *p = (char *)(((uintptr_t)raw + pmd - 1) & ~(uintptr_t)(pmd - 1));
-	uint64_t e[2] = {0, 0};
-	int fd = -1;
-	if (madvise((void *)p, (size_t)pmd, MADV_HUGEPAGE) == 0) {
-		(void)p[0]; /* a read fault maps the huge zero page, if any */
-		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	}
-	if (fd >= 0 &&
-	    pread(fd, e, sizeof(e), (off_t)((uintptr_t)p / (uintptr_t)ps * 8)) ==
-		    sizeof(e)) {
-		uint64_t f = e[0] & ((UINT64_C(1) << 55) - 1);
-		/* present, aligned like a PMD, and the next page follows */
-		if ((e[0] >> 63) && f && !(f & ((UINT64_C(1) << pmd_order) - 1)) &&
-		    e[1] == e[0] + 1)
-			pfn = f;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (pfn == UINT64_MAX) {
-		munmap(raw, len);
-	} else {
-		*hold = raw;
-		*hold_len = len;
-	}
-	return pfn;
 }
 
 enum mt_err_class mt_err_class(int neg_errno)

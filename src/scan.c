@@ -22,6 +22,7 @@
 
 #include "memtop/pagemap.h"
 #include "memtop/parse.h"
+#include "memtop/probe.h"
 #include "memtop/scan.h"
 #include "memtop/sysinfo.h"
 #include "memtop/util.h"
@@ -49,6 +50,7 @@ struct mt_scan_ctx {
 	bool can_pfns, can_kpf;
 	int kpf_fd;
 	int scan_ok; /* PAGEMAP_SCAN: -1 unknown, 0 missing, 1 works */
+	int scan_guard; /* its guard region category: likewise */
 	struct mt_buf maps, status, smaps;
 	uint64_t *pm;  /* MT_PAGEMAP_BATCH entries */
 	uint64_t *kf;  /* 2^pmd_order + 1 entries */
@@ -67,8 +69,7 @@ struct mt_scan_ctx {
 	bool numa_loaded;     /* at the first scan with the folio view */
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
 	uint64_t huge_zero_pfn; /* the huge zero page, UINT64_MAX unknown */
-	void *hz_hold;        /* our mapping of it, which keeps it in place */
-	size_t hz_hold_len;
+	struct mt_kernel_probe kp; /* what the kernel does (owns kpf_fd) */
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
 	 * small VMAs have one of a few histograms */
@@ -205,28 +206,21 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 		c->pmd_order = mt_log2(pmd_size / c->page_size);
 	if (c->pmd_order > MT_ORDER_LIMIT)
 		c->pmd_order = MT_ORDER_LIMIT;
-	c->can_pfns = have_cap_sys_admin();
-	c->kpf_fd = -1;
-	if (c->can_pfns) {
-		int fd = mt_procfs_open_kpageflags(&c->pf);
-		if (fd >= 0)
-			c->kpf_fd = fd;
+	mt_kernel_probe(&c->pf, c->pmd_order, have_cap_sys_admin(), &c->kp);
+	if (!c->kp.pagemap) {
+		snprintf(err, errlen, "%s", MT_WHY_NO_PAGEMAP);
+		mt_kernel_probe_release(&c->kp);
+		mt_procfs_close(&c->pf);
+		free(c);
+		return NULL;
 	}
+	c->can_pfns = c->kp.pfns;
+	c->kpf_fd = c->kp.kpf_fd;
 	c->can_kpf = c->kpf_fd >= 0;
-	c->zero_pfn = c->can_pfns && c->pf.live ? mt_procfs_zero_pfn()
-						: UINT64_MAX;
-	/* the huge zero page, where the kernel uses one (use_zero_page: else
-	 * a read fault would allocate a huge page of our own) */
-	c->huge_zero_pfn = UINT64_MAX;
-	uint64_t use_zero = 0;
-	if (c->can_pfns && c->pf.live &&
-	    mt_sysfs_read_u64(&c->pf,
-			      "kernel/mm/transparent_hugepage/use_zero_page",
-			      &use_zero) == 0 &&
-	    use_zero == 1)
-		c->huge_zero_pfn = mt_procfs_huge_zero_pfn(
-			c->pmd_order, &c->hz_hold, &c->hz_hold_len);
+	c->zero_pfn = c->kp.zero_pfn;
+	c->huge_zero_pfn = c->kp.huge_zero_pfn;
 	c->scan_ok = -1;
+	c->scan_guard = -1;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
 	c->kf = xmalloc(((UINT64_C(1) << c->pmd_order) + 1) * sizeof(uint64_t));
@@ -238,8 +232,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	if (!c)
 		return;
 	mt_procfs_close(&c->pf);
-	if (c->kpf_fd >= 0)
-		close(c->kpf_fd);
+	mt_kernel_probe_release(&c->kp);
 	mt_buf_free(&c->maps);
 	mt_buf_free(&c->status);
 	mt_buf_free(&c->smaps);
@@ -250,8 +243,6 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->users);
 	mt_snapshot_unref(c->prev);
 	mt_sysreader_free(c->sysr);
-	if (c->hz_hold)
-		munmap(c->hz_hold, c->hz_hold_len);
 	free(c->block_node);
 	free(c->paths.slots);
 	free(c->hists.slots);
@@ -749,8 +740,8 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 			mt_hist_acc_present(acc, vpage, k);
 			if (cats & MT_PSC_HUGE)
 				w->ps->huge_pages += k;
-		} else if (cats & MT_PSC_SWAPPED) {
-			acc->swapped_pages += k;
+		} else if ((cats & MT_PSC_SWAPPED) && !(cats & MT_PSC_GUARD)) {
+			acc->swapped_pages += k; /* a guard region is not swap */
 		}
 	}
 }
@@ -1045,7 +1036,11 @@ static int pread_vma(struct walk *w)
 		const struct mt_smaps_vma *sv = smaps_find(ps, vma->start);
 		if (sv && sv->rss_kb == 0 && sv->swap_kb == 0)
 			return 0;
-		if (sv && ps->c->zero_pfn != UINT64_MAX) {
+		/* pagemap counts zero page mappings, smaps does not */
+		bool zero_told = ps->c->zero_pfn != UINT64_MAX ||
+				 (ps->c->kp.zero_page == MT_TRI_NO &&
+				  ps->c->kp.huge_zero_page == MT_TRI_NO);
+		if (sv && zero_told) {
 			uint64_t kb_per_page = ps->c->page_size / 1024;
 			want_present = sv->rss_kb / kb_per_page;
 			want_swapped = sv->swap_kb / kb_per_page;
@@ -1066,6 +1061,34 @@ static int pread_vma(struct walk *w)
 			break;
 	}
 	return 0;
+}
+
+/* The inverted PAGEMAP_SCAN walk of [start, end) (see walk_regions).
+ * Guard regions are asked for where the kernel knows them (6.15+: it
+ * refuses the category before), so that they are not taken for swap. */
+static int present_walk(struct proc_scan *ps, struct walk *w, uint64_t start,
+			uint64_t end)
+{
+	struct mt_scan_ctx *c = ps->c;
+	for (;;) {
+		uint64_t ret = MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
+			       MT_PSC_PFNZERO;
+		if (c->scan_guard != 0)
+			ret |= MT_PSC_GUARD;
+		int r = mt_pagemap_scan(ps->pm_fd, start, end, MT_PSC_PRESENT, 0,
+					MT_PSC_PRESENT | MT_PSC_PFNZERO |
+						MT_PSC_HUGE,
+					ret, 0, walk_regions, w,
+					&ps->s->stats.scan_ioctls);
+		if (r == -EINVAL && c->scan_guard == -1 &&
+		    w->pos == start >> c->page_shift) {
+			c->scan_guard = 0; /* before 6.15: no guard category */
+			continue;
+		}
+		if (r == 0 && c->scan_guard == -1)
+			c->scan_guard = 1;
+		return r;
+	}
 }
 
 static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
@@ -1093,13 +1116,7 @@ static void scan_vmas(struct proc_scan *ps, struct mt_proc *p,
 			w.scanned = true;
 			w.pos = p->vmas[0].start >> c->page_shift;
 			uint64_t end = p->vmas[nscan - 1].end;
-			r = mt_pagemap_scan(
-				ps->pm_fd, p->vmas[0].start, end,
-				MT_PSC_PRESENT, 0,
-				MT_PSC_PRESENT | MT_PSC_PFNZERO | MT_PSC_HUGE,
-				MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
-					MT_PSC_PFNZERO,
-				0, walk_regions, &w, &ps->s->stats.scan_ioctls);
+			r = present_walk(ps, &w, p->vmas[0].start, end);
 			if (r == 0)
 				r = w.err;
 			if (r == 0 && (end >> c->page_shift) > w.pos)
@@ -1402,6 +1419,21 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->nord = s->max_order + 1;
 	s->have_pfns = c->can_pfns && !o->no_pfns;
 	s->have_kpageflags = s->have_pfns && c->can_kpf && !o->no_folios;
+	s->pfns_why = !s->have_pfns ? (c->kp.pfns_why ? c->kp.pfns_why
+						      : "--no-pfns")
+				    : NULL;
+	if (!s->have_kpageflags)
+		s->kpageflags_why = !s->have_pfns ? s->pfns_why
+				    : c->kp.kpf_why ? c->kp.kpf_why
+						    : "--no-folios";
+	if (s->pfns_why)
+		s->pfns_why = mt_arena_strndup(s->arena, s->pfns_why,
+					       strlen(s->pfns_why));
+	if (s->kpageflags_why)
+		s->kpageflags_why = mt_arena_strndup(
+			s->arena, s->kpageflags_why, strlen(s->kpageflags_why));
+	s->zero_page = c->kp.zero_page;
+	s->huge_zero_page = c->kp.huge_zero_page;
 	s->sys_arena = mt_arena_new();
 	struct sys_job job = {.r = c->sysr,
 			      .arena = s->sys_arena,

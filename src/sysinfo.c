@@ -267,6 +267,7 @@ struct sys_file {
 
 struct size_dir {
 	uint64_t kb;
+	bool shmem_only; /* no anonymous "enabled" file (order 1) */
 	struct sys_file enabled, shmem_enabled;
 	struct sys_file *stats;
 	size_t nstats;
@@ -480,6 +481,18 @@ static void list_layout(struct mt_sysreader *r)
 				continue;
 			struct size_dir *d = &r->sizes[r->nsizes++];
 			d->kb = kb;
+			/* a size without anonymous folios (the kernel has no
+			 * order-1 anonymous ones) has no "enabled" file */
+			char **files;
+			size_t nf;
+			snprintf(path, sizeof(path), THP_DIR "/%s", names[i]);
+			if (mt_sysfs_list(pf, path, &files, &nf) == 0) {
+				d->shmem_only = true;
+				for (size_t k = 0; k < nf; k++)
+					if (!strcmp(files[k], "enabled"))
+						d->shmem_only = false;
+				mt_free_names(files, nf);
+			}
 			snprintf(path, sizeof(path), THP_DIR "/%s/enabled",
 				 names[i]);
 			file_init(&d->enabled, sys, ks, path);
@@ -578,7 +591,9 @@ struct mt_sysinfo *mt_sysinfo_read(struct mt_sysreader *r,
 		struct size_dir *d = &r->sizes[i];
 		struct mt_mthp_size *sz = &si->sizes[si->nsizes++];
 		sz->kb = d->kb;
-		sz->enabled = read_choice(r, &d->enabled, a);
+		sz->shmem_only = d->shmem_only;
+		sz->enabled = d->shmem_only ? "shmem only"
+					    : read_choice(r, &d->enabled, a);
 		sz->shmem_enabled = read_choice(r, &d->shmem_enabled, a);
 		sz->nstats = read_counters(r, d->stats, d->nstats, a,
 					   &sz->stats);

@@ -33,6 +33,10 @@ PYTHON=${PYTHON:-python3}
 REFHIST=$TESTS_DIR/fixtures/refhist.py
 SUITE=$(basename "$0" .sh)
 
+# Limits of event-driven waits are multiplied by this: on a busy or slow
+# machine an event takes longer, and a wait that succeeds ends at once.
+WAIT_SCALE=${MEMTOP_WAIT_SCALE:-4}
+
 n_ok=0 n_bad=0 n_skip=0
 _cleanup_pids=()
 _cleanup_dirs=()
@@ -125,8 +129,10 @@ start_workload() {
 	fi
 	WL_PID=$!
 	kill_later "$WL_PID"
+	# faulting memory in can be slow on a VM: wait for the workload's
+	# own signal (stopped, its line printed) for up to two minutes
 	local i st
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 2400; i++)); do
 		st=$(proc_state "$WL_PID") || {
 			echo "workload exited early: $(cat "$out")" >&2
 			return 1
@@ -140,7 +146,7 @@ start_workload() {
 		fi
 		sleep 0.05
 	done
-	echo "workload $WL_PID did not stop within 10 s (state $st)" >&2
+	echo "workload $WL_PID did not stop within 120 s (state $st)" >&2
 	return 1
 }
 

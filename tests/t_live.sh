@@ -106,15 +106,24 @@ live() { # name ref
 }
 live auto "$T/ref9.json"
 live scan "$T/ref9.json"
-# Without PFNs, the pread fallback cannot tell the zero page from memory
-# (this workload maps some): t_unpriv checks that path on a workload
-# without zero pages.
-if [ "$pfns" = 1 ]; then
+# Without PFNs, the pread fallback cannot tell the zero page from memory:
+# where this kernel mapped zero pages for the workload, t_unpriv checks
+# that path on a workload without them.
+zero_mapped=$(jq -r '[.regions[] | select(.read_faults == "zero")] | length' \
+	"$T/wl.json")
+if [ "$pfns" = 1 ] || [ "$zero_mapped" = 0 ]; then
 	live pread "$T/ref9.json"
 else
 	part_skip "pread without PFNs counts zero page mappings as present:" \
 		"checked by t_unpriv on a workload without them"
 fi
+# What the read faults mapped is the kernel's choice: memtop says which
+jq_check "JSON: the kernel's zero page use agrees with the workload's" \
+	"$T/auto.out" \
+	'($wl[0].regions[] | select(.shape == "zero") | .read_faults) as $rf |
+	 if $rf == "zero" then .kernel.zero_page == true
+	 elif $rf == "memory" then .kernel.zero_page == false
+	 else false end' --slurpfile wl "$T/wl.json"
 live nopfns "$T/ref9.json" --expect-pfns 0 --expect-folios 0
 live max4 "$T/ref4.json"
 live max12 "$T/ref12.json"
@@ -186,10 +195,12 @@ check "text: last line is a summary starting with '# '" \
 	last_line_starts "$txt" "# "
 check "text: summary counts 1 process" grep -Eq '^# 1 process(es)? scanned' "$txt"
 check "text: no control bytes" no_controls "$txt"
-check "text --no-pfns: says what needs root (mappable)" \
-	grep -Eq "^process +$PID .*mappable needs root" "$T/textnopfns.out"
-check "text --no-pfns: says what needs root (folios)" \
-	grep -Eq "^process +$PID .*folios needs root\$" "$T/textnopfns.out"
+check "text --no-pfns: says the mappable view is off" \
+	grep -Eq "^process +$PID .*mappable off \(--no-pfns\)" "$T/textnopfns.out"
+check "text --no-pfns: says the folio view is off" \
+	grep -Eq "^process +$PID .*folios off \(--no-pfns\)\$" "$T/textnopfns.out"
+check "text --no-pfns: the header gives the reason" \
+	grep -q '^# memtop .*(mappable unavailable: --no-pfns)' "$T/textnopfns.out"
 
 # --- options (the command line as such is t_cli.sh's) ---------------------
 run omitu --json -p "$PID" --omit-unfaulted-vmas

@@ -24,7 +24,7 @@ trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
 screen() { tm capture-pane -p 2>/dev/null; }
 wait_for() { # REGEX SECONDS
 	local i
-	for ((i = 0; i < $2 * 20; i++)); do
+	for ((i = 0; i < $2 * 20 * WAIT_SCALE; i++)); do
 		screen | grep -Eq "$1" && return 0
 		sleep 0.05
 	done

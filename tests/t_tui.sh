@@ -57,7 +57,7 @@ screen() { tm capture-pane -p; }
 # wait_for REGEX [SECONDS]: until the screen matches (grep -E).
 wait_for() {
 	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
 		screen | grep -Eq -- "$re" && return 0
 		sleep 0.05
 	done
@@ -67,7 +67,7 @@ wait_for() {
 # wait_gone REGEX [SECONDS]: until the screen no longer matches.
 wait_gone() {
 	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
 		screen | grep -Eq -- "$re" || return 0
 		sleep 0.05
 	done
@@ -108,13 +108,13 @@ else
 fi
 keys N
 lo=$(printf '%s\n' "$BIG" "$SMALL" | sort -n | tail -1)
-for ((i = 0; i < 40; i++)); do [ "$(first_pid)" = "$lo" ] && break; sleep 0.05; done
+for ((i = 0; i < 40 * WAIT_SCALE; i++)); do [ "$(first_pid)" = "$lo" ] && break; sleep 0.05; done
 check "N again inverts" test "$(first_pid)" = "$lo"
 keys M
-for ((i = 0; i < 40; i++)); do [ "$(first_pid)" = "$BIG" ] && break; sleep 0.05; done
+for ((i = 0; i < 40 * WAIT_SCALE; i++)); do [ "$(first_pid)" = "$BIG" ] && break; sleep 0.05; done
 check "M sorts by RSS, largest first" test "$(first_pid)" = "$BIG"
 keys I
-for ((i = 0; i < 40; i++)); do [ "$(first_pid)" = "$SMALL" ] && break; sleep 0.05; done
+for ((i = 0; i < 40 * WAIT_SCALE; i++)); do [ "$(first_pid)" = "$SMALL" ] && break; sleep 0.05; done
 check "I inverts the order" test "$(first_pid)" = "$SMALL"
 expect "the sort column is marked" "RSS(▲|▼)"
 
@@ -187,7 +187,7 @@ if [ -n "$x" ] && [ -n "$y" ]; then
 	# X10 mouse report: ESC [ M button x y, each + 32, 1-based
 	tm send-keys -l "$(printf '\033[M %b%b' "\\$(printf '%03o' $((32 + x)))" "\\$(printf '%03o' $((32 + y)))")"
 	tm send-keys -l "$(printf '\033[M#%b%b' "\\$(printf '%03o' $((32 + x)))" "\\$(printf '%03o' $((32 + y)))")"
-	for ((i = 0; i < 40; i++)); do [ "$(first_pid)" = "$lo" ] && break; sleep 0.05; done
+	for ((i = 0; i < 40 * WAIT_SCALE; i++)); do [ "$(first_pid)" = "$lo" ] && break; sleep 0.05; done
 	if [ "$(first_pid)" = "$lo" ]; then ok "click on a column title sorts"
 	else part_skip "mouse click not delivered by this tmux (first row $(first_pid))"; fi
 fi
@@ -233,7 +233,7 @@ expect "- shortens it" "every 1s"
 # ---- q quits with status 0 and restores the terminal ---------------------
 keys q
 expect "q ends memtop" "EXITED"
-for ((i = 0; i < 40; i++)); do [ -s "$T/exit" ] && break; sleep 0.05; done
+for ((i = 0; i < 40 * WAIT_SCALE; i++)); do [ -s "$T/exit" ] && break; sleep 0.05; done
 check "exit status 0" test "$(cat "$T/exit" 2>/dev/null)" = 0
 check "alternate screen left" test "$(tm display -p '#{alternate_on}')" = 0
 expect_gone "no memtop text left on the screen" "COMMAND"

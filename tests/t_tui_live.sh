@@ -26,7 +26,7 @@ screen() { tm capture-pane -p; }
 
 wait_for() { # REGEX [SECONDS]
 	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
 		screen | grep -Eq -- "$re" && return 0
 		sleep 0.05
 	done
@@ -35,7 +35,7 @@ wait_for() { # REGEX [SECONDS]
 
 wait_gone() { # REGEX [SECONDS]
 	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
 		screen | grep -Eq -- "$re" || return 0
 		sleep 0.05
 	done
@@ -227,9 +227,20 @@ t0=$SECONDS
 thp0=$(cell THP% 'demo-collapse$')
 coll0=$(cell COLL 'demo-collapse$')
 echo "demo-collapse at start: RSS $rss THP% $thp0 COLL $coll0"
-sleep 20
-thp1=$(cell THP% 'demo-collapse$')
-coll1=$(cell COLL 'demo-collapse$')
+# collapsing takes the workload about 20 s; a busy machine takes longer:
+# watch for the change itself, up to 30 s times the wait scale
+for ((i = 0; i < 30 * WAIT_SCALE; i++)); do
+	sleep 1
+	thp1=$(cell THP% 'demo-collapse$')
+	coll1=$(cell COLL 'demo-collapse$')
+	if [ -n "$(num "$thp0")" ] && [ -n "$(num "$thp1")" ]; then
+		awk -v a="$(num "$thp0")" -v b="$(num "$thp1")" \
+			'BEGIN { exit !(b >= a + 50) }' && break
+	elif [ -n "$coll0" ] && [ -n "$coll1" ] &&
+		[ "$(bytes "$coll1")" -lt "$(bytes "$coll0")" ]; then
+		break
+	fi
+done
 echo "demo-collapse after $((SECONDS - t0)) s: THP% $thp1 COLL $coll1"
 screen | sed -n '5,10p' | sed 's/^/    | /'
 if [ -n "$(num "$thp0")" ] && [ -n "$(num "$thp1")" ]; then

@@ -111,7 +111,10 @@ for name in auto scan pread; do
 	py_check "$("$PYTHON" "$REFHIST" check-live "$T/$wl.json" "$T/$ref.json" \
 		"$T/$name.out" "$name" --expect-pfns 0 --expect-folios 0)"
 	jq_check "$name: privileged.pfns and kpageflags false" "$T/$name.out" \
-		'.privileged == {"pfns": false, "kpageflags": false}'
+		'.privileged.pfns == false and .privileged.kpageflags == false'
+	jq_check "$name: the reasons say what it needs" "$T/$name.out" \
+		'(.privileged.pfns_why | startswith("needs root")) and
+		 (.privileged.kpageflags_why | startswith("needs root"))'
 	jq_check "$name: no mappable_hist or folios anywhere" "$T/$name.out" \
 		'([.. | objects | select(has("mappable_hist")) | .mappable_hist] | all(. == null)) and
 		 ([.. | objects | select(has("folios")) | .folios] | all(. == null))'
@@ -162,6 +165,6 @@ check "text: says the mappable view needs root" \
 check "text: says the folio view needs root" \
 	grep -Eq "^process +$PID .*folios needs root\$" "$T/text.out"
 check "text: header names the views that need root" \
-	grep -q '^# memtop .*mappable needs root.*folios need root' "$T/text.out"
+	grep -q '^# memtop .*(mappable unavailable: needs root.*(folios unavailable: needs root' "$T/text.out"
 
 finish

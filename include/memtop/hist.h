@@ -24,9 +24,33 @@
 
 /* Pagemap entry bits. */
 #define MT_PM_PFN_MASK ((UINT64_C(1) << 55) - 1)
+#define MT_PM_GUARD (UINT64_C(1) << 58) /* guard region marker (6.15+) */
 #define MT_PM_FILE (UINT64_C(1) << 61)
 #define MT_PM_SWAP (UINT64_C(1) << 62)
 #define MT_PM_PRESENT (UINT64_C(1) << 63)
+
+/*
+ * An entry with the swap bit is not always swap. Guard region markers
+ * (bit 58, Linux 6.15+) and other PTE markers are neither memory nor swap;
+ * migration and device entries are memory that is moving (smaps counts
+ * them in Rss). Swap areas are types 0..22 on every kernel configuration
+ * (32 types less those the kernel keeps for its own entries); the types
+ * above are its own, the last of them (31) the PTE markers. The type is
+ * shown only with PFNs: without them every such entry reads as type 0.
+ */
+#define MT_SWP_TYPE(e) ((unsigned)((e) & 31))
+#define MT_SWP_FIRST_SPECIAL 23
+#define MT_SWP_MARKER 31
+enum mt_swap_kind { MT_SWAP_AREA, MT_SWAP_NONE, MT_SWAP_MOVING };
+static inline enum mt_swap_kind mt_swap_kind(uint64_t e)
+{
+	if (e & MT_PM_GUARD)
+		return MT_SWAP_NONE;
+	unsigned t = MT_SWP_TYPE(e);
+	if (t < MT_SWP_FIRST_SPECIAL)
+		return MT_SWAP_AREA;
+	return t == MT_SWP_MARKER ? MT_SWAP_NONE : MT_SWAP_MOVING;
+}
 
 /* kpageflags bits memtop reads. */
 #define MT_KPF_ANON (UINT64_C(1) << 12)

@@ -20,6 +20,7 @@
 #define MT_PSC_SWAPPED (UINT64_C(1) << 4)
 #define MT_PSC_PFNZERO (UINT64_C(1) << 5)
 #define MT_PSC_HUGE (UINT64_C(1) << 6)
+#define MT_PSC_GUARD (UINT64_C(1) << 8) /* Linux 6.15+; EINVAL before */
 
 #define MT_PAGEMAP_BATCH 65536 /* entries per pread (512 KiB) */
 

@@ -61,18 +61,6 @@ void mt_free_names(char **names, size_t n);
 /* Open /proc/kpageflags (root only); fd or -errno. */
 int mt_procfs_open_kpageflags(const struct mt_procfs *pf);
 
-/* PFN of the shared zero page, learnt from this process's own pagemap
- * (needs PFN access); UINT64_MAX when it cannot be learnt. */
-uint64_t mt_procfs_zero_pfn(void);
-
-/* PFN of the huge zero page (the first of 2^pmd_order), learnt by
- * mapping it into this process with a read of MADV_HUGEPAGE memory;
- * UINT64_MAX when there is none (THP off, or PFNs hidden). The mapping is
- * returned in hold/hold_len to be kept while the PFN is used: the kernel
- * frees an unused huge zero page, and a new one may lie elsewhere. */
-uint64_t mt_procfs_huge_zero_pfn(unsigned pmd_order, void **hold,
-				 size_t *hold_len);
-
 enum mt_err_class mt_err_class(int neg_errno);
 
 #endif

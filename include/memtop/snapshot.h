@@ -128,6 +128,14 @@ struct mt_snapshot {
 	bool have_kpageflags;     /* folio view available */
 	bool used_pagemap_scan;   /* PAGEMAP_SCAN ioctl worked */
 	bool have_pmd_mapped;     /* pmd_mapped figures are known */
+	/* why a view is unavailable, in a few words (NULL when it is
+	 * available): no privilege, PFNs hidden in a user namespace, an
+	 * unreadable /proc/kpageflags, or an option */
+	const char *pfns_why, *kpageflags_why;
+	/* what the kernel does on a read fault, as probed (enum mt_tri:
+	 * 1 yes, 0 no, -1 unknown): map the shared zero page, the huge
+	 * zero page */
+	int zero_page, huge_zero_page;
 
 	/* THP settings as read at scan time: the selected word of
 	 * /sys/kernel/mm/transparent_hugepage/{enabled,defrag}, "?" when

@@ -30,7 +30,10 @@ struct mt_counter {
 
 struct mt_mthp_size {
 	uint64_t kb;                 /* folio size in KiB */
-	const char *enabled;         /* selected word, "?" if unreadable */
+	const char *enabled;         /* selected word, "?" if unreadable,
+					"shmem only" for a size without
+					anonymous folios (no such file) */
+	bool shmem_only;
 	const char *shmem_enabled;
 	struct mt_counter *stats;    /* stats/ files, sorted by key */
 	size_t nstats;

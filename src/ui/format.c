@@ -12,6 +12,7 @@
 
 #include "memtop/escape.h"
 #include "memtop/output.h"
+#include "memtop/probe.h"
 
 /* ---- views and distributions ----------------------------------------- */
 
@@ -39,9 +40,22 @@ const char *ui_view_missing(const struct mt_snapshot *s, enum ui_view v)
 	if (!s)
 		return "";
 	if (v == UI_VIEW_MAPPABLE && !s->have_pfns)
-		return "needs root (PFNs need CAP_SYS_ADMIN)";
+		return s->pfns_why ? s->pfns_why
+				   : "needs root (PFNs need CAP_SYS_ADMIN)";
 	if (v == UI_VIEW_FOLIOS && !s->have_kpageflags)
-		return "needs root (/proc/kpageflags)";
+		return s->kpageflags_why ? s->kpageflags_why
+					 : "needs root (/proc/kpageflags)";
+	return "";
+}
+
+const char *ui_view_missing_short(const struct mt_snapshot *s, enum ui_view v)
+{
+	if (!s)
+		return "";
+	if (v == UI_VIEW_MAPPABLE && !s->have_pfns)
+		return mt_why_short(s->pfns_why);
+	if (v == UI_VIEW_FOLIOS && !s->have_kpageflags)
+		return mt_why_short(s->kpageflags_why);
 	return "";
 }
 

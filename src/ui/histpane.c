@@ -194,8 +194,10 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 				      vmax > 0 ? vmax : 1);
 	if (!thp && used < height) {
 		wattrset(w, ui_attr(u, UI_C_DIM));
-		ui_put(w, y + used++, x, width, "THP (large folios) needs root",
-		       false, u->utf8);
+		char why[64];
+		snprintf(why, sizeof(why), "THP (large folios) %s",
+			 ui_view_missing_short(u->snap, UI_VIEW_FOLIOS));
+		ui_put(w, y + used++, x, width, why, false, u->utf8);
 		wattrset(w, A_NORMAL);
 	}
 	if (!nodes || used + 1 >= height)

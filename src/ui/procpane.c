@@ -150,7 +150,7 @@ static void draw_proc(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 		case UI_COL_BAR: /* not available */
 			if (!selected)
 				wattrset(w, ui_attr(u, UI_C_DIM));
-			cell(u, w, y, p, c, "needs root");
+			cell(u, w, y, p, c, ui_view_missing_short(u->snap, u->set.view));
 			wattrset(w, base);
 			break;
 		case UI_COL_COMM: {
@@ -206,7 +206,7 @@ static void draw_group(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 		case UI_COL_BAR:
 			if (!selected)
 				wattrset(w, ui_attr(u, UI_C_DIM));
-			cell(u, w, y, p, c, "needs root");
+			cell(u, w, y, p, c, ui_view_missing_short(u->snap, u->set.view));
 			wattrset(w, base);
 			break;
 		case UI_COL_COMM: {

@@ -116,6 +116,9 @@ const char *ui_view_name(enum ui_view v);
 const char *ui_view_desc(enum ui_view v);
 /* What the view needs when the snapshot lacks it ("" if available). */
 const char *ui_view_missing(const struct mt_snapshot *s, enum ui_view v);
+/* The same in a few words for a table cell ("needs root", "PFNs hidden"). */
+const char *ui_view_missing_short(const struct mt_snapshot *s,
+				  enum ui_view v);
 
 #define UI_MAX_ORD MT_FOLIO_ORDERS
 

@@ -52,7 +52,9 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 	if (ps->dist.avail)
 		ui_draw_bar(u, w, 1, x, bw, &ps->dist, false);
 	else
-		ui_put(w, 1, x, bw, "needs root", false, u->utf8);
+		ui_put(w, 1, x, bw,
+		       ui_view_missing_short(u->snap, u->set.view), false,
+		       u->utf8);
 	x += bw + 2;
 	if (!p->has_smaps) {
 		wattrset(w, ui_attr(u, UI_C_DIM));
@@ -159,7 +161,7 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 			break;
 		case UI_COL_VBAR:
 			if (!vs->dist.avail) {
-				t = "needs root";
+				t = ui_view_missing_short(u->snap, u->set.view);
 				break;
 			}
 			ui_draw_bar(u, w, y, p->x, p->w, &vs->dist, selected);

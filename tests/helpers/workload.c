@@ -4,8 +4,13 @@
  * Every region is placed inside its own larger PROT_NONE reservation, so it
  * never merges with a neighbouring VMA, and starts where the shape says
  * (2 MiB aligned unless the shape is about misalignment). Pages are touched
- * by writing: a read fault on anonymous memory maps the shared zero page,
- * which pagemap reports present but smaps does not count in Rss.
+ * by writing. A read fault on anonymous memory maps the shared zero page,
+ * which pagemap reports present but smaps does not count in Rss, on the
+ * kernels that use zero pages: others (s390 KVM guests, some hypervisor
+ * guests) allocate a real page. The workload does not presume either: once
+ * its regions are in place it asks smaps whether the pages it only read
+ * are in Rss, and describes them as zero pages or as memory accordingly
+ * ("read_faults" in the JSON: "zero", "memory" or "none").
  *
  * When everything is in place the program prints one line of JSON on
  * stdout describing each region, with the present-page histogram memtop
@@ -38,6 +43,10 @@
  *                (every shape but thp and thp_pte gets MADV_NOHUGEPAGE)
  *   shmem        MAP_SHARED|MAP_ANONYMOUS 2 MiB, pages with i % 3 == 0
  *                written plus one aligned 64-page block
+ *   guard        64 pages anon, MADV_NOHUGEPAGE, fully written, then
+ *                MADV_GUARD_INSTALL on pages 8..23 (Linux 6.13+): guard
+ *                markers, neither memory nor swap ("guard_pages" in the
+ *                JSON; 0 where the kernel has no guard regions)
  *   hog          (--hog MIB) plain anon, MADV_NOHUGEPAGE, fully written
  *
  * --comm-hex sets the thread name (prctl PR_SET_NAME) from hex bytes, and
@@ -78,6 +87,8 @@ struct region {
 	uint64_t start, len;
 	uint8_t *present;   /* one byte per page: written or not */
 	uint8_t *zero;      /* read but not written: the shared zero page */
+	const char *read_faults; /* what reads mapped: "zero", "memory" */
+	uint64_t guard_pages;    /* guard markers installed */
 };
 
 static struct region regions[MAX_REGIONS];
@@ -378,6 +389,96 @@ static void shape_shmem(void)
 	touch_range(r, 128, 64);
 }
 
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+static void shape_guard(void)
+{
+	uint64_t pages = 64, len = pages * page_size;
+	struct region *r = add_region("guard", "anon", false, reserve(len, 0),
+				      len);
+
+	map_fixed(r->start, len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	advise(r, MADV_NOHUGEPAGE);
+	touch_range(r, 0, pages);
+	if (madvise((void *)(uintptr_t)(r->start + 8 * page_size),
+		    16 * page_size, MADV_GUARD_INSTALL) == 0) {
+		for (uint64_t i = 8; i < 24; i++)
+			r->present[i] = 0;
+		r->guard_pages = 16;
+	}
+}
+
+/* Rss of the VMA that starts at start, in pages, from smaps. */
+static uint64_t smaps_rss_pages(uint64_t start)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+	uint64_t kb = UINT64_MAX;
+
+	if (!f)
+		die("open /proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, b;
+		/* a VMA's first line starts with its address (lower case
+		 * hex); the fields that follow with a capital letter */
+		if ((line[0] < 'A' || line[0] > 'Z') &&
+		    sscanf(line, "%llx-%llx ", &a, &b) == 2) {
+			in = a == start;
+			continue;
+		}
+		unsigned long long v;
+		if (in && sscanf(line, "Rss: %llu kB", &v) == 1) {
+			kb = v;
+			break;
+		}
+	}
+	fclose(f);
+	if (kb == UINT64_MAX) {
+		errno = 0;
+		die("no smaps entry at 0x%" PRIx64, start);
+	}
+	return kb * 1024 / page_size;
+}
+
+/*
+ * What did the read faults map? smaps Rss counts real pages only: Rss
+ * equal to the written pages means the pages only read are zero pages;
+ * Rss that holds them too means the kernel gave them memory.
+ */
+static void observe_read_faults(struct region *r)
+{
+	uint64_t pages = r->len / page_size, written = 0, read = 0;
+
+	for (uint64_t i = 0; i < pages; i++) {
+		written += r->present[i];
+		read += r->zero[i];
+	}
+	if (!read) {
+		r->read_faults = "none";
+		return;
+	}
+	uint64_t rss = smaps_rss_pages(r->start);
+	if (rss == written) {
+		r->read_faults = "zero";
+	} else if (rss == written + read) {
+		r->read_faults = "memory";
+		for (uint64_t i = 0; i < pages; i++) {
+			if (r->zero[i]) {
+				r->zero[i] = 0;
+				r->present[i] = 1;
+			}
+		}
+	} else {
+		errno = 0;
+		die("shape %s: Rss %" PRIu64 " pages, %" PRIu64
+		    " written and %" PRIu64 " read: cannot tell what the reads "
+		    "mapped", r->shape, rss, written, read);
+	}
+}
+
 static uint64_t hog_mib;
 
 static void shape_hog(void)
@@ -442,10 +543,12 @@ static void print_json(void)
 		       "\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\","
 		       "\"length\":%" PRIu64 ",\"pages\":%" PRIu64
 		       ",\"present_pages\":%" PRIu64 ",\"zero_pages\":%" PRIu64
+		       ",\"read_faults\":\"%s\",\"guard_pages\":%" PRIu64
 		       ",\"present_hist\":[",
 		       k ? "," : "", r->shape, r->kind,
 		       r->file_backed ? "true" : "false", r->start,
-		       r->start + r->len, r->len, pages, present, zero);
+		       r->start + r->len, r->len, pages, present, zero,
+		       r->read_faults ? r->read_faults : "none", r->guard_pages);
 		for (unsigned o = 0; o <= max_order; o++)
 			printf("%s%" PRIu64, o ? "," : "", hist[o]);
 		printf("]}");
@@ -492,7 +595,7 @@ static void usage(void)
 	      "                [--comm-hex HEX] [--file-name-hex HEX]"
 	      " [--no-stop]\n"
 	      "shapes: thp,thp_pte,thp_zero,holes,unaligned,zero,file,file_private,"
-	      "memfd,shmem (default: all)\n",
+	      "memfd,shmem,guard (default: all)\n",
 	      stderr);
 	exit(2);
 }
@@ -511,6 +614,7 @@ static const struct {
 	{ "file_private", shape_file_private },
 	{ "memfd", shape_memfd },
 	{ "shmem", shape_shmem },
+	{ "guard", shape_guard },
 };
 
 static bool listed(const char *list, const char *name)
@@ -531,7 +635,7 @@ int main(int argc, char **argv)
 {
 	const char *list =
 		"thp,thp_pte,thp_zero,holes,unaligned,zero,file,file_private,memfd,"
-		"shmem";
+		"shmem,guard";
 	bool stop = true;
 
 	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -602,6 +706,8 @@ int main(int argc, char **argv)
 	 */
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		die("prctl(PR_SET_THP_DISABLE)");
+	for (size_t k = 0; k < nregions; k++)
+		observe_read_faults(&regions[k]);
 	print_json();
 	if (stop) {
 		raise(SIGSTOP);
