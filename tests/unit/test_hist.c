@@ -363,11 +363,20 @@ static void make_vma(uint64_t *s, struct vma_case *v, unsigned max_order)
 			v->pm[j] = MT_PM_PRESENT | v->pfn[j] | noise_bits(s);
 			v->npresent++;
 		} else if (rnd_chance(s, 1, 5)) {
-			/* swap entry: type and offset in bits 0-54 */
+			/* swap entry: offset in bits 5-54, a swap area's
+			 * type (0..22) in bits 0-4 */
 			v->pm[j] = MT_PM_SWAP |
-				   (splitmix64(s) & MT_PM_PFN_MASK) |
+				   ((splitmix64(s) << 5) & MT_PM_PFN_MASK) |
+				   rnd_below(s, MT_SWP_FIRST_SPECIAL) |
 				   (rnd_chance(s, 1, 3) ? MT_PM_FILE : 0);
 			v->nswapped++;
+		} else if (rnd_chance(s, 1, 8)) {
+			/* the swap bit on a marker, neither memory nor swap:
+			 * a guard region (bit 58) or another PTE marker */
+			v->pm[j] = MT_PM_SWAP |
+				   (rnd_chance(s, 1, 2)
+					    ? MT_PM_GUARD | MT_SWP_MARKER
+					    : MT_SWP_MARKER);
 		} else if (rnd_chance(s, 1, 6)) {
 			/* not present, not swapped, but with flags: holes in
 			 * a soft-dirty VMA, uffd-wp markers, guard regions */
@@ -1765,6 +1774,60 @@ static void test_folio_random(void **state)
 }
 
 
+/*
+ * Entries with the swap bit that are not swap: a guard region marker
+ * (bit 58), another PTE marker (type 31) are nothing; a migration entry
+ * (a type the kernel keeps for itself, 23..30) is memory on the move:
+ * present, but of unknown PFN, so it ends the physical run around it.
+ */
+static void test_swap_kinds(void **state)
+{
+	(void)state;
+	uint64_t p[10] = {0}, m[10] = {0};
+	struct mt_hist_acc a;
+	struct run_log log = {0};
+	const uint64_t off = UINT64_C(0x777) << 5;
+	const uint64_t e[] = {
+		MT_PM_PRESENT | 0x1000,               /* 0x200 */
+		MT_PM_PRESENT | 0x1001,               /* 0x201 */
+		MT_PM_SWAP | off | 25,                /* 0x202 migrating */
+		MT_PM_PRESENT | 0x1003,               /* 0x203 */
+		MT_PM_SWAP | MT_PM_GUARD | MT_SWP_MARKER, /* 0x204 guard */
+		MT_PM_SWAP | off | 0,                 /* 0x205 swap area 0 */
+		MT_PM_SWAP | MT_SWP_MARKER,           /* 0x206 uffd-wp marker */
+		MT_PM_SWAP | off | 22,                /* 0x207 swap area 22 */
+	};
+	assert_int_equal(mt_swap_kind(e[2]), MT_SWAP_MOVING);
+	assert_int_equal(mt_swap_kind(e[4]), MT_SWAP_NONE);
+	assert_int_equal(mt_swap_kind(e[5]), MT_SWAP_AREA);
+	assert_int_equal(mt_swap_kind(e[6]), MT_SWAP_NONE);
+	assert_int_equal(mt_swap_kind(e[7]), MT_SWAP_AREA);
+	/* without PFNs the type reads 0: swap, as before */
+	assert_int_equal(mt_swap_kind(MT_PM_SWAP), MT_SWAP_AREA);
+
+	mt_hist_acc_init(&a, p, m, 9);
+	a.on_phys_run = log_run;
+	a.ctx = &log;
+	mt_hist_acc_feed(&a, 0x200, e, sizeof(e) / sizeof(e[0]));
+	mt_hist_acc_flush(&a);
+	assert_int_equal(a.present_pages, 4);
+	assert_int_equal(a.swapped_pages, 2);
+	assert_non_null(log.r);
+	/* present 0x200..0x203: one order-2 block */
+	assert_int_equal(p[2], 1);
+	assert_int_equal(p[0] + p[1], 0);
+	/* mappable: 0x200-0x201 (order 1), the moving page and 0x203 alone */
+	assert_int_equal(m[1], 1);
+	assert_int_equal(m[0], 2);
+	/* the folio view sees the runs with PFNs only */
+	assert_int_equal(log.len, 2);
+	assert_int_equal(log.r[0].vpage, 0x200);
+	assert_int_equal(log.r[0].n, 2);
+	assert_int_equal(log.r[1].vpage, 0x203);
+	assert_int_equal(log.r[1].pfn, 0x1003);
+	free(log.r);
+}
+
 static void test_folio_add_total(void **state)
 {
 	(void)state;
@@ -1823,6 +1886,7 @@ int main(void)
 		cmocka_unit_test(test_folio_pmd),
 		cmocka_unit_test(test_folio_random),
 		cmocka_unit_test(test_folio_add_total),
+		cmocka_unit_test(test_swap_kinds),
 	};
 
 	if (env && *env)

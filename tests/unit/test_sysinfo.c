@@ -171,7 +171,10 @@ static void fixture_trees(enum mt_sysreader_keep keep)
 	assert_int_equal(s1->nkhugepaged, 2); /* the non-numeric one left out */
 	assert_int_equal(s1->nsizes, 3);      /* 16K, 64K, 2M; "odd" ignored */
 	assert_int_equal(s1->sizes[0].kb, 16);
-	assert_string_equal(s1->sizes[0].enabled, "?");
+	/* 16K has no anonymous "enabled" file: shmem only, not unknown */
+	assert_string_equal(s1->sizes[0].enabled, "shmem only");
+	assert_true(s1->sizes[0].shmem_only);
+	assert_false(s1->sizes[1].shmem_only);
 	assert_int_equal(s1->sizes[0].nstats, 0);
 	assert_int_equal(s1->sizes[1].kb, 64);
 	assert_string_equal(s1->sizes[1].enabled, "inherit");
