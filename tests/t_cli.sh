@@ -175,6 +175,39 @@ mt -b --sys-root "$T/no-such-dir" -p $$
 check "--sys-root missing: exit 1 (got $RC)" [ $RC -eq 1 ]
 check "--sys-root missing: a message" grep -q "$T/no-such-dir" "$T/err"
 
+# --- no /proc/PID/pagemap (CONFIG_PROC_PAGE_MONITOR=n) ------------------------
+# a proc tree whose "self" has maps but no pagemap: nothing can be shown
+mkdir -p "$T/nopm/self" "$T/nopm/4242"
+printf '00400000-00401000 r-xp 00000000 00:00 0 \n' >"$T/nopm/self/maps"
+printf 'Name:\tx\nState:\tS (sleeping)\nPPid:\t1\nUid:\t0\t0\t0\t0\n' \
+	>"$T/nopm/4242/status"
+cp "$T/nopm/self/maps" "$T/nopm/4242/maps"
+for mode in --json -b; do
+	mt $mode --proc-root "$T/nopm" --sys-root "$T/empty"
+	check "no pagemap ($mode): exit 1 (got $RC)" [ $RC -eq 1 ]
+	check "no pagemap ($mode): says why" \
+		grep -q 'no /proc/PID/pagemap (built without CONFIG_PROC_PAGE_MONITOR)' "$T/err"
+	check "no pagemap ($mode): nothing on stdout" [ ! -s "$T/out" ]
+done
+# the same tree with a pagemap file is scanned
+: >"$T/nopm/self/pagemap"
+mt --json --proc-root "$T/nopm" --sys-root "$T/empty"
+check "with a pagemap: exit 0 (got $RC)" [ $RC -eq 0 ]
+
+# --- SIGTERM ends a repeating run between two scans ---------------------------
+timeout -k 5 120 "$MEMTOP" --json -n 0 -d 0.05 -p $$ >"$T/term.out" 2>"$T/err" &
+mpid=$!
+for ((i = 0; i < 200 * WAIT_SCALE; i++)); do
+	[ "$(wc -l <"$T/term.out")" -ge 2 ] && break
+	sleep 0.05
+done
+pkill -TERM -P $mpid -x memtop 2>/dev/null || kill -TERM $mpid
+wait $mpid
+rc=$?
+check "SIGTERM: exit 0 (got $rc)" [ $rc -eq 0 ]
+check "SIGTERM: every document whole (jq)" jq -e . "$T/term.out" >/dev/null
+check "SIGTERM: nothing on stderr" [ ! -s "$T/err" ]
+
 # --- output errors -------------------------------------------------------------
 if [ -w /dev/full ]; then
 	timeout -k 5 30 "$MEMTOP" -b -p $$ </dev/null >/dev/full 2>"$T/err"
@@ -185,11 +218,9 @@ else
 	part_skip "/dev/full is not writable"
 fi
 # a reader that goes away: memtop ends (SIGPIPE or EPIPE), says nothing
-start=$SECONDS
 ( timeout -k 5 20 "$MEMTOP" --json -n 0 -d 0.05 -p $$ 2>"$T/err"; echo $? >"$T/rc" ) |
 	head -c 10 >/dev/null
 rc=$(cat "$T/rc")
 check "closed pipe: memtop ends by itself (exit $rc)" [ "$rc" != 124 -a "$rc" != 137 ]
-check "closed pipe: within 10 s" [ $((SECONDS - start)) -lt 10 ]
 check "closed pipe: nothing on stderr ($(head -c 200 "$T/err"))" [ ! -s "$T/err" ]
 finish

@@ -860,7 +860,9 @@ static void test_acc_rising_runs(void **state)
 			hzn = 16;
 		}
 		uint64_t v = rnd_range(&s, 0, UINT64_C(1) << 20);
-		unsigned mo = 9;
+		/* the PMD orders of 4K, 16K and 64K pages */
+		static const unsigned pmd_orders[] = { 9, 11, 13 };
+		unsigned mo = pmd_orders[rnd_range(&s, 0, 2)];
 		uint64_t hp[2][NORD] = {{0}}, hm[2][NORD] = {{0}};
 		struct mt_hist_acc a[2];
 		for (int k = 0; k < 2; k++) {
@@ -868,7 +870,7 @@ static void test_acc_rising_runs(void **state)
 			a[k].zero_pfn = zero_pfn;
 			a[k].huge_zero_pfn = hz;
 			a[k].huge_zero_n = hzn;
-			mt_hist_acc_track_pmd(&a[k], 9, v, v + n);
+			mt_hist_acc_track_pmd(&a[k], mo, v, v + n);
 		}
 		mt_hist_acc_feed(&a[0], v, pm, n);
 		for (size_t i = 0; i < n; i++)
@@ -1669,13 +1671,16 @@ static bool pmd_by_address(void *ctx, uint64_t vpage)
 static void test_folio_random(void **state)
 {
 	(void)state;
-	size_t cap = 64 * 1024;
+	/* PMD orders: 4 (small cases), 9 (4K pages), 11 and 13 (arm64's
+	 * 16K and 64K pages): up to 12 folios of 2^13 pages */
+	static const unsigned pmd_orders[] = { 4, 9, 11, 13 };
+	size_t cap = 256 * 1024;
 	uint64_t *k = malloc(cap * sizeof(*k));
 
 	assert_non_null(k);
 	for (unsigned c = 0; c < 1500; c++) {
 		uint64_t s = case_seed(8, c);
-		unsigned pmd_order = rnd_chance(&s, 1, 2) ? 9 : 4;
+		unsigned pmd_order = pmd_orders[rnd_below(&s, 4)];
 		uint64_t vpage = rnd_start(&s);
 		struct mt_folio_stats want, got;
 		uint64_t next = 0;

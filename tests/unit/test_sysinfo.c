@@ -262,6 +262,41 @@ static void test_fixture_trees(void **state)
 }
 
 /* the same with every file kept open and read again with pread */
+/* A kernel before 6.8: no hugepages-* directories (no mTHP), no
+ * khugepaged stats, no use_zero_page. Settings are read, sizes are none,
+ * and nothing is made up. */
+static void test_kernel_before_mthp(void **state)
+{
+	(void)state;
+	strcpy(tmpl, "/tmp/memtop-sysinfo-XXXXXX");
+	assert_non_null(mkdtemp(tmpl));
+	put("proc/vmstat", "thp_fault_alloc 3\n");
+	put("proc/meminfo", "AnonHugePages: 2048 kB\n");
+	put(THP "enabled", "[always] madvise never\n");
+	put(THP "defrag", "always defer [madvise] never\n");
+	char proot[128], sroot[128], err[256];
+	snprintf(proot, sizeof(proot), "%s/proc", tmpl);
+	snprintf(sroot, sizeof(sroot), "%s/sys", tmpl);
+	struct mt_procfs pf;
+	assert_int_equal(mt_procfs_open(&pf, proot, sroot, err, sizeof(err)), 0);
+	struct mt_arena *a = mt_arena_new();
+	struct mt_sysreader *r = mt_sysreader_new(&pf, MT_SYSREADER_KEEP_AUTO);
+	for (int i = 0; i < 2; i++) {
+		struct mt_sysinfo *si = mt_sysinfo_read(r, a, NULL);
+		assert_string_equal(si->thp_enabled, "always");
+		assert_string_equal(si->thp_defrag, "madvise");
+		assert_string_equal(si->thp_shmem_enabled, "?");
+		assert_int_equal(si->nsizes, 0);
+		assert_null(si->sizes);
+		assert_int_equal(si->nkhugepaged, 0);
+		assert_int_equal(si->nzones, 0); /* no buddyinfo file */
+	}
+	mt_sysreader_free(r);
+	mt_arena_free(a);
+	mt_procfs_close(&pf);
+	assert_int_equal(rm_tree(), 0);
+}
+
 static void test_fixture_trees_kept(void **state)
 {
 	fixture_trees(MT_SYSREADER_KEEP_ALWAYS);
@@ -274,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_fixture_trees),
 		cmocka_unit_test(test_fixture_trees_kept),
+		cmocka_unit_test(test_kernel_before_mthp),
 	};
 	return cmocka_run_group_tests_name("sysinfo", tests, NULL, NULL);
 }
