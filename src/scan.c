@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtop/intern.h"
+#include "memtop/numa.h"
 #include "memtop/pagemap.h"
 #include "memtop/parse.h"
 #include "memtop/probe.h"
@@ -31,17 +33,6 @@
 struct user_entry {
 	uid_t uid;
 	char *name;
-};
-
-/* A set of byte strings stored once in the snapshot's arena. */
-struct intern_slot {
-	const void *p;
-	size_t len;
-	uint64_t hash;
-};
-struct intern {
-	struct intern_slot *slots;
-	size_t n, cap;
 };
 
 struct mt_scan_ctx {
@@ -61,11 +52,7 @@ struct mt_scan_ctx {
 	struct mt_snapshot *prev;
 	/* the system counters' files, read beside the process walk */
 	struct mt_sysreader *sysr;
-	/* NUMA: node of each memory block, from sysfs */
-	int16_t *block_node;
-	size_t nblocks;
-	unsigned block_shift; /* log2(memory block size / page size) */
-	unsigned nnodes;
+	struct mt_numa numa;  /* NUMA node of each memory block */
 	bool numa_loaded;     /* at the first scan with the folio view */
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
 	uint64_t huge_zero_pfn; /* the huge zero page, UINT64_MAX unknown */
@@ -73,7 +60,7 @@ struct mt_scan_ctx {
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
 	 * small VMAs have one of a few histograms */
-	struct intern paths, hists;
+	struct mt_intern paths, hists;
 	/* VMAs of processes whose details are not kept live here while
 	 * they are scanned */
 	struct mt_vma *scratch;
@@ -122,65 +109,14 @@ static bool have_cap_sys_admin(void)
 		CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
 }
 
-/* Which NUMA node each memory block belongs to: nodeN/memoryM links. */
-static void load_numa(struct mt_scan_ctx *c)
-{
-	struct mt_buf b = {0};
-	if (mt_sysfs_read(&c->pf, "devices/system/memory/block_size_bytes",
-			  &b) < 0) {
-		mt_buf_free(&b);
-		return;
-	}
-	uint64_t bs = strtoull(b.data, NULL, 16);
-	mt_buf_free(&b);
-	if (bs < c->page_size || (bs & (bs - 1)))
-		return;
-	c->block_shift = mt_log2(bs / c->page_size);
-	char **nodes;
-	size_t nn;
-	if (mt_sysfs_list(&c->pf, "devices/system/node", &nodes, &nn) < 0)
-		return;
-	for (size_t i = 0; i < nn; i++) {
-		unsigned node;
-		char rest;
-		if (sscanf(nodes[i], "node%u%c", &node, &rest) != 1 ||
-		    node > 4095)
-			continue;
-		char rel[64], **mem;
-		size_t nm;
-		snprintf(rel, sizeof(rel), "devices/system/node/%s", nodes[i]);
-		if (mt_sysfs_list(&c->pf, rel, &mem, &nm) < 0)
-			continue;
-		for (size_t j = 0; j < nm; j++) {
-			unsigned long blk;
-			if (sscanf(mem[j], "memory%lu%c", &blk, &rest) != 1 ||
-			    blk > (1ul << 24))
-				continue;
-			if (blk >= c->nblocks) {
-				size_t n = blk + 1;
-				c->block_node = xrealloc(c->block_node,
-							 n * sizeof(int16_t));
-				for (size_t k = c->nblocks; k < n; k++)
-					c->block_node[k] = -1;
-				c->nblocks = n;
-			}
-			c->block_node[blk] = (int16_t)node;
-			if (node + 1 > c->nnodes)
-				c->nnodes = node + 1;
-		}
-		mt_free_names(mem, nm);
-	}
-	mt_free_names(nodes, nn);
-}
-
+/* The process's large folio pages on the node of pfn. */
 static void count_node(struct proc_scan *ps, uint64_t pfn, uint64_t pages)
 {
-	struct mt_scan_ctx *c = ps->c;
 	if (!ps->node_pages || !pages)
 		return;
-	uint64_t blk = pfn >> c->block_shift;
-	if (blk < c->nblocks && c->block_node[blk] >= 0)
-		ps->node_pages[c->block_node[blk]] += pages;
+	int node = mt_numa_node(&ps->c->numa, pfn);
+	if (node >= 0)
+		ps->node_pages[node] += pages;
 }
 
 struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
@@ -243,9 +179,9 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->users);
 	mt_snapshot_unref(c->prev);
 	mt_sysreader_free(c->sysr);
-	free(c->block_node);
-	free(c->paths.slots);
-	free(c->hists.slots);
+	mt_numa_free(&c->numa);
+	mt_intern_free(&c->paths);
+	mt_intern_free(&c->hists);
 	free(c->scratch);
 	free(c->huge.r);
 	free(c->hwin.r);
@@ -305,68 +241,10 @@ static void count_error(struct mt_scan_stats *st, int err)
 	}
 }
 
-/* Eight bytes a step (histograms are arrays of words), then the tail. */
-static uint64_t hash_bytes(const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0x9e3779b97f4a7c15u ^ n;
-	for (; n >= 8; p += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	for (; n; p++, n--)
-		h = (h ^ *p) * 0x100000001b3u;
-	return h ^ (h >> 29);
-}
-
-static void intern_reset(struct intern *t)
-{
-	if (t->slots)
-		memset(t->slots, 0, t->cap * sizeof(*t->slots));
-	t->n = 0;
-}
-
-/* The arena copy of data[0..len) (plus a NUL), stored once per snapshot. */
-static const void *intern(struct intern *t, struct mt_snapshot *s,
-			  const void *data, size_t len)
-{
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct intern_slot *old = t->slots;
-		size_t oldcap = t->cap;
-		t->slots = xcalloc(cap, sizeof(*t->slots));
-		t->cap = cap;
-		for (size_t i = 0; i < oldcap; i++) {
-			if (!old[i].p)
-				continue;
-			size_t j = old[i].hash & (cap - 1);
-			while (t->slots[j].p)
-				j = (j + 1) & (cap - 1);
-			t->slots[j] = old[i];
-		}
-		free(old);
-	}
-	uint64_t h = hash_bytes(data, len);
-	size_t j = h & (t->cap - 1);
-	while (t->slots[j].p) {
-		if (t->slots[j].hash == h && t->slots[j].len == len &&
-		    memcmp(t->slots[j].p, data, len) == 0)
-			return t->slots[j].p;
-		j = (j + 1) & (t->cap - 1);
-	}
-	char *copy = mt_arena_alloc(s->arena, len + 1);
-	memcpy(copy, data, len);
-	t->slots[j] = (struct intern_slot){copy, len, h};
-	t->n++;
-	return copy;
-}
-
 static const char *intern_path(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			       const char *p, size_t n)
 {
-	return n ? intern(&c->paths, s, p, n) : "";
+	return n ? mt_intern(&c->paths, s->arena, p, n) : "";
 }
 
 static void load_smaps(struct proc_scan *ps)
@@ -593,7 +471,8 @@ static void vma_open(struct walk *w)
 static uint64_t *keep_hist(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			   const uint64_t *h)
 {
-	return (uint64_t *)intern(&c->hists, s, h, s->nord * sizeof(uint64_t));
+	return (uint64_t *)mt_intern(&c->hists, s->arena, h,
+				     s->nord * sizeof(uint64_t));
 }
 
 static void add_hist(uint64_t *dst, const uint64_t *src, unsigned nord)
@@ -1407,8 +1286,8 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	s->time_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
 	uint64_t t0 = mt_now_ns();
 
-	intern_reset(&c->paths);
-	intern_reset(&c->hists);
+	mt_intern_reset(&c->paths);
+	mt_intern_reset(&c->hists);
 	c->kept_vmas = 0;
 	s->page_size = c->page_size;
 	s->page_shift = c->page_shift;
@@ -1454,11 +1333,11 @@ struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,
 	if (s->have_kpageflags)
 		s->folios = mt_arena_alloc(s->arena, sizeof(*s->folios));
 	if (s->have_kpageflags && !c->numa_loaded) {
-		load_numa(c);
+		mt_numa_load(&c->numa, &c->pf, c->page_size);
 		c->numa_loaded = true;
 	}
-	if (s->have_kpageflags && c->nnodes) {
-		s->nnodes = c->nnodes;
+	if (s->have_kpageflags && c->numa.nnodes) {
+		s->nnodes = c->numa.nnodes;
 		s->thp_node_pages =
 			mt_arena_alloc(s->arena, s->nnodes * sizeof(uint64_t));
 	}
