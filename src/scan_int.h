@@ -1,0 +1,132 @@
+/*
+ * scan_int.h - what the two halves of a scan share: scan.c reads the
+ * /proc files of each process and builds the snapshot; scan_walk.c walks
+ * a process's pagemap into the figures of its VMAs. Nothing outside these
+ * two files includes this header.
+ *
+ * Ownership: the scan context (struct mt_scan_ctx) lives from
+ * mt_scan_ctx_new() to mt_scan_ctx_free() and keeps what is reused from
+ * one scan to the next (read buffers, the uid cache, the kernel probe,
+ * the intern sets). A struct proc_scan lives on scan_proc()'s stack for
+ * one process and owns what is that process's alone (its smaps, the PMD
+ * mappings PAGEMAP_SCAN listed for it). One thread at a time.
+ */
+#ifndef MEMTOP_SCAN_INT_H
+#define MEMTOP_SCAN_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "memtop/hist.h"
+#include "memtop/intern.h"
+#include "memtop/numa.h"
+#include "memtop/parse.h"
+#include "memtop/probe.h"
+#include "memtop/procfs.h"
+#include "memtop/scan.h"
+#include "memtop/util.h"
+
+struct user_entry {
+	uid_t uid;
+	char *name;
+};
+
+struct mt_scan_ctx {
+	struct mt_procfs pf;
+	unsigned page_size, page_shift, pmd_order;
+	bool can_pfns, can_kpf;
+	int kpf_fd;
+	int scan_ok; /* PAGEMAP_SCAN: -1 unknown, 0 missing, 1 works */
+	int scan_guard; /* its guard region category: likewise */
+	struct mt_buf maps, status, smaps;
+	uint64_t *pm;  /* MT_PAGEMAP_BATCH entries */
+	uint64_t *kf;  /* 2^pmd_order + 1 entries */
+	struct user_entry *users;
+	size_t nusers;
+	/* the previous snapshot, held for counter rates until the next
+	 * scan has read its system counters */
+	struct mt_snapshot *prev;
+	/* the system counters' files, read beside the process walk */
+	struct mt_sysreader *sysr;
+	struct mt_numa numa;  /* NUMA node of each memory block */
+	bool numa_loaded;     /* at the first scan with the folio view */
+	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
+	uint64_t huge_zero_pfn; /* the huge zero page, UINT64_MAX unknown */
+	struct mt_kernel_probe kp; /* what the kernel does (owns kpf_fd) */
+	/* paths and VMA histograms of the snapshot being built, each stored
+	 * once: the same libraries are mapped by every process, and most
+	 * small VMAs have one of a few histograms */
+	struct mt_intern paths, hists;
+	/* VMAs of processes whose details are not kept live here while
+	 * they are scanned */
+	struct mt_vma *scratch;
+	size_t scratch_cap;
+	size_t kept_vmas; /* VMA details kept in the snapshot being built */
+};
+
+/* Page ranges [lo, hi), in address order. */
+struct range_list {
+	struct range {
+		uint64_t lo, hi;
+		bool zero;
+	} *r;
+	size_t n, cap;
+};
+
+/* State while one process is scanned. */
+struct proc_scan {
+	struct mt_scan_ctx *c;
+	struct mt_snapshot *s;
+	const struct mt_scan_opts *o;
+	int pm_fd;
+	bool want_pfns, want_folios;
+	struct mt_smaps_vma *smaps;
+	size_t nsmaps;
+	bool smaps_loaded;
+	int dirfd;
+	struct mt_folio_stats fs; /* current VMA */
+	struct mt_hist_acc acc;
+	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
+	/* What PAGEMAP_SCAN told of this process (PFN views): its PMD
+	 * mappings (zero: of the huge zero page), and the windows it looked
+	 * at for them; huge_known while they are being filled in */
+	struct range_list huge, hwin;
+	bool huge_known;
+	uint64_t *node_pages;     /* the process's large folio pages by node */
+	bool keep_vmas;           /* VMA details go into the snapshot */
+	bool gone;                /* the process exited during its scan */
+};
+
+/* Shared by every VMA of a snapshot with nothing present. */
+struct scan_shared {
+	struct mt_folio_stats *zero_folios;
+};
+
+static inline bool scan_cancelled(const struct mt_scan_opts *o)
+{
+	return o->cancel &&
+	       atomic_load_explicit(o->cancel, memory_order_relaxed);
+}
+
+static inline void scan_add_hist(uint64_t *dst, const uint64_t *src,
+				 unsigned nord)
+{
+	for (unsigned o = 0; o < nord; o++)
+		dst[o] += src[o];
+}
+
+/* scan.c: the process's smaps, read once when first needed (a process
+ * found gone sets ps->gone), and its entry for the VMA at start. */
+void scan_load_smaps(struct proc_scan *ps);
+const struct mt_smaps_vma *scan_smaps_find(const struct proc_scan *ps,
+					   uint64_t start);
+
+/* scan_walk.c: the figures of every VMA of p from its pagemap (ps->pm_fd
+ * open); sets ps->gone when the process exited during the walk. */
+void scan_walk_vmas(struct proc_scan *ps, struct mt_proc *p,
+		    const struct scan_shared *sh);
+/* Could the kernel's pagemap walk leave a VMA with this path out? */
+bool scan_may_be_pfnmap(const char *path, size_t n);
+
+#endif
