@@ -221,6 +221,23 @@ run_memtop() {
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# Whether the kernel shows PFNs to this process: a page it wrote reads back
+# a PFN that is not 0. Root of a user namespace passes is_root and
+# has_sys_admin, and still reads zeros: the data decides.
+pfns_visible() {
+	"$PYTHON" - <<'PY'
+import ctypes, os, struct, sys
+ps = os.sysconf("SC_PAGESIZE")
+buf = ctypes.create_string_buffer(2 * ps)
+a = (ctypes.addressof(buf) + ps - 1) // ps * ps
+ctypes.memset(a, 1, 1)
+with open("/proc/self/pagemap", "rb") as f:
+    f.seek(a // ps * 8)
+    e = struct.unpack("<Q", f.read(8))[0]
+sys.exit(0 if (e >> 63) and (e & ((1 << 55) - 1)) else 1)
+PY
+}
+
 # last_line_starts FILE PREFIX: the last line of FILE starts with PREFIX.
 last_line_starts() {
 	local last

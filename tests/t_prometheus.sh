@@ -261,7 +261,7 @@ if parse "$T/all.prom" "$T/all.json"; then
 		    .[1].view == "present")] as $b
 		 | all($p[]; . as $x | ([$b[] | select(.[1].pid == $x[1].pid)
 		    | .[2]] | add) == $x[2])'
-	if is_root && has_sys_admin; then
+	if pfns_visible && [ -r /proc/kpageflags ]; then
 		jq_check "root: mappable and folio views available" "$T/all.json" \
 			'[.series[] | select(.[0] == "memtop_privileged") |
 			  {(.[1].view): .[2]}] | add == {"present": 1, "mappable": 1,
@@ -317,7 +317,7 @@ if parse "$T/wl.prom" "$T/wlp.json"; then
 		    | .[2]]
 		 == (if $c == null then [] else
 		     [$c * pow(2; $j.pmd_order) * $j.page_size] end)'
-	if is_root && has_sys_admin; then
+	if pfns_visible && [ -r /proc/kpageflags ]; then
 		jq_check "mappable block bytes = mappable_hist" "$T/both.json" \
 			'.json as $j | [range(0; $j.max_order + 1) as $o
 			  | $j.processes[0].mappable_hist[$o] * pow(2; $o) * $j.page_size]

@@ -113,7 +113,7 @@ examine json $?
 trace json-smaps "$MEMTOP" --json --smaps --pagemap-method=pread --kernel-threads
 examine json-smaps $?
 if is_root; then
-	if id nobody >/dev/null 2>&1; then
+	if id nobody >/dev/null 2>&1 && as_user nobody true 2>/dev/null; then
 		# as nobody: only its own view, every other process denied
 		trace nobody setpriv --reuid=nobody --regid="$(id -gn nobody)" \
 			--clear-groups --inh-caps=-all --bounding-set=-all -- \

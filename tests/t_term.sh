@@ -107,7 +107,7 @@ for term in dumb vt100; do
 done
 
 # unprivileged (as nobody): honest "needs root", nothing on stderr
-if is_root && command -v setpriv >/dev/null; then
+if is_root && command -v setpriv >/dev/null && as_user nobody true 2>/dev/null; then
 	mkdir -m 755 "$T/nb"
 	cp "$MEMTOP" "$T/nb/memtop"
 	chmod 755 "$T" "$T/nb/memtop"

@@ -258,7 +258,7 @@ else
 		bad "demo-collapse: no THP% and COLL did not fall ($coll0 -> $coll1)"
 	fi
 fi
-if is_root; then
+if pfns_visible && [ -r /proc/kpageflags ]; then
 	expect "the history plots its THP memory" "THP +[0-9.]+[KMG]" 2
 else
 	# large folios need root: the PMD-order series is what it has
