@@ -36,7 +36,7 @@ FUZZ_SRC_sysinfo := src/sysinfo.c src/procfs.c src/parse.c src/util.c
 FUZZ_SRC_escape  := src/escape.c src/util.c src/prometheus.c src/sysinfo.c \
 	src/procfs.c src/parse.c src/snapshot.c src/hist.c
 FUZZ_SRC_scan    := src/scan.c src/procfs.c src/pagemap.c src/hist.c \
-	src/snapshot.c src/output.c src/prometheus.c src/sysinfo.c \
+	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
 	src/parse.c src/escape.c src/util.c
 FUZZ_SRC_settings := src/config.c src/atomicfile.c src/snapshot.c src/hist.c \
 	src/escape.c src/util.c

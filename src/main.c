@@ -254,8 +254,8 @@ static int parse_args(int argc, char **argv, struct config *cf)
 			break;
 		case 'r': cf->out.reverse = true; break;
 		case 'C': cf->no_color = true; break;
-		case OPT_OMIT_FILE: cf->out.omit_file_backed = true; break;
-		case OPT_OMIT_UNFAULTED: cf->out.omit_unfaulted = true; break;
+		case OPT_OMIT_FILE: cf->out.vmas.omit_file_backed = true; break;
+		case OPT_OMIT_UNFAULTED: cf->out.vmas.omit_unfaulted = true; break;
 		case OPT_KTHREADS: cf->out.show_kthreads = true; break;
 		case OPT_DEMO: cf->demo = true; break;
 		case OPT_NO_CONFIG: cf->no_config = true; break;
@@ -474,8 +474,8 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 		.interval_s = cf->delay,
 		.no_color = cf->no_color,
 		.show_kthreads = cf->out.show_kthreads,
-		.omit_file_backed = cf->out.omit_file_backed,
-		.omit_unfaulted = cf->out.omit_unfaulted,
+		.omit_file_backed = cf->out.vmas.omit_file_backed,
+		.omit_unfaulted = cf->out.vmas.omit_unfaulted,
 		.sort = cf->out.sort,
 		.sort_set = cf->out.sort_set,
 		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,

@@ -10,6 +10,7 @@
 #include "memtop/escape.h"
 #include "memtop/output.h"
 #include "memtop/sysinfo.h"
+#include "memtop/units.h"
 #include "memtop/util.h"
 
 #define FLUSH_AT (1u << 20)
@@ -20,36 +21,6 @@ static void flush(FILE *f, struct mt_buf *b, bool force)
 		fwrite(b->data, 1, b->len, f);
 		mt_buf_reset(b);
 	}
-}
-
-const char *mt_fmt_size(char *buf, size_t len, uint64_t bytes)
-{
-	static const char units[] = "BKMGTPE";
-	unsigned u = 0;
-	uint64_t whole = bytes;
-	while (whole >= 1024 && u < sizeof(units) - 2) {
-		whole /= 1024;
-		u++;
-	}
-	if (u == 0) {
-		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
-		return buf;
-	}
-	double v = (double)bytes / (double)(UINT64_C(1) << (10 * u));
-	if (bytes % (UINT64_C(1) << (10 * u)) == 0 || v >= 100)
-		snprintf(buf, len, "%.0f%c", v, units[u]);
-	else
-		snprintf(buf, len, "%.1f%c", v, units[u]);
-	return buf;
-}
-
-bool mt_vma_shown(const struct mt_vma *v, const struct mt_output_opts *o)
-{
-	if (o->omit_file_backed && v->file_backed)
-		return false;
-	if (o->omit_unfaulted && v->present_pages == 0)
-		return false;
-	return true;
 }
 
 static bool proc_shown(const struct mt_proc *p, const struct mt_output_opts *o)
@@ -229,7 +200,7 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		size_t *vi = sorted_vmas(s, p, o);
 		for (size_t j = 0; j < p->nvmas; j++) {
 			const struct mt_vma *v = &p->vmas[vi[j]];
-			if (!mt_vma_shown(v, o))
+			if (!mt_vma_shown(v, &o->vmas))
 				continue;
 			mt_buf_printf(&b, "  %016llx-%016llx %8s %s ",
 				      (unsigned long long)v->start,
@@ -533,7 +504,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		bool vfirst = true;
 		for (size_t j = 0; j < p->nvmas; j++) {
 			const struct mt_vma *v = &p->vmas[vi[j]];
-			if (!mt_vma_shown(v, o))
+			if (!mt_vma_shown(v, &o->vmas))
 				continue;
 			if (!vfirst)
 				mt_buf_addc(&b, ',');

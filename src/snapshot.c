@@ -1,6 +1,6 @@
 /*
- * snapshot.c - lifetime of a scan result, and the orderings shared by the
- * batch output and the UI.
+ * snapshot.c - lifetime of a scan result, and the VMA filter and the
+ * orderings shared by the batch output and the UI.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +58,15 @@ int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord)
 		if (a[o] != b[o])
 			return a[o] < b[o] ? -1 : 1;
 	return 0;
+}
+
+bool mt_vma_shown(const struct mt_vma *v, const struct mt_vma_filter *f)
+{
+	if (f->omit_file_backed && v->file_backed)
+		return false;
+	if (f->omit_unfaulted && v->present_pages == 0)
+		return false;
+	return true;
 }
 
 static const char *const sort_names[MT_SORT_COUNT] = {

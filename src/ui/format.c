@@ -11,7 +11,7 @@
 #include <wchar.h>
 
 #include "memtop/escape.h"
-#include "memtop/output.h"
+#include "memtop/units.h"
 
 /* ---- views and distributions ----------------------------------------- */
 
