@@ -36,6 +36,14 @@
 #define MT_KPF_THP (UINT64_C(1) << 22)
 #define MT_KPF_ZERO_PAGE (UINT64_C(1) << 24)
 
+/* Pages in blocks of order >= pmd_order in a histogram (0 if NULL). */
+uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
+			    unsigned from_order);
+/* Index of the highest non-zero order, -1 if all zero. */
+int mt_hist_top(const uint64_t *hist, unsigned nord);
+/* Compare histograms from the highest order down (the seed's order). */
+int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord);
+
 /* Add the maximal aligned blocks of the page run [first, first + n) to
  * hist[0..max_order]. The run must be fully present and inside one VMA. */
 void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
