@@ -9,6 +9,7 @@
 # Harnesses (fuzz/fuzz_NAME.c):
 #   maps, status, smaps, cgroup   the /proc/PID parsers (parse.h)
 #   sysinfo                       vmstat, meminfo, buddyinfo, sysfs choices
+#                                 and numbers (parse.h)
 #   settings                      the memtoprc parser and writer (config.h)
 #   escape                        visible, JSON and Prometheus escaping
 #   scan                          a whole scan of a fixture proc tree, with
