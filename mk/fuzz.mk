@@ -40,7 +40,7 @@ FUZZ_SRC_scan    := src/scan.c src/procfs.c src/pagemap.c src/hist.c \
 	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
 	src/parse.c src/escape.c src/util.c
 FUZZ_SRC_settings := src/config.c src/atomicfile.c src/snapshot.c src/hist.c \
-	src/escape.c src/util.c
+	src/escape.c src/parse.c src/util.c
 
 FUZZ_ALL   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_NAMES := $(if $(FUZZ_ONLY),$(filter $(FUZZ_ONLY),$(FUZZ_ALL)),$(FUZZ_ALL))

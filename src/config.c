@@ -23,6 +23,7 @@
 #include "memtop/atomicfile.h"
 #include "memtop/config.h"
 #include "memtop/escape.h"
+#include "memtop/parse.h"
 
 #define MAX_WARNINGS 5
 #define INTERVAL_MIN 0.01
@@ -211,19 +212,6 @@ static int parse_version(const char *s, size_t n, int *out)
 	return 0;
 }
 
-/* Next line of [text, text + len) from *pos; NULL at the end. */
-static const char *next_line(const char *text, size_t len, size_t *pos,
-			     size_t *n)
-{
-	if (*pos >= len)
-		return NULL;
-	const char *start = text + *pos;
-	const char *nl = memchr(start, '\n', len - *pos);
-	*n = nl ? (size_t)(nl - start) : len - *pos;
-	*pos += *n + (nl ? 1 : 0);
-	return start;
-}
-
 /* Split a line into key and value; false for blank and comment lines,
  * and with *key == NULL for a line without '='. */
 static bool split_kv(const char *line, size_t n, const char **key,
@@ -360,7 +348,7 @@ enum mt_settings_status mt_settings_parse(const char *text, size_t len,
 	size_t kn, vn;
 	int version = 0;
 	bool bad_version = false;
-	while ((line = next_line(text, len, &pos, &n))) {
+	while ((line = mt_next_line(text, len, &pos, &n))) {
 		lineno++;
 		if (!split_kv(line, n, &k, &kn, &v, &vn) || !k ||
 		    !word_is(k, kn, "version"))
@@ -388,7 +376,7 @@ enum mt_settings_status mt_settings_parse(const char *text, size_t len,
 
 	pos = 0;
 	lineno = 0;
-	while ((line = next_line(text, len, &pos, &n))) {
+	while ((line = mt_next_line(text, len, &pos, &n))) {
 		lineno++;
 		if (!split_kv(line, n, &k, &kn, &v, &vn))
 			continue;
