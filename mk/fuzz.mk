@@ -10,7 +10,7 @@
 #   maps, status, smaps, cgroup   the /proc/PID parsers (parse.h)
 #   sysinfo                       vmstat, meminfo, buddyinfo, sysfs choices
 #                                 and numbers (parse.h)
-#   settings                      the memtoprc parser and writer (config.h)
+#   settings                      the memtoprc parser and writer (settings.h)
 #   escape                        visible, JSON and Prometheus escaping
 #   scan                          a whole scan of a fixture proc tree, with
 #                                 the JSON, text and Prometheus renderers
@@ -39,7 +39,7 @@ FUZZ_SRC_escape  := src/escape.c src/util.c src/prometheus.c src/sysinfo.c \
 FUZZ_SRC_scan    := src/scan.c src/procfs.c src/pagemap.c src/hist.c \
 	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
 	src/parse.c src/escape.c src/util.c
-FUZZ_SRC_settings := src/config.c src/atomicfile.c src/snapshot.c src/hist.c \
+FUZZ_SRC_settings := src/settings.c src/atomicfile.c src/snapshot.c src/hist.c \
 	src/escape.c src/parse.c src/util.c
 
 FUZZ_ALL   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

@@ -190,7 +190,8 @@ static void sleep_seconds(double s)
 		;
 }
 
-struct config {
+/* What the command line asked for (parse_args). */
+struct cmdline {
 	bool batch, json;
 	long iterations;
 	double delay;
@@ -206,7 +207,7 @@ struct config {
 	size_t npids;
 };
 
-static int parse_args(int argc, char **argv, struct config *cf)
+static int parse_args(int argc, char **argv, struct cmdline *cf)
 {
 	int c;
 	char *end;
@@ -334,7 +335,7 @@ static int parse_args(int argc, char **argv, struct config *cf)
 	return 0;
 }
 
-static void add_pid(struct config *cf, pid_t pid)
+static void add_pid(struct cmdline *cf, pid_t pid)
 {
 	cf->pids = xrealloc(cf->pids, (cf->npids + 1) * sizeof(pid_t));
 	cf->pids[cf->npids++] = pid;
@@ -343,7 +344,7 @@ static void add_pid(struct config *cf, pid_t pid)
 	cf->scan.npids = cf->npids;
 }
 
-static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
+static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	for (long i = 0; cf->iterations == 0 || i < cf->iterations; i++) {
 		if (i)
@@ -391,7 +392,7 @@ static void prom_writer(FILE *f, void *arg)
 
 /* --prometheus: one scrape to stdout; --prometheus-file: rewrite the file
  * atomically after every scan until a signal (textfile collector). */
-static int run_prometheus(struct config *cf, struct mt_scan_ctx *ctx)
+static int run_prometheus(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	if (cf->prom_file) {
 		struct sigaction sa;
@@ -446,7 +447,7 @@ static void set_start(struct mt_requests *r, void *arg)
 
 #define VIEWER_VMA_DETAILS 20000
 
-static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
+static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "memtop: the viewer needs a terminal; use -b or "
@@ -491,7 +492,7 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-	struct config cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10,
+	struct cmdline cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10,
 			    .top = MT_PROM_TOP_DEFAULT};
 	cf.scan.sparse_guard_bytes = UINT64_C(1) << 30;
 	int r = parse_args(argc, argv, &cf);

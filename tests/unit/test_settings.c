@@ -1,5 +1,5 @@
 /*
- * test_config.c - the settings file (config.h) and atomic replacement of
+ * test_settings.c - the settings file (settings.h) and atomic replacement of
  * files (atomicfile.h).
  *
  * The parser is fed good files, every kind of bad value, other programs'
@@ -32,7 +32,7 @@
 #include <cmocka.h>
 
 #include "memtop/atomicfile.h"
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/util.h"
 
 static uint64_t g_seed;
@@ -906,7 +906,7 @@ int main(void)
 		g_seed = strtoull(env, NULL, 0);
 	else
 		g_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	printf("test_config: seed %llu (MEMTOP_TEST_SEED=%llu to repeat)\n",
+	printf("test_settings: seed %llu (MEMTOP_TEST_SEED=%llu to repeat)\n",
 	       (unsigned long long)g_seed, (unsigned long long)g_seed);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

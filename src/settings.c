@@ -1,5 +1,5 @@
 /*
- * config.c - the settings file: where it is, a parser that accepts any
+ * settings.c - the settings file: where it is, a parser that accepts any
  * bytes without harm, and an atomic writer that never replaces a file
  * that is not memtop's.
  *
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "memtop/atomicfile.h"
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/escape.h"
 #include "memtop/parse.h"
 
