@@ -130,57 +130,57 @@ static struct top *pick_top(const struct mt_snapshot *s, unsigned top_n,
 /* ---- system part ---------------------------------------------------------- */
 
 /*
- * PMD slots (aligned PMD-sized ranges wholly inside a VMA) by state, and
- * the collapsible memory: slots fully present but not PMD-mapped. mapped
- * is MT_UNKNOWN when the scan could not tell (no PAGEMAP_SCAN and no
- * folio view): then neither "mapped" nor the collapsible bytes appear.
- * labels is "" or a process's label prefix.
+ * PMD slots (aligned PMD-sized ranges wholly inside a VMA) by state, one
+ * sample of the family name per state; labels is "" or a process's label
+ * prefix. mapped is MT_UNKNOWN when the scan could not tell (no
+ * PAGEMAP_SCAN and no folio view): then the "mapped" sample is left out.
  */
-static void slot_samples(struct mt_buf *b, const struct mt_snapshot *s,
-			 const char *name, const char *coll_name,
-			 const char *labels, uint64_t slots, uint64_t full,
-			 uint64_t touched, uint64_t mapped, int part)
+static void slot_state_samples(struct mt_buf *b, const char *name,
+			       const char *labels, uint64_t slots,
+			       uint64_t full, uint64_t touched, uint64_t mapped)
 {
+	static const char *const st[] = {"total", "full", "partial", "mapped"};
 	const char *sep = *labels ? "," : "";
+	uint64_t v[] = {slots, full, touched >= full ? touched - full : 0,
+			mapped};
 	struct mt_buf l = {0};
-	if (part == 0) {
-		static const char *const st[] = {"total", "full", "partial",
-						 "mapped"};
-		uint64_t v[] = {slots, full, touched >= full ? touched - full : 0,
-				mapped};
-		for (int i = 0; i < 4; i++) {
-			if (v[i] == MT_UNKNOWN)
-				continue;
-			mt_buf_reset(&l);
-			mt_buf_printf(&l, "%s%sstate=\"%s\"", labels, sep, st[i]);
-			sample_u64(b, name, l.data, v[i]);
-		}
-	} else if (mapped != MT_UNKNOWN) {
-		uint64_t coll = full > mapped ? full - mapped : 0;
-		sample_u64(b, coll_name, labels,
-			   pages_to_bytes(s, coll << s->pmd_order));
+	for (int i = 0; i < 4; i++) {
+		if (v[i] == MT_UNKNOWN)
+			continue;
+		mt_buf_reset(&l);
+		mt_buf_printf(&l, "%s%sstate=\"%s\"", labels, sep, st[i]);
+		sample_u64(b, name, l.data, v[i]);
 	}
 	mt_buf_free(&l);
 }
 
-static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
-		      const char *name, const char *coll_name,
-		      const char *labels, uint64_t slots, uint64_t full,
-		      uint64_t touched, uint64_t mapped)
+/* Pages in PMD slots fully present but not PMD-mapped: what khugepaged
+ * or MADV_COLLAPSE could collapse. mapped must be known. */
+static uint64_t collapsible_pages(const struct mt_snapshot *s, uint64_t full,
+				  uint64_t mapped)
 {
-	family(b, name, "gauge",
+	return (full > mapped ? full - mapped : 0) << s->pmd_order;
+}
+
+/* The PMD slot families of the whole system; the collapsible bytes only
+ * when mapped is known. */
+static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
+		      uint64_t slots, uint64_t full, uint64_t touched,
+		      uint64_t mapped)
+{
+	family(b, "memtop_pmd_slots", "gauge",
 	       "PMD slots (aligned PMD-sized ranges wholly inside a VMA) of "
 	       "the scanned processes: all, every page present, some pages "
 	       "present, mapped by one PMD entry.");
-	slot_samples(b, s, name, coll_name, labels, slots, full, touched,
-		     mapped, 0);
+	slot_state_samples(b, "memtop_pmd_slots", "", slots, full, touched,
+			   mapped);
 	if (mapped == MT_UNKNOWN)
 		return;
-	family(b, coll_name, "gauge",
+	family(b, "memtop_collapsible_bytes", "gauge",
 	       "Memory in PMD slots with every page present but not "
 	       "PMD-mapped: what khugepaged or MADV_COLLAPSE could collapse.");
-	slot_samples(b, s, name, coll_name, labels, slots, full, touched,
-		     mapped, 1);
+	sample_u64(b, "memtop_collapsible_bytes", "",
+		   pages_to_bytes(s, collapsible_pages(s, full, mapped)));
 }
 
 static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
@@ -267,8 +267,7 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 		  "Present memory of the scanned processes that maps the shared "
 		  "zero page.",
 		  pages_to_bytes(s, zero));
-	out_slots(b, s, "memtop_pmd_slots", "memtop_collapsible_bytes", "",
-		  slots, full, touched, mapped);
+	out_slots(b, s, slots, full, touched, mapped);
 	if (!s->present_hist)
 		return;
 
@@ -387,9 +386,9 @@ static void out_procs(struct mt_buf *b, const struct mt_snapshot *s,
 	bool any_mapped = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct mt_proc *p = t[i].p;
-		slot_samples(b, s, "memtop_process_pmd_slots", NULL,
-			     t[i].labels.data, p->pmd_slots, p->pmd_full,
-			     p->pmd_touched, p->pmd_mapped, 0);
+		slot_state_samples(b, "memtop_process_pmd_slots",
+				   t[i].labels.data, p->pmd_slots, p->pmd_full,
+				   p->pmd_touched, p->pmd_mapped);
 		any_mapped |= p->pmd_mapped != MT_UNKNOWN;
 	}
 	if (any_mapped) {
@@ -398,11 +397,13 @@ static void out_procs(struct mt_buf *b, const struct mt_snapshot *s,
 		       "present but not PMD-mapped.");
 		for (size_t i = 0; i < n; i++) {
 			const struct mt_proc *p = t[i].p;
-			slot_samples(b, s, NULL,
-				     "memtop_process_collapsible_bytes",
-				     t[i].labels.data, p->pmd_slots,
-				     p->pmd_full, p->pmd_touched, p->pmd_mapped,
-				     1);
+			if (p->pmd_mapped == MT_UNKNOWN)
+				continue;
+			sample_u64(b, "memtop_process_collapsible_bytes",
+				   t[i].labels.data,
+				   pages_to_bytes(s, collapsible_pages(
+							     s, p->pmd_full,
+							     p->pmd_mapped)));
 		}
 	}
 
