@@ -347,148 +347,225 @@ static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
 
 /* ---- per process ---------------------------------------------------------- */
 
+/*
+ * Per-process families are a table: each metric names its family and says
+ * how to get the samples of one process; out_procs writes each family's
+ * # HELP and # TYPE once, then the samples of the top processes in order.
+ */
+
+/* What a metric's figures count: written as they are, or pages written
+ * as bytes. */
+enum figure_unit { UNIT_COUNT, UNIT_PAGES };
+
+/* Where a metric's getter puts the samples of one process. */
+struct proc_out {
+	struct mt_buf *b;
+	const struct mt_snapshot *s;
+	const char *name;           /* the family */
+	enum figure_unit unit;
+	const char *labels;         /* the process's pid="..",comm=".." */
+	struct mt_buf l;            /* scratch for the labels of a sample */
+};
+
+/* One sample: the process's labels, then more ("" or ",name=\"value\"..."),
+ * and the figure in the metric's unit. */
+static void proc_sample(struct proc_out *o, const char *more, uint64_t figure)
+{
+	mt_buf_reset(&o->l);
+	mt_buf_add(&o->l, o->labels, strlen(o->labels));
+	mt_buf_add(&o->l, more, strlen(more));
+	sample_u64(o->b, o->name, o->l.data,
+		   o->unit == UNIT_PAGES ? pages_to_bytes(o->s, figure)
+					 : figure);
+}
+
+static void get_info(struct proc_out *o, const struct mt_proc *p)
+{
+	struct mt_buf more = {0};
+	mt_buf_addc(&more, ',');
+	label_str(&more, "user", p->user ? p->user : "");
+	mt_buf_addc(&more, ',');
+	label_str(&more, "cgroup", p->cgroup ? p->cgroup : "");
+	proc_sample(o, more.data, 1);
+	mt_buf_free(&more);
+}
+
+static void get_present(struct proc_out *o, const struct mt_proc *p)
+{
+	proc_sample(o, "", p->present_pages);
+}
+
+static void get_swapped(struct proc_out *o, const struct mt_proc *p)
+{
+	proc_sample(o, "", p->swapped_pages);
+}
+
+static void get_zero(struct proc_out *o, const struct mt_proc *p)
+{
+	proc_sample(o, "", p->zero_pages);
+}
+
+static void get_pmd_slots(struct proc_out *o, const struct mt_proc *p)
+{
+	slot_state_samples(o->b, o->name, o->labels, p->pmd_slots,
+			   p->pmd_full, p->pmd_touched, p->pmd_mapped);
+}
+
+static void get_collapsible(struct proc_out *o, const struct mt_proc *p)
+{
+	if (p->pmd_mapped != MT_UNKNOWN)
+		proc_sample(o, "", collapsible_pages(o->s, p->pmd_full,
+						     p->pmd_mapped));
+}
+
+static void get_blocks(struct proc_out *o, const struct mt_proc *p)
+{
+	for (int view = 0; view < 2; view++) {
+		const uint64_t *h = view ? p->mappable_hist : p->present_hist;
+		if (!h)
+			continue;
+		for (unsigned ord = 0; ord < o->s->nord; ord++) {
+			char more[64];
+			snprintf(more, sizeof(more), ",view=\"%s\",order=\"%u\"",
+				 view ? "mappable" : "present", ord);
+			proc_sample(o, more, h[ord] << ord);
+		}
+	}
+}
+
+static void get_pmd_blocks(struct proc_out *o, const struct mt_proc *p)
+{
+	for (int view = 0; view < 2; view++) {
+		const uint64_t *h = view ? p->mappable_hist : p->present_hist;
+		if (!h)
+			continue;
+		proc_sample(o, view ? ",view=\"mappable\"" : ",view=\"present\"",
+			    mt_hist_pages_from(h, o->s->nord, o->s->pmd_order));
+	}
+}
+
+static void get_thp_nodes(struct proc_out *o, const struct mt_proc *p)
+{
+	const uint64_t *np = p->thp_node_pages;
+	for (unsigned nd = 0; np && nd < o->s->nnodes; nd++) {
+		char more[32];
+		snprintf(more, sizeof(more), ",node=\"%u\"", nd);
+		proc_sample(o, more, np[nd]);
+	}
+}
+
+static void get_thp(struct proc_out *o, const struct mt_proc *p)
+{
+	const struct mt_folio_stats *fs = p->folios;
+	if (!fs)
+		return;
+	for (int k = 0; k < 2; k++)
+		for (int m = 0; m < 4; m++) {
+			char more[64];
+			snprintf(more, sizeof(more), ",kind=\"%s\",mapping=\"%s\"",
+				 kind_name[k], mapping_name[m]);
+			proc_sample(o, more, folio_pages(fs, k, m));
+		}
+}
+
+/* Whether a family is written at all, given the top n (n > 0). */
+static bool any_mapped_known(const struct mt_snapshot *s, const struct top *t,
+			     size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].p->pmd_mapped != MT_UNKNOWN)
+			return true;
+	return false;
+}
+
+static bool have_folios(const struct mt_snapshot *s, const struct top *t,
+			size_t n)
+{
+	return s->folios != NULL;
+}
+
+static bool any_thp_nodes(const struct mt_snapshot *s, const struct top *t,
+			  size_t n)
+{
+	if (!s->folios || !s->nnodes)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].p->thp_node_pages)
+			return true;
+	return false;
+}
+
+struct proc_metric {
+	const char *name;
+	const char *type;
+	const char *help;
+	enum figure_unit unit;
+	/* NULL: always written (when any process is) */
+	bool (*shown)(const struct mt_snapshot *s, const struct top *t,
+		      size_t n);
+	/* the samples of one process (none is fine) */
+	void (*get)(struct proc_out *o, const struct mt_proc *p);
+};
+
+static const struct proc_metric proc_metrics[] = {
+	{"memtop_process_info", "gauge",
+	 "Always 1 for each process given per-process series (the largest "
+	 "by present memory); its owner and cgroup.",
+	 UNIT_COUNT, NULL, get_info},
+	{"memtop_process_present_bytes", "gauge",
+	 "Present memory of the process (pagemap present bit).",
+	 UNIT_PAGES, NULL, get_present},
+	{"memtop_process_swapped_bytes", "gauge",
+	 "Swapped-out memory of the process.",
+	 UNIT_PAGES, NULL, get_swapped},
+	{"memtop_process_zero_page_bytes", "gauge",
+	 "Present memory of the process that maps the shared zero page.",
+	 UNIT_PAGES, NULL, get_zero},
+	{"memtop_process_pmd_slots", "gauge",
+	 "PMD slots of the process: all, every page present, some pages "
+	 "present, mapped by one PMD entry.",
+	 UNIT_COUNT, NULL, get_pmd_slots},
+	{"memtop_process_collapsible_bytes", "gauge",
+	 "Memory of the process in PMD slots with every page present but "
+	 "not PMD-mapped.",
+	 UNIT_PAGES, any_mapped_known, get_collapsible},
+	{"memtop_process_block_bytes", "gauge",
+	 "Present memory of the process in maximal naturally aligned blocks "
+	 "of this order; mappable: also physically contiguous and aligned.",
+	 UNIT_PAGES, NULL, get_blocks},
+	{"memtop_process_pmd_block_bytes", "gauge",
+	 "Present memory of the process in blocks of the PMD order or "
+	 "larger.",
+	 UNIT_PAGES, NULL, get_pmd_blocks},
+	{"memtop_process_thp_node_bytes", "gauge",
+	 "Memory of the process in large folios, by the NUMA node the folio "
+	 "is on.",
+	 UNIT_PAGES, any_thp_nodes, get_thp_nodes},
+	{"memtop_process_thp_bytes", "gauge",
+	 "Memory of the process in large folios, by kind and how the folio "
+	 "is mapped.",
+	 UNIT_PAGES, have_folios, get_thp},
+};
+
 static void out_procs(struct mt_buf *b, const struct mt_snapshot *s,
 		      const struct top *t, size_t n)
 {
 	if (!n)
 		return;
-	family(b, "memtop_process_info", "gauge",
-	       "Always 1 for each process given per-process series (the "
-	       "largest by present memory); its owner and cgroup.");
-	for (size_t i = 0; i < n; i++) {
-		struct mt_buf l = {0};
-		mt_buf_add(&l, t[i].labels.data, t[i].labels.len);
-		mt_buf_addc(&l, ',');
-		label_str(&l, "user", t[i].p->user ? t[i].p->user : "");
-		mt_buf_addc(&l, ',');
-		label_str(&l, "cgroup", t[i].p->cgroup ? t[i].p->cgroup : "");
-		sample_u64(b, "memtop_process_info", l.data, 1);
-		mt_buf_free(&l);
-	}
-	family(b, "memtop_process_present_bytes", "gauge",
-	       "Present memory of the process (pagemap present bit).");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(b, "memtop_process_present_bytes", t[i].labels.data,
-			   pages_to_bytes(s, t[i].p->present_pages));
-	family(b, "memtop_process_swapped_bytes", "gauge",
-	       "Swapped-out memory of the process.");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(b, "memtop_process_swapped_bytes", t[i].labels.data,
-			   pages_to_bytes(s, t[i].p->swapped_pages));
-	family(b, "memtop_process_zero_page_bytes", "gauge",
-	       "Present memory of the process that maps the shared zero page.");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(b, "memtop_process_zero_page_bytes", t[i].labels.data,
-			   pages_to_bytes(s, t[i].p->zero_pages));
-	family(b, "memtop_process_pmd_slots", "gauge",
-	       "PMD slots of the process: all, every page present, some "
-	       "pages present, mapped by one PMD entry.");
-	bool any_mapped = false;
-	for (size_t i = 0; i < n; i++) {
-		const struct mt_proc *p = t[i].p;
-		slot_state_samples(b, "memtop_process_pmd_slots",
-				   t[i].labels.data, p->pmd_slots, p->pmd_full,
-				   p->pmd_touched, p->pmd_mapped);
-		any_mapped |= p->pmd_mapped != MT_UNKNOWN;
-	}
-	if (any_mapped) {
-		family(b, "memtop_process_collapsible_bytes", "gauge",
-		       "Memory of the process in PMD slots with every page "
-		       "present but not PMD-mapped.");
-		for (size_t i = 0; i < n; i++) {
-			const struct mt_proc *p = t[i].p;
-			if (p->pmd_mapped == MT_UNKNOWN)
-				continue;
-			sample_u64(b, "memtop_process_collapsible_bytes",
-				   t[i].labels.data,
-				   pages_to_bytes(s, collapsible_pages(
-							     s, p->pmd_full,
-							     p->pmd_mapped)));
-		}
-	}
-
-	family(b, "memtop_process_block_bytes", "gauge",
-	       "Present memory of the process in maximal naturally aligned "
-	       "blocks of this order; mappable: also physically contiguous "
-	       "and aligned.");
-	for (size_t i = 0; i < n; i++)
-		for (int view = 0; view < 2; view++) {
-			const uint64_t *h = view ? t[i].p->mappable_hist
-						 : t[i].p->present_hist;
-			if (!h)
-				continue;
-			for (unsigned o = 0; o < s->nord; o++) {
-				struct mt_buf l = {0};
-				mt_buf_printf(&l, "%s,view=\"%s\",order=\"%u\"",
-					      t[i].labels.data,
-					      view ? "mappable" : "present", o);
-				sample_u64(b, "memtop_process_block_bytes",
-					   l.data, pages_to_bytes(s, h[o] << o));
-				mt_buf_free(&l);
-			}
-		}
-
-	family(b, "memtop_process_pmd_block_bytes", "gauge",
-	       "Present memory of the process in blocks of the PMD order or "
-	       "larger.");
-	for (size_t i = 0; i < n; i++)
-		for (int view = 0; view < 2; view++) {
-			const uint64_t *h = view ? t[i].p->mappable_hist
-						 : t[i].p->present_hist;
-			if (!h)
-				continue;
-			struct mt_buf l = {0};
-			mt_buf_printf(&l, "%s,view=\"%s\"", t[i].labels.data,
-				      view ? "mappable" : "present");
-			sample_u64(b, "memtop_process_pmd_block_bytes", l.data,
-				   pages_to_bytes(s, mt_hist_pages_from(
-							     h, s->nord,
-							     s->pmd_order)));
-			mt_buf_free(&l);
-		}
-
-	if (!s->folios)
-		return;
-	bool nodes = false;
-	for (size_t i = 0; i < n && s->nnodes; i++)
-		nodes |= t[i].p->thp_node_pages != NULL;
-	if (nodes) {
-		family(b, "memtop_process_thp_node_bytes", "gauge",
-		       "Memory of the process in large folios, by the NUMA node "
-		       "the folio is on.");
-		for (size_t i = 0; i < n; i++) {
-			const uint64_t *np = t[i].p->thp_node_pages;
-			for (unsigned nd = 0; np && nd < s->nnodes; nd++) {
-				struct mt_buf l = {0};
-				mt_buf_printf(&l, "%s,node=\"%u\"",
-					      t[i].labels.data, nd);
-				sample_u64(b, "memtop_process_thp_node_bytes",
-					   l.data, pages_to_bytes(s, np[nd]));
-				mt_buf_free(&l);
-			}
-		}
-	}
-	family(b, "memtop_process_thp_bytes", "gauge",
-	       "Memory of the process in large folios, by kind and how the "
-	       "folio is mapped.");
-	for (size_t i = 0; i < n; i++) {
-		const struct mt_folio_stats *fs = t[i].p->folios;
-		if (!fs)
+	struct proc_out o = {.b = b, .s = s};
+	for (size_t m = 0; m < MT_ARRAY_SIZE(proc_metrics); m++) {
+		const struct proc_metric *pm = &proc_metrics[m];
+		if (pm->shown && !pm->shown(s, t, n))
 			continue;
-		for (int k = 0; k < 2; k++)
-			for (int m = 0; m < 4; m++) {
-				struct mt_buf l = {0};
-				mt_buf_printf(&l,
-					      "%s,kind=\"%s\",mapping=\"%s\"",
-					      t[i].labels.data, kind_name[k],
-					      mapping_name[m]);
-				sample_u64(b, "memtop_process_thp_bytes",
-					   l.data,
-					   pages_to_bytes(s, folio_pages(fs, k,
-									 m)));
-				mt_buf_free(&l);
-			}
+		family(b, pm->name, pm->type, pm->help);
+		o.name = pm->name;
+		o.unit = pm->unit;
+		for (size_t i = 0; i < n; i++) {
+			o.labels = t[i].labels.data;
+			pm->get(&o, t[i].p);
+		}
 	}
+	mt_buf_free(&o.l);
 }
 
 /* ---- system state (sysinfo) ----------------------------------------------- */
