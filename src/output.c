@@ -238,22 +238,24 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 
 /* --- JSON ----------------------------------------------------------------- */
 
-static void json_hist(struct mt_buf *b, const char *key, const uint64_t *h,
-		      unsigned nord)
+/* ,"key":[v0,v1,...] or ,"key":null when v is NULL: a histogram, or any
+ * other array of counts. */
+static void json_u64_array(struct mt_buf *b, const char *key,
+			   const uint64_t *v, unsigned n)
 {
 	mt_buf_addc(b, ',');
 	mt_buf_addc(b, '"');
 	mt_buf_add(b, key, strlen(key));
 	MT_BUF_LIT(b, "\":");
-	if (!h) {
+	if (!v) {
 		MT_BUF_LIT(b, "null");
 		return;
 	}
 	mt_buf_addc(b, '[');
-	for (unsigned o = 0; o < nord; o++) {
-		if (o)
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
 			mt_buf_addc(b, ',');
-		mt_buf_u64(b, h[o]);
+		mt_buf_u64(b, v[i]);
 	}
 	mt_buf_addc(b, ']');
 }
@@ -294,8 +296,8 @@ static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
 		else
 			MT_BUF_LIT(b, "{\"anon\":{\"pmd_mapped\":");
 		mt_buf_u64(b, fs->pmd[t]);
-		json_hist(b, "pte_aligned", fs->aligned[t], n);
-		json_hist(b, "pte_unaligned", fs->unaligned[t], n);
+		json_u64_array(b, "pte_aligned", fs->aligned[t], n);
+		json_u64_array(b, "pte_unaligned", fs->unaligned[t], n);
 		json_num(b, "partial", fs->partial[t]);
 	}
 	MT_BUF_LIT(b, "}}");
@@ -343,8 +345,8 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	json_num(b, "swapped_pages", v->swapped_pages);
 	json_num(b, "zero_pages", v->zero_pages);
 	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped);
-	json_hist(b, "present_hist", v->present_hist, s->nord);
-	json_hist(b, "mappable_hist", v->mappable_hist, s->nord);
+	json_u64_array(b, "present_hist", v->present_hist, s->nord);
+	json_u64_array(b, "mappable_hist", v->mappable_hist, s->nord);
 	json_folios(b, s, v->folios);
 	if (v->has_smaps) {
 		MT_BUF_LIT(b, ",\"smaps\":{\"rss_kb\":");
@@ -422,7 +424,7 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 		const struct mt_buddy_zone *z = &si->zones[i];
 		mt_buf_printf(b, "%s{\"node\":%d,", i ? "," : "", z->node);
 		json_str_field(b, "zone", z->zone);
-		json_hist(b, "free", z->free, z->norders);
+		json_u64_array(b, "free", z->free, z->norders);
 		mt_buf_addc(b, '}');
 	}
 	uint64_t all = mt_buddy_free_pages(si, -1, 0);
@@ -461,10 +463,10 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		      st->kthreads, st->pagemap_denied, st->bad_lines,
 		      st->errors, st->filtered,
 		      (unsigned long long)s->present_pages);
-	json_hist(&b, "present_hist", s->present_hist, s->nord);
-	json_hist(&b, "mappable_hist", s->mappable_hist, s->nord);
+	json_u64_array(&b, "present_hist", s->present_hist, s->nord);
+	json_u64_array(&b, "mappable_hist", s->mappable_hist, s->nord);
 	json_folios(&b, s, s->folios);
-	json_hist(&b, "thp_pages_by_node", s->thp_node_pages, s->nnodes);
+	json_u64_array(&b, "thp_pages_by_node", s->thp_node_pages, s->nnodes);
 	mt_buf_addc(&b, '}');
 	json_system(&b, s);
 	MT_BUF_LIT(&b, ",\"processes\":[");
@@ -495,10 +497,10 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,
 			 p->pmd_mapped);
-		json_hist(&b, "present_hist", p->present_hist, s->nord);
-		json_hist(&b, "mappable_hist", p->mappable_hist, s->nord);
+		json_u64_array(&b, "present_hist", p->present_hist, s->nord);
+		json_u64_array(&b, "mappable_hist", p->mappable_hist, s->nord);
 		json_folios(&b, s, p->folios);
-		json_hist(&b, "thp_pages_by_node", p->thp_node_pages, s->nnodes);
+		json_u64_array(&b, "thp_pages_by_node", p->thp_node_pages, s->nnodes);
 		MT_BUF_LIT(&b, ",\"vmas\":[");
 		size_t *vi = sorted_vmas(s, p, o);
 		bool vfirst = true;
