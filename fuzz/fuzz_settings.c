@@ -55,8 +55,7 @@ static bool same_settings(const struct mt_settings *a,
 static void check_in_range(const struct mt_settings *s)
 {
 	CHECK((unsigned)s->sort < MT_SORT_COUNT);
-	CHECK(s->view >= MT_SETTINGS_VIEW_PRESENT &&
-	      s->view <= MT_SETTINGS_VIEW_FOLIOS);
+	CHECK((unsigned)s->view < MT_SETTINGS_VIEW_COUNT);
 	CHECK(s->interval_s >= 0.01 && s->interval_s <= 86400.0);
 }
 

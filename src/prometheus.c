@@ -13,7 +13,25 @@
 #include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
-static const char *const kind_name[2] = {"anon", "file"};
+static const char *const kind_name[] = {[MT_FOLIO_ANON] = "anon",
+					[MT_FOLIO_FILE] = "file"};
+
+/* How a large folio is mapped: the tools/mm/thpmaps categories. */
+enum thp_mapping {
+	MAP_PMD,           /* by one PMD entry */
+	MAP_PTE_ALIGNED,   /* fully, by PTEs, naturally aligned */
+	MAP_PTE_UNALIGNED, /* fully, by PTEs, not aligned */
+	MAP_PARTIAL,       /* in part */
+	MAP_COUNT
+};
+static const char *const mapping_name[MAP_COUNT] = {
+	[MAP_PMD] = "pmd", [MAP_PTE_ALIGNED] = "pte_aligned",
+	[MAP_PTE_UNALIGNED] = "pte_unaligned", [MAP_PARTIAL] = "partial"};
+
+/* The histogram views of the view label. */
+enum hist_view { VIEW_PRESENT, VIEW_MAPPABLE, VIEW_COUNT };
+static const char *const view_name[VIEW_COUNT] = {
+	[VIEW_PRESENT] = "present", [VIEW_MAPPABLE] = "mappable"};
 
 void mt_prom_escape_label(struct mt_buf *b, const char *s, size_t n)
 {
@@ -71,24 +89,28 @@ static uint64_t pages_to_bytes(const struct mt_snapshot *s, uint64_t pages)
 }
 
 /* Pages of a folio-stats block in one mapping class, summed over orders. */
-static uint64_t folio_pages(const struct mt_folio_stats *fs, int kind,
-			    int mapping)
+static uint64_t folio_pages(const struct mt_folio_stats *fs,
+			    enum mt_folio_kind kind, enum thp_mapping mapping)
 {
 	uint64_t n = 0;
 	switch (mapping) {
-	case 0: return fs->pmd[kind];
-	case 1:
-	case 2:
+	case MAP_PMD: return fs->pmd[kind];
+	case MAP_PTE_ALIGNED:
+	case MAP_PTE_UNALIGNED:
 		for (unsigned o = 0; o < MT_FOLIO_ORDERS; o++)
-			n += mapping == 1 ? fs->aligned[kind][o]
-					  : fs->unaligned[kind][o];
+			n += mapping == MAP_PTE_ALIGNED ? fs->aligned[kind][o]
+							: fs->unaligned[kind][o];
 		return n;
 	default: return fs->partial[kind];
 	}
 }
 
-static const char *const mapping_name[4] = {"pmd", "pte_aligned",
-					    "pte_unaligned", "partial"};
+/* The present or the mappable histogram. */
+static const uint64_t *view_hist(enum hist_view v, const uint64_t *present,
+				 const uint64_t *mappable)
+{
+	return v == VIEW_MAPPABLE ? mappable : present;
+}
 
 struct top {
 	const struct mt_proc *p;
@@ -275,14 +297,15 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 	       "Present memory of all scanned processes in maximal naturally "
 	       "aligned blocks of this order; mappable: blocks also physically "
 	       "contiguous and aligned.");
-	for (int view = 0; view < 2; view++) {
-		const uint64_t *h = view ? s->mappable_hist : s->present_hist;
+	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
+		const uint64_t *h = view_hist(v, s->present_hist,
+					      s->mappable_hist);
 		if (!h)
 			continue;
 		for (unsigned o = 0; o < s->nord; o++) {
 			char l[64];
 			snprintf(l, sizeof(l), "view=\"%s\",order=\"%u\"",
-				 view ? "mappable" : "present", o);
+				 view_name[v], o);
 			sample_u64(b, "memtop_block_bytes", l,
 				   pages_to_bytes(s, h[o] << o));
 		}
@@ -308,8 +331,8 @@ static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
 	family(b, "memtop_thp_bytes", "gauge",
 	       "Memory of all scanned processes in large folios, by kind and "
 	       "how the folio is mapped (as tools/mm/thpmaps counts it).");
-	for (int k = 0; k < 2; k++)
-		for (int m = 0; m < 4; m++) {
+	for (enum mt_folio_kind k = MT_FOLIO_ANON; k <= MT_FOLIO_FILE; k++)
+		for (enum thp_mapping m = MAP_PMD; m < MAP_COUNT; m++) {
 			char l[64];
 			snprintf(l, sizeof(l), "kind=\"%s\",mapping=\"%s\"",
 				 kind_name[k], mapping_name[m]);
@@ -320,15 +343,17 @@ static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
 	       "Memory of all scanned processes in fully PTE-mapped large "
 	       "folios, by folio order.");
 	unsigned top = MT_MIN(s->pmd_order, MT_FOLIO_ORDERS - 1u);
-	for (int k = 0; k < 2; k++)
-		for (int m = 1; m <= 2; m++)
+	for (enum mt_folio_kind k = MT_FOLIO_ANON; k <= MT_FOLIO_FILE; k++)
+		for (enum thp_mapping m = MAP_PTE_ALIGNED;
+		     m <= MAP_PTE_UNALIGNED; m++)
 			for (unsigned o = 1; o <= top; o++) {
 				char l[80];
 				snprintf(l, sizeof(l),
 					 "kind=\"%s\",mapping=\"%s\",order=\"%u\"",
 					 kind_name[k], mapping_name[m], o);
-				const uint64_t *a = m == 1 ? fs->aligned[k]
-							   : fs->unaligned[k];
+				const uint64_t *a = m == MAP_PTE_ALIGNED
+							    ? fs->aligned[k]
+							    : fs->unaligned[k];
 				sample_u64(b, "memtop_thp_pte_bytes", l,
 					   pages_to_bytes(s, a[o]));
 			}
@@ -420,14 +445,15 @@ static void get_collapsible(struct proc_out *o, const struct mt_proc *p)
 
 static void get_blocks(struct proc_out *o, const struct mt_proc *p)
 {
-	for (int view = 0; view < 2; view++) {
-		const uint64_t *h = view ? p->mappable_hist : p->present_hist;
+	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
+		const uint64_t *h = view_hist(v, p->present_hist,
+					      p->mappable_hist);
 		if (!h)
 			continue;
 		for (unsigned ord = 0; ord < o->s->nord; ord++) {
 			char more[64];
 			snprintf(more, sizeof(more), ",view=\"%s\",order=\"%u\"",
-				 view ? "mappable" : "present", ord);
+				 view_name[v], ord);
 			proc_sample(o, more, h[ord] << ord);
 		}
 	}
@@ -435,11 +461,14 @@ static void get_blocks(struct proc_out *o, const struct mt_proc *p)
 
 static void get_pmd_blocks(struct proc_out *o, const struct mt_proc *p)
 {
-	for (int view = 0; view < 2; view++) {
-		const uint64_t *h = view ? p->mappable_hist : p->present_hist;
+	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
+		const uint64_t *h = view_hist(v, p->present_hist,
+					      p->mappable_hist);
 		if (!h)
 			continue;
-		proc_sample(o, view ? ",view=\"mappable\"" : ",view=\"present\"",
+		char more[32];
+		snprintf(more, sizeof(more), ",view=\"%s\"", view_name[v]);
+		proc_sample(o, more,
 			    mt_hist_pages_from(h, o->s->nord, o->s->pmd_order));
 	}
 }
@@ -459,8 +488,8 @@ static void get_thp(struct proc_out *o, const struct mt_proc *p)
 	const struct mt_folio_stats *fs = p->folios;
 	if (!fs)
 		return;
-	for (int k = 0; k < 2; k++)
-		for (int m = 0; m < 4; m++) {
+	for (enum mt_folio_kind k = MT_FOLIO_ANON; k <= MT_FOLIO_FILE; k++)
+		for (enum thp_mapping m = MAP_PMD; m < MAP_COUNT; m++) {
 			char more[64];
 			snprintf(more, sizeof(more), ",kind=\"%s\",mapping=\"%s\"",
 				 kind_name[k], mapping_name[m]);
@@ -575,6 +604,30 @@ static bool is_nr(const char *key)
 	return strncmp(key, "nr_", 3) == 0;
 }
 
+/* The counters of one source make two families: the nr_ ones are gauges
+ * (counts now), the others counters (events since boot). */
+struct counter_family {
+	const char *name, *type, *help;
+	const char *label; /* the label that holds the counter's key */
+	bool nr;           /* the nr_ counters */
+};
+
+static const struct counter_family mthp_families[] = {
+	{"memtop_mthp_events_total", "counter",
+	 "Multi-size THP events of this size since boot.", "event", false},
+	{"memtop_mthp_folios", "gauge",
+	 "Folios of this size now (the nr_ files of the mTHP stats).", "stat",
+	 true},
+};
+
+static const struct counter_family vmstat_families[] = {
+	{"memtop_vmstat_events_total", "counter",
+	 "THP and compaction events from /proc/vmstat since boot.", "event",
+	 false},
+	{"memtop_vmstat_nr", "gauge",
+	 "Huge page and free page counts from /proc/vmstat.", "item", true},
+};
+
 static void out_sysinfo(struct mt_buf *b, const struct mt_snapshot *s)
 {
 	const struct mt_sysinfo *si = s->sys;
@@ -605,55 +658,43 @@ static void out_sysinfo(struct mt_buf *b, const struct mt_snapshot *s)
 				  z->shmem_enabled ? z->shmem_enabled : "?");
 			sample_u64(b, "memtop_mthp_info", l.data, 1);
 		}
-		for (int pass = 0; pass < 2; pass++) {
-			const char *name = pass ? "memtop_mthp_folios"
-						: "memtop_mthp_events_total";
-			const char *lname = pass ? "stat" : "event";
+		for (size_t f = 0; f < MT_ARRAY_SIZE(mthp_families); f++) {
+			const struct counter_family *cf = &mthp_families[f];
 			bool head = false;
 			for (size_t i = 0; i < si->nsizes; i++) {
 				const struct mt_mthp_size *z = &si->sizes[i];
 				for (size_t j = 0; j < z->nstats; j++) {
 					const struct mt_counter *c = &z->stats[j];
-					if (is_nr(c->key) != (pass == 1))
+					if (is_nr(c->key) != cf->nr)
 						continue;
 					if (!head)
-						family(b, name,
-						       pass ? "gauge" : "counter",
-						       pass ? "Folios of this size "
-							      "now (the nr_ files "
-							      "of the mTHP stats)."
-							    : "Multi-size THP "
-							      "events of this size "
-							      "since boot.");
+						family(b, cf->name, cf->type,
+						       cf->help);
 					head = true;
 					mt_buf_reset(&l);
 					mt_buf_printf(&l, "size=\"%llukB\",",
 						      (unsigned long long)z->kb);
-					label_str(&l, lname, c->key);
-					sample_u64(b, name, l.data, c->value);
+					label_str(&l, cf->label, c->key);
+					sample_u64(b, cf->name, l.data,
+						   c->value);
 				}
 			}
 		}
 	}
 
-	for (int pass = 0; pass < 2; pass++) {
-		const char *name = pass ? "memtop_vmstat_nr"
-					: "memtop_vmstat_events_total";
+	for (size_t f = 0; f < MT_ARRAY_SIZE(vmstat_families); f++) {
+		const struct counter_family *cf = &vmstat_families[f];
 		bool head = false;
 		for (size_t i = 0; i < si->nvmstat; i++) {
 			const struct mt_counter *c = &si->vmstat[i];
-			if (is_nr(c->key) != (pass == 1))
+			if (is_nr(c->key) != cf->nr)
 				continue;
 			if (!head)
-				family(b, name, pass ? "gauge" : "counter",
-				       pass ? "Huge page and free page counts "
-					      "from /proc/vmstat."
-					    : "THP and compaction events from "
-					      "/proc/vmstat since boot.");
+				family(b, cf->name, cf->type, cf->help);
 			head = true;
 			mt_buf_reset(&l);
-			label_str(&l, pass ? "item" : "event", c->key);
-			sample_u64(b, name, l.data, c->value);
+			label_str(&l, cf->label, c->key);
+			sample_u64(b, cf->name, l.data, c->value);
 		}
 	}
 

@@ -29,7 +29,11 @@
 #define INTERVAL_MIN 0.01
 #define INTERVAL_MAX 86400.0
 
-static const char *const view_names[] = {"present", "mappable", "folios"};
+static const char *const view_names[MT_SETTINGS_VIEW_COUNT] = {
+	[MT_SETTINGS_VIEW_PRESENT] = "present",
+	[MT_SETTINGS_VIEW_MAPPABLE] = "mappable",
+	[MT_SETTINGS_VIEW_FOLIOS] = "folios",
+};
 
 void mt_settings_defaults(struct mt_settings *s)
 {
@@ -269,7 +273,7 @@ bad_sort:
 		for (int i = 0; i < (int)MT_ARRAY_SIZE(view_names); i++) {
 			if (word_is(v, vn, view_names[i]) ||
 			    (vn == 1 && v[0] == '0' + i)) {
-				s->view = i;
+				s->view = (enum mt_settings_view)i;
 				return 0;
 			}
 		}
@@ -500,9 +504,9 @@ static void format_interval(struct mt_buf *out, double v)
 
 void mt_settings_format(struct mt_buf *out, const struct mt_settings *s)
 {
-	int view = s->view >= 0 && s->view < (int)MT_ARRAY_SIZE(view_names)
-			   ? s->view
-			   : 0;
+	enum mt_settings_view view = (unsigned)s->view < MT_SETTINGS_VIEW_COUNT
+					     ? s->view
+					     : MT_SETTINGS_VIEW_PRESENT;
 	mt_buf_printf(out,
 		      "# memtop settings: written by memtop when they change "
 		      "in the viewer; see memtop(1).\n"

@@ -108,7 +108,7 @@ void mt_hist_acc_flush(struct mt_hist_acc *a);
 
 /* Pages in large folios, split as tools/mm/thpmaps does. Index 0 is
  * anonymous memory, 1 file and shmem. Counts are pages. */
-enum { MT_FOLIO_ANON = 0, MT_FOLIO_FILE = 1 };
+enum mt_folio_kind { MT_FOLIO_ANON = 0, MT_FOLIO_FILE = 1 };
 struct mt_folio_stats {
 	uint64_t pmd[2];                         /* PMD-mapped */
 	uint64_t aligned[2][MT_FOLIO_ORDERS];    /* fully PTE-mapped, aligned */

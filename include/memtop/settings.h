@@ -40,12 +40,13 @@ enum mt_settings_view {
 	MT_SETTINGS_VIEW_PRESENT = 0,
 	MT_SETTINGS_VIEW_MAPPABLE = 1,
 	MT_SETTINGS_VIEW_FOLIOS = 2,
+	MT_SETTINGS_VIEW_COUNT
 };
 
 struct mt_settings {
 	enum mt_sort_key sort;
 	bool sort_desc;
-	int view;               /* enum mt_settings_view */
+	enum mt_settings_view view;
 	bool show_kthreads;
 	bool omit_file_backed;
 	bool omit_unfaulted;

@@ -160,7 +160,7 @@ static bool is_default(const struct mt_settings *s)
 static void assert_valid(const struct mt_settings *s)
 {
 	assert_true((unsigned)s->sort < MT_SORT_COUNT);
-	assert_true(s->view >= 0 && s->view <= 2);
+	assert_true((unsigned)s->view < MT_SETTINGS_VIEW_COUNT);
 	assert_true(s->interval_s >= 0.01 && s->interval_s <= 86400);
 }
 
@@ -604,8 +604,8 @@ static void test_parse_random(void **state)
 		mt_buf_reset(&w);
 		enum mt_settings_status st =
 			mt_settings_parse(buf, len, "rc", &s, &w);
-		if ((unsigned)s.sort >= MT_SORT_COUNT || s.view < 0 ||
-		    s.view > 2 || !(s.interval_s >= 0.01 && s.interval_s <= 86400))
+		if ((unsigned)s.sort >= MT_SORT_COUNT ||
+		    (unsigned)s.view >= MT_SETTINGS_VIEW_COUNT || !(s.interval_s >= 0.01 && s.interval_s <= 86400))
 			fail_msg("out of range after random input (seed %llu, "
 				 "case %d)", (unsigned long long)g_seed, i);
 		assert_true(st <= MT_SETTINGS_FOREIGN);
