@@ -36,12 +36,15 @@
 #define MT_KPF_THP (UINT64_C(1) << 22)
 #define MT_KPF_ZERO_PAGE (UINT64_C(1) << 24)
 
-/* Pages in blocks of order >= pmd_order in a histogram (0 if NULL). */
+/* Pages in blocks of order >= from_order in a histogram of nord entries
+ * (0 if hist is NULL). */
 uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
 			    unsigned from_order);
-/* Index of the highest non-zero order, -1 if all zero. */
+/* Index of the highest non-zero order, -1 if all zero (hist not NULL). */
 int mt_hist_top(const uint64_t *hist, unsigned nord);
-/* Compare histograms from the highest order down (the seed's order). */
+/* Compare histograms from the highest order down: <0, 0 or >0, as strcmp.
+ * This is the order mem_hist.py (the linux-mm script memtop replaces)
+ * sorts processes and VMAs by. Neither may be NULL. */
 int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord);
 
 /* Add the maximal aligned blocks of the page run [first, first + n) to
