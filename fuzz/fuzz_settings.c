@@ -1,6 +1,6 @@
 /*
  * fuzz_settings.c - libFuzzer harness for the settings file parser
- * (mt_settings_parse and mt_settings_format in config.h).
+ * (mt_settings_parse and mt_settings_format in settings.h).
  *
  * The input is a memtoprc, possibly hostile (it may be anybody's file at
  * that path). Checked:
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/escape.h"
 #include "memtop/util.h"
 
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}                                                          \
 	} while (0)
 
-#define MAX_WARNINGS 5 /* as in config.c */
+#define MAX_WARNINGS 5 /* as in settings.c */
 
 static const char ORIGIN[] = "/home/u/\x1b[31mrc\n";
 static const char ORIGIN_SHOWN[] = "/home/u/\\x1b[31mrc\\x0a";
@@ -55,8 +55,7 @@ static bool same_settings(const struct mt_settings *a,
 static void check_in_range(const struct mt_settings *s)
 {
 	CHECK((unsigned)s->sort < MT_SORT_COUNT);
-	CHECK(s->view >= MT_SETTINGS_VIEW_PRESENT &&
-	      s->view <= MT_SETTINGS_VIEW_FOLIOS);
+	CHECK((unsigned)s->view < MT_SETTINGS_VIEW_COUNT);
 	CHECK(s->interval_s >= 0.01 && s->interval_s <= 86400.0);
 }
 

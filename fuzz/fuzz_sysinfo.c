@@ -1,15 +1,16 @@
 /*
  * fuzz_sysinfo.c - libFuzzer harness for the system file parsers of
- * sysinfo.h: /proc/vmstat, /proc/meminfo, /proc/buddyinfo and the sysfs
- * choice files ("always [madvise] never").
+ * parse.h: /proc/vmstat, /proc/meminfo, /proc/buddyinfo, the sysfs
+ * choice files ("always [madvise] never") and one-number sysfs files.
  *
- * Every input goes through all four parsers (each in an exact-size heap
+ * Every input goes through all five parsers (each in an exact-size heap
  * copy, so AddressSanitizer sees any read past the end). Results must
  * agree with the text: vmstat keys are non-empty words without spaces,
  * meminfo keys hold no colon, buddyinfo zones have 1 to MT_BUDDY_ORDERS
  * counts and a name without spaces, a choice is "?" or the text between
- * the first '[' and the next ']', and no key holds a newline. The free page
- * sum over the zones is computed for every starting order. The arena is
+ * the first '[' and the next ']', a number is all digits (at most 19),
+ * and no key holds a newline. The free page sum over the zones
+ * (sysinfo.h) is computed for every starting order. The arena is
  * freed after each input, so LeakSanitizer sees any other allocation left
  * behind.
  */
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtop/parse.h"
 #include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
@@ -93,6 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(k <= (size_t)(r - l - 1));
 		CHECK(memcmp(ch, l + 1, k) == 0);
 		CHECK(k == (size_t)(r - l - 1) || l[1 + k] == '\0');
+	}
+
+	/* a number: the whole input, digits only */
+	uint64_t v;
+	if (mt_parse_u64(buf, size, &v) == 0) {
+		CHECK(size >= 1 && size <= 19);
+		for (size_t i = 0; i < size; i++)
+			CHECK(buf[i] >= '0' && buf[i] <= '9');
 	}
 
 	mt_arena_free(a);

@@ -9,7 +9,8 @@
 # Harnesses (fuzz/fuzz_NAME.c):
 #   maps, status, smaps, cgroup   the /proc/PID parsers (parse.h)
 #   sysinfo                       vmstat, meminfo, buddyinfo, sysfs choices
-#   settings                      the memtoprc parser and writer (config.h)
+#                                 and numbers (parse.h)
+#   settings                      the memtoprc parser and writer (settings.h)
 #   escape                        visible, JSON and Prometheus escaping
 #   scan                          a whole scan of a fixture proc tree, with
 #                                 the JSON, text and Prometheus renderers
@@ -37,10 +38,10 @@ FUZZ_SRC_escape  := src/escape.c src/util.c src/prometheus.c src/sysinfo.c \
 	src/procfs.c src/parse.c src/snapshot.c src/hist.c
 FUZZ_SRC_scan    := src/scan.c src/scan_walk.c src/intern.c src/numa.c \
 	src/probe.c src/procfs.c src/pagemap.c src/hist.c \
-	src/snapshot.c src/output.c src/prometheus.c src/sysinfo.c \
+	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
 	src/parse.c src/escape.c src/util.c
-FUZZ_SRC_settings := src/config.c src/atomicfile.c src/snapshot.c src/hist.c \
-	src/escape.c src/util.c
+FUZZ_SRC_settings := src/settings.c src/atomicfile.c src/snapshot.c src/hist.c \
+	src/escape.c src/parse.c src/util.c
 
 FUZZ_ALL   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_NAMES := $(if $(FUZZ_ONLY),$(filter $(FUZZ_ONLY),$(FUZZ_ALL)),$(FUZZ_ALL))

@@ -26,6 +26,33 @@ static inline unsigned block_order(uint64_t p, uint64_t left, unsigned cap)
 	return MT_MIN(o, fit);
 }
 
+uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
+			    unsigned from_order)
+{
+	uint64_t sum = 0;
+	if (!hist)
+		return 0;
+	for (unsigned o = from_order; o < nord; o++)
+		sum += hist[o] << o;
+	return sum;
+}
+
+int mt_hist_top(const uint64_t *hist, unsigned nord)
+{
+	for (int o = (int)nord - 1; o >= 0; o--)
+		if (hist[o])
+			return o;
+	return -1;
+}
+
+int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord)
+{
+	for (int o = (int)nord - 1; o >= 0; o--)
+		if (a[o] != b[o])
+			return a[o] < b[o] ? -1 : 1;
+	return 0;
+}
+
 void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
 		     uint64_t n)
 {

@@ -106,7 +106,7 @@ static void rehash(struct mt_history *h, size_t cap)
 }
 
 double mt_history_value(const struct mt_snapshot *s, int p_index,
-			enum mt_hist_series which)
+			enum mt_history_series which)
 {
 	const struct mt_proc *p = p_index >= 0 ? &s->procs[p_index] : NULL;
 	const uint64_t *hist = p ? p->present_hist : s->present_hist;

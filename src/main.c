@@ -183,7 +183,8 @@ static int parse_user(const char *arg, uid_t *uid)
 	return 0;
 }
 
-struct config {
+/* What the command line asked for (parse_args). */
+struct cmdline {
 	bool batch, json;
 	long iterations;
 	double delay;
@@ -199,7 +200,7 @@ struct config {
 	size_t npids;
 };
 
-static int parse_args(int argc, char **argv, struct config *cf)
+static int parse_args(int argc, char **argv, struct cmdline *cf)
 {
 	int c;
 	char *end;
@@ -247,8 +248,8 @@ static int parse_args(int argc, char **argv, struct config *cf)
 			break;
 		case 'r': cf->out.reverse = true; break;
 		case 'C': cf->no_color = true; break;
-		case OPT_OMIT_FILE: cf->out.omit_file_backed = true; break;
-		case OPT_OMIT_UNFAULTED: cf->out.omit_unfaulted = true; break;
+		case OPT_OMIT_FILE: cf->out.vmas.omit_file_backed = true; break;
+		case OPT_OMIT_UNFAULTED: cf->out.vmas.omit_unfaulted = true; break;
 		case OPT_KTHREADS: cf->out.show_kthreads = true; break;
 		case OPT_DEMO: cf->demo = true; break;
 		case OPT_NO_CONFIG: cf->no_config = true; break;
@@ -327,7 +328,7 @@ static int parse_args(int argc, char **argv, struct config *cf)
 	return 0;
 }
 
-static void add_pid(struct config *cf, pid_t pid)
+static void add_pid(struct cmdline *cf, pid_t pid)
 {
 	cf->pids = xrealloc(cf->pids, (cf->npids + 1) * sizeof(pid_t));
 	cf->pids[cf->npids++] = pid;
@@ -364,7 +365,7 @@ static void sleep_unless_stopped(double s)
 		;
 }
 
-static int run_batch(struct config *cf, struct mt_scan_ctx *ctx)
+static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	if (cf->iterations != 1)
 		stop_between_scans();
@@ -402,7 +403,7 @@ static void prom_writer(FILE *f, void *arg)
 
 /* --prometheus: one scrape to stdout; --prometheus-file: rewrite the file
  * atomically after every scan until a signal (textfile collector). */
-static int run_prometheus(struct config *cf, struct mt_scan_ctx *ctx)
+static int run_prometheus(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	if (cf->prom_file)
 		stop_between_scans();
@@ -450,7 +451,7 @@ static void set_start(struct mt_requests *r, void *arg)
 
 #define VIEWER_VMA_DETAILS 20000
 
-static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
+static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "memtop: the viewer needs a terminal; use -b or "
@@ -478,8 +479,8 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 		.interval_s = cf->delay,
 		.no_color = cf->no_color,
 		.show_kthreads = cf->out.show_kthreads,
-		.omit_file_backed = cf->out.omit_file_backed,
-		.omit_unfaulted = cf->out.omit_unfaulted,
+		.omit_file_backed = cf->out.vmas.omit_file_backed,
+		.omit_unfaulted = cf->out.vmas.omit_unfaulted,
 		.sort = cf->out.sort,
 		.sort_set = cf->out.sort_set,
 		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
@@ -495,7 +496,7 @@ static int run_viewer(struct config *cf, struct mt_scan_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-	struct config cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10,
+	struct cmdline cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10,
 			    .top = MT_PROM_TOP_DEFAULT};
 	cf.scan.sparse_guard_bytes = UINT64_C(1) << 30;
 	int r = parse_args(argc, argv, &cf);

@@ -11,6 +11,7 @@
 #include "memtop/output.h"
 #include "memtop/probe.h"
 #include "memtop/sysinfo.h"
+#include "memtop/units.h"
 #include "memtop/util.h"
 
 #define FLUSH_AT (1u << 20)
@@ -21,36 +22,6 @@ static void flush(FILE *f, struct mt_buf *b, bool force)
 		fwrite(b->data, 1, b->len, f);
 		mt_buf_reset(b);
 	}
-}
-
-const char *mt_fmt_size(char *buf, size_t len, uint64_t bytes)
-{
-	static const char units[] = "BKMGTPE";
-	unsigned u = 0;
-	uint64_t whole = bytes;
-	while (whole >= 1024 && u < sizeof(units) - 2) {
-		whole /= 1024;
-		u++;
-	}
-	if (u == 0) {
-		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
-		return buf;
-	}
-	double v = (double)bytes / (double)(UINT64_C(1) << (10 * u));
-	if (bytes % (UINT64_C(1) << (10 * u)) == 0 || v >= 100)
-		snprintf(buf, len, "%.0f%c", v, units[u]);
-	else
-		snprintf(buf, len, "%.1f%c", v, units[u]);
-	return buf;
-}
-
-bool mt_vma_shown(const struct mt_vma *v, const struct mt_output_opts *o)
-{
-	if (o->omit_file_backed && v->file_backed)
-		return false;
-	if (o->omit_unfaulted && v->present_pages == 0)
-		return false;
-	return true;
 }
 
 static bool proc_shown(const struct mt_proc *p, const struct mt_output_opts *o)
@@ -256,7 +227,7 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		size_t *vi = sorted_vmas(s, p, o);
 		for (size_t j = 0; j < p->nvmas; j++) {
 			const struct mt_vma *v = &p->vmas[vi[j]];
-			if (!mt_vma_shown(v, o))
+			if (!mt_vma_shown(v, &o->vmas))
 				continue;
 			mt_buf_printf(&b, "  %016llx-%016llx %8s %s ",
 				      (unsigned long long)v->start,
@@ -295,22 +266,24 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 
 /* --- JSON ----------------------------------------------------------------- */
 
-static void json_hist(struct mt_buf *b, const char *key, const uint64_t *h,
-		      unsigned nord)
+/* ,"key":[v0,v1,...] or ,"key":null when v is NULL: a histogram, or any
+ * other array of counts. */
+static void json_u64_array(struct mt_buf *b, const char *key,
+			   const uint64_t *v, unsigned n)
 {
 	mt_buf_addc(b, ',');
 	mt_buf_addc(b, '"');
 	mt_buf_add(b, key, strlen(key));
 	MT_BUF_LIT(b, "\":");
-	if (!h) {
+	if (!v) {
 		MT_BUF_LIT(b, "null");
 		return;
 	}
 	mt_buf_addc(b, '[');
-	for (unsigned o = 0; o < nord; o++) {
-		if (o)
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
 			mt_buf_addc(b, ',');
-		mt_buf_u64(b, h[o]);
+		mt_buf_u64(b, v[i]);
 	}
 	mt_buf_addc(b, ']');
 }
@@ -351,8 +324,8 @@ static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
 		else
 			MT_BUF_LIT(b, "{\"anon\":{\"pmd_mapped\":");
 		mt_buf_u64(b, fs->pmd[t]);
-		json_hist(b, "pte_aligned", fs->aligned[t], n);
-		json_hist(b, "pte_unaligned", fs->unaligned[t], n);
+		json_u64_array(b, "pte_aligned", fs->aligned[t], n);
+		json_u64_array(b, "pte_unaligned", fs->unaligned[t], n);
 		json_num(b, "partial", fs->partial[t]);
 	}
 	MT_BUF_LIT(b, "}}");
@@ -400,8 +373,8 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	json_num(b, "swapped_pages", v->swapped_pages);
 	json_num(b, "zero_pages", v->zero_pages);
 	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped);
-	json_hist(b, "present_hist", v->present_hist, s->nord);
-	json_hist(b, "mappable_hist", v->mappable_hist, s->nord);
+	json_u64_array(b, "present_hist", v->present_hist, s->nord);
+	json_u64_array(b, "mappable_hist", v->mappable_hist, s->nord);
 	json_folios(b, s, v->folios);
 	if (v->has_smaps) {
 		MT_BUF_LIT(b, ",\"smaps\":{\"rss_kb\":");
@@ -482,7 +455,7 @@ static void json_system(struct mt_buf *b, const struct mt_snapshot *s)
 		const struct mt_buddy_zone *z = &si->zones[i];
 		mt_buf_printf(b, "%s{\"node\":%d,", i ? "," : "", z->node);
 		json_str_field(b, "zone", z->zone);
-		json_hist(b, "free", z->free, z->norders);
+		json_u64_array(b, "free", z->free, z->norders);
 		mt_buf_addc(b, '}');
 	}
 	uint64_t all = mt_buddy_free_pages(si, -1, 0);
@@ -541,10 +514,10 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		      st->kthreads, st->pagemap_denied, st->bad_lines,
 		      st->errors, st->filtered,
 		      (unsigned long long)s->present_pages);
-	json_hist(&b, "present_hist", s->present_hist, s->nord);
-	json_hist(&b, "mappable_hist", s->mappable_hist, s->nord);
+	json_u64_array(&b, "present_hist", s->present_hist, s->nord);
+	json_u64_array(&b, "mappable_hist", s->mappable_hist, s->nord);
 	json_folios(&b, s, s->folios);
-	json_hist(&b, "thp_pages_by_node", s->thp_node_pages, s->nnodes);
+	json_u64_array(&b, "thp_pages_by_node", s->thp_node_pages, s->nnodes);
 	mt_buf_addc(&b, '}');
 	json_system(&b, s);
 	MT_BUF_LIT(&b, ",\"processes\":[");
@@ -575,16 +548,16 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,
 			 p->pmd_mapped);
-		json_hist(&b, "present_hist", p->present_hist, s->nord);
-		json_hist(&b, "mappable_hist", p->mappable_hist, s->nord);
+		json_u64_array(&b, "present_hist", p->present_hist, s->nord);
+		json_u64_array(&b, "mappable_hist", p->mappable_hist, s->nord);
 		json_folios(&b, s, p->folios);
-		json_hist(&b, "thp_pages_by_node", p->thp_node_pages, s->nnodes);
+		json_u64_array(&b, "thp_pages_by_node", p->thp_node_pages, s->nnodes);
 		MT_BUF_LIT(&b, ",\"vmas\":[");
 		size_t *vi = sorted_vmas(s, p, o);
 		bool vfirst = true;
 		for (size_t j = 0; j < p->nvmas; j++) {
 			const struct mt_vma *v = &p->vmas[vi[j]];
-			if (!mt_vma_shown(v, o))
+			if (!mt_vma_shown(v, &o->vmas))
 				continue;
 			if (!vfirst)
 				mt_buf_addc(&b, ',');

@@ -1,5 +1,6 @@
 /*
- * parse.c - pure parsers for maps, status and smaps text.
+ * parse.c - pure parsers for maps, status, smaps and cgroup text, and for
+ * the system-wide vmstat, meminfo, buddyinfo and sysfs choice files.
  *
  * Every function works on (buffer, length) and checks bounds before each
  * byte: input may be truncated at any point, or be a hostile file in a
@@ -366,4 +367,190 @@ int mt_parse_cgroup(const char *buf, size_t len, const char **path,
 		}
 	}
 	return found;
+}
+
+/* The system-wide files: vmstat, meminfo, buddyinfo, sysfs choices. */
+
+const char *mt_parse_choice(const char *buf, size_t len, struct mt_arena *a)
+{
+	const char *l = memchr(buf, '[', len);
+	const char *r = l ? memchr(l, ']', len - (size_t)(l - buf)) : NULL;
+	if (!l || !r || r == l + 1)
+		return "?";
+	return mt_arena_strndup(a, l + 1, (size_t)(r - l - 1));
+}
+
+static int parse_u64(const char *p, const char *end, uint64_t *v,
+		     const char **stop)
+{
+	uint64_t x = 0;
+	const char *s = p;
+	while (p < end && *p >= '0' && *p <= '9') {
+		if (p - s >= 19)
+			return -1;
+		x = x * 10 + (uint64_t)(*p++ - '0');
+	}
+	if (p == s)
+		return -1;
+	*v = x;
+	if (stop)
+		*stop = p;
+	return 0;
+}
+
+int mt_parse_u64(const char *buf, size_t len, uint64_t *v)
+{
+	const char *stop;
+	if (parse_u64(buf, buf + len, v, &stop) < 0 || stop != buf + len)
+		return -1;
+	return 0;
+}
+
+/* Counters memtop shows from /proc/vmstat. */
+static bool vmstat_wanted(const char *k, size_t n)
+{
+	static const char *const prefixes[] = {"thp_", "compact_",
+					       "nr_anon_transparent",
+					       "nr_file_hugepages",
+					       "nr_shmem_hugepages", "nr_free_pages"};
+	for (size_t i = 0; i < MT_ARRAY_SIZE(prefixes); i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (n >= pl && memcmp(k, prefixes[i], pl) == 0)
+			return true;
+	}
+	return false;
+}
+
+static struct mt_counter *grow(struct mt_counter *v, size_t n, size_t *cap)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 32;
+	return xrealloc(v, *cap * sizeof(*v));
+}
+
+static size_t to_arena(struct mt_arena *a, struct mt_counter *tmp, size_t n,
+		       struct mt_counter **out)
+{
+	*out = mt_arena_alloc(a, (n ? n : 1) * sizeof(**out));
+	if (n)
+		memcpy(*out, tmp, n * sizeof(*tmp));
+	free(tmp);
+	return n;
+}
+
+size_t mt_parse_vmstat(const char *buf, size_t len, struct mt_arena *a,
+		       struct mt_counter **out)
+{
+	size_t pos = 0, ln, n = 0, cap = 0;
+	struct mt_counter *tmp = NULL;
+	const char *line;
+	while ((line = mt_next_line(buf, len, &pos, &ln)) != NULL) {
+		const char *sp = memchr(line, ' ', ln);
+		if (!sp || sp == line || !vmstat_wanted(line, (size_t)(sp - line)))
+			continue;
+		uint64_t v;
+		const char *stop;
+		if (parse_u64(sp + 1, line + ln, &v, &stop) < 0 ||
+		    stop != line + ln)
+			continue;
+		tmp = grow(tmp, n, &cap);
+		tmp[n++] = (struct mt_counter){
+			.key = mt_arena_strndup(a, line, (size_t)(sp - line)),
+			.value = v};
+	}
+	return to_arena(a, tmp, n, out);
+}
+
+static bool meminfo_wanted(const char *k, size_t n)
+{
+	static const char *const keys[] = {
+		"MemTotal", "MemFree", "AnonHugePages", "ShmemHugePages",
+		"ShmemPmdMapped", "FileHugePages", "FilePmdMapped",
+		"HugePages_Total", "HugePages_Free", "HugePages_Rsvd",
+		"HugePages_Surp", "Hugepagesize", "Hugetlb"};
+	for (size_t i = 0; i < MT_ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i]) == n && memcmp(k, keys[i], n) == 0)
+			return true;
+	return false;
+}
+
+size_t mt_parse_meminfo(const char *buf, size_t len, struct mt_arena *a,
+			struct mt_counter **out)
+{
+	size_t pos = 0, ln, n = 0, cap = 0;
+	struct mt_counter *tmp = NULL;
+	const char *line;
+	while ((line = mt_next_line(buf, len, &pos, &ln)) != NULL) {
+		const char *colon = memchr(line, ':', ln);
+		if (!colon || !meminfo_wanted(line, (size_t)(colon - line)))
+			continue;
+		const char *p = colon + 1, *end = line + ln;
+		while (p < end && *p == ' ')
+			p++;
+		uint64_t v;
+		if (parse_u64(p, end, &v, NULL) < 0)
+			continue;
+		tmp = grow(tmp, n, &cap);
+		tmp[n++] = (struct mt_counter){
+			.key = mt_arena_strndup(a, line, (size_t)(colon - line)),
+			.value = v};
+	}
+	return to_arena(a, tmp, n, out);
+}
+
+/* "Node 0, zone   Normal   5376   1166 ..." */
+size_t mt_parse_buddyinfo(const char *buf, size_t len, struct mt_arena *a,
+			  struct mt_buddy_zone **out)
+{
+	size_t pos = 0, ln, n = 0, cap = 0;
+	struct mt_buddy_zone *tmp = NULL;
+	const char *line;
+	while ((line = mt_next_line(buf, len, &pos, &ln)) != NULL) {
+		const char *p = line, *end = line + ln;
+		uint64_t node;
+		if (ln < 5 || memcmp(p, "Node ", 5) != 0)
+			continue;
+		p += 5;
+		if (parse_u64(p, end, &node, &p) < 0 || node > 4096)
+			continue;
+		if (end - p < 7 || memcmp(p, ", zone ", 7) != 0)
+			continue;
+		p += 7;
+		while (p < end && *p == ' ')
+			p++;
+		const char *zn = p;
+		while (p < end && *p != ' ')
+			p++;
+		if (p == zn)
+			continue;
+		struct mt_buddy_zone z = {.node = (int)node};
+		z.zone = mt_arena_strndup(a, zn, (size_t)(p - zn));
+		bool ok = true;
+		while (p < end) {
+			while (p < end && *p == ' ')
+				p++;
+			if (p == end)
+				break;
+			uint64_t v;
+			if (z.norders == MT_BUDDY_ORDERS ||
+			    parse_u64(p, end, &v, &p) < 0) {
+				ok = false;
+				break;
+			}
+			z.free[z.norders++] = v;
+		}
+		if (!ok || !z.norders)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			tmp = xrealloc(tmp, cap * sizeof(*tmp));
+		}
+		tmp[n++] = z;
+	}
+	*out = mt_arena_alloc(a, (n ? n : 1) * sizeof(**out));
+	if (n)
+		memcpy(*out, tmp, n * sizeof(*tmp));
+	free(tmp);
+	return n;
 }

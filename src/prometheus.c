@@ -13,7 +13,25 @@
 #include "memtop/sysinfo.h"
 #include "memtop/util.h"
 
-static const char *const kind_name[2] = {"anon", "file"};
+static const char *const kind_name[] = {[MT_FOLIO_ANON] = "anon",
+					[MT_FOLIO_FILE] = "file"};
+
+/* How a large folio is mapped: the tools/mm/thpmaps categories. */
+enum thp_mapping {
+	MAP_PMD,           /* by one PMD entry */
+	MAP_PTE_ALIGNED,   /* fully, by PTEs, naturally aligned */
+	MAP_PTE_UNALIGNED, /* fully, by PTEs, not aligned */
+	MAP_PARTIAL,       /* in part */
+	MAP_COUNT
+};
+static const char *const mapping_name[MAP_COUNT] = {
+	[MAP_PMD] = "pmd", [MAP_PTE_ALIGNED] = "pte_aligned",
+	[MAP_PTE_UNALIGNED] = "pte_unaligned", [MAP_PARTIAL] = "partial"};
+
+/* The histogram views of the view label. */
+enum hist_view { VIEW_PRESENT, VIEW_MAPPABLE, VIEW_COUNT };
+static const char *const view_name[VIEW_COUNT] = {
+	[VIEW_PRESENT] = "present", [VIEW_MAPPABLE] = "mappable"};
 
 void mt_prom_escape_label(struct mt_buf *b, const char *s, size_t n)
 {
@@ -71,24 +89,28 @@ static uint64_t pages_to_bytes(const struct mt_snapshot *s, uint64_t pages)
 }
 
 /* Pages of a folio-stats block in one mapping class, summed over orders. */
-static uint64_t folio_pages(const struct mt_folio_stats *fs, int kind,
-			    int mapping)
+static uint64_t folio_pages(const struct mt_folio_stats *fs,
+			    enum mt_folio_kind kind, enum thp_mapping mapping)
 {
 	uint64_t n = 0;
 	switch (mapping) {
-	case 0: return fs->pmd[kind];
-	case 1:
-	case 2:
+	case MAP_PMD: return fs->pmd[kind];
+	case MAP_PTE_ALIGNED:
+	case MAP_PTE_UNALIGNED:
 		for (unsigned o = 0; o < MT_FOLIO_ORDERS; o++)
-			n += mapping == 1 ? fs->aligned[kind][o]
-					  : fs->unaligned[kind][o];
+			n += mapping == MAP_PTE_ALIGNED ? fs->aligned[kind][o]
+							: fs->unaligned[kind][o];
 		return n;
 	default: return fs->partial[kind];
 	}
 }
 
-static const char *const mapping_name[4] = {"pmd", "pte_aligned",
-					    "pte_unaligned", "partial"};
+/* The present or the mappable histogram. */
+static const uint64_t *view_hist(enum hist_view v, const uint64_t *present,
+				 const uint64_t *mappable)
+{
+	return v == VIEW_MAPPABLE ? mappable : present;
+}
 
 struct top {
 	const struct mt_proc *p;
@@ -130,57 +152,57 @@ static struct top *pick_top(const struct mt_snapshot *s, unsigned top_n,
 /* ---- system part ---------------------------------------------------------- */
 
 /*
- * PMD slots (aligned PMD-sized ranges wholly inside a VMA) by state, and
- * the collapsible memory: slots fully present but not PMD-mapped. mapped
- * is MT_UNKNOWN when the scan could not tell (no PAGEMAP_SCAN and no
- * folio view): then neither "mapped" nor the collapsible bytes appear.
- * labels is "" or a process's label prefix.
+ * PMD slots (aligned PMD-sized ranges wholly inside a VMA) by state, one
+ * sample of the family name per state; labels is "" or a process's label
+ * prefix. mapped is MT_UNKNOWN when the scan could not tell (no
+ * PAGEMAP_SCAN and no folio view): then the "mapped" sample is left out.
  */
-static void slot_samples(struct mt_buf *b, const struct mt_snapshot *s,
-			 const char *name, const char *coll_name,
-			 const char *labels, uint64_t slots, uint64_t full,
-			 uint64_t touched, uint64_t mapped, int part)
+static void slot_state_samples(struct mt_buf *b, const char *name,
+			       const char *labels, uint64_t slots,
+			       uint64_t full, uint64_t touched, uint64_t mapped)
 {
+	static const char *const st[] = {"total", "full", "partial", "mapped"};
 	const char *sep = *labels ? "," : "";
+	uint64_t v[] = {slots, full, touched >= full ? touched - full : 0,
+			mapped};
 	struct mt_buf l = {0};
-	if (part == 0) {
-		static const char *const st[] = {"total", "full", "partial",
-						 "mapped"};
-		uint64_t v[] = {slots, full, touched >= full ? touched - full : 0,
-				mapped};
-		for (int i = 0; i < 4; i++) {
-			if (v[i] == MT_UNKNOWN)
-				continue;
-			mt_buf_reset(&l);
-			mt_buf_printf(&l, "%s%sstate=\"%s\"", labels, sep, st[i]);
-			sample_u64(b, name, l.data, v[i]);
-		}
-	} else if (mapped != MT_UNKNOWN) {
-		uint64_t coll = full > mapped ? full - mapped : 0;
-		sample_u64(b, coll_name, labels,
-			   pages_to_bytes(s, coll << s->pmd_order));
+	for (int i = 0; i < 4; i++) {
+		if (v[i] == MT_UNKNOWN)
+			continue;
+		mt_buf_reset(&l);
+		mt_buf_printf(&l, "%s%sstate=\"%s\"", labels, sep, st[i]);
+		sample_u64(b, name, l.data, v[i]);
 	}
 	mt_buf_free(&l);
 }
 
-static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
-		      const char *name, const char *coll_name,
-		      const char *labels, uint64_t slots, uint64_t full,
-		      uint64_t touched, uint64_t mapped)
+/* Pages in PMD slots fully present but not PMD-mapped: what khugepaged
+ * or MADV_COLLAPSE could collapse. mapped must be known. */
+static uint64_t collapsible_pages(const struct mt_snapshot *s, uint64_t full,
+				  uint64_t mapped)
 {
-	family(b, name, "gauge",
+	return (full > mapped ? full - mapped : 0) << s->pmd_order;
+}
+
+/* The PMD slot families of the whole system; the collapsible bytes only
+ * when mapped is known. */
+static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
+		      uint64_t slots, uint64_t full, uint64_t touched,
+		      uint64_t mapped)
+{
+	family(b, "memtop_pmd_slots", "gauge",
 	       "PMD slots (aligned PMD-sized ranges wholly inside a VMA) of "
 	       "the scanned processes: all, every page present, some pages "
 	       "present, mapped by one PMD entry.");
-	slot_samples(b, s, name, coll_name, labels, slots, full, touched,
-		     mapped, 0);
+	slot_state_samples(b, "memtop_pmd_slots", "", slots, full, touched,
+			   mapped);
 	if (mapped == MT_UNKNOWN)
 		return;
-	family(b, coll_name, "gauge",
+	family(b, "memtop_collapsible_bytes", "gauge",
 	       "Memory in PMD slots with every page present but not "
 	       "PMD-mapped: what khugepaged or MADV_COLLAPSE could collapse.");
-	slot_samples(b, s, name, coll_name, labels, slots, full, touched,
-		     mapped, 1);
+	sample_u64(b, "memtop_collapsible_bytes", "",
+		   pages_to_bytes(s, collapsible_pages(s, full, mapped)));
 }
 
 static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
@@ -267,8 +289,7 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 		  "Present memory of the scanned processes that maps the shared "
 		  "zero page.",
 		  pages_to_bytes(s, zero));
-	out_slots(b, s, "memtop_pmd_slots", "memtop_collapsible_bytes", "",
-		  slots, full, touched, mapped);
+	out_slots(b, s, slots, full, touched, mapped);
 	if (!s->present_hist)
 		return;
 
@@ -276,14 +297,15 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 	       "Present memory of all scanned processes in maximal naturally "
 	       "aligned blocks of this order; mappable: blocks also physically "
 	       "contiguous and aligned.");
-	for (int view = 0; view < 2; view++) {
-		const uint64_t *h = view ? s->mappable_hist : s->present_hist;
+	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
+		const uint64_t *h = view_hist(v, s->present_hist,
+					      s->mappable_hist);
 		if (!h)
 			continue;
 		for (unsigned o = 0; o < s->nord; o++) {
 			char l[64];
 			snprintf(l, sizeof(l), "view=\"%s\",order=\"%u\"",
-				 view ? "mappable" : "present", o);
+				 view_name[v], o);
 			sample_u64(b, "memtop_block_bytes", l,
 				   pages_to_bytes(s, h[o] << o));
 		}
@@ -309,8 +331,8 @@ static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
 	family(b, "memtop_thp_bytes", "gauge",
 	       "Memory of all scanned processes in large folios, by kind and "
 	       "how the folio is mapped (as tools/mm/thpmaps counts it).");
-	for (int k = 0; k < 2; k++)
-		for (int m = 0; m < 4; m++) {
+	for (enum mt_folio_kind k = MT_FOLIO_ANON; k <= MT_FOLIO_FILE; k++)
+		for (enum thp_mapping m = MAP_PMD; m < MAP_COUNT; m++) {
 			char l[64];
 			snprintf(l, sizeof(l), "kind=\"%s\",mapping=\"%s\"",
 				 kind_name[k], mapping_name[m]);
@@ -321,15 +343,17 @@ static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
 	       "Memory of all scanned processes in fully PTE-mapped large "
 	       "folios, by folio order.");
 	unsigned top = MT_MIN(s->pmd_order, MT_FOLIO_ORDERS - 1u);
-	for (int k = 0; k < 2; k++)
-		for (int m = 1; m <= 2; m++)
+	for (enum mt_folio_kind k = MT_FOLIO_ANON; k <= MT_FOLIO_FILE; k++)
+		for (enum thp_mapping m = MAP_PTE_ALIGNED;
+		     m <= MAP_PTE_UNALIGNED; m++)
 			for (unsigned o = 1; o <= top; o++) {
 				char l[80];
 				snprintf(l, sizeof(l),
 					 "kind=\"%s\",mapping=\"%s\",order=\"%u\"",
 					 kind_name[k], mapping_name[m], o);
-				const uint64_t *a = m == 1 ? fs->aligned[k]
-							   : fs->unaligned[k];
+				const uint64_t *a = m == MAP_PTE_ALIGNED
+							    ? fs->aligned[k]
+							    : fs->unaligned[k];
 				sample_u64(b, "memtop_thp_pte_bytes", l,
 					   pages_to_bytes(s, a[o]));
 			}
@@ -348,146 +372,229 @@ static void out_thp_totals(struct mt_buf *b, const struct mt_snapshot *s)
 
 /* ---- per process ---------------------------------------------------------- */
 
+/*
+ * Per-process families are a table: each metric names its family and says
+ * how to get the samples of one process; out_procs writes each family's
+ * # HELP and # TYPE once, then the samples of the top processes in order.
+ */
+
+/* What a metric's figures count: written as they are, or pages written
+ * as bytes. */
+enum figure_unit { UNIT_COUNT, UNIT_PAGES };
+
+/* Where a metric's getter puts the samples of one process. */
+struct proc_out {
+	struct mt_buf *b;
+	const struct mt_snapshot *s;
+	const char *name;           /* the family */
+	enum figure_unit unit;
+	const char *labels;         /* the process's pid="..",comm=".." */
+	struct mt_buf l;            /* scratch for the labels of a sample */
+};
+
+/* One sample: the process's labels, then more ("" or ",name=\"value\"..."),
+ * and the figure in the metric's unit. */
+static void proc_sample(struct proc_out *o, const char *more, uint64_t figure)
+{
+	mt_buf_reset(&o->l);
+	mt_buf_add(&o->l, o->labels, strlen(o->labels));
+	mt_buf_add(&o->l, more, strlen(more));
+	sample_u64(o->b, o->name, o->l.data,
+		   o->unit == UNIT_PAGES ? pages_to_bytes(o->s, figure)
+					 : figure);
+}
+
+static void get_info(struct proc_out *o, const struct mt_proc *p)
+{
+	struct mt_buf more = {0};
+	mt_buf_addc(&more, ',');
+	label_str(&more, "user", p->user ? p->user : "");
+	mt_buf_addc(&more, ',');
+	label_str(&more, "cgroup", p->cgroup ? p->cgroup : "");
+	proc_sample(o, more.data, 1);
+	mt_buf_free(&more);
+}
+
+static void get_present(struct proc_out *o, const struct mt_proc *p)
+{
+	proc_sample(o, "", p->present_pages);
+}
+
+static void get_swapped(struct proc_out *o, const struct mt_proc *p)
+{
+	proc_sample(o, "", p->swapped_pages);
+}
+
+static void get_zero(struct proc_out *o, const struct mt_proc *p)
+{
+	proc_sample(o, "", p->zero_pages);
+}
+
+static void get_pmd_slots(struct proc_out *o, const struct mt_proc *p)
+{
+	slot_state_samples(o->b, o->name, o->labels, p->pmd_slots,
+			   p->pmd_full, p->pmd_touched, p->pmd_mapped);
+}
+
+static void get_collapsible(struct proc_out *o, const struct mt_proc *p)
+{
+	if (p->pmd_mapped != MT_UNKNOWN)
+		proc_sample(o, "", collapsible_pages(o->s, p->pmd_full,
+						     p->pmd_mapped));
+}
+
+static void get_blocks(struct proc_out *o, const struct mt_proc *p)
+{
+	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
+		const uint64_t *h = view_hist(v, p->present_hist,
+					      p->mappable_hist);
+		if (!h)
+			continue;
+		for (unsigned ord = 0; ord < o->s->nord; ord++) {
+			char more[64];
+			snprintf(more, sizeof(more), ",view=\"%s\",order=\"%u\"",
+				 view_name[v], ord);
+			proc_sample(o, more, h[ord] << ord);
+		}
+	}
+}
+
+static void get_pmd_blocks(struct proc_out *o, const struct mt_proc *p)
+{
+	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
+		const uint64_t *h = view_hist(v, p->present_hist,
+					      p->mappable_hist);
+		if (!h)
+			continue;
+		char more[32];
+		snprintf(more, sizeof(more), ",view=\"%s\"", view_name[v]);
+		proc_sample(o, more,
+			    mt_hist_pages_from(h, o->s->nord, o->s->pmd_order));
+	}
+}
+
+static void get_thp_nodes(struct proc_out *o, const struct mt_proc *p)
+{
+	const uint64_t *np = p->thp_node_pages;
+	for (unsigned nd = 0; np && nd < o->s->nnodes; nd++) {
+		char more[32];
+		snprintf(more, sizeof(more), ",node=\"%u\"", nd);
+		proc_sample(o, more, np[nd]);
+	}
+}
+
+static void get_thp(struct proc_out *o, const struct mt_proc *p)
+{
+	const struct mt_folio_stats *fs = p->folios;
+	if (!fs)
+		return;
+	for (enum mt_folio_kind k = MT_FOLIO_ANON; k <= MT_FOLIO_FILE; k++)
+		for (enum thp_mapping m = MAP_PMD; m < MAP_COUNT; m++) {
+			char more[64];
+			snprintf(more, sizeof(more), ",kind=\"%s\",mapping=\"%s\"",
+				 kind_name[k], mapping_name[m]);
+			proc_sample(o, more, folio_pages(fs, k, m));
+		}
+}
+
+/* Whether a family is written at all, given the top n (n > 0). */
+static bool any_mapped_known(const struct mt_snapshot *s, const struct top *t,
+			     size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].p->pmd_mapped != MT_UNKNOWN)
+			return true;
+	return false;
+}
+
+static bool have_folios(const struct mt_snapshot *s, const struct top *t,
+			size_t n)
+{
+	return s->folios != NULL;
+}
+
+static bool any_thp_nodes(const struct mt_snapshot *s, const struct top *t,
+			  size_t n)
+{
+	if (!s->folios || !s->nnodes)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].p->thp_node_pages)
+			return true;
+	return false;
+}
+
+struct proc_metric {
+	const char *name;
+	const char *type;
+	const char *help;
+	enum figure_unit unit;
+	/* NULL: always written (when any process is) */
+	bool (*shown)(const struct mt_snapshot *s, const struct top *t,
+		      size_t n);
+	/* the samples of one process (none is fine) */
+	void (*get)(struct proc_out *o, const struct mt_proc *p);
+};
+
+static const struct proc_metric proc_metrics[] = {
+	{"memtop_process_info", "gauge",
+	 "Always 1 for each process given per-process series (the largest "
+	 "by present memory); its owner and cgroup.",
+	 UNIT_COUNT, NULL, get_info},
+	{"memtop_process_present_bytes", "gauge",
+	 "Present memory of the process (pagemap present bit).",
+	 UNIT_PAGES, NULL, get_present},
+	{"memtop_process_swapped_bytes", "gauge",
+	 "Swapped-out memory of the process.",
+	 UNIT_PAGES, NULL, get_swapped},
+	{"memtop_process_zero_page_bytes", "gauge",
+	 "Present memory of the process that maps the shared zero page.",
+	 UNIT_PAGES, NULL, get_zero},
+	{"memtop_process_pmd_slots", "gauge",
+	 "PMD slots of the process: all, every page present, some pages "
+	 "present, mapped by one PMD entry.",
+	 UNIT_COUNT, NULL, get_pmd_slots},
+	{"memtop_process_collapsible_bytes", "gauge",
+	 "Memory of the process in PMD slots with every page present but "
+	 "not PMD-mapped.",
+	 UNIT_PAGES, any_mapped_known, get_collapsible},
+	{"memtop_process_block_bytes", "gauge",
+	 "Present memory of the process in maximal naturally aligned blocks "
+	 "of this order; mappable: also physically contiguous and aligned.",
+	 UNIT_PAGES, NULL, get_blocks},
+	{"memtop_process_pmd_block_bytes", "gauge",
+	 "Present memory of the process in blocks of the PMD order or "
+	 "larger.",
+	 UNIT_PAGES, NULL, get_pmd_blocks},
+	{"memtop_process_thp_node_bytes", "gauge",
+	 "Memory of the process in large folios, by the NUMA node the folio "
+	 "is on.",
+	 UNIT_PAGES, any_thp_nodes, get_thp_nodes},
+	{"memtop_process_thp_bytes", "gauge",
+	 "Memory of the process in large folios, by kind and how the folio "
+	 "is mapped.",
+	 UNIT_PAGES, have_folios, get_thp},
+};
+
 static void out_procs(struct mt_buf *b, const struct mt_snapshot *s,
 		      const struct top *t, size_t n)
 {
 	if (!n)
 		return;
-	family(b, "memtop_process_info", "gauge",
-	       "Always 1 for each process given per-process series (the "
-	       "largest by present memory); its owner and cgroup.");
-	for (size_t i = 0; i < n; i++) {
-		struct mt_buf l = {0};
-		mt_buf_add(&l, t[i].labels.data, t[i].labels.len);
-		mt_buf_addc(&l, ',');
-		label_str(&l, "user", t[i].p->user ? t[i].p->user : "");
-		mt_buf_addc(&l, ',');
-		label_str(&l, "cgroup", t[i].p->cgroup ? t[i].p->cgroup : "");
-		sample_u64(b, "memtop_process_info", l.data, 1);
-		mt_buf_free(&l);
-	}
-	family(b, "memtop_process_present_bytes", "gauge",
-	       "Present memory of the process (pagemap present bit).");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(b, "memtop_process_present_bytes", t[i].labels.data,
-			   pages_to_bytes(s, t[i].p->present_pages));
-	family(b, "memtop_process_swapped_bytes", "gauge",
-	       "Swapped-out memory of the process.");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(b, "memtop_process_swapped_bytes", t[i].labels.data,
-			   pages_to_bytes(s, t[i].p->swapped_pages));
-	family(b, "memtop_process_zero_page_bytes", "gauge",
-	       "Present memory of the process that maps the shared zero page.");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(b, "memtop_process_zero_page_bytes", t[i].labels.data,
-			   pages_to_bytes(s, t[i].p->zero_pages));
-	family(b, "memtop_process_pmd_slots", "gauge",
-	       "PMD slots of the process: all, every page present, some "
-	       "pages present, mapped by one PMD entry.");
-	bool any_mapped = false;
-	for (size_t i = 0; i < n; i++) {
-		const struct mt_proc *p = t[i].p;
-		slot_samples(b, s, "memtop_process_pmd_slots", NULL,
-			     t[i].labels.data, p->pmd_slots, p->pmd_full,
-			     p->pmd_touched, p->pmd_mapped, 0);
-		any_mapped |= p->pmd_mapped != MT_UNKNOWN;
-	}
-	if (any_mapped) {
-		family(b, "memtop_process_collapsible_bytes", "gauge",
-		       "Memory of the process in PMD slots with every page "
-		       "present but not PMD-mapped.");
-		for (size_t i = 0; i < n; i++) {
-			const struct mt_proc *p = t[i].p;
-			slot_samples(b, s, NULL,
-				     "memtop_process_collapsible_bytes",
-				     t[i].labels.data, p->pmd_slots,
-				     p->pmd_full, p->pmd_touched, p->pmd_mapped,
-				     1);
-		}
-	}
-
-	family(b, "memtop_process_block_bytes", "gauge",
-	       "Present memory of the process in maximal naturally aligned "
-	       "blocks of this order; mappable: also physically contiguous "
-	       "and aligned.");
-	for (size_t i = 0; i < n; i++)
-		for (int view = 0; view < 2; view++) {
-			const uint64_t *h = view ? t[i].p->mappable_hist
-						 : t[i].p->present_hist;
-			if (!h)
-				continue;
-			for (unsigned o = 0; o < s->nord; o++) {
-				struct mt_buf l = {0};
-				mt_buf_printf(&l, "%s,view=\"%s\",order=\"%u\"",
-					      t[i].labels.data,
-					      view ? "mappable" : "present", o);
-				sample_u64(b, "memtop_process_block_bytes",
-					   l.data, pages_to_bytes(s, h[o] << o));
-				mt_buf_free(&l);
-			}
-		}
-
-	family(b, "memtop_process_pmd_block_bytes", "gauge",
-	       "Present memory of the process in blocks of the PMD order or "
-	       "larger.");
-	for (size_t i = 0; i < n; i++)
-		for (int view = 0; view < 2; view++) {
-			const uint64_t *h = view ? t[i].p->mappable_hist
-						 : t[i].p->present_hist;
-			if (!h)
-				continue;
-			struct mt_buf l = {0};
-			mt_buf_printf(&l, "%s,view=\"%s\"", t[i].labels.data,
-				      view ? "mappable" : "present");
-			sample_u64(b, "memtop_process_pmd_block_bytes", l.data,
-				   pages_to_bytes(s, mt_hist_pages_from(
-							     h, s->nord,
-							     s->pmd_order)));
-			mt_buf_free(&l);
-		}
-
-	if (!s->folios)
-		return;
-	bool nodes = false;
-	for (size_t i = 0; i < n && s->nnodes; i++)
-		nodes |= t[i].p->thp_node_pages != NULL;
-	if (nodes) {
-		family(b, "memtop_process_thp_node_bytes", "gauge",
-		       "Memory of the process in large folios, by the NUMA node "
-		       "the folio is on.");
-		for (size_t i = 0; i < n; i++) {
-			const uint64_t *np = t[i].p->thp_node_pages;
-			for (unsigned nd = 0; np && nd < s->nnodes; nd++) {
-				struct mt_buf l = {0};
-				mt_buf_printf(&l, "%s,node=\"%u\"",
-					      t[i].labels.data, nd);
-				sample_u64(b, "memtop_process_thp_node_bytes",
-					   l.data, pages_to_bytes(s, np[nd]));
-				mt_buf_free(&l);
-			}
-		}
-	}
-	family(b, "memtop_process_thp_bytes", "gauge",
-	       "Memory of the process in large folios, by kind and how the "
-	       "folio is mapped.");
-	for (size_t i = 0; i < n; i++) {
-		const struct mt_folio_stats *fs = t[i].p->folios;
-		if (!fs)
+	struct proc_out o = {.b = b, .s = s};
+	for (size_t m = 0; m < MT_ARRAY_SIZE(proc_metrics); m++) {
+		const struct proc_metric *pm = &proc_metrics[m];
+		if (pm->shown && !pm->shown(s, t, n))
 			continue;
-		for (int k = 0; k < 2; k++)
-			for (int m = 0; m < 4; m++) {
-				struct mt_buf l = {0};
-				mt_buf_printf(&l,
-					      "%s,kind=\"%s\",mapping=\"%s\"",
-					      t[i].labels.data, kind_name[k],
-					      mapping_name[m]);
-				sample_u64(b, "memtop_process_thp_bytes",
-					   l.data,
-					   pages_to_bytes(s, folio_pages(fs, k,
-									 m)));
-				mt_buf_free(&l);
-			}
+		family(b, pm->name, pm->type, pm->help);
+		o.name = pm->name;
+		o.unit = pm->unit;
+		for (size_t i = 0; i < n; i++) {
+			o.labels = t[i].labels.data;
+			pm->get(&o, t[i].p);
+		}
 	}
+	mt_buf_free(&o.l);
 }
 
 /* ---- system state (sysinfo) ----------------------------------------------- */
@@ -496,6 +603,30 @@ static bool is_nr(const char *key)
 {
 	return strncmp(key, "nr_", 3) == 0;
 }
+
+/* The counters of one source make two families: the nr_ ones are gauges
+ * (counts now), the others counters (events since boot). */
+struct counter_family {
+	const char *name, *type, *help;
+	const char *label; /* the label that holds the counter's key */
+	bool nr;           /* the nr_ counters */
+};
+
+static const struct counter_family mthp_families[] = {
+	{"memtop_mthp_events_total", "counter",
+	 "Multi-size THP events of this size since boot.", "event", false},
+	{"memtop_mthp_folios", "gauge",
+	 "Folios of this size now (the nr_ files of the mTHP stats).", "stat",
+	 true},
+};
+
+static const struct counter_family vmstat_families[] = {
+	{"memtop_vmstat_events_total", "counter",
+	 "THP and compaction events from /proc/vmstat since boot.", "event",
+	 false},
+	{"memtop_vmstat_nr", "gauge",
+	 "Huge page and free page counts from /proc/vmstat.", "item", true},
+};
 
 static void out_sysinfo(struct mt_buf *b, const struct mt_snapshot *s)
 {
@@ -527,55 +658,43 @@ static void out_sysinfo(struct mt_buf *b, const struct mt_snapshot *s)
 				  z->shmem_enabled ? z->shmem_enabled : "?");
 			sample_u64(b, "memtop_mthp_info", l.data, 1);
 		}
-		for (int pass = 0; pass < 2; pass++) {
-			const char *name = pass ? "memtop_mthp_folios"
-						: "memtop_mthp_events_total";
-			const char *lname = pass ? "stat" : "event";
+		for (size_t f = 0; f < MT_ARRAY_SIZE(mthp_families); f++) {
+			const struct counter_family *cf = &mthp_families[f];
 			bool head = false;
 			for (size_t i = 0; i < si->nsizes; i++) {
 				const struct mt_mthp_size *z = &si->sizes[i];
 				for (size_t j = 0; j < z->nstats; j++) {
 					const struct mt_counter *c = &z->stats[j];
-					if (is_nr(c->key) != (pass == 1))
+					if (is_nr(c->key) != cf->nr)
 						continue;
 					if (!head)
-						family(b, name,
-						       pass ? "gauge" : "counter",
-						       pass ? "Folios of this size "
-							      "now (the nr_ files "
-							      "of the mTHP stats)."
-							    : "Multi-size THP "
-							      "events of this size "
-							      "since boot.");
+						family(b, cf->name, cf->type,
+						       cf->help);
 					head = true;
 					mt_buf_reset(&l);
 					mt_buf_printf(&l, "size=\"%llukB\",",
 						      (unsigned long long)z->kb);
-					label_str(&l, lname, c->key);
-					sample_u64(b, name, l.data, c->value);
+					label_str(&l, cf->label, c->key);
+					sample_u64(b, cf->name, l.data,
+						   c->value);
 				}
 			}
 		}
 	}
 
-	for (int pass = 0; pass < 2; pass++) {
-		const char *name = pass ? "memtop_vmstat_nr"
-					: "memtop_vmstat_events_total";
+	for (size_t f = 0; f < MT_ARRAY_SIZE(vmstat_families); f++) {
+		const struct counter_family *cf = &vmstat_families[f];
 		bool head = false;
 		for (size_t i = 0; i < si->nvmstat; i++) {
 			const struct mt_counter *c = &si->vmstat[i];
-			if (is_nr(c->key) != (pass == 1))
+			if (is_nr(c->key) != cf->nr)
 				continue;
 			if (!head)
-				family(b, name, pass ? "gauge" : "counter",
-				       pass ? "Huge page and free page counts "
-					      "from /proc/vmstat."
-					    : "THP and compaction events from "
-					      "/proc/vmstat since boot.");
+				family(b, cf->name, cf->type, cf->help);
 			head = true;
 			mt_buf_reset(&l);
-			label_str(&l, pass ? "item" : "event", c->key);
-			sample_u64(b, name, l.data, c->value);
+			label_str(&l, cf->label, c->key);
+			sample_u64(b, cf->name, l.data, c->value);
 		}
 	}
 

@@ -1,6 +1,6 @@
 /*
- * snapshot.c - lifetime of a scan result, and the orderings shared by the
- * batch output and the UI.
+ * snapshot.c - lifetime of a scan result, and the VMA filter and the
+ * orderings shared by the batch output and the UI.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,31 +33,13 @@ void mt_snapshot_unref(struct mt_snapshot *s)
 	}
 }
 
-uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
-			    unsigned from_order)
+bool mt_vma_shown(const struct mt_vma *v, const struct mt_vma_filter *f)
 {
-	uint64_t sum = 0;
-	if (!hist)
-		return 0;
-	for (unsigned o = from_order; o < nord; o++)
-		sum += hist[o] << o;
-	return sum;
-}
-
-int mt_hist_top(const uint64_t *hist, unsigned nord)
-{
-	for (int o = (int)nord - 1; o >= 0; o--)
-		if (hist[o])
-			return o;
-	return -1;
-}
-
-int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord)
-{
-	for (int o = (int)nord - 1; o >= 0; o--)
-		if (a[o] != b[o])
-			return a[o] < b[o] ? -1 : 1;
-	return 0;
+	if (f->omit_file_backed && v->file_backed)
+		return false;
+	if (f->omit_unfaulted && v->present_pages == 0)
+		return false;
+	return true;
 }
 
 static const char *const sort_names[MT_SORT_COUNT] = {

@@ -60,6 +60,17 @@ static inline enum mt_swap_kind mt_swap_kind(uint64_t e)
 #define MT_KPF_THP (UINT64_C(1) << 22)
 #define MT_KPF_ZERO_PAGE (UINT64_C(1) << 24)
 
+/* Pages in blocks of order >= from_order in a histogram of nord entries
+ * (0 if hist is NULL). */
+uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
+			    unsigned from_order);
+/* Index of the highest non-zero order, -1 if all zero (hist not NULL). */
+int mt_hist_top(const uint64_t *hist, unsigned nord);
+/* Compare histograms from the highest order down: <0, 0 or >0, as strcmp.
+ * This is the order mem_hist.py (the linux-mm script memtop replaces)
+ * sorts processes and VMAs by. Neither may be NULL. */
+int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord);
+
 /* Add the maximal aligned blocks of the page run [first, first + n) to
  * hist[0..max_order]. The run must be fully present and inside one VMA. */
 void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
@@ -124,7 +135,7 @@ void mt_hist_acc_flush(struct mt_hist_acc *a);
 
 /* Pages in large folios, split as tools/mm/thpmaps does. Index 0 is
  * anonymous memory, 1 file and shmem. Counts are pages. */
-enum { MT_FOLIO_ANON = 0, MT_FOLIO_FILE = 1 };
+enum mt_folio_kind { MT_FOLIO_ANON = 0, MT_FOLIO_FILE = 1 };
 struct mt_folio_stats {
 	uint64_t pmd[2];                         /* PMD-mapped */
 	uint64_t aligned[2][MT_FOLIO_ORDERS];    /* fully PTE-mapped, aligned */

@@ -30,7 +30,7 @@ size_t mt_series_get(const struct mt_series *s, double *out, size_t max);
 /* The newest sample minus the one before it (0 with fewer than two). */
 double mt_series_delta(const struct mt_series *s);
 
-enum mt_hist_series {
+enum mt_history_series {
 	MT_SER_RSS,   /* bytes present */
 	MT_SER_PMD,   /* bytes in blocks of PMD order or more (present view) */
 	MT_SER_THP,   /* bytes in large folios (folio view; 0 without root) */
@@ -57,6 +57,6 @@ size_t mt_history_nprocs(const struct mt_history *h);
 
 /* The figures sampled, for one process or the system (p NULL). */
 double mt_history_value(const struct mt_snapshot *s, int p_index,
-			enum mt_hist_series which);
+			enum mt_history_series which);
 
 #endif

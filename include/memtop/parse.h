@@ -1,16 +1,22 @@
 /*
- * parse.h - pure parsers for the text files of /proc.
+ * parse.h - pure parsers for the text files of /proc and /sys.
  *
  * They take a buffer and its length (not NUL terminated, may be truncated
  * anywhere) and never read outside it. A line they cannot make sense of is
- * rejected with -1; the caller counts it and goes on.
+ * rejected with -1; the caller counts it and goes on. The parsers of the
+ * system-wide files (vmstat, meminfo, buddyinfo, sysfs choices) skip such
+ * lines themselves, and allocate what they return from an arena (util.h),
+ * which owns it; they keep no other state, so any thread may call them.
  */
 #ifndef MEMTOP_PARSE_H
 #define MEMTOP_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct mt_arena;
 
 enum mt_vma_kind {
 	MT_KIND_ANON,    /* private anonymous, [anon:NAME] */
@@ -83,5 +89,43 @@ int mt_parse_cgroup(const char *buf, size_t len, const char **path,
  * the end. *pos is the cursor (start at 0). */
 const char *mt_next_line(const char *buf, size_t len, size_t *pos,
 			 size_t *line_len);
+
+/* One buffer that is exactly a decimal number of at most 19 digits (no
+ * sign, no blanks): 0 with *v set, else -1. */
+int mt_parse_u64(const char *buf, size_t len, uint64_t *v);
+
+/* A named counter or value. rate is per second over the last interval,
+ * valid when has_rate; reset is set when the counter went backwards (the
+ * rate then counts from zero). */
+struct mt_counter {
+	const char *key;
+	uint64_t value;
+	double rate;
+	bool has_rate, reset;
+};
+
+#define MT_BUDDY_ORDERS 16
+struct mt_buddy_zone {
+	int node;
+	const char *zone;
+	unsigned norders;
+	uint64_t free[MT_BUDDY_ORDERS]; /* free blocks per order */
+};
+
+/* The huge page lines of /proc/vmstat (thp_*, compact_*, the nr_*
+ * huge page counts, nr_free_pages), rates not set; returns the count, and
+ * *out (never NULL) lives in the arena. */
+size_t mt_parse_vmstat(const char *buf, size_t len, struct mt_arena *a,
+		       struct mt_counter **out);
+/* The huge page lines of /proc/meminfo and MemTotal, MemFree (values in
+ * kB as printed; HugePages_* are counts); like mt_parse_vmstat. */
+size_t mt_parse_meminfo(const char *buf, size_t len, struct mt_arena *a,
+			struct mt_counter **out);
+/* The zones of /proc/buddyinfo, in file order; like mt_parse_vmstat. */
+size_t mt_parse_buddyinfo(const char *buf, size_t len, struct mt_arena *a,
+			  struct mt_buddy_zone **out);
+/* "always [madvise] never" -> "madvise" (in the arena); "?" when there is
+ * no [choice]. */
+const char *mt_parse_choice(const char *buf, size_t len, struct mt_arena *a);
 
 #endif

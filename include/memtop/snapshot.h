@@ -166,13 +166,13 @@ struct mt_snapshot *mt_snapshot_new(void);
 void mt_snapshot_ref(struct mt_snapshot *s);
 void mt_snapshot_unref(struct mt_snapshot *s);
 
-/* Pages in blocks of order >= pmd_order in a histogram (0 if NULL). */
-uint64_t mt_hist_pages_from(const uint64_t *hist, unsigned nord,
-			    unsigned from_order);
-/* Index of the highest non-zero order, -1 if all zero. */
-int mt_hist_top(const uint64_t *hist, unsigned nord);
-/* Compare histograms from the highest order down (the seed's order). */
-int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord);
+/* Which VMAs a view leaves out: batch output and the viewer alike. */
+struct mt_vma_filter {
+	bool omit_file_backed;  /* VMAs backed by a real file (memfd is not) */
+	bool omit_unfaulted;    /* VMAs without a present page */
+};
+/* Whether v is shown under f (neither may be NULL). */
+bool mt_vma_shown(const struct mt_vma *v, const struct mt_vma_filter *f);
 
 /* Sort keys shared by batch output and the UI. */
 enum mt_sort_key {

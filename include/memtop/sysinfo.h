@@ -6,7 +6,7 @@
  *
  * Read once per scan into the snapshot's arena. Which counters exist
  * depends on the kernel: sizes and stats are listed from the directories,
- * never hard-coded.
+ * never hard-coded. The files' text is parsed by parse.h.
  */
 #ifndef MEMTOP_SYSINFO_H
 #define MEMTOP_SYSINFO_H
@@ -14,19 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "memtop/parse.h" /* struct mt_counter, struct mt_buddy_zone */
 
 struct mt_arena;
 struct mt_procfs;
-
-/* A named counter or value. rate is per second over the last interval,
- * valid when has_rate; reset is set when the counter went backwards (the
- * rate then counts from zero). */
-struct mt_counter {
-	const char *key;
-	uint64_t value;
-	double rate;
-	bool has_rate, reset;
-};
 
 struct mt_mthp_size {
 	uint64_t kb;                 /* folio size in KiB */
@@ -37,14 +28,6 @@ struct mt_mthp_size {
 	const char *shmem_enabled;
 	struct mt_counter *stats;    /* stats/ files, sorted by key */
 	size_t nstats;
-};
-
-#define MT_BUDDY_ORDERS 16
-struct mt_buddy_zone {
-	int node;
-	const char *zone;
-	unsigned norders;
-	uint64_t free[MT_BUDDY_ORDERS]; /* free blocks per order */
 };
 
 struct mt_sysinfo {
@@ -99,15 +82,5 @@ const struct mt_counter *mt_counter_find(const struct mt_counter *c,
  * the previous value over dt seconds. */
 void mt_counter_rate(struct mt_counter *cur, const struct mt_counter *prev,
 		     double dt);
-
-/* Pure parsers (buffers as read). They allocate from the arena. */
-size_t mt_parse_vmstat(const char *buf, size_t len, struct mt_arena *a,
-		       struct mt_counter **out);
-size_t mt_parse_meminfo(const char *buf, size_t len, struct mt_arena *a,
-			struct mt_counter **out);
-size_t mt_parse_buddyinfo(const char *buf, size_t len, struct mt_arena *a,
-			  struct mt_buddy_zone **out);
-/* "always [madvise] never" -> "madvise"; "?" when there is no [choice]. */
-const char *mt_parse_choice(const char *buf, size_t len, struct mt_arena *a);
 
 #endif

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "memtop/output.h"
 
 void ui_data_init(struct ui_data *d)
 {
@@ -311,13 +310,13 @@ bool ui_contains(const char *hay, const char *needle)
 
 static void filter_vmas(struct ui_data *d, const struct ui_settings *st)
 {
-	struct mt_output_opts oo = {
+	struct mt_vma_filter vf = {
 		.omit_file_backed = st->omit_file,
 		.omit_unfaulted = st->omit_unfaulted,
 	};
 	d->nvrows = 0;
 	for (size_t i = 0; i < d->nvs; i++) {
-		if (!mt_vma_shown(d->vs[i].v, &oo))
+		if (!mt_vma_shown(d->vs[i].v, &vf))
 			continue;
 		if (!ui_contains(ui_data_str(d, d->vs[i].path), st->path_filter))
 			continue;

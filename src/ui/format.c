@@ -11,8 +11,8 @@
 #include <wchar.h>
 
 #include "memtop/escape.h"
-#include "memtop/output.h"
 #include "memtop/probe.h"
+#include "memtop/units.h"
 
 /* ---- views and distributions ----------------------------------------- */
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "memtop/output.h"
 #include "memtop/sysinfo.h"
+#include "memtop/units.h"
 
 /* Draw s at *x on line y with attr, clipped to the window width. */
 static void seg(const struct ui *u, WINDOW *w, int y, int *x, const char *s,

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "memtop/history.h"
-#include "memtop/output.h"
+#include "memtop/units.h"
 
 /* Order rows: label, count, bytes, then the bar. */
 enum { LW = 5, CW = 8, BW = 7, ORDERS_W = LW + 1 + CW + 1 + BW + 1 };

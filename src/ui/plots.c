@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "memtop/output.h"
 #include "memtop/plot.h"
+#include "memtop/units.h"
 
 #define LABEL_W 16 /* "fallbk/s  12.5/s " */
 

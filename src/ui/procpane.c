@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "memtop/output.h"
+#include "memtop/units.h"
 
 void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
 		    const struct ui_colpos *pos, size_t n, int sort, bool desc)

@@ -1,5 +1,5 @@
 /*
- * rc.c - the viewer's state as memtoprc values (see memtop/config.h), and
+ * rc.c - the viewer's state as memtoprc values (see memtop/settings.h), and
  * which of them the user changed. Pure: screen.c loads and saves the file.
  *
  * Only what the user changes is written: a sort given with -s, or the

@@ -25,7 +25,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "memtop/output.h"
 #include "memtop/sysinfo.h"
 
 /* ---- colours and drawing helpers ------------------------------------- */

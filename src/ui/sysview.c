@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtop/output.h"
 #include "memtop/sysinfo.h"
+#include "memtop/units.h"
 
 struct sv {
 	struct ui *u;

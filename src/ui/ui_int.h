@@ -11,7 +11,7 @@
 #define MEMTOP_UI_INT_H
 
 #include <curses.h>
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/history.h"
 #include "memtop/model.h"
 #include "memtop/ui.h"

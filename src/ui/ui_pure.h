@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/snapshot.h"
 #include "memtop/util.h"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "memtop/output.h"
+#include "memtop/units.h"
 
 void ui_draw_info(struct ui *u, WINDOW *w)
 {

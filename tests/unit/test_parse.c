@@ -1,5 +1,5 @@
 /*
- * test_parse.c - parsers of /proc text (parse.h).
+ * test_parse.c - parsers of /proc and /sys text (parse.h).
  *
  * Every parser gets buffers allocated to their exact length, so a read
  * past the end is caught by the address sanitizer build. Truncated input is
@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "memtop/parse.h"
+#include "memtop/util.h"
 
 /* An exactly sized heap copy of s[0..n). */
 static char *dup_exact(const char *s, size_t n)
@@ -1128,6 +1129,119 @@ static void test_next_line(void **state)
 	}
 }
 
+/* The value of key among the n counters, or -1 when it is not there. */
+static long long counter(const struct mt_counter *c, size_t n,
+			 const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].key, key) == 0)
+			return (long long)c[i].value;
+	return -1;
+}
+
+static void test_vmstat(void **state)
+{
+	(void)state;
+	struct mt_arena *a = mt_arena_new();
+	const char vm[] = "nr_free_pages 100\nthp_fault_alloc 7\nbogus\n"
+			  "thp_split_pmd x\ncompact_stall 3\nthp_fault_fallback 99999999999999999999\n"
+			  "pgfault 12\nthp_collapse_alloc 2";
+	char *b = dup_exact(vm, strlen(vm));
+	struct mt_counter *c;
+	size_t n = mt_parse_vmstat(b, strlen(vm), a, &c);
+	assert_int_equal(n, 4);
+	assert_int_equal(counter(c, n, "nr_free_pages"), 100);
+	assert_int_equal(counter(c, n, "thp_fault_alloc"), 7);
+	assert_int_equal(counter(c, n, "compact_stall"), 3);
+	assert_int_equal(counter(c, n, "thp_collapse_alloc"), 2);
+	assert_int_equal(counter(c, n, "pgfault"), -1);
+	assert_int_equal(counter(c, n, "thp_split_pmd"), -1);
+	assert_int_equal(counter(c, n, "thp_fault_fallback"), -1);
+	free(b);
+	mt_arena_free(a);
+}
+
+static void test_meminfo(void **state)
+{
+	(void)state;
+	struct mt_arena *a = mt_arena_new();
+	const char mi[] = "MemTotal:       24684084 kB\nAnonHugePages:    532480 kB\n"
+			  "HugePages_Total:       4\nHugepagesize:       2048 kB\n"
+			  "ShmemHugePages: oops\nMemFree";
+	char *b = dup_exact(mi, strlen(mi));
+	struct mt_counter *c;
+	size_t n = mt_parse_meminfo(b, strlen(mi), a, &c);
+	assert_int_equal(n, 4);
+	assert_int_equal(counter(c, n, "MemTotal"), 24684084);
+	assert_int_equal(counter(c, n, "AnonHugePages"), 532480);
+	assert_int_equal(counter(c, n, "HugePages_Total"), 4);
+	assert_int_equal(counter(c, n, "Hugepagesize"), 2048);
+	free(b);
+	mt_arena_free(a);
+}
+
+static void test_buddyinfo(void **state)
+{
+	(void)state;
+	struct mt_arena *a = mt_arena_new();
+	const char bi[] = "Node 0, zone      DMA      0      0      0      1      3 \n"
+			  "Node 1, zone   Normal   5376   1166    188\n"
+			  "Node x, zone Normal 1\nNode 0, zone\nNode 2, zone Movable 1 2 z\n"
+			  "Node 3, zone Huge 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1\n";
+	char *b = dup_exact(bi, strlen(bi));
+	struct mt_buddy_zone *z;
+	size_t n = mt_parse_buddyinfo(b, strlen(bi), a, &z);
+	assert_int_equal(n, 2);
+	assert_int_equal(z[0].node, 0);
+	assert_string_equal(z[0].zone, "DMA");
+	assert_int_equal(z[0].norders, 5);
+	assert_int_equal(z[0].free[4], 3);
+	assert_int_equal(z[1].node, 1);
+	assert_string_equal(z[1].zone, "Normal");
+	assert_int_equal(z[1].norders, 3);
+	assert_int_equal(z[1].free[0], 5376);
+	free(b);
+	mt_arena_free(a);
+}
+
+static const char *choice(struct mt_arena *a, const char *text)
+{
+	size_t n = strlen(text);
+	char *b = dup_exact(text, n);
+	const char *r = mt_parse_choice(b, n, a);
+
+	free(b);
+	return r;
+}
+
+static void test_choice(void **state)
+{
+	(void)state;
+	struct mt_arena *a = mt_arena_new();
+	assert_string_equal(choice(a, "always [madvise] never"), "madvise");
+	assert_string_equal(choice(a, "always madvise"), "?");
+	assert_string_equal(choice(a, "[]"), "?");
+	assert_string_equal(choice(a, "[never"), "?");
+	mt_arena_free(a);
+}
+
+static void test_u64(void **state)
+{
+	(void)state;
+	uint64_t v = 0;
+	assert_int_equal(mt_parse_u64("0", 1, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(mt_parse_u64("1234567890123456789", 19, &v), 0);
+	assert_int_equal(v, UINT64_C(1234567890123456789));
+	assert_int_equal(mt_parse_u64("12345678901234567890", 20, &v), -1);
+	assert_int_equal(mt_parse_u64("", 0, &v), -1);
+	assert_int_equal(mt_parse_u64("12 ", 3, &v), -1);
+	assert_int_equal(mt_parse_u64("-1", 2, &v), -1);
+	/* only len bytes are read */
+	assert_int_equal(mt_parse_u64("42x", 2, &v), 0);
+	assert_int_equal(v, 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1153,6 +1267,11 @@ int main(void)
 		cmocka_unit_test(test_smaps_truncated),
 		cmocka_unit_test(test_smaps_vmflags),
 		cmocka_unit_test(test_next_line),
+		cmocka_unit_test(test_vmstat),
+		cmocka_unit_test(test_meminfo),
+		cmocka_unit_test(test_buddyinfo),
+		cmocka_unit_test(test_choice),
+		cmocka_unit_test(test_u64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * test_config.c - the settings file (config.h) and atomic replacement of
+ * test_settings.c - the settings file (settings.h) and atomic replacement of
  * files (atomicfile.h).
  *
  * The parser is fed good files, every kind of bad value, other programs'
@@ -32,7 +32,7 @@
 #include <cmocka.h>
 
 #include "memtop/atomicfile.h"
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/util.h"
 
 static uint64_t g_seed;
@@ -160,7 +160,7 @@ static bool is_default(const struct mt_settings *s)
 static void assert_valid(const struct mt_settings *s)
 {
 	assert_true((unsigned)s->sort < MT_SORT_COUNT);
-	assert_true(s->view >= 0 && s->view <= 2);
+	assert_true((unsigned)s->view < MT_SETTINGS_VIEW_COUNT);
 	assert_true(s->interval_s >= 0.01 && s->interval_s <= 86400);
 }
 
@@ -604,8 +604,8 @@ static void test_parse_random(void **state)
 		mt_buf_reset(&w);
 		enum mt_settings_status st =
 			mt_settings_parse(buf, len, "rc", &s, &w);
-		if ((unsigned)s.sort >= MT_SORT_COUNT || s.view < 0 ||
-		    s.view > 2 || !(s.interval_s >= 0.01 && s.interval_s <= 86400))
+		if ((unsigned)s.sort >= MT_SORT_COUNT ||
+		    (unsigned)s.view >= MT_SETTINGS_VIEW_COUNT || !(s.interval_s >= 0.01 && s.interval_s <= 86400))
 			fail_msg("out of range after random input (seed %llu, "
 				 "case %d)", (unsigned long long)g_seed, i);
 		assert_true(st <= MT_SETTINGS_FOREIGN);
@@ -906,7 +906,7 @@ int main(void)
 		g_seed = strtoull(env, NULL, 0);
 	else
 		g_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	printf("test_config: seed %llu (MEMTOP_TEST_SEED=%llu to repeat)\n",
+	printf("test_settings: seed %llu (MEMTOP_TEST_SEED=%llu to repeat)\n",
 	       (unsigned long long)g_seed, (unsigned long long)g_seed);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

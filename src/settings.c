@@ -1,5 +1,5 @@
 /*
- * config.c - the settings file: where it is, a parser that accepts any
+ * settings.c - the settings file: where it is, a parser that accepts any
  * bytes without harm, and an atomic writer that never replaces a file
  * that is not memtop's.
  *
@@ -21,14 +21,19 @@
 #include <unistd.h>
 
 #include "memtop/atomicfile.h"
-#include "memtop/config.h"
+#include "memtop/settings.h"
 #include "memtop/escape.h"
+#include "memtop/parse.h"
 
 #define MAX_WARNINGS 5
 #define INTERVAL_MIN 0.01
 #define INTERVAL_MAX 86400.0
 
-static const char *const view_names[] = {"present", "mappable", "folios"};
+static const char *const view_names[MT_SETTINGS_VIEW_COUNT] = {
+	[MT_SETTINGS_VIEW_PRESENT] = "present",
+	[MT_SETTINGS_VIEW_MAPPABLE] = "mappable",
+	[MT_SETTINGS_VIEW_FOLIOS] = "folios",
+};
 
 void mt_settings_defaults(struct mt_settings *s)
 {
@@ -211,19 +216,6 @@ static int parse_version(const char *s, size_t n, int *out)
 	return 0;
 }
 
-/* Next line of [text, text + len) from *pos; NULL at the end. */
-static const char *next_line(const char *text, size_t len, size_t *pos,
-			     size_t *n)
-{
-	if (*pos >= len)
-		return NULL;
-	const char *start = text + *pos;
-	const char *nl = memchr(start, '\n', len - *pos);
-	*n = nl ? (size_t)(nl - start) : len - *pos;
-	*pos += *n + (nl ? 1 : 0);
-	return start;
-}
-
 /* Split a line into key and value; false for blank and comment lines,
  * and with *key == NULL for a line without '='. */
 static bool split_kv(const char *line, size_t n, const char **key,
@@ -281,7 +273,7 @@ bad_sort:
 		for (int i = 0; i < (int)MT_ARRAY_SIZE(view_names); i++) {
 			if (word_is(v, vn, view_names[i]) ||
 			    (vn == 1 && v[0] == '0' + i)) {
-				s->view = i;
+				s->view = (enum mt_settings_view)i;
 				return 0;
 			}
 		}
@@ -360,7 +352,7 @@ enum mt_settings_status mt_settings_parse(const char *text, size_t len,
 	size_t kn, vn;
 	int version = 0;
 	bool bad_version = false;
-	while ((line = next_line(text, len, &pos, &n))) {
+	while ((line = mt_next_line(text, len, &pos, &n))) {
 		lineno++;
 		if (!split_kv(line, n, &k, &kn, &v, &vn) || !k ||
 		    !word_is(k, kn, "version"))
@@ -388,7 +380,7 @@ enum mt_settings_status mt_settings_parse(const char *text, size_t len,
 
 	pos = 0;
 	lineno = 0;
-	while ((line = next_line(text, len, &pos, &n))) {
+	while ((line = mt_next_line(text, len, &pos, &n))) {
 		lineno++;
 		if (!split_kv(line, n, &k, &kn, &v, &vn))
 			continue;
@@ -512,9 +504,9 @@ static void format_interval(struct mt_buf *out, double v)
 
 void mt_settings_format(struct mt_buf *out, const struct mt_settings *s)
 {
-	int view = s->view >= 0 && s->view < (int)MT_ARRAY_SIZE(view_names)
-			   ? s->view
-			   : 0;
+	enum mt_settings_view view = (unsigned)s->view < MT_SETTINGS_VIEW_COUNT
+					     ? s->view
+					     : MT_SETTINGS_VIEW_PRESENT;
 	mt_buf_printf(out,
 		      "# memtop settings: written by memtop when they change "
 		      "in the viewer; see memtop(1).\n"

@@ -1,5 +1,5 @@
 /*
- * config.h - the viewer's settings file (memtoprc), kept the way htop
+ * settings.h - the viewer's settings file (memtoprc), kept the way htop
  * keeps htoprc.
  *
  * Where: $MEMTOPRC, else $XDG_CONFIG_HOME/memtop/memtoprc (when that
@@ -25,8 +25,8 @@
  * Booleans read 0/1, true/false, yes/no, on/off. Nothing here prints:
  * problems come back as text for the caller to show.
  */
-#ifndef MEMTOP_CONFIG_H
-#define MEMTOP_CONFIG_H
+#ifndef MEMTOP_SETTINGS_H
+#define MEMTOP_SETTINGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,12 +40,13 @@ enum mt_settings_view {
 	MT_SETTINGS_VIEW_PRESENT = 0,
 	MT_SETTINGS_VIEW_MAPPABLE = 1,
 	MT_SETTINGS_VIEW_FOLIOS = 2,
+	MT_SETTINGS_VIEW_COUNT
 };
 
 struct mt_settings {
 	enum mt_sort_key sort;
 	bool sort_desc;
-	int view;               /* enum mt_settings_view */
+	enum mt_settings_view view;
 	bool show_kthreads;
 	bool omit_file_backed;
 	bool omit_unfaulted;
