@@ -232,13 +232,6 @@ struct gsort {
 	bool desc;
 };
 
-struct ui_rowfig ui_group_fig(const struct ui_group *g)
-{
-	return (struct ui_rowfig){g->present,   g->swapped,    g->pmd_pages,
-				  g->thp_pages, g->coll_pages, g->has_rate,
-				  g->huge_rate, g->mark,       &g->dist};
-}
-
 static int cmp_group(const void *pa, const void *pb, void *arg)
 {
 	const struct gsort *c = arg;
