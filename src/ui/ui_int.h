@@ -151,9 +151,11 @@ struct ui {
 	char host[65], kernel[160];
 };
 
-/* screen.c */
+/* draw.c: drawing primitives shared by the panes */
 attr_t ui_attr(const struct ui *u, enum ui_color c);
 enum ui_color ui_order_color(unsigned order, unsigned pmd_order);
+/* Start colours when u->color (after the terminal is set up). */
+void ui_init_colors(struct ui *u);
 /* Put a sanitized string at (y, x) within width cells (right aligned when
  * right); returns the cells used. */
 int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
@@ -161,6 +163,8 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
 /* Draw the compact bar of d at (y, x), width cells. */
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected);
+
+/* request.c: requests to the scanner, its timing, the status message */
 void ui_set_status(struct ui *u, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Send the requests that follow from the state to the scanner. */
@@ -169,15 +173,20 @@ void ui_send_paused(struct ui *u);
 void ui_send_rescan(struct ui *u);
 void ui_send_selected(struct ui *u, pid_t pid);
 void ui_send_quit(struct ui *u);
+/* Expected time of the next snapshot (monotonic ns), 0 if none is
+ * expected (paused, or nothing yet). */
+uint64_t ui_snapshot_due(const struct ui *u);
+/* Whether the scanner is late: the figures are older than expected. Sets
+ * *age_s to their age. */
+bool ui_snapshot_late(const struct ui *u, double *age_s);
+
+/* select.c: the selection */
 /* Keep the selections on their process / VMA after the rows changed. */
 void ui_fix_selection(struct ui *u);
 /* Take the selection's identity from line sel of the process pane. */
 void ui_sync_selection(struct ui *u);
 /* The selected process pane line, NULL if none. */
 const struct ui_line *ui_sel_line(const struct ui *u);
-/* Whether the scanner is late: the figures are older than expected. Sets
- * *age_s to their age. */
-bool ui_snapshot_late(const struct ui *u, double *age_s);
 /* The histogram shown: the selected VMA, process or cgroup row (title
  * filled in), NULL if nothing is selected. */
 const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
@@ -185,7 +194,18 @@ const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 void ui_selected_id(const struct ui *u, struct ui_selid *id);
 bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b);
 void ui_selid_free(struct ui_selid *id);
-void ui_draw(struct ui *u);
+
+/* term.c: the terminal, signals and resizes */
+/* Check the terminal, catch the signals and set up curses; 0 when done,
+ * else the exit status (the reason is on stderr). */
+int ui_term_open(struct ui *u, const struct mt_ui_opts *o);
+/* End curses and give the signals back. */
+void ui_term_close(void);
+/* The read end of the signal self-pipe, for poll(). */
+int ui_term_signal_fd(void);
+/* Handle the signals caught since the last call (resizes); true when the
+ * loop should end (u->exit_status set). */
+bool ui_term_signals(struct ui *u);
 
 /* header.c */
 void ui_draw_header(struct ui *u, WINDOW *w);

@@ -1,12 +1,14 @@
 /*
- * screen.c - the viewer's main loop, terminal set-up and the drawing
- * helpers shared by the panes.
+ * loop.c - the viewer's main loop, above every pane: it takes snapshots,
+ * rebuilds the view model, reads keys and hands them to keys.c, keeps the
+ * settings file, and draws a frame by calling each pane in turn.
  *
  * The loop sleeps in poll() on three fds: the terminal, the model's wake
  * fd (a snapshot was published) and a self-pipe written by the signal
- * handlers (SIGWINCH, SIGINT, SIGTERM, SIGHUP). Nothing else wakes it, so
- * memtop uses no CPU between scans, and a key is answered at once whatever
- * the scanner is doing.
+ * handlers (term.c). Nothing else wakes it, so memtop uses no CPU between
+ * scans, and a key is answered at once whatever the scanner is doing.
+ * Only the loop calls the panes; it runs on the UI thread only and owns
+ * struct ui (freed when mt_ui_run() returns).
  */
 #include "ui_int.h"
 
@@ -29,321 +31,6 @@
 #include "memtop/sysinfo.h"
 
 /* ---- colours and drawing helpers ------------------------------------- */
-
-struct color_def {
-	short fg, bg;
-	attr_t color_attr, mono_attr;
-};
-#define UI_COLOR_DEF(name, fg, bg, a, m) { fg, bg, a, m },
-static const struct color_def color_defs[UI_C_COUNT] = {
-	UI_COLORS(UI_COLOR_DEF)
-};
-#undef UI_COLOR_DEF
-
-attr_t ui_attr(const struct ui *u, enum ui_color c)
-{
-	if (c >= UI_C_COUNT)
-		return A_NORMAL;
-	if (!u->color)
-		return color_defs[c].mono_attr;
-	return (attr_t)COLOR_PAIR(c) | color_defs[c].color_attr;
-}
-
-static void init_colors(struct ui *u)
-{
-	if (!u->color)
-		return;
-	start_color();
-	bool dflt = use_default_colors() == OK;
-	for (int c = 1; c < UI_C_COUNT; c++) {
-		short fg = color_defs[c].fg, bg = color_defs[c].bg;
-		if (!dflt) {
-			fg = fg < 0 ? COLOR_WHITE : fg;
-			bg = bg < 0 ? COLOR_BLACK : bg;
-		}
-		init_pair((short)c, fg, bg);
-	}
-}
-
-enum ui_color ui_order_color(unsigned order, unsigned pmd_order)
-{
-	if (order == 0)
-		return UI_C_ORD0;
-	if (order >= pmd_order)
-		return UI_C_ORD5;
-	unsigned k = pmd_order > 1 ? (order - 1) * 4 / (pmd_order - 1) : 0;
-	return (enum ui_color)(UI_C_ORD1 + MT_MIN(k, 3u));
-}
-
-int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
-	   bool utf8)
-{
-	if (width <= 0 || !s)
-		return 0;
-	int used;
-	size_t n = ui_text_fit(s, width, utf8, &used);
-	if (right)
-		x += width - used;
-	mvwaddnstr(w, y, x, s, (int)n);
-	return used;
-}
-
-void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
-		 const struct ui_dist *d, bool selected)
-{
-	signed char cell[256];
-	if (width <= 0)
-		return;
-	width = MT_MIN(width, (int)sizeof(cell));
-	unsigned pmd = u->snap ? u->snap->pmd_order : 9;
-	ui_bar_cells(d, width, cell);
-	/* the glyphs keep their order colours on the selected row too */
-	attr_t base = selected ? ui_attr(u, UI_C_SEL) : A_NORMAL;
-	for (int i = 0; i < width; i++) {
-		if (cell[i] == UI_BAR_EMPTY)
-			break;
-		enum ui_band b;
-		enum ui_color c;
-		if (cell[i] == UI_BAR_PARTIAL) {
-			b = UI_BAND_PARTIAL;
-			c = UI_C_PART;
-		} else {
-			b = ui_order_band((unsigned)cell[i], pmd);
-			c = ui_order_color((unsigned)cell[i], pmd);
-		}
-		wattrset(w, u->color || !selected ? ui_attr(u, c) : base);
-		mvwaddstr(w, y, x + i, ui_band_glyph(b, u->utf8));
-	}
-	wattrset(w, base);
-}
-
-void ui_set_status(struct ui *u, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(u->status, sizeof(u->status), fmt, ap);
-	va_end(ap);
-}
-
-/* ---- requests to the scanner ----------------------------------------- */
-
-struct req {
-	enum { REQ_INTERVAL, REQ_PAUSED, REQ_RESCAN, REQ_SELECTED,
-	       REQ_QUIT } what;
-	uint64_t interval_ms;
-	bool paused;
-	pid_t pid;
-};
-
-static void apply_req(struct mt_requests *r, void *arg)
-{
-	const struct req *q = arg;
-	switch (q->what) {
-	case REQ_INTERVAL: r->interval_ms = q->interval_ms; break;
-	case REQ_PAUSED: r->paused = q->paused; break;
-	case REQ_RESCAN: r->rescan = true; break;
-	case REQ_SELECTED:
-		r->selected = q->pid;
-		if (q->pid > 0)
-			r->rescan = true; /* smaps for it soon */
-		break;
-	case REQ_QUIT: r->quit = true; break;
-	}
-}
-
-static void send_req(struct ui *u, struct req q)
-{
-	if (u->model)
-		mt_model_update_requests(u->model, apply_req, &q);
-}
-
-void ui_send_interval(struct ui *u)
-{
-	send_req(u, (struct req){ .what = REQ_INTERVAL,
-			      .interval_ms = u->interval_ms });
-}
-
-void ui_send_paused(struct ui *u)
-{
-	send_req(u, (struct req){ .what = REQ_PAUSED, .paused = u->paused });
-}
-
-void ui_send_rescan(struct ui *u)
-{
-	send_req(u, (struct req){ .what = REQ_RESCAN });
-}
-
-void ui_send_selected(struct ui *u, pid_t pid)
-{
-	send_req(u, (struct req){ .what = REQ_SELECTED, .pid = pid });
-}
-
-void ui_send_quit(struct ui *u)
-{
-	send_req(u, (struct req){ .what = REQ_QUIT });
-}
-
-/* ---- selection ------------------------------------------------------- */
-
-const struct ui_line *ui_sel_line(const struct ui *u)
-{
-	const struct ui_data *d = &u->data;
-	return u->sel < d->nlines ? &d->lines[u->sel] : NULL;
-}
-
-static void set_sel_group(struct ui *u, const char *key)
-{
-	if (u->sel_group && key && strcmp(u->sel_group, key) == 0)
-		return;
-	free(u->sel_group);
-	u->sel_group = key ? xstrdup(key) : NULL;
-}
-
-void ui_sync_selection(struct ui *u)
-{
-	const struct ui_data *d = &u->data;
-	const struct ui_line *l = ui_sel_line(u);
-	if (!l)
-		return;
-	if (l->kind == UI_LINE_GROUP) {
-		u->sel_is_group = true;
-		set_sel_group(u, d->groups[l->idx].key);
-	} else {
-		u->sel_is_group = false;
-		u->sel_pid = d->ps[l->idx].p->pid;
-	}
-}
-
-/* The line that shows the selection best: the process, else (grouped)
- * its cgroup row; the cgroup row, else (not grouped) its first process. */
-static ssize_t find_selection(const struct ui *u)
-{
-	const struct ui_data *d = &u->data;
-	if (u->sel_is_group && u->sel_group) {
-		ssize_t r = ui_data_find_group(d, u->sel_group);
-		if (r >= 0)
-			return r;
-		/* the process selected before the cgroup row, if it is in
-		 * that cgroup */
-		const char *own = ui_data_cgroup_of(d, u->sel_pid);
-		if (own && strcmp(own, u->sel_group) == 0 &&
-		    (r = ui_data_find_pid(d, u->sel_pid)) >= 0)
-			return r;
-		for (size_t i = 0; i < d->nlines; i++) {
-			const struct ui_line *l = &d->lines[i];
-			const char *cg = d->ps[l->idx].p->cgroup;
-			if (l->kind == UI_LINE_PROC &&
-			    strcmp(cg ? cg : "", u->sel_group) == 0)
-				return (ssize_t)i;
-		}
-		return -1;
-	}
-	ssize_t r = ui_data_find_pid(d, u->sel_pid);
-	if (r < 0 && u->set.group) {
-		const char *cg = ui_data_cgroup_of(d, u->sel_pid);
-		if (cg)
-			r = ui_data_find_group(d, cg);
-	}
-	return r;
-}
-
-void ui_fix_selection(struct ui *u)
-{
-	struct ui_data *d = &u->data;
-	ssize_t r = find_selection(u);
-	if (r >= 0)
-		u->sel = (size_t)r;
-	else if (u->sel >= d->nlines)
-		u->sel = d->nlines ? d->nlines - 1 : 0;
-	if (d->nlines)
-		ui_sync_selection(u);
-	if (!u->vma_mode)
-		return;
-	r = ui_data_find_vma(d, u->vsel_start);
-	if (r >= 0)
-		u->vsel = (size_t)r;
-	else if (u->vsel >= d->nvrows)
-		u->vsel = d->nvrows ? d->nvrows - 1 : 0;
-	if (d->nvrows)
-		u->vsel_start = d->vs[d->vrows[u->vsel]].v->start;
-}
-
-const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
-				       size_t len)
-{
-	const struct ui_data *d = &u->data;
-	if (u->vma_mode && d->nvrows > 0) {
-		const struct ui_vstat *vs = &d->vs[d->vrows[u->vsel]];
-		const char *path = ui_data_str(d, vs->path);
-		snprintf(title, len, "VMA %" PRIx64 " %s", vs->v->start,
-			 *path ? path : mt_kind_name(vs->v->kind));
-		return &vs->dist;
-	}
-	if (u->vma_mode && d->vproc >= 0) {
-		const struct ui_pstat *ps = &d->ps[d->vproc];
-		snprintf(title, len, "PID %d %s", (int)ps->p->pid,
-			 ui_data_str(d, ps->name));
-		return &ps->dist;
-	}
-	const struct ui_line *l = u->vma_mode ? NULL : ui_sel_line(u);
-	if (!l)
-		return NULL;
-	if (l->kind == UI_LINE_GROUP) {
-		const struct ui_group *g = &d->groups[l->idx];
-		snprintf(title, len, "cgroup %s (%zu process%s)",
-			 ui_data_str(d, g->name), g->n, g->n == 1 ? "" : "es");
-		return &g->dist;
-	}
-	const struct ui_pstat *ps = &d->ps[l->idx];
-	snprintf(title, len, "PID %d %s", (int)ps->p->pid,
-		 ui_data_str(d, ps->name));
-	return &ps->dist;
-}
-
-void ui_selected_id(const struct ui *u, struct ui_selid *id)
-{
-	const struct ui_data *d = &u->data;
-	memset(id, 0, sizeof(*id));
-	id->view = u->set.view;
-	id->omit_file = u->set.omit_file;
-	if (u->vma_mode && d->nvrows > 0) {
-		id->kind = 2;
-		id->pid = u->vpid;
-		id->vstart = d->vs[d->vrows[u->vsel]].v->start;
-		return;
-	}
-	if (u->vma_mode) {
-		id->kind = d->vproc >= 0 ? 1 : 0;
-		id->pid = u->vpid;
-		return;
-	}
-	const struct ui_line *l = ui_sel_line(u);
-	if (!l)
-		return;
-	if (l->kind == UI_LINE_GROUP) {
-		id->kind = 3;
-		id->group = xstrdup(d->groups[l->idx].key);
-	} else {
-		id->kind = 1;
-		id->pid = d->ps[l->idx].p->pid;
-	}
-}
-
-bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b)
-{
-	if (a->kind != b->kind || a->pid != b->pid || a->vstart != b->vstart ||
-	    a->view != b->view || a->omit_file != b->omit_file)
-		return false;
-	if (a->kind == 3)
-		return a->group && b->group && strcmp(a->group, b->group) == 0;
-	return a->kind != 0;
-}
-
-void ui_selid_free(struct ui_selid *id)
-{
-	free(id->group);
-	memset(id, 0, sizeof(*id));
-}
 
 /* ---- drawing --------------------------------------------------------- */
 
@@ -393,7 +80,7 @@ static void draw_too_small(struct ui *u, int cols, int lines)
 	doupdate();
 }
 
-void ui_draw(struct ui *u)
+static void draw_frame(struct ui *u)
 {
 	int lines, cols;
 	getmaxyx(stdscr, lines, cols);
@@ -545,32 +232,11 @@ static void take_snapshot(struct ui *u)
 		mt_snapshot_unref(old);
 }
 
-/* Expected time of the next snapshot (monotonic ns), 0 if none is
- * expected (paused, or nothing yet). A second of grace. */
-static uint64_t next_due(const struct ui *u)
-{
-	if (!u->snap || u->paused || !u->snap_mono)
-		return 0;
-	uint64_t wait_ms = u->snap->next_ms ? u->snap->next_ms : u->interval_ms;
-	wait_ms = MT_MAX(wait_ms, u->interval_ms);
-	return u->snap_mono + wait_ms * 1000000u + u->snap->duration_ns +
-	       1000000000u;
-}
-
-bool ui_snapshot_late(const struct ui *u, double *age_s)
-{
-	uint64_t due = next_due(u), now = mt_now_ns();
-	*age_s = u->snap_mono ? (double)(now - u->snap_mono) / 1e9 +
-					(double)u->snap->duration_ns / 1e9
-			      : 0;
-	return due && now > due;
-}
-
 /* poll() timeout: wake up only when the next scan is overdue (to say how
  * old the figures are), then once a second until it arrives. */
 static int poll_timeout(const struct ui *u)
 {
-	uint64_t due = next_due(u);
+	uint64_t due = ui_snapshot_due(u);
 	if (!due)
 		return -1;
 	uint64_t now = mt_now_ns();
@@ -578,76 +244,6 @@ static int poll_timeout(const struct ui *u)
 		return 1000;
 	uint64_t ms = (due - now) / 1000000u + 1;
 	return ms > 86400000u ? 86400000 : (int)ms;
-}
-
-/* ---- signals --------------------------------------------------------- */
-
-static int sig_pipe[2] = { -1, -1 };
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char c = (unsigned char)sig;
-	if (write(sig_pipe[1], &c, 1) < 0) {
-		/* pipe full: a wake-up is already pending */
-	}
-	errno = saved;
-}
-
-static const int caught[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
-static struct sigaction saved_act[MT_ARRAY_SIZE(caught)];
-
-static int install_signals(void)
-{
-	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		return -1;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < MT_ARRAY_SIZE(caught); i++)
-		sigaction(caught[i], &sa, &saved_act[i]);
-	return 0;
-}
-
-static void restore_signals(void)
-{
-	for (size_t i = 0; i < MT_ARRAY_SIZE(caught); i++)
-		sigaction(caught[i], &saved_act[i], NULL);
-	close(sig_pipe[0]);
-	close(sig_pipe[1]);
-	sig_pipe[0] = sig_pipe[1] = -1;
-}
-
-static void on_resize(void)
-{
-	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
-		resizeterm(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);
-}
-
-/* Returns true when the loop should end. */
-static bool handle_signals(struct ui *u)
-{
-	unsigned char buf[64];
-	ssize_t n;
-	bool resized = false;
-	while ((n = read(sig_pipe[0], buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == SIGWINCH) {
-				resized = true;
-			} else {
-				u->exit_status = buf[i] == SIGINT ? 0 :
-								    128 + buf[i];
-				return true;
-			}
-		}
-	}
-	if (resized)
-		on_resize();
-	return false;
 }
 
 /* ---- settings ------------------------------------------------------- */
@@ -806,14 +402,6 @@ static void free_ui(struct ui *u)
 	free(u);
 }
 
-static bool want_color(const struct mt_ui_opts *o)
-{
-	const char *nc = getenv("NO_COLOR");
-	if (o->no_color || (nc && *nc))
-		return false;
-	return has_colors();
-}
-
 int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
@@ -832,54 +420,11 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 			 un.release);
 	}
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "memtop: the viewer needs a terminal "
-				"(use -b or --json for a report)\n");
+	int st = ui_term_open(u, o);
+	if (st) {
 		free_ui(u);
-		return 1;
+		return st;
 	}
-	/* Our handlers first: ncurses then leaves these signals alone. */
-	if (install_signals() < 0) {
-		perror("memtop: pipe");
-		free_ui(u);
-		return 1;
-	}
-	if (!getenv("ESCDELAY"))
-		set_escdelay(25);
-	SCREEN *scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		const char *t = getenv("TERM");
-		fprintf(stderr, "memtop: cannot use the terminal (TERM=%s)\n",
-			t ? t : "");
-		restore_signals();
-		free_ui(u);
-		return 1;
-	}
-	/* A terminal that cannot move the cursor (TERM=dumb, a printing
-	 * terminal) would get a scrolling mess: say so and stop. */
-	if (!tigetstr("cup") || tigetstr("cup") == (char *)-1) {
-		const char *t = getenv("TERM");
-		endwin();
-		delscreen(scr);
-		fprintf(stderr, "memtop: the terminal (TERM=%s) cannot position "
-				"the cursor; use -b or --json for a report\n",
-			t ? t : "");
-		restore_signals();
-		free_ui(u);
-		return 2;
-	}
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	u->color = want_color(o);
-	init_colors(u);
-	mouseinterval(0);
-	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED |
-			  BUTTON5_PRESSED,
-		  NULL);
 	wnoutrefresh(stdscr); /* untouched from now on: wgetch won't draw it */
 
 	ui_send_interval(u);
@@ -897,13 +442,13 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	int wake = mt_model_wake_fd(m);
 	while (!u->quit) {
 		if (dirty) {
-			ui_draw(u);
+			draw_frame(u);
 			dirty = false;
 		}
 		struct pollfd fds[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = wake, .events = POLLIN },
-			{ .fd = sig_pipe[0], .events = POLLIN },
+			{ .fd = ui_term_signal_fd(), .events = POLLIN },
 		};
 		int n = poll(fds, 3, poll_timeout(u));
 		if (n < 0 && errno != EINTR)
@@ -911,7 +456,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 		if (n == 0)
 			dirty = true; /* the next scan is late: show the age */
 		if (n > 0 && (fds[2].revents & POLLIN)) {
-			if (handle_signals(u))
+			if (ui_term_signals(u))
 				break;
 			dirty = true;
 		}
@@ -928,9 +473,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 
 	ui_send_quit(u);
 	drop_windows(u);
-	endwin();
-	delscreen(scr);
-	restore_signals();
+	ui_term_close();
 	int status = u->exit_status;
 	free_ui(u);
 	return status;
