@@ -2,6 +2,9 @@
  * term.c - the terminal: set-up and teardown of curses, the signals the
  * viewer catches and terminal resizes.
  *
+ * mt_ui_check_terminal() is the one terminal check of memtop (main.c
+ * calls it before starting the scanner): one message, one exit status.
+ *
  * The signal handlers (SIGWINCH, SIGINT, SIGTERM, SIGHUP) only write the
  * signal number to a self-pipe; the loop polls its read end
  * (ui_term_signal_fd()) and calls ui_term_signals(). The pipe, the saved
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <term.h>
 #include <unistd.h>
 
 static int sig_pipe[2] = { -1, -1 };
@@ -100,15 +104,48 @@ static bool want_color(const struct mt_ui_opts *o)
 	return has_colors();
 }
 
+/* ---- the terminal check ---------------------------------------------- */
+
+/* The one reason the viewer gives for not starting, and its status. */
+#define TERM_REFUSED 2
+
+static int refuse(void)
+{
+	const char *t = getenv("TERM");
+	fprintf(stderr, "memtop: the viewer needs a terminal that can position "
+			"the cursor (TERM=%s);\nuse -b or --json for batch "
+			"output\n",
+		t ? t : "");
+	return TERM_REFUSED;
+}
+
+/* Whether the current terminal description can move the cursor (not
+ * TERM=dumb or a printing terminal). */
+static bool can_position(void)
+{
+	const char *cup = tigetstr("cup");
+	return cup && cup != (char *)-1;
+}
+
+int mt_ui_check_terminal(void)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return refuse();
+	/* the terminal description alone: nothing is written to it */
+	int err = 0;
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return refuse();
+	bool ok = can_position();
+	del_curterm(cur_term);
+	return ok ? 0 : refuse();
+}
+
+/* ---- set-up and teardown --------------------------------------------- */
+
 static SCREEN *term_screen;
 
 int ui_term_open(struct ui *u, const struct mt_ui_opts *o)
 {
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "memtop: the viewer needs a terminal "
-				"(use -b or --json for a report)\n");
-		return 1;
-	}
 	/* Our handlers first: ncurses then leaves these signals alone. */
 	if (install_signals() < 0) {
 		perror("memtop: pipe");
@@ -118,24 +155,17 @@ int ui_term_open(struct ui *u, const struct mt_ui_opts *o)
 		set_escdelay(25);
 	term_screen = newterm(NULL, stdout, stdin);
 	if (!term_screen) {
-		const char *t = getenv("TERM");
-		fprintf(stderr, "memtop: cannot use the terminal (TERM=%s)\n",
-			t ? t : "");
 		restore_signals();
-		return 1;
+		return refuse();
 	}
-	/* A terminal that cannot move the cursor (TERM=dumb, a printing
-	 * terminal) would get a scrolling mess: say so and stop. */
-	if (!tigetstr("cup") || tigetstr("cup") == (char *)-1) {
-		const char *t = getenv("TERM");
+	/* A terminal that cannot move the cursor would get a scrolling
+	 * mess; mt_ui_check_terminal() turned those away already. */
+	if (!can_position()) {
 		endwin();
 		delscreen(term_screen);
 		term_screen = NULL;
-		fprintf(stderr, "memtop: the terminal (TERM=%s) cannot position "
-				"the cursor; use -b or --json for a report\n",
-			t ? t : "");
 		restore_signals();
-		return 2;
+		return refuse();
 	}
 	cbreak();
 	noecho();
