@@ -4,7 +4,9 @@
  * screen, filters and sort order. Rebuilt when a snapshot arrives or a
  * setting changes; drawing then only reads these arrays.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_format.h"
+#include "ui_layout.h"
 
 #include <ctype.h>
 #include <stdlib.h>

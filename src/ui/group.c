@@ -5,7 +5,9 @@
  * its processes (in tree order too when t is on). Pure: it reads the rows
  * of struct ui_data and fills its lines and groups.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_format.h"
+#include "ui_layout.h"
 
 #include <stdlib.h>
 #include <string.h>

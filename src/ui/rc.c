@@ -5,7 +5,8 @@
  * Only what the user changes is written: a sort given with -s, or the
  * demo's layout, stays out of the file unless the user sorts again.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_layout.h"
 
 #include <math.h>
 

@@ -7,7 +7,8 @@
  * Pure functions of their arguments: no allocation, no state, no curses;
  * callable from any thread that owns the rows it passes.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_layout.h"
 
 #include <string.h>
 

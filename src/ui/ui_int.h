@@ -15,7 +15,9 @@
 #include "memtop/history.h"
 #include "memtop/model.h"
 #include "memtop/ui.h"
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_format.h"
+#include "ui_layout.h"
 
 /*
  * Colour pairs: name, foreground, background, attribute added in colour,

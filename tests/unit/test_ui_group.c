@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ui/ui_pure.h"
+#include "../../src/ui/ui_format.h"
+#include "../../src/ui/ui_layout.h"
+#include "../../src/ui/ui_model.h"
 
 #define NORD 10
 #define NP 10
