@@ -8,7 +8,7 @@
  * strings passed to ui_put() must already be sanitized (ui_sanitize());
  * a NULL string draws nothing.
  */
-#include "ui_int.h"
+#include "ui_draw.h"
 
 struct color_def {
 	short fg, bg;

@@ -3,7 +3,7 @@
  * of its figures, view, the huge page summary, filters) and the footer
  * (keys, prompts, messages).
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * large folios over the last scans, and as root its large folio memory
  * by NUMA node.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <inttypes.h>
 #include <stdio.h>

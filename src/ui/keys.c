@@ -4,7 +4,7 @@
  * same table gives the help screen its lines. Prompts (search, filter,
  * user) and the mouse are handled here too.
  */
-#include "ui_int.h"
+#include "ui_keys.h"
 
 #include <limits.h>
 #include <stdio.h>

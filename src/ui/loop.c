@@ -10,7 +10,8 @@
  * Only the loop calls the panes; it runs on the UI thread only and owns
  * struct ui (freed when mt_ui_run() returns).
  */
-#include "ui_int.h"
+#include "ui_keys.h"
+#include "ui_panes.h"
 
 #include <errno.h>
 #include <fcntl.h>

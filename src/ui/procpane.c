@@ -2,7 +2,7 @@
  * procpane.c - the process list: column titles (the sort column marked),
  * one row per shown process, the selected row highlighted.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -19,7 +19,7 @@
  * scroll position or below the window are counted but not drawn, which
  * gives the scroll range (u->sys_total) in the same pass.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -12,7 +12,7 @@
  * once by ui_term_open() and closed by ui_term_close(), from the UI
  * thread.
  */
-#include "ui_int.h"
+#include "ui_draw.h"
 
 #include <errno.h>
 #include <fcntl.h>
