@@ -168,3 +168,39 @@ uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order)
 		return UINT64_MAX;
 	return (full > mapped ? full - mapped : 0) << pmd_order;
 }
+
+/* ---- the histogram pane's table -------------------------------------- */
+
+void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
+			 unsigned page_size, bool partial_row, bool by_counts,
+			 int room)
+{
+	struct ui_hist_row *rows = t->row;
+	int n = 0;
+	uint64_t maxv = 0;
+	for (unsigned o = 0; o < d->nord && o < UI_MAX_ORD; o++) {
+		rows[n] = (struct ui_hist_row){ (int)o, d->pages[o] >> o,
+						d->pages[o] * page_size };
+		n++;
+	}
+	if (partial_row)
+		rows[n++] = (struct ui_hist_row){ UI_HIST_PARTIAL, d->partial,
+						  d->partial * page_size };
+	for (int i = 0; i < n; i++) {
+		uint64_t v = by_counts ? rows[i].count : rows[i].bytes;
+		maxv = MT_MAX(maxv, v);
+	}
+	/* rows available for orders; drop empty orders when short */
+	int avail = room - (room > n ? 1 : 0);
+	if (n > avail) {
+		int k = 0;
+		for (int i = 0; i < n; i++)
+			if (rows[i].count)
+				rows[k++] = rows[i];
+		n = k;
+	}
+	if (n > avail)
+		n = MT_MAX(avail, 0);
+	t->n = n;
+	t->maxv = maxv;
+}

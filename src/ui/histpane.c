@@ -47,7 +47,7 @@ static int node_rows(const struct ui *u)
 	return 1 + (int)MT_MIN(s->nnodes, 8u);
 }
 
-int ui_hist_rows(const struct ui *u)
+int ui_histpane_lines(const struct ui *u)
 {
 	int rows = (int)view_orders(u) + 3; /* title, column titles, legend */
 	int cols = COLS;
@@ -55,11 +55,6 @@ int ui_hist_rows(const struct ui *u)
 		return MT_MAX(rows, 1 + 1 + 3 * 2 + node_rows(u));
 	return rows + 1 + 1 + 3 + node_rows(u); /* history below */
 }
-
-struct hrow {
-	int order;        /* -1: partial folios */
-	uint64_t count, bytes;
-};
 
 static void draw_legend(const struct ui *u, WINDOW *w, int y, int x0)
 {
@@ -294,32 +289,11 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		      d, marks);
 	ui_selid_free(&id);
 
-	struct hrow rows[UI_MAX_ORD + 1];
-	int n = 0;
-	uint64_t maxv = 0;
-	for (unsigned o = 0; o < d->nord; o++) {
-		rows[n] = (struct hrow){ (int)o, d->pages[o] >> o,
-					 d->pages[o] * s->page_size };
-		n++;
-	}
-	if (u->set.view == UI_VIEW_FOLIOS)
-		rows[n++] = (struct hrow){ -1, d->partial,
-					   d->partial * s->page_size };
-	for (int i = 0; i < n; i++) {
-		uint64_t v = u->set.hist_counts ? rows[i].count : rows[i].bytes;
-		maxv = MT_MAX(maxv, v);
-	}
-	/* rows available for orders; drop empty orders when short */
-	int avail = h - 2 - (h - 2 > n ? 1 : 0);
-	if (n > avail) {
-		int k = 0;
-		for (int i = 0; i < n; i++)
-			if (rows[i].count)
-				rows[k++] = rows[i];
-		n = k;
-	}
-	if (n > avail)
-		n = avail;
+	struct ui_hist_table tab;
+	ui_hist_table_build(&tab, d, s->page_size,
+			    u->set.view == UI_VIEW_FOLIOS, u->set.hist_counts,
+			    h - 2);
+	int n = tab.n;
 
 	int bar_x = x0 + ORDERS_W;
 	int bar_w = MT_MIN(x0 + ow - bar_x - 1, 60);
@@ -331,7 +305,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	ui_put(w, 1, x0, ow, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	for (int i = 0; i < n; i++) {
-		const struct hrow *r = &rows[i];
+		const struct ui_hist_row *r = &tab.row[i];
 		char lab[16], cnt[16], byt[16], bar[8 * 256 + 1];
 		int y = 2 + i;
 		if (r->order >= 0)
@@ -361,7 +335,8 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		}
 		if (bar_w > 0) {
 			uint64_t v = u->set.hist_counts ? r->count : r->bytes;
-			unsigned e = ui_bar_eighths(v, maxv, MT_MIN(bar_w, 256));
+			unsigned e = ui_bar_eighths(v, tab.maxv,
+						   MT_MIN(bar_w, 256));
 			wattrset(w, ui_attr(u, c));
 			ui_put(w, y, bar_x, bar_w,
 			       ui_bar_string(bar, sizeof(bar), e, u->utf8),

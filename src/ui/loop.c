@@ -86,7 +86,7 @@ static void draw_frame(struct ui *u)
 	int lines, cols;
 	getmaxyx(stdscr, lines, cols);
 	bool sys = u->sysview && !u->help;
-	ui_layout_compute(&u->lay, cols, lines, ui_hist_rows(u),
+	ui_layout_compute(&u->lay, cols, lines, ui_histpane_lines(u),
 			  u->vma_mode && !sys ? 2 : 0, !sys);
 	if (u->lay.too_small) {
 		curs_set(0);

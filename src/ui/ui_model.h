@@ -83,6 +83,33 @@ uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
  * UINT64_MAX when unknown. */
 uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order);
 
+/* ---- the histogram pane's table -------------------------------------- */
+
+/* One row of the histogram pane: an order, or the partial folios. */
+#define UI_HIST_PARTIAL (-1)
+struct ui_hist_row {
+	int order;            /* UI_HIST_PARTIAL: pages of partial folios */
+	uint64_t count;       /* blocks (folios) of the order; pages if partial */
+	uint64_t bytes;
+};
+
+struct ui_hist_table {
+	struct ui_hist_row row[UI_MAX_ORD + 1];
+	int n;                /* rows to draw */
+	uint64_t maxv;        /* largest count or bytes (by_counts) of all the
+			       * rows, before any was dropped: the bar scale */
+};
+
+/*
+ * The rows of the histogram of d: one per order, then the partial folios
+ * when partial_row (the folio view). room is the lines below the column
+ * titles: when the rows do not fit (one line is kept for the legend if
+ * there is room to spare), empty orders are dropped, then the last rows.
+ */
+void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
+			 unsigned page_size, bool partial_row, bool by_counts,
+			 int room);
+
 /* ---- rows derived from a snapshot ------------------------------------ */
 
 struct ui_settings {

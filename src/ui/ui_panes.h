@@ -22,7 +22,8 @@ void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
 void ui_draw_info(struct ui *u, WINDOW *w);
 void ui_draw_vmas(struct ui *u, WINDOW *w);
 /* histpane.c */
-int ui_hist_rows(const struct ui *u);
+/* Lines the histogram pane would like, for the layout. */
+int ui_histpane_lines(const struct ui *u);
 void ui_draw_hist(struct ui *u, WINDOW *w);
 /* sysview.c */
 void ui_draw_sysview(struct ui *u, WINDOW *w);
