@@ -111,21 +111,6 @@ static const struct ui_pstat *hist_owner(const struct ui *u,
 	return &d->ps[l->idx];
 }
 
-/* Add the samples of s, newest aligned with the newest of sum. */
-static void add_series(double *sum, size_t *n, const struct mt_series *s)
-{
-	double v[MT_HISTORY_LEN];
-	size_t k = ui_series_values(s, v);
-	if (k > *n) { /* shift what is there to the right */
-		memmove(sum + (k - *n), sum, *n * sizeof(*sum));
-		for (size_t i = 0; i < k - *n; i++)
-			sum[i] = 0;
-		*n = k;
-	}
-	for (size_t i = 0; i < k; i++)
-		sum[*n - k + i] += v[i];
-}
-
 static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 			int width, int height)
 {
@@ -139,18 +124,12 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 	size_t n[MT_SER_COUNT] = { 0 };
 	memset(v, 0, sizeof(v));
 	if (ps) {
-		const struct mt_proc_history *h =
-			mt_history_proc(u->hist, ps->p->pid);
-		for (int k = 0; h && k < MT_SER_COUNT; k++)
-			n[k] = ui_series_values(&h->s[k], v[k]);
+		mt_history_sum_proc(u->hist, ps->p->pid, v, n);
 	} else {
-		for (size_t i = 0; i < g->n; i++) {
-			pid_t pid = d->ps[d->gmembers[g->first + i]].p->pid;
-			const struct mt_proc_history *h =
-				mt_history_proc(u->hist, pid);
-			for (int k = 0; h && k < MT_SER_COUNT; k++)
-				add_series(v[k], &n[k], &h->s[k]);
-		}
+		for (size_t i = 0; i < g->n; i++)
+			mt_history_sum_proc(u->hist,
+					    d->ps[d->gmembers[g->first + i]].p->pid,
+					    v, n);
 	}
 	bool thp = s->have_kpageflags;
 	int nodes = node_rows(u);
