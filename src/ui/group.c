@@ -137,18 +137,18 @@ bool ui_data_is_expanded(const struct ui_data *d, const char *key)
 	return false;
 }
 
-bool ui_data_expand(struct ui_data *d, const char *key, int how)
+bool ui_data_expand(struct ui_data *d, const char *key, enum ui_expand how)
 {
 	for (size_t i = 0; i < d->nexpanded; i++) {
 		if (strcmp(d->expanded[i], key) != 0)
 			continue;
-		if (how > 0)
+		if (how == UI_EXPAND_OPEN)
 			return true;
 		free(d->expanded[i]);
 		d->expanded[i] = d->expanded[--d->nexpanded];
 		return false;
 	}
-	if (how < 0)
+	if (how == UI_EXPAND_CLOSE)
 		return false;
 	d->expanded = xrealloc(d->expanded,
 			       (d->nexpanded + 1) * sizeof(*d->expanded));
@@ -165,7 +165,7 @@ void ui_data_expand_all(struct ui_data *d)
 		return;
 	}
 	for (size_t g = 0; g < d->ngroups; g++)
-		ui_data_expand(d, d->groups[g].key, 1);
+		ui_data_expand(d, d->groups[g].key, UI_EXPAND_OPEN);
 }
 
 /* ---- cgroup rows ------------------------------------------------------ */

@@ -94,7 +94,7 @@ static void draw_legend(const struct ui *u, WINDOW *w, int y, int x0)
 
 /* The process whose history and NUMA split go with the histogram, or
  * the cgroup row (*g); NULL both when nothing is selected. */
-static const struct ui_pstat *hist_owner(const struct ui *u,
+static const struct ui_pstat *history_owner(const struct ui *u,
 					 const struct ui_group **g)
 {
 	const struct ui_data *d = &u->data;
@@ -117,17 +117,17 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 	const struct mt_snapshot *s = u->snap;
 	const struct ui_data *d = &u->data;
 	const struct ui_group *g;
-	const struct ui_pstat *ps = hist_owner(u, &g);
+	const struct ui_pstat *ps = history_owner(u, &g);
 	if ((!ps && !g) || height < 2 || width < 24)
 		return 0;
 	static double v[MT_SER_COUNT][MT_HISTORY_LEN];
 	size_t n[MT_SER_COUNT] = { 0 };
 	memset(v, 0, sizeof(v));
 	if (ps) {
-		mt_history_sum_proc(u->hist, ps->p->pid, v, n);
+		mt_history_sum_proc(u->history, ps->p->pid, v, n);
 	} else {
 		for (size_t i = 0; i < g->n; i++)
-			mt_history_sum_proc(u->hist,
+			mt_history_sum_proc(u->history,
 					    d->ps[d->gmembers[g->first + i]].p->pid,
 					    v, n);
 	}
@@ -263,7 +263,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	signed char marks[UI_MAX_ORD + 1];
 	struct ui_selid id;
 	ui_selected_id(u, &id);
-	ui_dist_marks(u->hprev_ok && ui_selid_equal(&id, &u->hsel) ? &u->hprev
+	ui_dist_marks(u->hist_prev_ok && ui_selid_equal(&id, &u->hist_sel) ? &u->hist_prev
 								   : NULL,
 		      d, marks);
 	ui_selid_free(&id);

@@ -216,17 +216,17 @@ static void take_snapshot(struct ui *u)
 	/* the histogram shown now, to mark what the new scan changed */
 	char title[8];
 	const struct ui_dist *cur = ui_selected_dist(u, title, sizeof(title));
-	ui_selid_free(&u->hsel);
-	u->hprev_ok = cur != NULL;
+	ui_selid_free(&u->hist_sel);
+	u->hist_prev_ok = cur != NULL;
 	if (cur) {
-		u->hprev = *cur;
-		ui_selected_id(u, &u->hsel);
+		u->hist_prev = *cur;
+		ui_selected_id(u, &u->hist_sel);
 	}
 	/* rows point into the old snapshot: rebuild before dropping it */
 	struct mt_snapshot *old = u->snap;
 	u->snap = s;
 	u->snap_mono = mt_now_ns();
-	mt_history_update(u->hist, s);
+	mt_history_update(u->history, s);
 	update_sysseries(u, s);
 	rebuild(u);
 	if (old)
@@ -396,8 +396,8 @@ static void free_ui(struct ui *u)
 	ui_data_free(&u->data);
 	if (u->snap)
 		mt_snapshot_unref(u->snap);
-	mt_history_free(u->hist);
-	ui_selid_free(&u->hsel);
+	mt_history_free(u->history);
+	ui_selid_free(&u->hist_sel);
 	free(u->sel_group);
 	free(u->rc_path);
 	free(u);
@@ -413,7 +413,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	load_rc(u, o, &rc);
 	init_settings(u, o, &rc);
 	ui_data_init(&u->data);
-	u->hist = mt_history_new();
+	u->history = mt_history_new();
 	struct utsname un;
 	if (uname(&un) == 0) {
 		snprintf(u->host, sizeof(u->host), "%s", un.nodename);
@@ -434,7 +434,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	u->snap = mt_model_acquire(m);
 	if (u->snap) {
 		u->snap_mono = mt_now_ns();
-		mt_history_update(u->hist, u->snap);
+		mt_history_update(u->history, u->snap);
 		update_sysseries(u, u->snap);
 	}
 	rebuild(u);

@@ -138,13 +138,13 @@ void ui_selected_id(const struct ui *u, struct ui_selid *id)
 	id->view = u->set.view;
 	id->omit_file = u->set.omit_file;
 	if (u->vma_mode && d->nvrows > 0) {
-		id->kind = 2;
+		id->kind = UI_SEL_VMA;
 		id->pid = u->vpid;
 		id->vstart = d->vs[d->vrows[u->vsel]].v->start;
 		return;
 	}
 	if (u->vma_mode) {
-		id->kind = d->vproc >= 0 ? 1 : 0;
+		id->kind = d->vproc >= 0 ? UI_SEL_PROC : UI_SEL_NONE;
 		id->pid = u->vpid;
 		return;
 	}
@@ -152,10 +152,10 @@ void ui_selected_id(const struct ui *u, struct ui_selid *id)
 	if (!l)
 		return;
 	if (l->kind == UI_LINE_GROUP) {
-		id->kind = 3;
+		id->kind = UI_SEL_GROUP;
 		id->group = xstrdup(d->groups[l->idx].key);
 	} else {
-		id->kind = 1;
+		id->kind = UI_SEL_PROC;
 		id->pid = d->ps[l->idx].p->pid;
 	}
 }
@@ -165,9 +165,9 @@ bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b)
 	if (a->kind != b->kind || a->pid != b->pid || a->vstart != b->vstart ||
 	    a->view != b->view || a->omit_file != b->omit_file)
 		return false;
-	if (a->kind == 3)
+	if (a->kind == UI_SEL_GROUP)
 		return a->group && b->group && strcmp(a->group, b->group) == 0;
-	return a->kind != 0;
+	return a->kind != UI_SEL_NONE;
 }
 
 void ui_selid_free(struct ui_selid *id)

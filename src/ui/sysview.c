@@ -230,7 +230,7 @@ static void section_overview(struct sv *c)
 	/* plots: processes' memory on one scale, rates each on its own */
 	static double v[9][MT_HISTORY_LEN];
 	size_t n[9] = { 0 };
-	const struct mt_proc_history *sys = mt_history_system(u->hist);
+	const struct mt_proc_history *sys = mt_history_system(u->history);
 	for (int k = 0; k < MT_SER_COUNT; k++)
 		n[k] = sys ? ui_series_values(&sys->s[k], v[k]) : 0;
 	n[3] = ui_series_values(&u->ss.free_pmd, v[3]);

@@ -30,8 +30,9 @@ enum ui_pane { UI_W_HEADER, UI_W_INFO, UI_W_LIST, UI_W_HIST, UI_W_FOOTER,
 
 /* What the histogram pane shows, to tell whether the previous scan's
  * histogram (for the change marks) is of the same thing. */
+enum ui_sel_kind { UI_SEL_NONE, UI_SEL_PROC, UI_SEL_VMA, UI_SEL_GROUP };
 struct ui_selid {
-	int kind;                   /* 0 none, 1 process, 2 VMA, 3 cgroup */
+	enum ui_sel_kind kind;
 	pid_t pid;
 	uint64_t vstart;
 	char *group;                /* malloc'd cgroup key */
@@ -74,11 +75,11 @@ struct ui {
 	int sys_top, sys_total;
 
 	/* history of figures, and the selection's histogram one scan ago */
-	struct mt_history *hist;
+	struct mt_history *history;
 	struct ui_sysseries ss;
-	struct ui_selid hsel;
-	struct ui_dist hprev;
-	bool hprev_ok;
+	struct ui_selid hist_sel;
+	struct ui_dist hist_prev;
+	bool hist_prev_ok;
 
 	/* settings file: path, whether to write it, what it holds, and the
 	 * state as last compared */

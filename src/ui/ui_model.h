@@ -252,9 +252,10 @@ ssize_t ui_data_find_group(const struct ui_data *d, const char *key);
 /* The cgroup of a process of the snapshot ("" if unknown), NULL if the
  * pid is not in it. */
 const char *ui_data_cgroup_of(const struct ui_data *d, pid_t pid);
-/* Expand (how > 0), collapse (how < 0) or toggle (0) the cgroup key;
- * returns whether it is expanded now. Takes effect at the next refilter. */
-bool ui_data_expand(struct ui_data *d, const char *key, int how);
+/* Expand, collapse or toggle the cgroup key; returns whether it is
+ * expanded now. Takes effect at the next refilter. */
+enum ui_expand { UI_EXPAND_TOGGLE, UI_EXPAND_OPEN, UI_EXPAND_CLOSE };
+bool ui_data_expand(struct ui_data *d, const char *key, enum ui_expand how);
 bool ui_data_is_expanded(const struct ui_data *d, const char *key);
 /* Collapse every group, or expand every shown group when none is. */
 void ui_data_expand_all(struct ui_data *d);
