@@ -1,7 +1,7 @@
 /*
  * draw.c - the drawing primitives every pane uses: colour attributes (in
  * colour or monochrome), sanitized text clipped to a width, the compact
- * bar of a distribution.
+ * bar of a distribution, the title row of a column table.
  *
  * Below the panes: it calls no pane and keeps no state of its own (the
  * colour table is constant). Curses calls, so the UI thread only. The
@@ -9,6 +9,8 @@
  * a NULL string draws nothing.
  */
 #include "ui_draw.h"
+
+#include <stdio.h>
 
 struct color_def {
 	short fg, bg;
@@ -95,4 +97,27 @@ void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		mvwaddstr(w, y, x + i, ui_band_glyph(b, u->utf8));
 	}
 	wattrset(w, base);
+}
+
+void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
+		    const struct ui_colpos *pos, size_t n, int sort, bool desc)
+{
+	int width = getmaxx(w);
+	wattrset(w, ui_attr(u, UI_C_TITLE));
+	mvwhline(w, 0, 0, ' ', width);
+	for (size_t i = 0; i < n; i++) {
+		if (!pos[i].shown)
+			continue;
+		char t[32];
+		bool sorted = (int)i == sort;
+		const char *arrow = !sorted ? "" :
+				    u->utf8 ? (desc ? "\u25bc" : "\u25b2") :
+					      (desc ? "v" : "^");
+		snprintf(t, sizeof(t), "%s%s", cols[i].title, arrow);
+		if (ui_text_width(t, u->utf8) > pos[i].w)
+			snprintf(t, sizeof(t), "%s", cols[i].title);
+		wattrset(w, ui_attr(u, sorted ? UI_C_SORT : UI_C_TITLE));
+		ui_put(w, 0, pos[i].x, pos[i].w, t, cols[i].right, u->utf8);
+	}
+	wattrset(w, A_NORMAL);
 }

@@ -52,6 +52,10 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected);
 
+/* Title row of a column table; the sort column is marked. */
+void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
+		    const struct ui_colpos *pos, size_t n, int sort, bool desc);
+
 /* plots.c: labelled time plots of history series */
 enum ui_plot_fmt { UI_PF_BYTES, UI_PF_RATE, UI_PF_PCT };
 struct ui_plot_series {

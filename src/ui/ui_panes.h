@@ -14,10 +14,6 @@ void ui_draw_footer(struct ui *u, WINDOW *w);
 
 /* procpane.c */
 void ui_draw_procs(struct ui *u, WINDOW *w);
-/* Title row of a column table; the sort column is marked. */
-void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
-		    const struct ui_colpos *pos, size_t n, int sort, bool desc);
-
 /* vmapane.c */
 void ui_draw_info(struct ui *u, WINDOW *w);
 void ui_draw_vmas(struct ui *u, WINDOW *w);
@@ -27,8 +23,6 @@ int ui_histpane_lines(const struct ui *u);
 void ui_draw_hist(struct ui *u, WINDOW *w);
 /* sysview.c */
 void ui_draw_sysview(struct ui *u, WINDOW *w);
-/* The header's one-line huge page summary at (y, 0). */
-void ui_draw_thp_summary(struct ui *u, WINDOW *w, int y);
 
 /* help.c */
 void ui_draw_help(struct ui *u, WINDOW *w);
