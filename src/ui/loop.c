@@ -14,24 +14,17 @@
 #include "ui_panes.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "memtop/output.h"
 #include "memtop/sysinfo.h"
-
-/* ---- colours and drawing helpers ------------------------------------- */
 
 /* ---- drawing --------------------------------------------------------- */
 
