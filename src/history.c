@@ -183,3 +183,27 @@ size_t mt_history_nprocs(const struct mt_history *h)
 {
 	return h->n;
 }
+
+/* Add the samples of s, newest aligned with the newest of sum. */
+static void add_series(double *sum, size_t *n, const struct mt_series *s)
+{
+	double v[MT_HISTORY_LEN];
+	size_t k = mt_series_get(s, v, MT_HISTORY_LEN);
+	if (k > *n) { /* shift what is there to the right */
+		memmove(sum + (k - *n), sum, *n * sizeof(*sum));
+		for (size_t i = 0; i < k - *n; i++)
+			sum[i] = 0;
+		*n = k;
+	}
+	for (size_t i = 0; i < k; i++)
+		sum[*n - k + i] += v[i];
+}
+
+void mt_history_sum_proc(const struct mt_history *h, pid_t pid,
+			 double sum[MT_SER_COUNT][MT_HISTORY_LEN],
+			 size_t len[MT_SER_COUNT])
+{
+	const struct mt_proc_history *e = mt_history_proc(h, pid);
+	for (int k = 0; e && k < MT_SER_COUNT; k++)
+		add_series(sum[k], &len[k], &e->s[k]);
+}

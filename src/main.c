@@ -453,11 +453,9 @@ static void set_start(struct mt_requests *r, void *arg)
 
 static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "memtop: the viewer needs a terminal; use -b or "
-				"--json for batch output\n");
-		return 2;
-	}
+	int st = mt_ui_check_terminal();
+	if (st)
+		return st;
 	struct mt_model *m = mt_model_new();
 	struct start_requests sr = {
 		.interval_ms = (uint64_t)(cf->delay * 1000.0 + 0.5),

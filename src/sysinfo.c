@@ -32,6 +32,34 @@ uint64_t mt_buddy_free_pages(const struct mt_sysinfo *si, int node,
 	return sum;
 }
 
+int mt_buddy_nodes(const struct mt_sysinfo *si, unsigned *norders)
+{
+	int maxnode = -1;
+	unsigned n = 0;
+	for (size_t z = 0; z < si->nzones; z++) {
+		maxnode = MT_MAX(maxnode, si->zones[z].node);
+		n = MT_MAX(n, si->zones[z].norders);
+	}
+	*norders = MT_MIN(n, (unsigned)MT_BUDDY_ORDERS);
+	return maxnode;
+}
+
+bool mt_buddy_node_blocks(const struct mt_sysinfo *si, int node,
+			  uint64_t *blocks)
+{
+	bool any = false;
+	memset(blocks, 0, MT_BUDDY_ORDERS * sizeof(*blocks));
+	for (size_t z = 0; z < si->nzones; z++) {
+		const struct mt_buddy_zone *zn = &si->zones[z];
+		if (zn->node != node)
+			continue;
+		any = true;
+		for (unsigned o = 0; o < zn->norders && o < MT_BUDDY_ORDERS; o++)
+			blocks[o] += zn->free[o];
+	}
+	return any;
+}
+
 const struct mt_counter *mt_counter_find(const struct mt_counter *c,
 					 size_t n, const char *key)
 {

@@ -55,6 +55,18 @@ const struct mt_proc_history *mt_history_proc(const struct mt_history *h,
 const struct mt_proc_history *mt_history_system(const struct mt_history *h);
 size_t mt_history_nprocs(const struct mt_history *h);
 
+/*
+ * The history of a set of processes (a cgroup row): add the series of
+ * process pid, if it has a history, to sum. sum[k] holds len[k] samples
+ * of series k, oldest first, at most MT_HISTORY_LEN; the newest samples
+ * line up, and a longer series extends the sum to the left (older
+ * samples of the others count as 0). Start with len all 0; sum need not
+ * be cleared. For one process this is a copy of its series.
+ */
+void mt_history_sum_proc(const struct mt_history *h, pid_t pid,
+			 double sum[MT_SER_COUNT][MT_HISTORY_LEN],
+			 size_t len[MT_SER_COUNT]);
+
 /* The figures sampled, for one process or the system (p NULL). */
 double mt_history_value(const struct mt_snapshot *s, int p_index,
 			enum mt_history_series which);

@@ -75,6 +75,16 @@ struct mt_sysinfo *mt_sysinfo_read(struct mt_sysreader *r,
 uint64_t mt_buddy_free_pages(const struct mt_sysinfo *si, int node,
 			     unsigned from_order);
 
+/* The nodes and orders of buddyinfo: returns the highest node number of
+ * any zone (-1: no zones) and sets *norders to the most orders of any
+ * zone (at most MT_BUDDY_ORDERS). */
+int mt_buddy_nodes(const struct mt_sysinfo *si, unsigned *norders);
+/* Free blocks per order of node, summed over its zones, into blocks
+ * (MT_BUDDY_ORDERS entries, cleared first); false when no zone is on
+ * that node. */
+bool mt_buddy_node_blocks(const struct mt_sysinfo *si, int node,
+			  uint64_t *blocks);
+
 const struct mt_counter *mt_counter_find(const struct mt_counter *c,
 					 size_t n, const char *key);
 

@@ -31,9 +31,20 @@ struct mt_ui_opts {
 };
 
 /*
- * Run the viewer until the user quits. Returns the process exit status.
- * The scanner thread has been started by the caller, who stops it after
- * this returns.
+ * The terminal check, before the scanner is started: stdin and stdout
+ * are terminals and TERM describes one that can position the cursor.
+ * Returns 0 when the viewer can run; else it has said why on stderr (one
+ * message, whatever the reason) and returns the exit status (2). Touches
+ * no terminal state.
+ */
+int mt_ui_check_terminal(void);
+
+/*
+ * Run the viewer until the user quits. The caller has checked the
+ * terminal with mt_ui_check_terminal(); should curses still refuse it,
+ * the same message and status come back from here. Returns the process
+ * exit status. The scanner thread has been started by the caller, who
+ * stops it after this returns.
  */
 int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o);
 

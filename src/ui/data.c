@@ -4,7 +4,9 @@
  * screen, filters and sort order. Rebuilt when a snapshot arrives or a
  * setting changes; drawing then only reads these arrays.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_format.h"
+#include "ui_layout.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -33,11 +35,6 @@ void ui_data_free(struct ui_data *d)
 	free(d->expanded);
 	free(d->prev);
 	ui_data_init(d);
-}
-
-const char *ui_data_str(const struct ui_data *d, size_t off)
-{
-	return d->text.data && off < d->text.len ? d->text.data + off : "";
 }
 
 static size_t add_str(struct ui_data *d, const char *s, size_t n, bool utf8)
@@ -161,67 +158,6 @@ struct sort_ctx {
 	bool desc;
 };
 
-int ui_cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-int ui_cmp_known(uint64_t a, uint64_t b)
-{
-	if (a == UINT64_MAX || b == UINT64_MAX)
-		return a == b ? 0 : a == UINT64_MAX ? -1 : 1;
-	return ui_cmp_u64(a, b);
-}
-
-int ui_cmp_rate(bool ha, double a, bool hb, double b)
-{
-	if (!ha || !hb)
-		return ha == hb ? 0 : ha ? 1 : -1;
-	return a < b ? -1 : a > b;
-}
-
-/* Compare shares a/at and b/bt; unavailable (UINT64_MAX) sorts lowest. */
-int ui_cmp_share(uint64_t a, uint64_t at, uint64_t b, uint64_t bt)
-{
-	bool na = a == UINT64_MAX || at == 0, nb = b == UINT64_MAX || bt == 0;
-	if (na || nb)
-		return na == nb ? 0 : na ? -1 : 1;
-	unsigned __int128 x = (unsigned __int128)a * bt;
-	unsigned __int128 y = (unsigned __int128)b * at;
-	if (x != y)
-		return x < y ? -1 : 1;
-	return ui_cmp_u64(a, b);
-}
-
-struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps)
-{
-	return (struct ui_rowfig){ps->present,    ps->swapped,  ps->pmd_pages,
-				  ps->thp_pages,  ps->coll_pages, ps->has_rate,
-				  ps->huge_rate,  ps->mark,     &ps->dist};
-}
-
-int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
-		  const struct ui_rowfig *b, bool *handled)
-{
-	*handled = true;
-	switch (col) {
-	case UI_COL_RSS: return ui_cmp_u64(a->present, b->present);
-	case UI_COL_SWAP: return ui_cmp_u64(a->swapped, b->swapped);
-	case UI_COL_PMD:
-		return ui_cmp_share(a->pmd, a->present, b->pmd, b->present);
-	case UI_COL_THP:
-		return ui_cmp_share(a->thp, a->present, b->thp, b->present);
-	case UI_COL_COLL: return ui_cmp_known(a->coll, b->coll);
-	case UI_COL_MARK:
-	case UI_COL_DELTA:
-		return ui_cmp_rate(a->has_rate, a->rate, b->has_rate, b->rate);
-	case UI_COL_BAR: return ui_dist_cmp(a->dist, b->dist);
-	default:
-		*handled = false;
-		return 0;
-	}
-}
-
 static int cmp_proc(const void *pa, const void *pb, void *arg)
 {
 	const struct sort_ctx *c = arg;
@@ -299,13 +235,6 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 	if (r == 0)
 		r = ui_cmp_u64(x->start, y->start);
 	return r;
-}
-
-bool ui_contains(const char *hay, const char *needle)
-{
-	if (!needle || !*needle)
-		return true;
-	return strcasestr(hay, needle) != NULL;
 }
 
 static void filter_vmas(struct ui_data *d, const struct ui_settings *st)

@@ -5,7 +5,9 @@
  * its processes (in tree order too when t is on). Pure: it reads the rows
  * of struct ui_data and fills its lines and groups.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_format.h"
+#include "ui_layout.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,18 +137,18 @@ bool ui_data_is_expanded(const struct ui_data *d, const char *key)
 	return false;
 }
 
-bool ui_data_expand(struct ui_data *d, const char *key, int how)
+bool ui_data_expand(struct ui_data *d, const char *key, enum ui_expand how)
 {
 	for (size_t i = 0; i < d->nexpanded; i++) {
 		if (strcmp(d->expanded[i], key) != 0)
 			continue;
-		if (how > 0)
+		if (how == UI_EXPAND_OPEN)
 			return true;
 		free(d->expanded[i]);
 		d->expanded[i] = d->expanded[--d->nexpanded];
 		return false;
 	}
-	if (how < 0)
+	if (how == UI_EXPAND_CLOSE)
 		return false;
 	d->expanded = xrealloc(d->expanded,
 			       (d->nexpanded + 1) * sizeof(*d->expanded));
@@ -163,7 +165,7 @@ void ui_data_expand_all(struct ui_data *d)
 		return;
 	}
 	for (size_t g = 0; g < d->ngroups; g++)
-		ui_data_expand(d, d->groups[g].key, 1);
+		ui_data_expand(d, d->groups[g].key, UI_EXPAND_OPEN);
 }
 
 /* ---- cgroup rows ------------------------------------------------------ */
@@ -231,13 +233,6 @@ struct gsort {
 	enum ui_col_id col;
 	bool desc;
 };
-
-struct ui_rowfig ui_group_fig(const struct ui_group *g)
-{
-	return (struct ui_rowfig){g->present,   g->swapped,    g->pmd_pages,
-				  g->thp_pages, g->coll_pages, g->has_rate,
-				  g->huge_rate, g->mark,       &g->dist};
-}
 
 static int cmp_group(const void *pa, const void *pb, void *arg)
 {

@@ -3,7 +3,7 @@
  * of its figures, view, the huge page summary, filters) and the footer
  * (keys, prompts, messages).
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -202,7 +202,8 @@ static void rate_seg(struct ui *u, WINDOW *w, int y, int *x,
 	    moving ? ui_attr(u, bad ? UI_C_WARN : UI_C_UP) : A_BOLD);
 }
 
-void ui_draw_thp_summary(struct ui *u, WINDOW *w, int y)
+/* The one-line huge page summary at (y, 0). */
+static void draw_thp_summary(struct ui *u, WINDOW *w, int y)
 {
 	const struct mt_snapshot *s = u->snap;
 	const struct mt_sysinfo *si = s ? s->sys : NULL;
@@ -246,7 +247,7 @@ void ui_draw_header(struct ui *u, WINDOW *w)
 	if (getmaxy(w) > 1)
 		line1(u, w);
 	if (getmaxy(w) > 2)
-		ui_draw_thp_summary(u, w, 2);
+		draw_thp_summary(u, w, 2);
 	if (getmaxy(w) > 3)
 		line3(u, w, 3);
 }

@@ -3,7 +3,8 @@
  * the views, the columns and how to read the bars. Arrows scroll it; any
  * other key closes it.
  */
-#include "ui_int.h"
+#include "ui_keys.h"
+#include "ui_panes.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * large folios over the last scans, and as root its large folio memory
  * by NUMA node.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,7 +47,7 @@ static int node_rows(const struct ui *u)
 	return 1 + (int)MT_MIN(s->nnodes, 8u);
 }
 
-int ui_hist_rows(const struct ui *u)
+int ui_histpane_lines(const struct ui *u)
 {
 	int rows = (int)view_orders(u) + 3; /* title, column titles, legend */
 	int cols = COLS;
@@ -55,11 +55,6 @@ int ui_hist_rows(const struct ui *u)
 		return MT_MAX(rows, 1 + 1 + 3 * 2 + node_rows(u));
 	return rows + 1 + 1 + 3 + node_rows(u); /* history below */
 }
-
-struct hrow {
-	int order;        /* -1: partial folios */
-	uint64_t count, bytes;
-};
 
 static void draw_legend(const struct ui *u, WINDOW *w, int y, int x0)
 {
@@ -99,7 +94,7 @@ static void draw_legend(const struct ui *u, WINDOW *w, int y, int x0)
 
 /* The process whose history and NUMA split go with the histogram, or
  * the cgroup row (*g); NULL both when nothing is selected. */
-static const struct ui_pstat *hist_owner(const struct ui *u,
+static const struct ui_pstat *history_owner(const struct ui *u,
 					 const struct ui_group **g)
 {
 	const struct ui_data *d = &u->data;
@@ -116,46 +111,25 @@ static const struct ui_pstat *hist_owner(const struct ui *u,
 	return &d->ps[l->idx];
 }
 
-/* Add the samples of s, newest aligned with the newest of sum. */
-static void add_series(double *sum, size_t *n, const struct mt_series *s)
-{
-	double v[MT_HISTORY_LEN];
-	size_t k = ui_series_values(s, v);
-	if (k > *n) { /* shift what is there to the right */
-		memmove(sum + (k - *n), sum, *n * sizeof(*sum));
-		for (size_t i = 0; i < k - *n; i++)
-			sum[i] = 0;
-		*n = k;
-	}
-	for (size_t i = 0; i < k; i++)
-		sum[*n - k + i] += v[i];
-}
-
 static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 			int width, int height)
 {
 	const struct mt_snapshot *s = u->snap;
 	const struct ui_data *d = &u->data;
 	const struct ui_group *g;
-	const struct ui_pstat *ps = hist_owner(u, &g);
+	const struct ui_pstat *ps = history_owner(u, &g);
 	if ((!ps && !g) || height < 2 || width < 24)
 		return 0;
 	static double v[MT_SER_COUNT][MT_HISTORY_LEN];
 	size_t n[MT_SER_COUNT] = { 0 };
 	memset(v, 0, sizeof(v));
 	if (ps) {
-		const struct mt_proc_history *h =
-			mt_history_proc(u->hist, ps->p->pid);
-		for (int k = 0; h && k < MT_SER_COUNT; k++)
-			n[k] = ui_series_values(&h->s[k], v[k]);
+		mt_history_sum_proc(u->history, ps->p->pid, v, n);
 	} else {
-		for (size_t i = 0; i < g->n; i++) {
-			pid_t pid = d->ps[d->gmembers[g->first + i]].p->pid;
-			const struct mt_proc_history *h =
-				mt_history_proc(u->hist, pid);
-			for (int k = 0; h && k < MT_SER_COUNT; k++)
-				add_series(v[k], &n[k], &h->s[k]);
-		}
+		for (size_t i = 0; i < g->n; i++)
+			mt_history_sum_proc(u->history,
+					    d->ps[d->gmembers[g->first + i]].p->pid,
+					    v, n);
 	}
 	bool thp = s->have_kpageflags;
 	int nodes = node_rows(u);
@@ -291,37 +265,16 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	signed char marks[UI_MAX_ORD + 1];
 	struct ui_selid id;
 	ui_selected_id(u, &id);
-	ui_dist_marks(u->hprev_ok && ui_selid_equal(&id, &u->hsel) ? &u->hprev
+	ui_dist_marks(u->hist_prev_ok && ui_selid_equal(&id, &u->hist_sel) ? &u->hist_prev
 								   : NULL,
 		      d, marks);
 	ui_selid_free(&id);
 
-	struct hrow rows[UI_MAX_ORD + 1];
-	int n = 0;
-	uint64_t maxv = 0;
-	for (unsigned o = 0; o < d->nord; o++) {
-		rows[n] = (struct hrow){ (int)o, d->pages[o] >> o,
-					 d->pages[o] * s->page_size };
-		n++;
-	}
-	if (u->set.view == UI_VIEW_FOLIOS)
-		rows[n++] = (struct hrow){ -1, d->partial,
-					   d->partial * s->page_size };
-	for (int i = 0; i < n; i++) {
-		uint64_t v = u->set.hist_counts ? rows[i].count : rows[i].bytes;
-		maxv = MT_MAX(maxv, v);
-	}
-	/* rows available for orders; drop empty orders when short */
-	int avail = h - 2 - (h - 2 > n ? 1 : 0);
-	if (n > avail) {
-		int k = 0;
-		for (int i = 0; i < n; i++)
-			if (rows[i].count)
-				rows[k++] = rows[i];
-		n = k;
-	}
-	if (n > avail)
-		n = avail;
+	struct ui_hist_table tab;
+	ui_hist_table_build(&tab, d, s->page_size,
+			    u->set.view == UI_VIEW_FOLIOS, u->set.hist_counts,
+			    h - 2);
+	int n = tab.n;
 
 	int bar_x = x0 + ORDERS_W;
 	int bar_w = MT_MIN(x0 + ow - bar_x - 1, 60);
@@ -333,7 +286,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	ui_put(w, 1, x0, ow, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	for (int i = 0; i < n; i++) {
-		const struct hrow *r = &rows[i];
+		const struct ui_hist_row *r = &tab.row[i];
 		char lab[16], cnt[16], byt[16], bar[8 * 256 + 1];
 		int y = 2 + i;
 		if (r->order >= 0)
@@ -363,7 +316,8 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		}
 		if (bar_w > 0) {
 			uint64_t v = u->set.hist_counts ? r->count : r->bytes;
-			unsigned e = ui_bar_eighths(v, maxv, MT_MIN(bar_w, 256));
+			unsigned e = ui_bar_eighths(v, tab.maxv,
+						   MT_MIN(bar_w, 256));
 			wattrset(w, ui_attr(u, c));
 			ui_put(w, y, bar_x, bar_w,
 			       ui_bar_string(bar, sizeof(bar), e, u->utf8),

@@ -4,7 +4,7 @@
  * same table gives the help screen its lines. Prompts (search, filter,
  * user) and the mouse are handled here too.
  */
-#include "ui_int.h"
+#include "ui_keys.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -116,7 +116,8 @@ static int act_enter(struct ui *u, int key)
 	if (is_group) {
 		/* Enter opens or closes a cgroup row, Right opens it */
 		bool open = ui_data_expand(&u->data, cg,
-					   key == KEY_RIGHT ? 1 : 0);
+					   key == KEY_RIGHT ? UI_EXPAND_OPEN
+							    : UI_EXPAND_TOGGLE);
 		ui_set_status(u, "%s", open ? "Left or Enter closes the cgroup"
 					    : "Enter or Right lists its "
 					      "processes");
@@ -143,7 +144,7 @@ static int act_back(struct ui *u, int key)
 			return UI_R_REDRAW;
 		/* close the cgroup and select its row */
 		char *key_copy = xstrdup(cg);
-		ui_data_expand(&u->data, key_copy, -1);
+		ui_data_expand(&u->data, key_copy, UI_EXPAND_CLOSE);
 		u->sel_is_group = true;
 		free(u->sel_group);
 		u->sel_group = key_copy;

@@ -12,7 +12,8 @@
  *   | footer (keys, prompt, messages)                  |
  *   +--------------------------------------------------+
  */
-#include "ui_pure.h"
+#include "ui_layout.h"
+#include "ui_model.h"
 
 #include <string.h>
 

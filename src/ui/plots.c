@@ -4,7 +4,7 @@
  * samples drawn by mt_plot() (braille dots in UTF-8, '#' and '.' in ASCII),
  * newest on the right.
  */
-#include "ui_int.h"
+#include "ui_draw.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,35 +2,12 @@
  * procpane.c - the process list: column titles (the sort column marked),
  * one row per shown process, the selected row highlighted.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "memtop/units.h"
-
-void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
-		    const struct ui_colpos *pos, size_t n, int sort, bool desc)
-{
-	int width = getmaxx(w);
-	wattrset(w, ui_attr(u, UI_C_TITLE));
-	mvwhline(w, 0, 0, ' ', width);
-	for (size_t i = 0; i < n; i++) {
-		if (!pos[i].shown)
-			continue;
-		char t[32];
-		bool sorted = (int)i == sort;
-		const char *arrow = !sorted ? "" :
-				    u->utf8 ? (desc ? "\u25bc" : "\u25b2") :
-					      (desc ? "v" : "^");
-		snprintf(t, sizeof(t), "%s%s", cols[i].title, arrow);
-		if (ui_text_width(t, u->utf8) > pos[i].w)
-			snprintf(t, sizeof(t), "%s", cols[i].title);
-		wattrset(w, ui_attr(u, sorted ? UI_C_SORT : UI_C_TITLE));
-		ui_put(w, 0, pos[i].x, pos[i].w, t, cols[i].right, u->utf8);
-	}
-	wattrset(w, A_NORMAL);
-}
 
 static void cell(const struct ui *u, WINDOW *w, int y,
 		 const struct ui_colpos *p, const struct ui_column *c,

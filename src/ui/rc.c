@@ -1,11 +1,12 @@
 /*
  * rc.c - the viewer's state as memtoprc values (see memtop/settings.h), and
- * which of them the user changed. Pure: screen.c loads and saves the file.
+ * which of them the user changed. Pure: loop.c loads and saves the file.
  *
  * Only what the user changes is written: a sort given with -s, or the
  * demo's layout, stays out of the file unless the user sorts again.
  */
-#include "ui_pure.h"
+#include "ui_model.h"
+#include "ui_layout.h"
 
 #include <math.h>
 

@@ -19,7 +19,7 @@
  * scroll position or below the window are counted but not drawn, which
  * gives the scroll range (u->sys_total) in the same pass.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -230,7 +230,7 @@ static void section_overview(struct sv *c)
 	/* plots: processes' memory on one scale, rates each on its own */
 	static double v[9][MT_HISTORY_LEN];
 	size_t n[9] = { 0 };
-	const struct mt_proc_history *sys = mt_history_system(u->hist);
+	const struct mt_proc_history *sys = mt_history_system(u->history);
 	for (int k = 0; k < MT_SER_COUNT; k++)
 		n[k] = sys ? ui_series_values(&sys->s[k], v[k]) : 0;
 	n[3] = ui_series_values(&u->ss.free_pmd, v[3]);
@@ -571,25 +571,11 @@ static void section_buddy(struct sv *c)
 		next(c);
 		return;
 	}
-	int maxnode = -1;
-	unsigned norders = 0;
-	for (size_t z = 0; z < si->nzones; z++) {
-		maxnode = MT_MAX(maxnode, si->zones[z].node);
-		norders = MT_MAX(norders, si->zones[z].norders);
-	}
-	norders = MT_MIN(norders, (unsigned)MT_BUDDY_ORDERS);
+	unsigned norders;
+	int maxnode = mt_buddy_nodes(si, &norders);
 	for (int node = 0; node <= maxnode; node++) {
-		uint64_t blocks[MT_BUDDY_ORDERS] = { 0 }, bytes[MT_BUDDY_ORDERS];
-		bool any = false;
-		for (size_t z = 0; z < si->nzones; z++) {
-			if (si->zones[z].node != node)
-				continue;
-			any = true;
-			for (unsigned o = 0; o < si->zones[z].norders &&
-					     o < MT_BUDDY_ORDERS; o++)
-				blocks[o] += si->zones[z].free[o];
-		}
-		if (!any)
+		uint64_t blocks[MT_BUDDY_ORDERS], bytes[MT_BUDDY_ORDERS];
+		if (!mt_buddy_node_blocks(si, node, blocks))
 			continue;
 		uint64_t total = 0;
 		for (unsigned o = 0; o < norders; o++) {

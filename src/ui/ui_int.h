@@ -1,6 +1,9 @@
 /*
- * ui_int.h - the curses side of the viewer: its state, colours and the
- * functions of each pane. Only files in src/ui/ include it.
+ * ui_int.h - the viewer's state (struct ui) and the modules below the
+ * panes that keep it: the selection (select.c), requests to the scanner
+ * and the status message (request.c), the terminal (term.c). Only files
+ * in src/ui/ include it; the drawing primitives are in ui_draw.h, the
+ * panes in ui_panes.h, the key table in ui_keys.h.
  *
  * Drawing never changes state it does not own: a key action changes the
  * state and returns a reaction mask (htop's habit); the main loop then
@@ -15,58 +18,21 @@
 #include "memtop/history.h"
 #include "memtop/model.h"
 #include "memtop/ui.h"
-#include "ui_pure.h"
-
-/*
- * Colour pairs: name, foreground, background, attribute added in colour,
- * attribute used instead on monochrome terminals (ncdu's X-macro, making
- * both the enum and the init_pair loop).
- */
-#define UI_COLORS(X)                                                     \
-	X(UI_C_NORMAL, -1, -1, A_NORMAL, A_NORMAL)                       \
-	X(UI_C_HEADER, COLOR_CYAN, -1, A_BOLD, A_BOLD)                   \
-	X(UI_C_DIM, COLOR_BLUE, -1, A_BOLD, A_NORMAL)                    \
-	X(UI_C_TITLE, COLOR_BLACK, COLOR_GREEN, A_NORMAL, A_REVERSE)     \
-	X(UI_C_SORT, COLOR_BLACK, COLOR_CYAN, A_BOLD,                    \
-	  A_REVERSE | A_BOLD | A_UNDERLINE)                              \
-	X(UI_C_SEL, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE)        \
-	X(UI_C_KEY, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE)        \
-	X(UI_C_WARN, COLOR_RED, -1, A_BOLD, A_BOLD)                      \
-	X(UI_C_PAUSE, COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE)      \
-	X(UI_C_ORD0, -1, -1, A_NORMAL, A_NORMAL)                         \
-	X(UI_C_ORD1, COLOR_BLUE, -1, A_BOLD, A_NORMAL)                   \
-	X(UI_C_ORD2, COLOR_CYAN, -1, A_NORMAL, A_NORMAL)                 \
-	X(UI_C_ORD3, COLOR_GREEN, -1, A_NORMAL, A_NORMAL)                \
-	X(UI_C_ORD4, COLOR_YELLOW, -1, A_NORMAL, A_NORMAL)               \
-	X(UI_C_ORD5, COLOR_MAGENTA, -1, A_BOLD, A_BOLD)                  \
-	X(UI_C_PART, COLOR_RED, -1, A_NORMAL, A_NORMAL)                  \
-	X(UI_C_UP, COLOR_GREEN, -1, A_BOLD, A_BOLD)                      \
-	X(UI_C_DOWN, COLOR_RED, -1, A_BOLD, A_BOLD)                      \
-	X(UI_C_GROUP, COLOR_YELLOW, -1, A_BOLD, A_BOLD)
-
-#define UI_COLOR_ENUM(name, fg, bg, a, m) name,
-enum ui_color { UI_COLORS(UI_COLOR_ENUM) UI_C_COUNT };
-#undef UI_COLOR_ENUM
+#include "ui_model.h"
+#include "ui_format.h"
+#include "ui_layout.h"
 
 enum ui_prompt { UI_PROMPT_NONE, UI_PROMPT_SEARCH, UI_PROMPT_FILTER,
 		 UI_PROMPT_USER };
-
-/* Reactions of key actions. */
-enum {
-	UI_R_NONE = 0,
-	UI_R_REDRAW = 1,   /* draw again */
-	UI_R_REFILTER = 2, /* filters or sort changed */
-	UI_R_REBUILD = 4,  /* view or what is summed changed */
-	UI_R_QUIT = 8,
-};
 
 enum ui_pane { UI_W_HEADER, UI_W_INFO, UI_W_LIST, UI_W_HIST, UI_W_FOOTER,
 	       UI_W_HELP, UI_W_SYS, UI_W_COUNT };
 
 /* What the histogram pane shows, to tell whether the previous scan's
  * histogram (for the change marks) is of the same thing. */
+enum ui_sel_kind { UI_SEL_NONE, UI_SEL_PROC, UI_SEL_VMA, UI_SEL_GROUP };
 struct ui_selid {
-	int kind;                   /* 0 none, 1 process, 2 VMA, 3 cgroup */
+	enum ui_sel_kind kind;
 	pid_t pid;
 	uint64_t vstart;
 	char *group;                /* malloc'd cgroup key */
@@ -109,11 +75,11 @@ struct ui {
 	int sys_top, sys_total;
 
 	/* history of figures, and the selection's histogram one scan ago */
-	struct mt_history *hist;
+	struct mt_history *history;
 	struct ui_sysseries ss;
-	struct ui_selid hsel;
-	struct ui_dist hprev;
-	bool hprev_ok;
+	struct ui_selid hist_sel;
+	struct ui_dist hist_prev;
+	bool hist_prev_ok;
 
 	/* settings file: path, whether to write it, what it holds, and the
 	 * state as last compared */
@@ -151,16 +117,7 @@ struct ui {
 	char host[65], kernel[160];
 };
 
-/* screen.c */
-attr_t ui_attr(const struct ui *u, enum ui_color c);
-enum ui_color ui_order_color(unsigned order, unsigned pmd_order);
-/* Put a sanitized string at (y, x) within width cells (right aligned when
- * right); returns the cells used. */
-int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
-	   bool utf8);
-/* Draw the compact bar of d at (y, x), width cells. */
-void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
-		 const struct ui_dist *d, bool selected);
+/* request.c: requests to the scanner, its timing, the status message */
 void ui_set_status(struct ui *u, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Send the requests that follow from the state to the scanner. */
@@ -169,15 +126,20 @@ void ui_send_paused(struct ui *u);
 void ui_send_rescan(struct ui *u);
 void ui_send_selected(struct ui *u, pid_t pid);
 void ui_send_quit(struct ui *u);
+/* Expected time of the next snapshot (monotonic ns), 0 if none is
+ * expected (paused, or nothing yet). */
+uint64_t ui_snapshot_due(const struct ui *u);
+/* Whether the scanner is late: the figures are older than expected. Sets
+ * *age_s to their age. */
+bool ui_snapshot_late(const struct ui *u, double *age_s);
+
+/* select.c: the selection */
 /* Keep the selections on their process / VMA after the rows changed. */
 void ui_fix_selection(struct ui *u);
 /* Take the selection's identity from line sel of the process pane. */
 void ui_sync_selection(struct ui *u);
 /* The selected process pane line, NULL if none. */
 const struct ui_line *ui_sel_line(const struct ui *u);
-/* Whether the scanner is late: the figures are older than expected. Sets
- * *age_s to their age. */
-bool ui_snapshot_late(const struct ui *u, double *age_s);
 /* The histogram shown: the selected VMA, process or cgroup row (title
  * filled in), NULL if nothing is selected. */
 const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
@@ -185,70 +147,17 @@ const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 void ui_selected_id(const struct ui *u, struct ui_selid *id);
 bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b);
 void ui_selid_free(struct ui_selid *id);
-void ui_draw(struct ui *u);
 
-/* header.c */
-void ui_draw_header(struct ui *u, WINDOW *w);
-void ui_draw_footer(struct ui *u, WINDOW *w);
-
-/* procpane.c */
-void ui_draw_procs(struct ui *u, WINDOW *w);
-/* Title row of a column table; the sort column is marked. */
-void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
-		    const struct ui_colpos *pos, size_t n, int sort, bool desc);
-
-/* vmapane.c */
-void ui_draw_info(struct ui *u, WINDOW *w);
-void ui_draw_vmas(struct ui *u, WINDOW *w);
-/* histpane.c */
-int ui_hist_rows(const struct ui *u);
-void ui_draw_hist(struct ui *u, WINDOW *w);
-/* sysview.c */
-void ui_draw_sysview(struct ui *u, WINDOW *w);
-/* The header's one-line huge page summary at (y, 0). */
-void ui_draw_thp_summary(struct ui *u, WINDOW *w, int y);
-
-/* plots.c: labelled time plots of history series */
-enum ui_plot_fmt { UI_PF_BYTES, UI_PF_RATE, UI_PF_PCT };
-struct ui_plot_series {
-	const char *label;
-	const double *v;            /* oldest first */
-	size_t n;
-	enum ui_color color;
-	enum ui_plot_fmt fmt;
-	bool valid;                 /* newest value meaningful */
-};
-/* Draw each series as rows_per rows at (y, x) in width cells: a label
- * and the newest value, then the plot. vmax <= 0 scales each series to
- * its own largest value. Returns the rows used. */
-int ui_draw_plots(const struct ui *u, WINDOW *w, int y, int x, int width,
-		  int rows_per, const struct ui_plot_series *ser, size_t n,
-		  double vmax);
-/* Copy a series (oldest first) into out (MT_HISTORY_LEN entries). */
-size_t ui_series_values(const struct mt_series *s, double *out);
-/* Up/down glyph of a change mark (" " for none). */
-const char *ui_mark_glyph(int mark, bool utf8);
-enum ui_color ui_mark_color(int mark);
-
-/* help.c */
-void ui_draw_help(struct ui *u, WINDOW *w);
-int ui_help_lines(void);
-
-/* keys.c */
-int ui_handle_key(struct ui *u, int key, bool is_char);
-
-/*
- * Key bindings: one table maps keys to action functions (which return a
- * reaction mask) and gives the help screen its lines.
- */
-typedef int (*ui_action_fn)(struct ui *u, int key);
-struct ui_binding {
-	const char *keys;   /* as shown in help */
-	const char *help;
-	ui_action_fn fn;
-	int codes[6];       /* characters or KEY_* codes, 0 terminated */
-};
-extern const struct ui_binding ui_bindings[];
-extern const size_t ui_nbindings;
+/* term.c: the terminal, signals and resizes */
+/* Check the terminal, catch the signals and set up curses; 0 when done,
+ * else the exit status (the reason is on stderr). */
+int ui_term_open(struct ui *u, const struct mt_ui_opts *o);
+/* End curses and give the signals back. */
+void ui_term_close(void);
+/* The read end of the signal self-pipe, for poll(). */
+int ui_term_signal_fd(void);
+/* Handle the signals caught since the last call (resizes); true when the
+ * loop should end (u->exit_status set). */
+bool ui_term_signals(struct ui *u);
 
 #endif

@@ -4,7 +4,7 @@
  * eligibility (from smaps, read by the scanner for the selected process
  * only), RSS, PMD share, the compact bar and the path.
  */
-#include "ui_int.h"
+#include "ui_panes.h"
 
 #include <inttypes.h>
 #include <stdio.h>

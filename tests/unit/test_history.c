@@ -108,6 +108,59 @@ static void test_history_procs(void **state)
 	mt_history_free(h);
 }
 
+/* A cgroup row's history: the sum of its processes' series, the newest
+ * samples aligned, a process seen in fewer scans adding 0 before it. */
+static void test_history_sum(void **state)
+{
+	(void)state;
+	struct mt_history *h = mt_history_new();
+	pid_t pids[2] = { 100, 200 };
+	uint64_t pages[2] = { 10, 20 };
+	/* pid 100 in three scans, pid 200 in the last two */
+	for (uint64_t g = 1; g <= 3; g++) {
+		pages[0] = 10 * g;
+		pages[1] = 20 * g;
+		struct mt_snapshot *s = g == 1 ? snap(pids, pages, 1, g)
+					       : snap(pids, pages, 2, g);
+		mt_history_update(h, s);
+		mt_snapshot_unref(s);
+	}
+	static double sum[MT_SER_COUNT][MT_HISTORY_LEN];
+	size_t len[MT_SER_COUNT] = { 0 };
+	/* sum need not be cleared */
+	for (int k = 0; k < MT_SER_COUNT; k++)
+		for (int i = 0; i < MT_HISTORY_LEN; i++)
+			sum[k][i] = -1;
+
+	/* one process: a copy of its series */
+	mt_history_sum_proc(h, 200, sum, len);
+	assert_int_equal(len[MT_SER_RSS], 2);
+	assert_true(sum[MT_SER_RSS][0] == 40.0 * 4096);
+	assert_true(sum[MT_SER_RSS][1] == 60.0 * 4096);
+
+	/* the longer series extends the sum to the left */
+	mt_history_sum_proc(h, 100, sum, len);
+	assert_int_equal(len[MT_SER_RSS], 3);
+	assert_true(sum[MT_SER_RSS][0] == 10.0 * 4096);
+	assert_true(sum[MT_SER_RSS][1] == (20.0 + 40.0) * 4096);
+	assert_true(sum[MT_SER_RSS][2] == (30.0 + 60.0) * 4096);
+	/* PMD: whole blocks of 4 pages */
+	assert_int_equal(len[MT_SER_PMD], 3);
+	assert_true(sum[MT_SER_PMD][2] == (28.0 + 60.0) * 4096);
+
+	/* a process without a history adds nothing */
+	mt_history_sum_proc(h, 999, sum, len);
+	assert_int_equal(len[MT_SER_RSS], 3);
+	assert_true(sum[MT_SER_RSS][2] == (30.0 + 60.0) * 4096);
+
+	/* and alone leaves the sum empty */
+	size_t none[MT_SER_COUNT] = { 0 };
+	mt_history_sum_proc(h, 999, sum, none);
+	for (int k = 0; k < MT_SER_COUNT; k++)
+		assert_int_equal(none[k], 0);
+	mt_history_free(h);
+}
+
 /* Count cells in a row that are not blank. */
 static int marked(const struct mt_buf *row)
 {
@@ -193,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_series_wrap),
 		cmocka_unit_test(test_history_procs),
+		cmocka_unit_test(test_history_sum),
 		cmocka_unit_test(test_plot_edges),
 	};
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);

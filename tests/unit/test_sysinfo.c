@@ -224,6 +224,52 @@ static void fixture_trees(enum mt_sysreader_keep keep)
 	assert_int_equal(rm_tree(), 0);
 }
 
+/* The system view's free memory per node: zones summed per node, the
+ * orders of the longest zone, nodes without zones skipped. */
+static void test_buddy_nodes(void **state)
+{
+	(void)state;
+	struct mt_buddy_zone z[3] = {
+		{ .node = 0, .zone = "DMA", .norders = 3, .free = { 1, 2, 3 } },
+		{ .node = 2, .zone = "Normal", .norders = 5,
+		  .free = { 10, 0, 4, 0, 7 } },
+		{ .node = 0, .zone = "Normal", .norders = 2, .free = { 5, 6 } },
+	};
+	struct mt_sysinfo si = {.zones = z, .nzones = 3};
+	unsigned norders = 99;
+	assert_int_equal(mt_buddy_nodes(&si, &norders), 2);
+	assert_int_equal(norders, 5);
+	uint64_t b[MT_BUDDY_ORDERS];
+	memset(b, 0xff, sizeof(b)); /* cleared by the sum */
+	assert_true(mt_buddy_node_blocks(&si, 0, b));
+	assert_int_equal(b[0], 6);
+	assert_int_equal(b[1], 8);
+	assert_int_equal(b[2], 3);
+	for (unsigned o = 3; o < MT_BUDDY_ORDERS; o++)
+		assert_int_equal(b[o], 0);
+	assert_false(mt_buddy_node_blocks(&si, 1, b)); /* no zone on node 1 */
+	for (unsigned o = 0; o < MT_BUDDY_ORDERS; o++)
+		assert_int_equal(b[o], 0);
+	assert_true(mt_buddy_node_blocks(&si, 2, b));
+	assert_int_equal(b[4], 7);
+	/* the sums agree with the free pages */
+	uint64_t pages = 0;
+	for (unsigned o = 0; o < MT_BUDDY_ORDERS; o++)
+		pages += b[o] << o;
+	assert_int_equal(pages, mt_buddy_free_pages(&si, 2, 0));
+
+	/* a zone claiming more orders than are kept */
+	z[1].norders = MT_BUDDY_ORDERS + 3;
+	assert_int_equal(mt_buddy_nodes(&si, &norders), 2);
+	assert_int_equal(norders, MT_BUDDY_ORDERS);
+	z[1].norders = 5;
+
+	struct mt_sysinfo none = { 0 };
+	assert_int_equal(mt_buddy_nodes(&none, &norders), -1);
+	assert_int_equal(norders, 0);
+	assert_false(mt_buddy_node_blocks(&none, 0, b));
+}
+
 static void test_fixture_trees(void **state)
 {
 	fixture_trees(MT_SYSREADER_KEEP_NEVER);
@@ -275,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_buddy_free_pages),
+		cmocka_unit_test(test_buddy_nodes),
 		cmocka_unit_test(test_fixture_trees),
 		cmocka_unit_test(test_fixture_trees_kept),
 		cmocka_unit_test(test_kernel_before_mthp),

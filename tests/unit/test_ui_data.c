@@ -11,7 +11,9 @@
 #include <locale.h>
 #include <string.h>
 
-#include "../../src/ui/ui_pure.h"
+#include "../../src/ui/ui_format.h"
+#include "../../src/ui/ui_layout.h"
+#include "../../src/ui/ui_model.h"
 
 #define NORD 10
 

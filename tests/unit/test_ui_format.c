@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ui/ui_pure.h"
+#include "../../src/ui/ui_format.h"
+#include "../../src/ui/ui_layout.h"
+#include "../../src/ui/ui_model.h"
 
 static void test_bar_cells(void **state)
 {

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ui/ui_pure.h"
+#include "../../src/ui/ui_format.h"
+#include "../../src/ui/ui_layout.h"
+#include "../../src/ui/ui_model.h"
 
 #define NORD 10
 #define NP 10
@@ -277,7 +279,7 @@ static void test_groups(void **state)
 	assert_string_equal(line_group(&d, 4), "/x");
 
 	/* expanding lists the members under their row, in sort order */
-	assert_true(ui_data_expand(&d, "/sys/a", 0));
+	assert_true(ui_data_expand(&d, "/sys/a", UI_EXPAND_TOGGLE));
 	assert_true(ui_data_is_expanded(&d, "/sys/a"));
 	ui_data_refilter(&d, &st);
 	assert_int_equal(d.nlines, 8);
@@ -308,7 +310,7 @@ static void test_groups(void **state)
 	assert_string_equal(line_group(&d, (size_t)r), "/sys/b");
 
 	/* collapse; * opens all, then closes all */
-	assert_false(ui_data_expand(&d, "/sys/a", -1));
+	assert_false(ui_data_expand(&d, "/sys/a", UI_EXPAND_CLOSE));
 	ui_data_refilter(&d, &st);
 	assert_int_equal(d.nlines, 5);
 	ui_data_expand_all(&d);
@@ -319,7 +321,7 @@ static void test_groups(void **state)
 	assert_int_equal(d.nlines, 5);
 
 	/* expansion survives a rebuild (a new scan) */
-	ui_data_expand(&d, "/loop", 1);
+	ui_data_expand(&d, "/loop", UI_EXPAND_OPEN);
 	ui_data_build(&d, &snap, &st, 0);
 	assert_int_equal(d.nlines, 7);
 	ui_data_free(&d);

@@ -11,7 +11,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../src/ui/ui_pure.h"
+#include "../../src/ui/ui_format.h"
+#include "../../src/ui/ui_layout.h"
+#include "../../src/ui/ui_model.h"
 
 static void check_layout(int cols, int lines, int hist_rows, int info_rows,
 			 bool want_hist)

@@ -1,11 +1,17 @@
 /*
- * ui_pure.h - the viewer's logic that needs no terminal: pane layout,
- * column fitting, bars, labels, and the rows derived from a snapshot
- * (filtered, sorted, names made safe). The unit tests drive these
- * functions directly; the curses side (ui_int.h) only draws their results.
+ * ui_model.h - the view model: what the viewer shows, derived from one
+ * snapshot without a terminal. Views and the distribution of a row over
+ * block orders (dist.c), the viewer's settings and their memtoprc values
+ * (rc.c), the rows of processes, VMAs and cgroups, filtered and sorted
+ * (data.c, group.c, rowcmp.c).
+ *
+ * struct ui_data owns its arrays and its text (ui_data_free()); its rows
+ * point into the snapshot it was built from, which must outlive them. One
+ * thread at a time (the UI thread; the unit tests drive it directly). The
+ * curses side only draws what these functions computed.
  */
-#ifndef MEMTOP_UI_PURE_H
-#define MEMTOP_UI_PURE_H
+#ifndef MEMTOP_UI_MODEL_H
+#define MEMTOP_UI_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,99 +20,6 @@
 #include "memtop/settings.h"
 #include "memtop/snapshot.h"
 #include "memtop/util.h"
-
-/* Smallest terminal the viewer draws in; below it says so. */
-#define UI_MIN_COLS 40
-#define UI_MIN_LINES 10
-
-/* ---- layout ---------------------------------------------------------- */
-
-struct ui_rect {
-	int y, x, h, w;
-};
-
-/*
- * Pane rectangles for a terminal of cols x lines. Absent panes have h == 0
- * and w == 0. header and footer are always there (unless too_small), list
- * always has a title row and at least one data row; info (the process
- * totals above the VMA list) only when asked for; hist when there is room:
- * to the right of the list on wide terminals, below it otherwise.
- */
-struct ui_layout {
-	bool too_small;
-	bool hist_side;
-	int cols, lines;
-	struct ui_rect header, info, list, hist, footer;
-};
-
-/* hist_rows: lines the histogram pane would like (title + one per order +
- * legend); info_rows: lines of the totals pane (0: none). */
-void ui_layout_compute(struct ui_layout *l, int cols, int lines,
-		       int hist_rows, int info_rows, bool want_hist);
-bool ui_rect_empty(const struct ui_rect *r);
-bool ui_rect_inside(const struct ui_rect *r, int cols, int lines);
-bool ui_rect_overlap(const struct ui_rect *a, const struct ui_rect *b);
-/* Whether (y, x) lies in r. */
-bool ui_rect_has(const struct ui_rect *r, int y, int x);
-/* Move *top so that row sel of nrows is among the visible rows. */
-void ui_scroll(size_t *top, size_t sel, size_t nrows, int visible);
-
-/* ---- columns --------------------------------------------------------- */
-
-enum ui_col_id {
-	/* process pane */
-	UI_COL_PID, UI_COL_USER, UI_COL_RSS, UI_COL_SWAP, UI_COL_PMD,
-	UI_COL_THP, UI_COL_MARK, UI_COL_COLL, UI_COL_DELTA, UI_COL_BAR,
-	UI_COL_COMM,
-	/* VMA pane */
-	UI_COL_START, UI_COL_END, UI_COL_SIZE, UI_COL_PERM, UI_COL_ADV, UI_COL_ELIG,
-	UI_COL_VRSS, UI_COL_VPMD, UI_COL_VCOLL, UI_COL_SLOTS, UI_COL_VBAR,
-	UI_COL_PATH,
-};
-
-struct ui_column {
-	enum ui_col_id id;
-	const char *title;
-	int width;         /* cells; 0 for the last, flexible column */
-	int prio;          /* 0 never dropped; higher numbers dropped first */
-	bool right;        /* right aligned */
-	bool desc;         /* sorts descending by default */
-	bool is_bar;       /* the compact bar: grows with the terminal */
-	const char *help;  /* one line for the help screen */
-};
-
-extern const struct ui_column ui_proc_cols[];
-extern const size_t ui_proc_ncols;
-extern const struct ui_column ui_vma_cols[];
-extern const size_t ui_vma_ncols;
-
-#define UI_MAX_COLS 16
-
-struct ui_colpos {
-	bool shown;
-	int x, w;
-};
-
-/*
- * Choose the columns shown in width cells: drop the highest-prio columns
- * until the fixed ones fit with at least 8 cells for the last (flexible)
- * column, then give the bar its share. Columns are separated by one space.
- */
-void ui_columns_fit(const struct ui_column *cols, size_t n, int width,
-		    struct ui_colpos *pos);
-/* The same with the columns whose bit is set in hidden (1u << index)
- * left out altogether (toggled columns such as HUGE/s). */
-void ui_columns_fit_hidden(const struct ui_column *cols, size_t n, int width,
-			   uint32_t hidden, struct ui_colpos *pos);
-/* Index of the column shown at x (-1 if none). */
-int ui_column_at(const struct ui_colpos *pos, size_t n, int x);
-/* Index of the process column sorting by k (-1 if none). */
-int ui_proc_col_for_sort(enum mt_sort_key k);
-/* The sort key of process column col, for the settings file; false for
- * columns that have none (COLL, HUGE/s). */
-bool ui_proc_sort_key(int col, enum mt_sort_key *k);
-/* Index of a column by id in ui_proc_cols or ui_vma_cols (-1 if none). */
-int ui_col_index(const struct ui_column *cols, size_t n, enum ui_col_id id);
 
 /* ---- views and distributions ----------------------------------------- */
 
@@ -148,58 +61,7 @@ int ui_dist_cmp(const struct ui_dist *a, const struct ui_dist *b);
 /* Pages in large folios of any kind; UINT64_MAX when f is NULL. */
 uint64_t ui_folio_pages(const struct mt_folio_stats *f);
 
-/* ---- bars and labels ------------------------------------------------- */
-
-/* Glyph classes of the compact bar, readable without colour. */
-enum ui_band { UI_BAND_NONE = -1, UI_BAND_SMALL, UI_BAND_LOW, UI_BAND_HIGH,
-	       UI_BAND_PMD, UI_BAND_PARTIAL, UI_BAND_COUNT };
-enum ui_band ui_order_band(unsigned order, unsigned pmd_order);
-/* Glyph of a band: shades in UTF-8, . - = # ~ in ASCII. */
-const char *ui_band_glyph(enum ui_band b, bool utf8);
-
-/*
- * The compact bar: width cells over the process's present memory, high
- * orders first; cell[i] is the order drawn in cell i (UI_BAR_PARTIAL for
- * partial folios, UI_BAR_EMPTY past the memory). Largest remainders, so the
- * cells always add up to width when total > 0.
- */
-#define UI_BAR_EMPTY (-1)
-#define UI_BAR_PARTIAL (-2)
-void ui_bar_cells(const struct ui_dist *d, int width, signed char *cell);
-
-/*
- * Length in eighths of a cell of the histogram bar for v out of max over
- * width cells, on a log scale so small orders stay visible: any v > 0 gets
- * at least one eighth, max gets the whole width.
- */
-unsigned ui_bar_eighths(uint64_t v, uint64_t max, int width);
-/* Bar string of n eighths: full and partial blocks in UTF-8, '#' and a
- * trailing '+' (>= half) or '.' in ASCII. Returns buf. */
-const char *ui_bar_string(char *buf, size_t len, unsigned eighths,
-			  bool utf8);
-
-/* Block size label of an order: 4K, 8K, ... 2M. */
-const char *ui_order_label(char *buf, size_t len, unsigned page_size,
-			   unsigned order);
-/* Percentage part / whole into buf: "12.3", "100", "0", "-" if whole is
- * 0 or part is UINT64_MAX. */
-const char *ui_fmt_pct(char *buf, size_t len, uint64_t part, uint64_t whole);
-/* Count with a K/M/G suffix once it does not fit in width characters. */
-const char *ui_fmt_count(char *buf, size_t len, uint64_t n, int width);
-/* Interval in seconds: "2s", "0.5s", "1.25s". */
-const char *ui_fmt_interval(char *buf, size_t len, uint64_t ms);
-/* Next interval step up (dir > 0) or down from ms. */
-uint64_t ui_interval_step(uint64_t ms, int dir);
-/* Events per second: "0", "0.4/s", "12/s", "1.2K/s"; "-" when !valid. */
-const char *ui_fmt_rate(char *buf, size_t len, double per_s, bool valid);
-/* Signed byte change: "+4.0M", "-512K", "0". */
-const char *ui_fmt_delta(char *buf, size_t len, double bytes);
-/* Slot figures "mapped/full/partial" of a VMA or process, each part at
- * most 4 characters; "-" when unknown. */
-const char *ui_fmt_slots(char *buf, size_t len, uint64_t slots, uint64_t full,
-			 uint64_t touched, uint64_t mapped);
-
-/* ---- change since the previous scan ----------------------------------- */
+/* ---- figures of a row, and change since the previous scan ------------ */
 
 /*
  * Up (+1), down (-1) or no (0) change of a row: the huge-backed figure
@@ -224,19 +86,32 @@ uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
  * UINT64_MAX when unknown. */
 uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order);
 
+/* ---- the histogram pane's table -------------------------------------- */
+
+/* One row of the histogram pane: an order, or the partial folios. */
+#define UI_HIST_PARTIAL (-1)
+struct ui_hist_row {
+	int order;            /* UI_HIST_PARTIAL: pages of partial folios */
+	uint64_t count;       /* blocks (folios) of the order; pages if partial */
+	uint64_t bytes;
+};
+
+struct ui_hist_table {
+	struct ui_hist_row row[UI_MAX_ORD + 1];
+	int n;                /* rows to draw */
+	uint64_t maxv;        /* largest count or bytes (by_counts) of all the
+			       * rows, before any was dropped: the bar scale */
+};
+
 /*
- * Make untrusted bytes safe for the screen: mt_escape_visible(), then any
- * character that does not take one or two cells (wcwidth <= 0) becomes
- * \u{XXXX}. Appends to b, NUL terminated.
+ * The rows of the histogram of d: one per order, then the partial folios
+ * when partial_row (the folio view). room is the lines below the column
+ * titles: when the rows do not fit (one line is kept for the legend if
+ * there is room to spare), empty orders are dropped, then the last rows.
  */
-void ui_sanitize(struct mt_buf *b, const char *s, size_t n, bool utf8);
-/* Display width of a sanitized string and how many bytes of it fit in
- * width cells (*used: cells taken). */
-int ui_text_width(const char *s, bool utf8);
-size_t ui_text_fit(const char *s, int width, bool utf8, int *used);
-/* Offset of the longest tail of s that fits in width cells (whole
- * characters). */
-size_t ui_text_tail(const char *s, int width, bool utf8);
+void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
+			 unsigned page_size, bool partial_row, bool by_counts,
+			 int room);
 
 /* ---- rows derived from a snapshot ------------------------------------ */
 
@@ -259,8 +134,6 @@ struct ui_settings {
 	char user_filter[64]; /* processes: exact user name */
 };
 
-/* Process columns left out under st (bits for ui_columns_fit_hidden). */
-uint32_t ui_proc_hidden(const struct ui_settings *st);
 
 /* ---- the settings file ----------------------------------------------- */
 
@@ -382,9 +255,10 @@ ssize_t ui_data_find_group(const struct ui_data *d, const char *key);
 /* The cgroup of a process of the snapshot ("" if unknown), NULL if the
  * pid is not in it. */
 const char *ui_data_cgroup_of(const struct ui_data *d, pid_t pid);
-/* Expand (how > 0), collapse (how < 0) or toggle (0) the cgroup key;
- * returns whether it is expanded now. Takes effect at the next refilter. */
-bool ui_data_expand(struct ui_data *d, const char *key, int how);
+/* Expand, collapse or toggle the cgroup key; returns whether it is
+ * expanded now. Takes effect at the next refilter. */
+enum ui_expand { UI_EXPAND_TOGGLE, UI_EXPAND_OPEN, UI_EXPAND_CLOSE };
+bool ui_data_expand(struct ui_data *d, const char *key, enum ui_expand how);
 bool ui_data_is_expanded(const struct ui_data *d, const char *key);
 /* Collapse every group, or expand every shown group when none is. */
 void ui_data_expand_all(struct ui_data *d);
@@ -423,8 +297,6 @@ struct ui_rowfig {
  * that are not figures (PID, USER, COMMAND), which the caller compares. */
 int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
 		  const struct ui_rowfig *b, bool *handled);
-struct ui_pstat;
-struct ui_group;
 struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps);
 struct ui_rowfig ui_group_fig(const struct ui_group *g);
 
