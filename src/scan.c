@@ -162,35 +162,6 @@ static const char *intern_path(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	return n ? mt_intern(&c->paths, s->arena, p, n) : "";
 }
 
-void scan_load_smaps(struct proc_scan *ps)
-{
-	if (ps->smaps_loaded)
-		return;
-	ps->smaps_loaded = true;
-	int r = mt_read_at(ps->dirfd, "smaps", &ps->c->smaps);
-	if (r == 0)
-		ps->nsmaps = mt_parse_smaps(ps->c->smaps.data,
-					    ps->c->smaps.len, &ps->smaps, NULL);
-	else if (ps->c->pf.live && mt_err_class(r) == MT_ERR_GONE)
-		ps->gone = true;
-}
-
-const struct mt_smaps_vma *scan_smaps_find(const struct proc_scan *ps,
-					   uint64_t start)
-{
-	size_t lo = 0, hi = ps->nsmaps;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (ps->smaps[mid].start == start)
-			return &ps->smaps[mid];
-		if (ps->smaps[mid].start < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static void attach_smaps(struct proc_scan *ps, struct mt_proc *p)
 {
 	scan_load_smaps(ps);

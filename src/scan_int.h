@@ -1,7 +1,8 @@
 /*
  * scan_int.h - what the two halves of a scan share: scan.c reads the
- * /proc files of each process and builds the snapshot; scan_walk.c walks
- * a process's pagemap into the figures of its VMAs. Nothing outside these
+ * /proc files of each process and builds the snapshot; scan_walk.c, below
+ * it, walks a process's pagemap (and smaps, where the walk needs it) into
+ * the figures of its VMAs. Nothing outside these
  * two files includes this header.
  *
  * Ownership: the scan context (struct mt_scan_ctx) lives from
@@ -116,13 +117,13 @@ static inline void scan_add_hist(uint64_t *dst, const uint64_t *src,
 		dst[o] += src[o];
 }
 
-/* scan.c: the process's smaps, read once when first needed (a process
- * found gone sets ps->gone), and its entry for the VMA at start. */
+/* scan_walk.c: the process's smaps, read once when first needed (a
+ * process found gone sets ps->gone), and its entry for the VMA at start. */
 void scan_load_smaps(struct proc_scan *ps);
 const struct mt_smaps_vma *scan_smaps_find(const struct proc_scan *ps,
 					   uint64_t start);
 
-/* scan_walk.c: the figures of every VMA of p from its pagemap (ps->pm_fd
+/* The figures of every VMA of p from its pagemap (ps->pm_fd
  * open); sets ps->gone when the process exited during the walk. */
 void scan_walk_vmas(struct proc_scan *ps, struct mt_proc *p,
 		    const struct scan_shared *sh);

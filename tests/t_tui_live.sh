@@ -93,6 +93,11 @@ expect "the header sums up huge pages" "^huge pages .*(faults|free in)"
 keys s
 expect "s opens the system view" "^Settings +/sys/kernel/mm/transparent_hugepage"
 expect "THP settings shown" "^  enabled (always|madvise|never|\\?) +defrag "
+# the kernel's zero page use, as the batch output reports it
+zp=$("$MEMTOP" --json -p "$WL" | jq -r '.kernel.zero_page |
+	if . == true then "used" elif . == false then "not used" else "unknown" end')
+expect "the system view says whether the kernel maps the zero page ($zp)" \
+	" zero page $zp +huge zero page (used|not used|unknown)"
 if [ -r /sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan ]; then
 	expect "khugepaged settings shown" "^  khugepaged .*[a-z_]+ [0-9]+"
 	expect "khugepaged pages_to_scan shown" " pages_to_scan [0-9]+"

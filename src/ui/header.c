@@ -119,7 +119,10 @@ static void line1(struct ui *u, WINDOW *w)
 		seg(u, w, 1, &x, "full", A_BOLD);
 	} else if (s->pfns_why && !strncmp(s->pfns_why, "PFNs hidden", 11)) {
 		/* root in a user namespace: the kernel shows no PFNs */
-		seg(u, w, 1, &x, s->pfns_why, ui_attr(u, UI_C_WARN));
+		seg(u, w, 1, &x,
+		    "partial: PFNs hidden (needs CAP_SYS_ADMIN in the initial "
+		    "user namespace)",
+		    ui_attr(u, UI_C_WARN));
 	} else {
 		snprintf(b, sizeof(b), "partial: no %s%s%s",
 			 s->have_pfns ? "" : "PFNs (mappable view)",

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtop/probe.h"
 #include "memtop/sysinfo.h"
 #include "memtop/units.h"
 
@@ -281,6 +282,12 @@ static void section_overview(struct sv *c)
 
 /* ---- settings ---------------------------------------------------------- */
 
+static const char *zero_use(int t)
+{
+	return t == MT_TRI_YES ? "used" : t == MT_TRI_NO ? "not used"
+							  : "unknown";
+}
+
 static void section_settings(struct sv *c)
 {
 	const struct mt_sysinfo *si = c->si;
@@ -293,6 +300,11 @@ static void section_settings(struct sv *c)
 	flow_item(&f, "defrag", si->thp_defrag ? si->thp_defrag : "?", A_BOLD);
 	flow_item(&f, "shmem_enabled",
 		  si->thp_shmem_enabled ? si->thp_shmem_enabled : "?", A_BOLD);
+	/* what a read fault maps, as memtop found out (the kernel's choice:
+	 * some never map zero pages) */
+	flow_item(&f, "zero page", zero_use(c->s->zero_page), A_BOLD);
+	flow_item(&f, "huge zero page", zero_use(c->s->huge_zero_page),
+		  A_BOLD);
 	flow_end(&f);
 	if (!si->nkhugepaged) {
 		put(c, 2, c->width - 2, "khugepaged: no settings readable",
