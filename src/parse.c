@@ -186,7 +186,7 @@ static int field(const char *line, size_t n, const char *key, struct cur *c)
 int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->kthread = -1;
+	st->kthread = MT_TRI_UNKNOWN;
 	size_t pos = 0, n;
 	const char *line;
 	while ((line = mt_next_line(buf, len, &pos, &n)) != NULL) {
@@ -218,7 +218,7 @@ int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
 			}
 		} else if (field(line, n, "Kthread", &c) == 0) {
 			if (get_dec(&c, &v) == 0)
-				st->kthread = v != 0;
+				st->kthread = v ? MT_TRI_YES : MT_TRI_NO;
 		} else if (field(line, n, "VmRSS", &c) == 0) {
 			if (get_dec(&c, &v) == 0) {
 				st->rss_kb = v;
@@ -293,7 +293,7 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 			memset(cur, 0, sizeof(*cur));
 			cur->start = e.start;
 			cur->end = e.end;
-			cur->thp_eligible = -1;
+			cur->thp_eligible = MT_TRI_UNKNOWN;
 			continue;
 		}
 		if (!cur) {
@@ -307,7 +307,7 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 		uint64_t val;
 		if (field(line, ln, "THPeligible", &c) == 0) {
 			if (get_dec(&c, &val) == 0)
-				cur->thp_eligible = val != 0;
+				cur->thp_eligible = val ? MT_TRI_YES : MT_TRI_NO;
 			continue;
 		}
 		if (field(line, ln, "VmFlags", &c) == 0) {

@@ -22,11 +22,6 @@
 #include "memtop/parse.h"
 #include "memtop/probe.h"
 
-const char *mt_tri_name(enum mt_tri t)
-{
-	return t == MT_TRI_YES ? "yes" : t == MT_TRI_NO ? "no" : "unknown";
-}
-
 const char *mt_why_short(const char *why)
 {
 	if (!why)

@@ -72,8 +72,8 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->can_kpf = c->kpf_fd >= 0;
 	c->zero_pfn = c->kp.zero_pfn;
 	c->huge_zero_pfn = c->kp.huge_zero_pfn;
-	c->scan_ok = -1;
-	c->scan_guard = -1;
+	c->scan_ok = MT_TRI_UNKNOWN;
+	c->scan_guard = MT_TRI_UNKNOWN;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
 	c->kf = xmalloc(((UINT64_C(1) << c->pmd_order) + 1) * sizeof(uint64_t));
@@ -231,7 +231,7 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		v->maybe_pfnmap = scan_may_be_pfnmap(e.path, e.path_len);
 		v->path = *keep ? intern_path(c, s, e.path, e.path_len) : "";
 		v->path_len = *keep ? e.path_len : 0;
-		v->thp_eligible = -1;
+		v->thp_eligible = MT_TRI_UNKNOWN;
 	}
 }
 
@@ -272,8 +272,9 @@ static bool read_status(struct proc_scan *ps, struct mt_proc *p, pid_t pid)
 	const char *user = user_name(c, status.uid);
 	p->user = mt_arena_strndup(s->arena, user, strlen(user));
 	p->status_rss_kb = status.rss_kb;
-	p->kthread = status.kthread == 1 ||
-		     (status.kthread == -1 && (pid == 2 || status.ppid == 2));
+	p->kthread = status.kthread == MT_TRI_YES ||
+		     (status.kthread == MT_TRI_UNKNOWN &&
+		      (pid == 2 || status.ppid == 2));
 	return true;
 }
 
@@ -580,7 +581,7 @@ static void scan_end(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	mt_snapshot_unref(c->prev);
 	c->prev = NULL;
 	s->stats.scanned = s->nprocs;
-	s->used_pagemap_scan = c->scan_ok == 1;
+	s->used_pagemap_scan = c->scan_ok == MT_TRI_YES;
 	s->have_pmd_mapped = s->have_kpageflags ||
 			     (!s->have_pfns && s->used_pagemap_scan);
 	s->duration_ns = mt_now_ns() - t0;

@@ -38,8 +38,9 @@ struct mt_scan_ctx {
 	unsigned page_size, page_shift, pmd_order;
 	bool can_pfns, can_kpf;
 	int kpf_fd;
-	int scan_ok; /* PAGEMAP_SCAN: -1 unknown, 0 missing, 1 works */
-	int scan_guard; /* its guard region category: likewise */
+	enum mt_tri scan_ok;    /* PAGEMAP_SCAN works (no: a kernel before
+				   6.7, or a fixture tree's plain file) */
+	enum mt_tri scan_guard; /* it knows the guard category (6.15+) */
 	struct mt_buf maps, status, smaps;
 	uint64_t *pm;  /* MT_PAGEMAP_BATCH entries */
 	uint64_t *kf;  /* 2^pmd_order + 1 entries */

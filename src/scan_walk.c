@@ -116,7 +116,7 @@ static bool is_pmd_mapped(void *ctx, uint64_t vpage)
 		if (win && win->hi >= end)
 			return false; /* looked at, and not PMD-mapped */
 	}
-	if (c->scan_ok == 0)
+	if (c->scan_ok == MT_TRI_NO)
 		return true; /* no way to tell: an aligned PMD-order folio */
 	unsigned sh = c->page_shift;
 	uint64_t start = vpage << sh;
@@ -126,7 +126,7 @@ static bool is_pmd_mapped(void *ctx, uint64_t vpage)
 					  &found, &ps->s->stats.scan_ioctls);
 	if (r < 0) {
 		if (r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP)
-			c->scan_ok = 0;
+			c->scan_ok = MT_TRI_NO;
 		return true;
 	}
 	return found == start;
@@ -143,7 +143,7 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 		 * 2^pmd_order: the kernel charges per PFN for kpageflags.
 		 */
 		if (!((pfn | vpage) & (pmd - 1)) && n >= pmd &&
-		    c->scan_ok != 0 && is_pmd_mapped(ps, vpage)) {
+		    c->scan_ok != MT_TRI_NO && is_pmd_mapped(ps, vpage)) {
 			uint64_t f;
 			if (mt_kpageflags_read(c->kpf_fd, pfn, &f, 1) < 0)
 				return;
@@ -709,20 +709,21 @@ static int present_walk(struct proc_scan *ps, struct walk *w, uint64_t start,
 	for (;;) {
 		uint64_t ret = MT_PSC_PRESENT | MT_PSC_SWAPPED | MT_PSC_HUGE |
 			       MT_PSC_PFNZERO;
-		if (c->scan_guard != 0)
+		if (c->scan_guard != MT_TRI_NO)
 			ret |= MT_PSC_GUARD;
 		int r = mt_pagemap_scan(ps->pm_fd, start, end, MT_PSC_PRESENT, 0,
 					MT_PSC_PRESENT | MT_PSC_PFNZERO |
 						MT_PSC_HUGE,
 					ret, 0, walk_regions, w,
 					&ps->s->stats.scan_ioctls);
-		if (r == -EINVAL && c->scan_guard == -1 &&
+		if (r == -EINVAL && c->scan_guard == MT_TRI_UNKNOWN &&
 		    w->pos == start >> c->page_shift) {
-			c->scan_guard = 0; /* before 6.15: no guard category */
+			/* before 6.15: no guard category */
+			c->scan_guard = MT_TRI_NO;
 			continue;
 		}
-		if (r == 0 && c->scan_guard == -1)
-			c->scan_guard = 1;
+		if (r == 0 && c->scan_guard == MT_TRI_UNKNOWN)
+			c->scan_guard = MT_TRI_YES;
 		return r;
 	}
 }
@@ -739,7 +740,7 @@ void scan_walk_vmas(struct proc_scan *ps, struct mt_proc *p,
 	size_t nscan = 0;
 	while (nscan < p->nvmas && !((p->vmas[nscan].end - 1) >> 63))
 		nscan++;
-	if (nscan && ps->o->method != MT_PM_PREAD && c->scan_ok != 0) {
+	if (nscan && ps->o->method != MT_PM_PREAD && c->scan_ok != MT_TRI_NO) {
 		int r;
 		if (ps->want_pfns) {
 			ps->huge_known = true;
@@ -760,14 +761,14 @@ void scan_walk_vmas(struct proc_scan *ps, struct mt_proc *p,
 						 (end >> c->page_shift) - w.pos);
 		}
 		if (r == 0) {
-			c->scan_ok = 1;
+			c->scan_ok = MT_TRI_YES;
 			/* close the scanned VMAs, up to the last one */
 			uint64_t last_end = p->vmas[nscan - 1].end >> c->page_shift;
 			walk_to(&w, last_end);
 		} else {
 			if ((r == -ENOTTY || r == -EINVAL || r == -EOPNOTSUPP) &&
-			    c->scan_ok != 1)
-				c->scan_ok = 0; /* old kernel, plain file */
+			    c->scan_ok != MT_TRI_YES)
+				c->scan_ok = MT_TRI_NO; /* old kernel, plain file */
 			if (r == -ESRCH && c->pf.live)
 				ps->gone = true;
 			if (r == -ECANCELED || ps->gone)

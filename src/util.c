@@ -204,3 +204,8 @@ uint64_t mt_thread_cpu_ns(void)
 {
 	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
+
+const char *mt_tri_name(enum mt_tri t)
+{
+	return t == MT_TRI_YES ? "yes" : t == MT_TRI_NO ? "no" : "unknown";
+}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "memtop/util.h"
 
 struct mt_arena;
 
@@ -50,7 +51,7 @@ struct mt_status {
 	size_t name_len;
 	pid_t ppid;
 	uid_t uid;        /* real uid */
-	int kthread;      /* 1, 0, or -1 when the kernel does not say */
+	enum mt_tri kthread; /* the Kthread line (unknown before 6.x) */
 	uint64_t rss_kb;  /* VmRSS, 0 for kernel threads */
 	char state;       /* State: R, S, D, Z (zombie), X (dead), ... */
 	unsigned have;    /* MT_ST_* bits of the fields found */
@@ -68,7 +69,7 @@ struct mt_smaps_vma {
 	uint64_t start, end;
 	uint64_t rss_kb, swap_kb, anon_kb;
 	uint64_t anon_huge_kb, shmem_pmd_kb, file_pmd_kb;
-	int thp_eligible; /* -1 unknown */
+	enum mt_tri thp_eligible; /* THPeligible, unknown when absent */
 	unsigned vmflags; /* MT_VMF_* */
 };
 #define MT_VMF_HG 1u /* MADV_HUGEPAGE */

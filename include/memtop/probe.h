@@ -25,9 +25,6 @@
 #include <stdint.h>
 #include "memtop/procfs.h"
 
-/* A three-valued answer. */
-enum mt_tri { MT_TRI_UNKNOWN = -1, MT_TRI_NO = 0, MT_TRI_YES = 1 };
-
 /* Why the PFN views are unavailable (static strings). */
 #define MT_WHY_PFNS_NOCAP "needs root (PFNs need CAP_SYS_ADMIN)"
 #define MT_WHY_PFNS_HIDDEN \
@@ -85,8 +82,5 @@ void mt_kernel_probe_release(struct mt_kernel_probe *p);
  * room for: "needs root", "PFNs hidden", "off" (an option), else
  * "unavailable". */
 const char *mt_why_short(const char *why);
-
-/* "yes", "no" or "unknown". */
-const char *mt_tri_name(enum mt_tri t);
 
 #endif

@@ -49,7 +49,7 @@ struct mt_vma {
 	/* From smaps, when it was read for this process (has_smaps). */
 	bool has_smaps;
 	uint64_t smaps_rss_kb, smaps_anon_huge_kb;
-	int thp_eligible;   /* -1 unknown */
+	enum mt_tri thp_eligible; /* from smaps, unknown without it */
 	unsigned vmflags;   /* MT_VMF_* */
 };
 
@@ -135,7 +135,7 @@ struct mt_snapshot {
 	/* what the kernel does on a read fault, as probed (enum mt_tri:
 	 * 1 yes, 0 no, -1 unknown): map the shared zero page, the huge
 	 * zero page */
-	int zero_page, huge_zero_page;
+	enum mt_tri zero_page, huge_zero_page;
 
 	/* THP settings as read at scan time: the selected word of
 	 * /sys/kernel/mm/transparent_hugepage/{enabled,defrag}, "?" when

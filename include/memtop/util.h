@@ -22,6 +22,11 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
 /* Arena: many small allocations freed together (one per snapshot). */
+/* A three-valued answer: what the kernel says, or that it says nothing. */
+enum mt_tri { MT_TRI_UNKNOWN = -1, MT_TRI_NO = 0, MT_TRI_YES = 1 };
+/* "yes", "no" or "unknown". */
+const char *mt_tri_name(enum mt_tri t);
+
 struct mt_arena;
 struct mt_arena *mt_arena_new(void);
 void *mt_arena_alloc(struct mt_arena *a, size_t n); /* zeroed, 16-aligned */
