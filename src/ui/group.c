@@ -337,3 +337,20 @@ void ui_data_lines(struct ui_data *d, const struct ui_settings *st)
 	}
 	free(order);
 }
+
+bool ui_node_pages(const struct ui_data *d, const struct ui_pstat *ps,
+		   const struct ui_group *g, uint64_t *per, unsigned nn)
+{
+	bool known = false;
+	memset(per, 0, nn * sizeof(*per));
+	for (size_t i = 0; i < (ps ? 1 : g ? g->n : 0); i++) {
+		const struct mt_proc *p =
+			ps ? ps->p : d->ps[d->gmembers[g->first + i]].p;
+		if (!p->thp_node_pages)
+			continue;
+		known = true;
+		for (unsigned k = 0; k < nn && k < d->s->nnodes; k++)
+			per[k] += p->thp_node_pages[k];
+	}
+	return known;
+}

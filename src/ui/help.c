@@ -127,11 +127,6 @@ static int help_lines(struct hline *out)
 	return n;
 }
 
-int ui_help_lines(void)
-{
-	return help_lines(NULL);
-}
-
 void ui_draw_help(struct ui *u, WINDOW *w)
 {
 	struct hline lines[256];

@@ -180,16 +180,7 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 	/* large folio memory by NUMA node */
 	uint64_t per[8] = { 0 }, all = 0;
 	unsigned nn = MT_MIN(s->nnodes, 8u);
-	bool known = false;
-	for (size_t i = 0; i < (ps ? 1 : g->n); i++) {
-		const struct mt_proc *p =
-			ps ? ps->p : d->ps[d->gmembers[g->first + i]].p;
-		if (!p->thp_node_pages)
-			continue;
-		known = true;
-		for (unsigned k = 0; k < nn; k++)
-			per[k] += p->thp_node_pages[k];
-	}
+	bool known = ui_node_pages(d, ps, g, per, nn);
 	for (unsigned k = 0; k < nn; k++)
 		all += per[k];
 	wattrset(w, ui_attr(u, UI_C_DIM));

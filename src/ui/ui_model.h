@@ -238,6 +238,11 @@ struct ui_data {
 };
 
 void ui_data_init(struct ui_data *d);
+/* Large folio pages by NUMA node (per[0..nn)) of one process (ps) or of a
+ * cgroup's members (g, when ps is NULL); false when none of them has the
+ * figure (no folio view, or no NUMA information). */
+bool ui_node_pages(const struct ui_data *d, const struct ui_pstat *ps,
+		   const struct ui_group *g, uint64_t *per, unsigned nn);
 void ui_data_free(struct ui_data *d);
 /* Recompute everything for snapshot s (may be NULL) under st; vpid > 0
  * also prepares the VMA rows of that process. When s is a new snapshot,

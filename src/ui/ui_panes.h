@@ -26,6 +26,5 @@ void ui_draw_sysview(struct ui *u, WINDOW *w);
 
 /* help.c */
 void ui_draw_help(struct ui *u, WINDOW *w);
-int ui_help_lines(void);
 
 #endif

@@ -329,6 +329,49 @@ static void test_groups(void **state)
 
 /* ---- change since the previous scan ------------------------------------ */
 
+/* Large folio pages by NUMA node: one process, or a cgroup's members
+ * summed; nothing known without the figure. */
+static void test_node_pages(void **state)
+{
+	(void)state;
+	make_snapshot();
+	uint64_t n10[2] = { 100, 7 }, n11[2] = { 5, 50 };
+	snap.nnodes = 2;
+	procs[1].thp_node_pages = n10; /* pid 10, /sys/a */
+	procs[2].thp_node_pages = n11; /* pid 11, /sys/a */
+	struct ui_settings st = settings(MT_SORT_RSS, true);
+	st.group = true;
+	struct ui_data d;
+	ui_data_init(&d);
+	ui_data_build(&d, &snap, &st, 0);
+	const struct ui_group *a = NULL;
+	for (size_t i = 0; i < d.ngroups; i++)
+		if (!strcmp(d.groups[i].key, "/sys/a"))
+			a = &d.groups[i];
+	assert_non_null(a);
+	uint64_t per[8];
+	assert_true(ui_node_pages(&d, NULL, a, per, 8));
+	assert_int_equal(per[0], 105);
+	assert_int_equal(per[1], 57);
+	assert_int_equal(per[2], 0); /* past the snapshot's nodes */
+	const struct ui_pstat *p10 = NULL;
+	for (size_t i = 0; i < d.nps; i++)
+		if (d.ps[i].p->pid == 10)
+			p10 = &d.ps[i];
+	assert_non_null(p10);
+	assert_true(ui_node_pages(&d, p10, NULL, per, 2));
+	assert_int_equal(per[0], 100);
+	assert_int_equal(per[1], 7);
+	/* /sys/b has no figure: not known, not zero */
+	for (size_t i = 0; i < d.ngroups; i++)
+		if (!strcmp(d.groups[i].key, "/sys/b"))
+			assert_false(ui_node_pages(&d, NULL, &d.groups[i], per,
+						   2));
+	ui_data_free(&d);
+	procs[1].thp_node_pages = procs[2].thp_node_pages = NULL;
+	snap.nnodes = 0;
+}
+
 static void test_delta(void **state)
 {
 	(void)state;
@@ -460,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_delta_folios),
+		cmocka_unit_test(test_node_pages),
 	};
 	return cmocka_run_group_tests_name("ui_group", tests, NULL, NULL);
 }
