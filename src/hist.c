@@ -53,6 +53,15 @@ int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord)
 	return 0;
 }
 
+unsigned mt_pmd_order(unsigned page_shift, uint64_t hpage_pmd_size)
+{
+	uint64_t page = UINT64_C(1) << page_shift;
+	unsigned o = page_shift - 3;
+	if (hpage_pmd_size >= page && !(hpage_pmd_size & (hpage_pmd_size - 1)))
+		o = mt_log2(hpage_pmd_size / page);
+	return MT_MIN(o, (unsigned)MT_ORDER_LIMIT);
+}
+
 void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
 		     uint64_t n)
 {

@@ -267,8 +267,11 @@ static void open_kpageflags(const struct mt_procfs *pf,
 		fd = r;
 	}
 	if (fd < 0) {
+		/* denied: root would do; missing or failing: root would not */
+		bool denied = fd == -EACCES || fd == -EPERM;
 		snprintf(out->kpf_why_buf, sizeof(out->kpf_why_buf),
-			 "needs root (/proc/kpageflags: %s)", strerror(-fd));
+			 "%s/proc/kpageflags: %s%s", denied ? "needs root (" : "",
+			 strerror(-fd), denied ? ")" : "");
 		out->kpf_why = out->kpf_why_buf;
 		return;
 	}

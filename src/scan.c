@@ -48,17 +48,12 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	long ps = sysconf(_SC_PAGESIZE);
 	c->page_size = ps > 0 ? (unsigned)ps : 4096;
 	c->page_shift = mt_log2(c->page_size);
-	/* A page table holds page_size / 8 entries: the PMD order is
-	 * page_shift - 3 unless sysfs says otherwise. */
-	uint64_t pmd_size;
-	c->pmd_order = c->page_shift - 3;
+	uint64_t pmd_size = 0;
 	if (mt_sysfs_read_u64(&c->pf,
 			      "kernel/mm/transparent_hugepage/hpage_pmd_size",
-			      &pmd_size) == 0 &&
-	    pmd_size >= c->page_size && !(pmd_size & (pmd_size - 1)))
-		c->pmd_order = mt_log2(pmd_size / c->page_size);
-	if (c->pmd_order > MT_ORDER_LIMIT)
-		c->pmd_order = MT_ORDER_LIMIT;
+			      &pmd_size) < 0)
+		pmd_size = 0;
+	c->pmd_order = mt_pmd_order(c->page_shift, pmd_size);
 	mt_kernel_probe(&c->pf, c->pmd_order, have_cap_sys_admin(), &c->kp);
 	if (!c->kp.pagemap) {
 		snprintf(err, errlen, "%s", MT_WHY_NO_PAGEMAP);

@@ -194,6 +194,28 @@ done
 mt --json --proc-root "$T/nopm" --sys-root "$T/empty"
 check "with a pagemap: exit 0 (got $RC)" [ $RC -eq 0 ]
 
+# --- PFNs without /proc/kpageflags --------------------------------------------
+# (a fixture's PFNs follow the privilege of the caller: root only)
+if is_root && has_sys_admin; then
+	mkdir -p "$T/nokpf/4243"
+	cp "$T/nopm/4242/status" "$T/nokpf/4243/status"
+	printf '00400000-00402000 rw-p 00000000 00:00 0 \n' >"$T/nokpf/4243/maps"
+	"$PYTHON" -c 'import struct, sys
+f = open(sys.argv[1], "wb"); f.seek(0x400 * 8)
+f.write(struct.pack("<2Q", (1 << 63) | 0x1234, (1 << 63) | 0x1235))' \
+		"$T/nokpf/4243/pagemap"
+	mt --json --proc-root "$T/nokpf" --sys-root "$T/empty"
+	check "no kpageflags: exit 0 (got $RC)" [ $RC -eq 0 ]
+	jq_check "no kpageflags: PFNs yes, folios unavailable with the reason" \
+		"$T/out" '.privileged.pfns == true and
+		.privileged.kpageflags == false and
+		(.privileged.kpageflags_why | test("^/proc/kpageflags: "))
+		and .processes[0].folios == null and
+		.processes[0].mappable_hist[1] == 1'
+else
+	part_skip "PFNs in a fixture tree need CAP_SYS_ADMIN"
+fi
+
 # --- SIGTERM ends a repeating run between two scans ---------------------------
 timeout -k 5 120 "$MEMTOP" --json -n 0 -d 0.05 -p $$ >"$T/term.out" 2>"$T/err" &
 mpid=$!

@@ -71,6 +71,12 @@ int mt_hist_top(const uint64_t *hist, unsigned nord);
  * sorts processes and VMAs by. Neither may be NULL. */
 int mt_hist_cmp(const uint64_t *a, const uint64_t *b, unsigned nord);
 
+/* The PMD order for pages of 2^page_shift bytes: log2(hpage_pmd_size /
+ * page size) when sysfs gives a usable size (0: none), else what a page
+ * table of page_size / 8 entries maps (9 for 4K pages, 11 for 16K, 13 for
+ * 64K); at most MT_ORDER_LIMIT. */
+unsigned mt_pmd_order(unsigned page_shift, uint64_t hpage_pmd_size);
+
 /* Add the maximal aligned blocks of the page run [first, first + n) to
  * hist[0..max_order]. The run must be fully present and inside one VMA. */
 void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,

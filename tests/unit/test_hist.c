@@ -1779,6 +1779,26 @@ static void test_folio_random(void **state)
 }
 
 
+/* The PMD order of 4K, 16K and 64K pages (x86-64, arm64), from the page
+ * table's size or from sysfs when it says something usable. */
+static void test_pmd_order(void **state)
+{
+	(void)state;
+	assert_int_equal(mt_pmd_order(12, 0), 9);
+	assert_int_equal(mt_pmd_order(14, 0), 11);
+	assert_int_equal(mt_pmd_order(16, 0), 13);
+	assert_int_equal(mt_pmd_order(12, UINT64_C(2) << 20), 9);
+	assert_int_equal(mt_pmd_order(14, UINT64_C(32) << 20), 11);
+	assert_int_equal(mt_pmd_order(16, UINT64_C(512) << 20), 13);
+	/* a sysfs that claims 1 MiB on 4K pages is believed */
+	assert_int_equal(mt_pmd_order(12, UINT64_C(1) << 20), 8);
+	/* not a power of two, or smaller than a page: the page table's */
+	assert_int_equal(mt_pmd_order(12, 3 << 20), 9);
+	assert_int_equal(mt_pmd_order(16, 4096), 13);
+	/* never past the orders memtop tracks */
+	assert_int_equal(mt_pmd_order(12, UINT64_C(1) << 40), MT_ORDER_LIMIT);
+}
+
 /*
  * Entries with the swap bit that are not swap: a guard region marker
  * (bit 58), another PTE marker (type 31) are nothing; a migration entry
@@ -1892,6 +1912,7 @@ int main(void)
 		cmocka_unit_test(test_folio_random),
 		cmocka_unit_test(test_folio_add_total),
 		cmocka_unit_test(test_swap_kinds),
+		cmocka_unit_test(test_pmd_order),
 	};
 
 	if (env && *env)
