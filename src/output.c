@@ -212,16 +212,10 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 			mt_buf_addc(&b, ' ');
 		MT_BUF_LIT(&b, " user ");
 		mt_escape_visible(&b, p->user, strlen(p->user), 0);
-		mt_buf_printf(&b, " rss %s present ",
+		mt_buf_printf(&b, " rss %s",
 			      mt_fmt_size(sz, sizeof(sz),
 					  p->present_pages * s->page_size));
-		text_hist(&b, p->present_hist, s->nord, NULL);
-		MT_BUF_LIT(&b, " mappable ");
-		text_hist(&b, p->mappable_hist, s->nord, s->pfns_why);
-		if (!s->have_kpageflags) {
-			MT_BUF_LIT(&b, " folios ");
-			text_short_why(&b, s->kpageflags_why);
-		}
+		/* what MADV_COLLAPSE would make PMD-mapped now */
 		MT_BUF_LIT(&b, " collapsible ");
 		if (p->pmd_collapsible == MT_UNKNOWN)
 			mt_buf_addc(&b, '?');
@@ -229,6 +223,14 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 			mt_buf_printf(&b, "%s", mt_fmt_size(sz, sizeof(sz),
 				(p->pmd_collapsible * s->page_size)
 					<< s->pmd_order));
+		MT_BUF_LIT(&b, " present ");
+		text_hist(&b, p->present_hist, s->nord, NULL);
+		MT_BUF_LIT(&b, " mappable ");
+		text_hist(&b, p->mappable_hist, s->nord, s->pfns_why);
+		if (!s->have_kpageflags) {
+			MT_BUF_LIT(&b, " folios ");
+			text_short_why(&b, s->kpageflags_why);
+		}
 		mt_buf_addc(&b, '\n');
 		if (p->folios && mt_folio_total(p->folios))
 			text_folios(&b, s, p->folios);
