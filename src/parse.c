@@ -271,7 +271,7 @@ static void parse_vmflags(struct cur *c, unsigned *flags)
 			if (w[0] == known[i].w[0] && w[1] == known[i].w[1])
 				*flags |= known[i].f;
 	}
-	*flags |= MT_VMF_SEEN;
+
 }
 
 size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
@@ -327,6 +327,7 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 		}
 		if (field(line, ln, "VmFlags", &c) == 0) {
 			parse_vmflags(&c, &cur->vmflags);
+			cur->vmflags_seen = true;
 			continue;
 		}
 		for (size_t i = 0; i < MT_ARRAY_SIZE(smaps_kb_fields); i++) {

@@ -426,7 +426,7 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 		coll_vma_in(v, &cv);
 		const struct mt_smaps_vma *sv =
 			ps->nsmaps ? scan_smaps_find(ps, v->start) : NULL;
-		if (sv && sv->end == v->end && (sv->vmflags & MT_VMF_SEEN)) {
+		if (sv && sv->end == v->end && sv->vmflags_seen) {
 			cv.vmflags_known = true;
 			cv.vmflags = sv->vmflags;
 		}

@@ -72,6 +72,7 @@ struct mt_smaps_vma {
 	uint64_t anon_huge_kb, shmem_pmd_kb, file_pmd_kb;
 	enum mt_tri thp_eligible; /* THPeligible, unknown when absent */
 	unsigned vmflags; /* MT_VMF_* */
+	bool vmflags_seen; /* the VmFlags line was there */
 };
 #define MT_VMF_HG 1u /* MADV_HUGEPAGE */
 #define MT_VMF_NH 2u /* MADV_NOHUGEPAGE */
@@ -81,7 +82,6 @@ struct mt_smaps_vma {
 #define MT_VMF_HT 32u /* hugetlb */
 #define MT_VMF_DE 64u /* VM_DONTEXPAND */
 #define MT_VMF_UFFD 128u /* userfaultfd armed: um, uw or ui */
-#define MT_VMF_SEEN 256u /* the VmFlags line was there */
 
 /* Parse smaps into a malloc'd array (*out, to free()); returns the count.
  * Unparsable blocks are skipped and counted in *bad when bad is not NULL. */

@@ -39,7 +39,7 @@ static struct mt_coll_vma vma(enum mt_vma_kind k, const char *perms)
 	memcpy(v.perms, perms, 4);
 	v.start = 100 * PMD;
 	v.vmflags_known = true;
-	v.vmflags = MT_VMF_SEEN;
+	v.vmflags = 0;
 	v.tmpfs = MT_TRI_NO;
 	v.touched = 5;
 	v.mapped = 2;
