@@ -6,7 +6,9 @@
  * per process, and the end (sums, statistics, buffers trimmed). For each
  * process scan_proc() reads one /proc file per step: status (name, uid,
  * ppid), cgroup, maps (the VMAs), then pagemap for all VMAs in one walk
- * (scan_walk.c) and, when asked, smaps.
+ * (scan_walk.c), when asked the slots MADV_COLLAPSE would collapse (the
+ * rules of collapse.c, with smaps and mountinfo read only where a slot is
+ * a candidate), and, when asked, smaps.
  */
 #include <errno.h>
 #include <linux/capability.h>
