@@ -3,7 +3,7 @@
 #
 # tests/helpers/collapse_shapes.c makes regions of many kinds (anonymous
 # with random holes, only read, read-only, a split PMD mapping,
-# MADV_NOHUGEPAGE, a read-only file, memfd, memfd at a misaligned offset,
+# MADV_NOHUGEPAGE, slots emptied by MADV_DONTNEED, a read-only file, memfd, memfd at a misaligned offset,
 # shared anonymous memory, an unaligned region, an empty one) from a seed,
 # and, in a second process, the same under PR_SET_THP_DISABLE. For each
 # seed and process:
@@ -13,6 +13,8 @@
 #    is not PMD-mapped; slots failing for want of memory (ENOMEM, EBUSY,
 #    EAGAIN) are asked again a few times, and any still failing are
 #    reported and taken out of that VMA's count rather than failing;
+#    then every region is asked again by range, empty slots included:
+#    each slot is already PMD-mapped or refused (EINVAL);
 #  - memtop --json -p PID again: per VMA, the slots PMD-mapped now less
 #    those PMD-mapped before must equal the prediction, and every slot the
 #    action said collapsed is among them.
@@ -70,6 +72,19 @@ compare() {
 				jq -c . >>"$T/retry.$tag.json"
 		done
 	done
+	# each region asked again by range: every slot, the empty ones too
+	# (the whole-process form leaves them out); whatever this collapses
+	# shows in the count below
+	local rs re
+	while read -r rs re; do
+		"$MEMTOP" --collapse "$pid:$rs-$re" --json 2>/dev/null
+	done < <(jq -r '.regions[] | "\(.start) \(.end)"' \
+		"$T/shapes.$tag.json") >"$T/ranged.$tag.json"
+	check "$tag: by range, no slot left that the first pass did not settle" \
+		jq -se 'map(.[]) | length > 0 and all(.[]; .result == "already" or
+			.result == "EINVAL" or .result == "ENOMEM" or
+			.result == "EBUSY" or .result == "EAGAIN")' \
+		"$T/ranged.$tag.json"
 	run_memtop "$T/after.$tag.json" "$T/err" "$MEMTOP" --json -p "$pid" ||
 		{ bad "$tag: memtop --json after: $(cat "$T/err")"; return; }
 	local out

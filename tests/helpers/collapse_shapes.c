@@ -17,6 +17,8 @@
  *   anon_nohuge MADV_NOHUGEPAGE, written
  *   anon_ro     written, then the whole VMA made read-only
  *   anon_empty  nothing touched
+ *   anon_dropped written, then every other slot dropped whole with
+ *               MADV_DONTNEED (page tables left, no page)
  *   unaligned   private anonymous across no whole PMD slot, written
  *   file_ro     read-only MAP_PRIVATE mapping of a file in DIR, read
  *   memfd       MAP_SHARED memfd, written
@@ -211,6 +213,13 @@ int main(int argc, char **argv)
 
 	m = anon_at(reserve(len), len, PROT_READ | PROT_WRITE);
 	add("anon_empty", m, len);
+
+	m = anon_at(reserve(len), len, PROT_READ | PROT_WRITE);
+	fill(m, n, true, -1);
+	for (uint64_t i = 0; i < n; i += 2)
+		if (madvise(m + i * PMD, PMD, MADV_DONTNEED))
+			die("MADV_DONTNEED");
+	add("anon_dropped", m, len);
 
 	m = anon_at(reserve(2 * PMD) + PMD / 2, PMD + PMD / 4,
 		    PROT_READ | PROT_WRITE);
