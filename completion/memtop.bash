@@ -6,7 +6,8 @@
 _memtop_options='-b --batch --json -p --pid -u --user -n --iterations
 -d --delay -s --sort -r --reverse -C --no-color --no-colour
 --omit-file-backed --omit-unfaulted-vmas --kernel-threads --max-order
---no-pfns --no-folios --smaps --pagemap-method --cpu-limit --proc-root --sys-root
+--no-pfns --no-folios --smaps --pagemap-method --cpu-limit --proc-root
+--sys-root --collapse --read-only
 --no-config --prometheus --prometheus-file --top --demo -h --help
 -V --version'
 
@@ -67,6 +68,12 @@ _memtop_values()
 		return 0
 		;;
 	-p | --pid)
+		mapfile -t COMPREPLY < <(_memtop_pids "$cur")
+		return 0
+		;;
+	--collapse)
+		# one pid (an address range may follow a colon)
+		[[ $cur == *:* || $cur == *,* ]] && return 0
 		mapfile -t COMPREPLY < <(_memtop_pids "$cur")
 		return 0
 		;;

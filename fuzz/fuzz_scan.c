@@ -344,6 +344,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_order_set = (mode & 0x20) != 0,
 		.no_pfns = (mode & 0x40) != 0,
 		.smaps_all = (mode & 0x80) != 0,
+		/* the collapse rules read smaps and mountinfo on demand */
+		.collapsible = (mode & 0x80) != 0,
 		.method = MT_PM_PREAD,
 		.sparse_guard_bytes = UINT64_C(1) << 30,
 	};

@@ -66,7 +66,9 @@ static void check_smaps(const char *buf, size_t len)
 	for (size_t i = 0; i < n; i++) {
 		CHECK(v[i].start <= v[i].end);
 		CHECK(v[i].thp_eligible >= -1 && v[i].thp_eligible <= 1);
-		CHECK((v[i].vmflags & ~(MT_VMF_HG | MT_VMF_NH)) == 0);
+		CHECK((v[i].vmflags & ~(MT_VMF_HG | MT_VMF_NH | MT_VMF_IO | MT_VMF_PF |
+				     MT_VMF_MM | MT_VMF_HT | MT_VMF_DE |
+				     MT_VMF_UFFD)) == 0);
 	}
 	free(v);
 

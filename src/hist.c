@@ -111,8 +111,24 @@ void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
 		a->slot_hi = a->slot_lo;
 }
 
+/* Slots with a present or swapped page among pages [s, e): pages come in
+ * address order (a present run is flushed before a swapped page). */
+static void mark_populated(struct mt_hist_acc *a, uint64_t s, uint64_t e)
+{
+	unsigned p = a->pmd_order;
+	uint64_t lo = MT_MAX(s >> p, a->slot_lo);
+	uint64_t hi = MT_MIN(((e - 1) >> p) + 1, a->slot_hi);
+	if (a->last_populated > lo)
+		lo = a->last_populated;
+	if (hi > lo) {
+		a->pmd_populated += hi - lo;
+		a->last_populated = hi;
+	}
+}
+
 static void count_slots(struct mt_hist_acc *a, uint64_t s, uint64_t e)
 {
+	mark_populated(a, s, e);
 	unsigned p = a->pmd_order;
 	uint64_t full_lo = (s + (UINT64_C(1) << p) - 1) >> p, full_hi = e >> p;
 	full_lo = MT_MAX(full_lo, a->slot_lo);
@@ -136,6 +152,8 @@ static inline void flush_present(struct mt_hist_acc *a)
 		 * slot touched but never full */
 		uint64_t slot = a->prun_start >> a->pmd_order;
 		a->present[0]++;
+		if (a->track_pmd)
+			mark_populated(a, a->prun_start, a->prun_end);
 		if (a->track_pmd && slot >= a->slot_lo && slot < a->slot_hi &&
 		    slot >= a->last_touched) {
 			a->pmd_touched++;
@@ -151,6 +169,15 @@ static inline void flush_present(struct mt_hist_acc *a)
 			count_slots(a, a->prun_start, a->prun_end);
 	}
 	a->prun_start = a->prun_end = 0;
+}
+
+void mt_hist_acc_swapped(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
+{
+	a->swapped_pages += n;
+	if (a->track_pmd && n) {
+		flush_present(a);
+		mark_populated(a, vpage, vpage + n);
+	}
 }
 
 static void flush_phys(struct mt_hist_acc *a)
@@ -197,6 +224,10 @@ static void swap_entry(struct mt_hist_acc *a, uint64_t v, uint64_t e)
 	switch (mt_swap_kind(e)) {
 	case MT_SWAP_AREA:
 		a->swapped_pages++;
+		if (a->track_pmd) {
+			flush_present(a);
+			mark_populated(a, v, v + 1);
+		}
 		break;
 	case MT_SWAP_NONE:
 		break;

@@ -19,6 +19,7 @@
 #include "memtop/demo.h"
 #include "memtop/model.h"
 #include "memtop/output.h"
+#include "memtop/collapse.h"
 #include "memtop/prometheus.h"
 #include "memtop/scan.h"
 #include "memtop/scanner.h"
@@ -43,6 +44,8 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_PROMETHEUS_FILE,
 	OPT_TOP,
+	OPT_COLLAPSE,
+	OPT_READ_ONLY,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +75,8 @@ static const struct option long_opts[] = {
 	{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
 	{"prometheus-file", required_argument, NULL, OPT_PROMETHEUS_FILE},
 	{"top", required_argument, NULL, OPT_TOP},
+	{"collapse", required_argument, NULL, OPT_COLLAPSE},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -107,6 +112,12 @@ static void usage(FILE *f)
 "      --no-folios          skip the folio view (kpageflags)\n"
 "      --smaps              add smaps figures (THPeligible, hg/nh) per VMA\n"
 "      --pagemap-method M   auto (default), scan (PAGEMAP_SCAN) or pread\n"
+"      --collapse PID[:START-END]  ask MADV_COLLAPSE for every PMD slot of\n"
+"                           PID (or of the hex address range) not PMD-mapped,\n"
+"                           one slot at a time; a line per slot (--json: an\n"
+"                           array). Needs root, or CAP_SYS_NICE and ptrace\n"
+"                           access. Exit 0 all huge, 3 some slot failed\n"
+"      --read-only          never act (refuses --collapse)\n"
 "      --demo               start demo workloads and watch them\n"
 "      --no-config          neither read nor write the settings file\n"
 "      --cpu-limit PCT      scanning may use PCT%% of one core (default 10);\n"
@@ -194,6 +205,8 @@ struct cmdline {
 	bool no_color, demo, no_config;
 	bool prometheus, delay_set, iterations_set;
 	const char *prom_file;
+	bool collapse, read_only;
+	struct mt_collapse_req coll;
 	unsigned top;
 	double cpu_limit;
 	pid_t *pids;
@@ -304,6 +317,13 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 		case OPT_NO_PFNS: cf->scan.no_pfns = true; break;
 		case OPT_NO_FOLIOS: cf->scan.no_folios = true; break;
 		case OPT_SMAPS: cf->scan.smaps_all = true; break;
+		case OPT_COLLAPSE:
+			if (mt_collapse_parse(optarg, &cf->coll) < 0)
+				return bad_option("bad --collapse '%s' (PID or "
+						  "PID:START-END, hex)", optarg);
+			cf->collapse = true;
+			break;
+		case OPT_READ_ONLY: cf->read_only = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("memtop %s\n", MEMTOP_VERSION); exit(0);
 		default:
@@ -314,6 +334,13 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 	}
 	if (optind < argc)
 		return bad_option("unexpected argument '%s'", argv[optind]);
+	if (cf->collapse && cf->read_only)
+		return bad_option("%s", "--collapse acts on a process, and "
+				  "--read-only turns every action off");
+	if (cf->collapse && (cf->batch || cf->prometheus || cf->prom_file ||
+			     cf->demo))
+		return bad_option("%s", "--collapse combines with --json and "
+				  "--proc-root only");
 	if (cf->batch + cf->json + cf->prometheus + (cf->prom_file != NULL) > 1)
 		return bad_option("%s", "-b, --json, --prometheus and "
 				  "--prometheus-file cannot be combined");
@@ -500,6 +527,15 @@ int main(int argc, char **argv)
 	int r = parse_args(argc, argv, &cf);
 	if (r)
 		return r;
+	if (cf.collapse) {
+		cf.coll.json = cf.json;
+		cf.coll.proc_root = cf.proc_root;
+		free(cf.pids);
+		return mt_collapse_run(&cf.coll, stdout, stderr);
+	}
+	/* batch output carries what MADV_COLLAPSE would collapse */
+	if (cf.batch || cf.json || cf.prometheus || cf.prom_file)
+		cf.scan.collapsible = true;
 	char err[256] = "";
 	struct mt_scan_ctx *ctx =
 		mt_scan_ctx_new(cf.proc_root, cf.sys_root, err, sizeof(err));

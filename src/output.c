@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "memtop/escape.h"
+#include "memtop/collapse.h"
 #include "memtop/output.h"
 #include "memtop/probe.h"
 #include "memtop/sysinfo.h"
@@ -211,9 +212,18 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 			mt_buf_addc(&b, ' ');
 		MT_BUF_LIT(&b, " user ");
 		mt_escape_visible(&b, p->user, strlen(p->user), 0);
-		mt_buf_printf(&b, " rss %s present ",
+		mt_buf_printf(&b, " rss %s",
 			      mt_fmt_size(sz, sizeof(sz),
 					  p->present_pages * s->page_size));
+		/* what MADV_COLLAPSE would make PMD-mapped now */
+		MT_BUF_LIT(&b, " collapsible ");
+		if (p->pmd_collapsible == MT_UNKNOWN)
+			mt_buf_addc(&b, '?');
+		else
+			mt_buf_printf(&b, "%s", mt_fmt_size(sz, sizeof(sz),
+				(p->pmd_collapsible * s->page_size)
+					<< s->pmd_order));
+		MT_BUF_LIT(&b, " present ");
 		text_hist(&b, p->present_hist, s->nord, NULL);
 		MT_BUF_LIT(&b, " mappable ");
 		text_hist(&b, p->mappable_hist, s->nord, s->pfns_why);
@@ -332,19 +342,21 @@ static void json_folios(struct mt_buf *b, const struct mt_snapshot *s,
 }
 
 static void json_pmd(struct mt_buf *b, uint64_t slots, uint64_t full,
-		     uint64_t touched, uint64_t mapped)
+		     uint64_t touched, uint64_t mapped, uint64_t coll)
 {
 	MT_BUF_LIT(b, ",\"pmd_slots\":{\"total\":");
 	mt_buf_u64(b, slots);
 	json_num(b, "full", full);
 	json_num(b, "partial", touched - full);
-	if (mapped == MT_UNKNOWN) {
-		MT_BUF_LIT(b, ",\"mapped\":null,\"collapsible\":null}");
-		return;
-	}
-	json_num(b, "mapped", mapped);
-	json_num(b, "collapsible", full > mapped ? full - mapped : 0);
-	mt_buf_addc(b, '}');
+	if (mapped == MT_UNKNOWN)
+		MT_BUF_LIT(b, ",\"mapped\":null");
+	else
+		json_num(b, "mapped", mapped);
+	/* what MADV_COLLAPSE would make PMD-mapped now (collapse.h) */
+	if (coll == MT_UNKNOWN)
+		MT_BUF_LIT(b, ",\"collapsible\":null");
+	else
+		json_num(b, "collapsible", coll);
 }
 
 static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
@@ -372,7 +384,12 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	json_num(b, "present_pages", v->present_pages);
 	json_num(b, "swapped_pages", v->swapped_pages);
 	json_num(b, "zero_pages", v->zero_pages);
-	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped);
+	json_pmd(b, v->pmd_slots, v->pmd_full, v->pmd_touched, v->pmd_mapped,
+		 v->pmd_collapsible);
+	MT_BUF_LIT(b, ",\"why\":\"");
+	const char *why = mt_coll_why_name((enum mt_coll_why)v->coll_why);
+	mt_buf_add(b, why, strlen(why));
+	MT_BUF_LIT(b, "\"}");
 	json_u64_array(b, "present_hist", v->present_hist, s->nord);
 	json_u64_array(b, "mappable_hist", v->mappable_hist, s->nord);
 	json_folios(b, s, v->folios);
@@ -547,7 +564,8 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		MT_BUF_LIT(&b, ",\"cgroup\":");
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,
-			 p->pmd_mapped);
+			 p->pmd_mapped, p->pmd_collapsible);
+		mt_buf_addc(&b, '}');
 		json_u64_array(&b, "present_hist", p->present_hist, s->nord);
 		json_u64_array(&b, "mappable_hist", p->mappable_hist, s->nord);
 		json_folios(&b, s, p->folios);

@@ -187,6 +187,7 @@ int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->kthread = MT_TRI_UNKNOWN;
+	st->thp_enabled = MT_TRI_UNKNOWN;
 	size_t pos = 0, n;
 	const char *line;
 	while ((line = mt_next_line(buf, len, &pos, &n)) != NULL) {
@@ -219,6 +220,9 @@ int mt_parse_status(const char *buf, size_t len, struct mt_status *st)
 		} else if (field(line, n, "Kthread", &c) == 0) {
 			if (get_dec(&c, &v) == 0)
 				st->kthread = v ? MT_TRI_YES : MT_TRI_NO;
+		} else if (field(line, n, "THP_enabled", &c) == 0) {
+			if (get_dec(&c, &v) == 0)
+				st->thp_enabled = v ? MT_TRI_YES : MT_TRI_NO;
 		} else if (field(line, n, "VmRSS", &c) == 0) {
 			if (get_dec(&c, &v) == 0) {
 				st->rss_kb = v;
@@ -252,11 +256,22 @@ static void parse_vmflags(struct cur *c, unsigned *flags)
 		while (c->p < c->end && *c->p != ' ')
 			c->p++;
 		size_t k = (size_t)(c->p - w);
-		if (k == 2 && w[0] == 'h' && w[1] == 'g')
-			*flags |= MT_VMF_HG;
-		else if (k == 2 && w[0] == 'n' && w[1] == 'h')
-			*flags |= MT_VMF_NH;
+		static const struct {
+			char w[3];
+			unsigned f;
+		} known[] = {
+			{"hg", MT_VMF_HG}, {"nh", MT_VMF_NH}, {"io", MT_VMF_IO},
+			{"pf", MT_VMF_PF}, {"mm", MT_VMF_MM}, {"ht", MT_VMF_HT},
+			{"de", MT_VMF_DE}, {"um", MT_VMF_UFFD},
+			{"uw", MT_VMF_UFFD}, {"ui", MT_VMF_UFFD},
+		};
+		if (k != 2)
+			continue;
+		for (size_t i = 0; i < MT_ARRAY_SIZE(known); i++)
+			if (w[0] == known[i].w[0] && w[1] == known[i].w[1])
+				*flags |= known[i].f;
 	}
+
 }
 
 size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
@@ -312,6 +327,7 @@ size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 		}
 		if (field(line, ln, "VmFlags", &c) == 0) {
 			parse_vmflags(&c, &cur->vmflags);
+			cur->vmflags_seen = true;
 			continue;
 		}
 		for (size_t i = 0; i < MT_ARRAY_SIZE(smaps_kb_fields); i++) {

@@ -176,19 +176,11 @@ static void slot_state_samples(struct mt_buf *b, const char *name,
 	mt_buf_free(&l);
 }
 
-/* Pages in PMD slots fully present but not PMD-mapped: what khugepaged
- * or MADV_COLLAPSE could collapse. mapped must be known. */
-static uint64_t collapsible_pages(const struct mt_snapshot *s, uint64_t full,
-				  uint64_t mapped)
-{
-	return (full > mapped ? full - mapped : 0) << s->pmd_order;
-}
-
-/* The PMD slot families of the whole system; the collapsible bytes only
- * when mapped is known. */
+/* The PMD slot families of the whole system; the collapsible bytes (PMD
+ * slots MADV_COLLAPSE would make PMD-mapped now) only when known. */
 static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
 		      uint64_t slots, uint64_t full, uint64_t touched,
-		      uint64_t mapped)
+		      uint64_t mapped, uint64_t coll)
 {
 	family(b, "memtop_pmd_slots", "gauge",
 	       "PMD slots (aligned PMD-sized ranges wholly inside a VMA) of "
@@ -196,13 +188,13 @@ static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
 	       "present, mapped by one PMD entry.");
 	slot_state_samples(b, "memtop_pmd_slots", "", slots, full, touched,
 			   mapped);
-	if (mapped == MT_UNKNOWN)
+	if (coll == MT_UNKNOWN)
 		return;
 	family(b, "memtop_collapsible_bytes", "gauge",
-	       "Memory in PMD slots with every page present but not "
-	       "PMD-mapped: what khugepaged or MADV_COLLAPSE could collapse.");
+	       "Memory in PMD slots not PMD-mapped that MADV_COLLAPSE would "
+	       "make PMD-mapped now.");
 	sample_u64(b, "memtop_collapsible_bytes", "",
-		   pages_to_bytes(s, collapsible_pages(s, full, mapped)));
+		   pages_to_bytes(s, coll << s->pmd_order));
 }
 
 static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
@@ -265,7 +257,7 @@ static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
 static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 {
 	uint64_t swapped = 0, zero = 0;
-	uint64_t slots = 0, full = 0, touched = 0, mapped = 0;
+	uint64_t slots = 0, full = 0, touched = 0, mapped = 0, coll = 0;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct mt_proc *p = &s->procs[i];
 		swapped += p->swapped_pages;
@@ -277,6 +269,10 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 			mapped = MT_UNKNOWN;
 		else
 			mapped += p->pmd_mapped;
+		if (p->pmd_collapsible == MT_UNKNOWN || coll == MT_UNKNOWN)
+			coll = MT_UNKNOWN;
+		else
+			coll += p->pmd_collapsible;
 	}
 	gauge_u64(b, "memtop_present_bytes",
 		  "Present memory summed over the scanned processes (shared "
@@ -289,7 +285,7 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 		  "Present memory of the scanned processes that maps the shared "
 		  "zero page.",
 		  pages_to_bytes(s, zero));
-	out_slots(b, s, slots, full, touched, mapped);
+	out_slots(b, s, slots, full, touched, mapped, coll);
 	if (!s->present_hist)
 		return;
 
@@ -438,9 +434,8 @@ static void get_pmd_slots(struct proc_out *o, const struct mt_proc *p)
 
 static void get_collapsible(struct proc_out *o, const struct mt_proc *p)
 {
-	if (p->pmd_mapped != MT_UNKNOWN)
-		proc_sample(o, "", collapsible_pages(o->s, p->pmd_full,
-						     p->pmd_mapped));
+	if (p->pmd_collapsible != MT_UNKNOWN)
+		proc_sample(o, "", p->pmd_collapsible << o->s->pmd_order);
 }
 
 static void get_blocks(struct proc_out *o, const struct mt_proc *p)
@@ -498,11 +493,11 @@ static void get_thp(struct proc_out *o, const struct mt_proc *p)
 }
 
 /* Whether a family is written at all, given the top n (n > 0). */
-static bool any_mapped_known(const struct mt_snapshot *s, const struct top *t,
-			     size_t n)
+static bool any_coll_known(const struct mt_snapshot *s, const struct top *t,
+			   size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (t[i].p->pmd_mapped != MT_UNKNOWN)
+		if (t[i].p->pmd_collapsible != MT_UNKNOWN)
 			return true;
 	return false;
 }
@@ -555,9 +550,9 @@ static const struct proc_metric proc_metrics[] = {
 	 "present, mapped by one PMD entry.",
 	 UNIT_COUNT, NULL, get_pmd_slots},
 	{"memtop_process_collapsible_bytes", "gauge",
-	 "Memory of the process in PMD slots with every page present but "
-	 "not PMD-mapped.",
-	 UNIT_PAGES, any_mapped_known, get_collapsible},
+	 "Memory of the process in PMD slots not PMD-mapped that "
+	 "MADV_COLLAPSE would make PMD-mapped now.",
+	 UNIT_PAGES, any_coll_known, get_collapsible},
 	{"memtop_process_block_bytes", "gauge",
 	 "Present memory of the process in maximal naturally aligned blocks "
 	 "of this order; mappable: also physically contiguous and aligned.",

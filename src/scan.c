@@ -6,7 +6,9 @@
  * per process, and the end (sums, statistics, buffers trimmed). For each
  * process scan_proc() reads one /proc file per step: status (name, uid,
  * ppid), cgroup, maps (the VMAs), then pagemap for all VMAs in one walk
- * (scan_walk.c) and, when asked, smaps.
+ * (scan_walk.c), when asked the slots MADV_COLLAPSE would collapse (the
+ * rules of collapse.c, with smaps and mountinfo read only where a slot is
+ * a candidate), and, when asked, smaps.
  */
 #include <errno.h>
 #include <linux/capability.h>
@@ -20,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtop/collapse.h"
 #include "memtop/pagemap.h"
 #include "memtop/sysinfo.h"
 #include "scan_int.h"
@@ -227,6 +230,9 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		v->path = *keep ? intern_path(c, s, e.path, e.path_len) : "";
 		v->path_len = *keep ? e.path_len : 0;
 		v->thp_eligible = MT_TRI_UNKNOWN;
+		v->pmd_collapsible = MT_UNKNOWN;
+		v->coll_why = MT_COLL_UNKNOWN;
+		v->sysv = e.path_len > 5 && !memcmp(e.path, "/SYSV", 5);
 	}
 }
 
@@ -267,6 +273,7 @@ static bool read_status(struct proc_scan *ps, struct mt_proc *p, pid_t pid)
 	const char *user = user_name(c, status.uid);
 	p->user = mt_arena_strndup(s->arena, user, strlen(user));
 	p->status_rss_kb = status.rss_kb;
+	p->thp_enabled = status.thp_enabled;
 	p->kthread = status.kthread == MT_TRI_YES ||
 		     (status.kthread == MT_TRI_UNKNOWN &&
 		      (pid == 2 || status.ppid == 2));
@@ -359,6 +366,81 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 	return true;
 }
 
+/* A VMA as the collapse rules see it, without the facts read on demand. */
+static void coll_vma_in(const struct mt_vma *v, struct mt_coll_vma *cv)
+{
+	memset(cv, 0, sizeof(*cv));
+	cv->kind = v->kind;
+	memcpy(cv->perms, v->perms, sizeof(cv->perms));
+	cv->start = v->start;
+	cv->offset = v->offset;
+	cv->sysv = v->sysv;
+	cv->tmpfs = v->dev_major ? MT_TRI_NO : MT_TRI_UNKNOWN;
+	cv->touched = v->pmd_populated;
+	cv->mapped = v->pmd_mapped;
+}
+
+static void add_known(uint64_t *sum, uint64_t v)
+{
+	if (*sum == MT_UNKNOWN || v == MT_UNKNOWN)
+		*sum = MT_UNKNOWN;
+	else
+		*sum += v;
+}
+
+/*
+ * Step 4b: the slots MADV_COLLAPSE would collapse, per VMA. The rules
+ * need the VMA flags (smaps) and, for files on an anonymous device,
+ * whether they are on tmpfs (mountinfo): both are read only for a
+ * process with at least one candidate slot (a present page, not
+ * PMD-mapped) where they matter.
+ */
+static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
+{
+	struct mt_scan_ctx *c = ps->c;
+	struct mt_coll_env env = c->coll_env;
+	env.thp_enabled = p->thp_enabled;
+	bool facts = false, fstype = false;
+	struct mt_coll_vma cv;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		coll_vma_in(&p->vmas[i], &cv);
+		if (mt_coll_needs_facts(&cv))
+			facts = true;
+		if (mt_coll_needs_fstype(&cv) && cv.tmpfs == MT_TRI_UNKNOWN)
+			fstype = true;
+	}
+	if (facts && env.thp_enabled != MT_TRI_NO) {
+		scan_load_smaps(ps);
+		if (ps->gone)
+			return;
+	}
+	bool mi = fstype && env.thp_enabled != MT_TRI_NO &&
+		  mt_read_at(ps->dirfd, "mountinfo", &c->status) == 0;
+	p->pmd_collapsible = 0;
+	p->file.pmd_collapsible = 0;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		struct mt_vma *v = &p->vmas[i];
+		coll_vma_in(v, &cv);
+		const struct mt_smaps_vma *sv =
+			ps->nsmaps ? scan_smaps_find(ps, v->start) : NULL;
+		if (sv && sv->end == v->end && sv->vmflags_seen) {
+			cv.vmflags_known = true;
+			cv.vmflags = sv->vmflags;
+		}
+		if (mi && cv.tmpfs == MT_TRI_UNKNOWN)
+			cv.tmpfs = mt_mountinfo_is_tmpfs(c->status.data,
+							 c->status.len,
+							 v->dev_major,
+							 v->dev_minor);
+		enum mt_coll_why why;
+		v->pmd_collapsible = mt_coll_slots(&env, &cv, &why);
+		v->coll_why = (unsigned char)why;
+		add_known(&p->pmd_collapsible, v->pmd_collapsible);
+		if (v->file_backed)
+			add_known(&p->file.pmd_collapsible, v->pmd_collapsible);
+	}
+}
+
 /* Scan one process into p; false if it is to be left out. */
 static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		      const struct mt_scan_opts *o, pid_t pid,
@@ -374,6 +456,8 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	}
 	struct proc_scan ps = {.c = c, .s = s, .o = o, .pm_fd = -1,
 			       .dirfd = dirfd};
+	p->pmd_collapsible = o->collapsible ? 0 : MT_UNKNOWN;
+	p->file.pmd_collapsible = p->pmd_collapsible;
 	bool keep = false;
 	if (!read_status(&ps, p, pid))
 		goto out;
@@ -386,6 +470,13 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	}
 	if (!read_maps(&ps, p) || !read_pagemap(&ps, p, sh))
 		goto out;
+	if (o->collapsible) {
+		scan_collapsible(&ps, p);
+		if (ps.gone) {
+			s->stats.vanished++;
+			goto out;
+		}
+	}
 	if (!ps.keep_vmas) {
 		p->vmas = NULL;
 		p->nvmas = 0;
@@ -466,6 +557,29 @@ static void set_views(const struct mt_scan_ctx *c,
 
 /* Begin: the snapshot, its views and their reasons, and the system
  * counters (started on their own thread when that pays: *threaded). */
+/* The system's side of the collapse rules, read at every scan. */
+static void read_coll_env(struct mt_scan_ctx *c)
+{
+	struct mt_coll_env *e = &c->coll_env;
+	char rel[96];
+	e->page_shift = c->page_shift;
+	e->pmd_order = c->pmd_order;
+	e->ro_thp_fs = MT_TRI_UNKNOWN;
+	e->shmem_enabled = e->shmem_pmd = MT_SHM_UNKNOWN;
+	if (mt_sysfs_read(&c->pf, "kernel/mm/transparent_hugepage/shmem_enabled",
+			  &c->status) == 0)
+		e->shmem_enabled =
+			mt_shmem_mode_parse(c->status.data, c->status.len);
+	snprintf(rel, sizeof(rel),
+		 "kernel/mm/transparent_hugepage/hugepages-%ukB/shmem_enabled",
+		 (c->page_size << c->pmd_order) >> 10);
+	if (mt_sysfs_read(&c->pf, rel, &c->status) == 0)
+		e->shmem_pmd = mt_shmem_mode_parse(c->status.data,
+						   c->status.len);
+	else if (e->shmem_enabled != MT_SHM_UNKNOWN)
+		e->shmem_pmd = MT_SHM_INHERIT; /* before 6.11: no per size */
+}
+
 static struct mt_snapshot *scan_begin(struct mt_scan_ctx *c,
 				      const struct mt_scan_opts *o,
 				      struct sys_job *job, pthread_t *thread,
@@ -487,6 +601,8 @@ static struct mt_snapshot *scan_begin(struct mt_scan_ctx *c,
 		s->max_order = MT_ORDER_LIMIT;
 	s->nord = s->max_order + 1;
 	set_views(c, o, s);
+	if (o->collapsible)
+		read_coll_env(c);
 	s->sys_arena = mt_arena_new();
 	*job = (struct sys_job){.r = c->sysr,
 				.arena = s->sys_arena,

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memtop/collapse.h"
 #include "memtop/hist.h"
 #include "memtop/intern.h"
 #include "memtop/numa.h"
@@ -56,6 +57,7 @@ struct mt_scan_ctx {
 	uint64_t zero_pfn;    /* the shared zero page, UINT64_MAX unknown */
 	uint64_t huge_zero_pfn; /* the huge zero page, UINT64_MAX unknown */
 	struct mt_kernel_probe kp; /* what the kernel does (owns kpf_fd) */
+	struct mt_coll_env coll_env; /* the system's collapse settings */
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
 	 * small VMAs have one of a few histograms */

@@ -285,6 +285,7 @@ static void vma_close(struct walk *w)
 	vma->pmd_slots = ps->acc.slot_hi - ps->acc.slot_lo;
 	vma->pmd_full = ps->acc.pmd_full;
 	vma->pmd_touched = ps->acc.pmd_touched;
+	vma->pmd_populated = ps->acc.pmd_populated;
 	if (!vma->pmd_full)
 		vma->pmd_mapped = 0; /* a PMD maps only a full slot */
 	else if (ps->want_folios)
@@ -377,7 +378,8 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 			if (cats & MT_PSC_HUGE)
 				w->ps->huge_pages += k;
 		} else if ((cats & MT_PSC_SWAPPED) && !(cats & MT_PSC_GUARD)) {
-			acc->swapped_pages += k; /* a guard region is not swap */
+			/* a guard region is not swap */
+			mt_hist_acc_swapped(acc, vpage, k);
 		}
 	}
 }

@@ -118,6 +118,8 @@ struct mt_hist_acc {
 	uint64_t pmd_full;           /* slots with every page present */
 	uint64_t pmd_touched;        /* slots with at least one present page */
 	uint64_t last_touched;       /* last slot counted, + 1 (0: none) */
+	uint64_t pmd_populated;      /* slots with a present or swapped page */
+	uint64_t last_populated;     /* last slot counted there, + 1 */
 };
 
 void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
@@ -136,6 +138,8 @@ void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
  * none of them the zero page. */
 void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
 		      uint64_t n);
+/* Feed n swapped pages (PAGEMAP_SCAN). */
+void mt_hist_acc_swapped(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
 /* Close the open runs (end of VMA). */
 void mt_hist_acc_flush(struct mt_hist_acc *a);
 

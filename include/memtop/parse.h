@@ -54,6 +54,7 @@ struct mt_status {
 	enum mt_tri kthread; /* the Kthread line (unknown before 6.x) */
 	uint64_t rss_kb;  /* VmRSS, 0 for kernel threads */
 	char state;       /* State: R, S, D, Z (zombie), X (dead), ... */
+	enum mt_tri thp_enabled; /* THP_enabled (0: PR_SET_THP_DISABLE) */
 	unsigned have;    /* MT_ST_* bits of the fields found */
 };
 #define MT_ST_NAME 1u
@@ -71,9 +72,16 @@ struct mt_smaps_vma {
 	uint64_t anon_huge_kb, shmem_pmd_kb, file_pmd_kb;
 	enum mt_tri thp_eligible; /* THPeligible, unknown when absent */
 	unsigned vmflags; /* MT_VMF_* */
+	bool vmflags_seen; /* the VmFlags line was there */
 };
 #define MT_VMF_HG 1u /* MADV_HUGEPAGE */
 #define MT_VMF_NH 2u /* MADV_NOHUGEPAGE */
+#define MT_VMF_IO 4u /* VM_IO */
+#define MT_VMF_PF 8u /* VM_PFNMAP */
+#define MT_VMF_MM 16u /* VM_MIXEDMAP */
+#define MT_VMF_HT 32u /* hugetlb */
+#define MT_VMF_DE 64u /* VM_DONTEXPAND */
+#define MT_VMF_UFFD 128u /* userfaultfd armed: um, uw or ui */
 
 /* Parse smaps into a malloc'd array (*out, to free()); returns the count.
  * Unparsable blocks are skipped and counted in *bad when bad is not NULL. */

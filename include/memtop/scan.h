@@ -33,6 +33,9 @@ struct mt_scan_opts {
 	bool no_pfns;              /* act unprivileged: no mappable view */
 	bool no_folios;            /* skip the folio view */
 	bool smaps_all;            /* read smaps for every process */
+	/* work out pmd_collapsible (collapse.h): reads smaps (and
+	 * mountinfo) of the processes with a candidate slot */
+	bool collapsible;
 	pid_t smaps_pid;           /* read smaps for this one (0: none) */
 	enum mt_pagemap_method method;
 	/* Keep VMA details (struct mt_vma) for at most this many VMAs in all,

@@ -46,6 +46,14 @@ struct mt_vma {
 	 * needs PAGEMAP_SCAN or the folio view). Fully present but not PMD
 	 * mapped is what khugepaged or MADV_COLLAPSE could still collapse. */
 	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped;
+	/* PMD slots not PMD-mapped that MADV_COLLAPSE would make PMD-mapped
+	 * now (collapse.h); MT_UNKNOWN when not known or not asked for
+	 * (mt_scan_opts.collapsible), and coll_why the reason
+	 * (enum mt_coll_why) */
+	uint64_t pmd_collapsible;
+	uint64_t pmd_populated; /* slots with a present or swapped page */
+	unsigned char coll_why;
+	bool sysv; /* a SysV shared memory segment */
 	/* From smaps, when it was read for this process (has_smaps). */
 	bool has_smaps;
 	uint64_t smaps_rss_kb, smaps_anon_huge_kb;
@@ -61,6 +69,7 @@ struct mt_vma {
 struct mt_sums {
 	uint64_t present_pages, swapped_pages, zero_pages;
 	uint64_t pmd_full, pmd_mapped;  /* pmd_mapped may be MT_UNKNOWN */
+	uint64_t pmd_collapsible;       /* may be MT_UNKNOWN */
 	uint64_t *present_hist, *mappable_hist;
 	struct mt_folio_stats *folios;
 };
@@ -75,6 +84,8 @@ struct mt_proc {
 	uint64_t status_rss_kb;
 	uint64_t present_pages, swapped_pages, zero_pages;
 	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped; /* sums */
+	uint64_t pmd_collapsible;       /* sum; MT_UNKNOWN if any VMA's is */
+	enum mt_tri thp_enabled;        /* status THP_enabled */
 	uint64_t *present_hist;         /* sums over the VMAs */
 	uint64_t *mappable_hist;        /* NULL when unavailable */
 	struct mt_folio_stats *folios;  /* NULL when unavailable */

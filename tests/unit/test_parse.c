@@ -821,15 +821,15 @@ static const char smaps_text[] =
 
 static const struct mt_smaps_vma smaps_want[] = {
 	{ UINT64_C(0x7f3a00000000), UINT64_C(0x7f3a00800000), 4100, 12, 4096,
-	  2048, 0, 0, 1, MT_VMF_HG },
+	  2048, 0, 0, 1, MT_VMF_HG, true },
 	{ UINT64_C(0x7f3a10000000), UINT64_C(0x7f3a10020000), 120, 0, 0, 0, 0,
-	  512, 0, 0 },
+	  512, 0, 0, true },
 	{ UINT64_C(0x7f3a20000000), UINT64_C(0x7f3a20400000), 2052, 4, 0, 0,
-	  2048, 0, 1, 0 },
+	  2048, 0, 1, 0, true },
 	{ UINT64_C(0x7ffd1c6e0000), UINT64_C(0x7ffd1c701000), 24, 64, 20, 0, 0,
-	  0, -1, MT_VMF_NH },
+	  0, -1, MT_VMF_NH, true },
 	{ UINT64_C(0xffffffffff600000), UINT64_C(0xffffffffff601000), 0, 0, 0,
-	  0, 0, 0, 0, 0 },
+	  0, 0, 0, 0, 0, true },
 };
 #define SMAPS_N (sizeof(smaps_want) / sizeof(smaps_want[0]))
 
@@ -841,7 +841,8 @@ static void check_vma(size_t i, const struct mt_smaps_vma *g,
 	    g->anon_kb == w->anon_kb && g->anon_huge_kb == w->anon_huge_kb &&
 	    g->shmem_pmd_kb == w->shmem_pmd_kb &&
 	    g->file_pmd_kb == w->file_pmd_kb &&
-	    g->thp_eligible == w->thp_eligible && g->vmflags == w->vmflags)
+	    g->thp_eligible == w->thp_eligible && g->vmflags == w->vmflags &&
+	    g->vmflags_seen == w->vmflags_seen)
 		return;
 	fail_msg("smaps vma %zu: got %llx-%llx rss %llu swap %llu anon %llu "
 		 "ahp %llu shmpmd %llu filepmd %llu thp %d flags %u; want "
@@ -1039,8 +1040,15 @@ static void test_smaps_vmflags(void **state)
 		{ "", 0 },
 		{ "rd  wr  hg", MT_VMF_HG },
 		/* ht is VM_HUGETLB, not MADV_HUGEPAGE */
-		{ "rd wr ht", 0 },
+		{ "rd wr ht", MT_VMF_HT },
 		{ "rd wr nl hx", 0 },
+		/* what MADV_COLLAPSE refuses, and userfaultfd */
+		{ "rd wr io pf", MT_VMF_IO | MT_VMF_PF },
+		{ "mm de", MT_VMF_MM | MT_VMF_DE },
+		{ "rd um", MT_VMF_UFFD },
+		{ "uw", MT_VMF_UFFD },
+		{ "ui hg", MT_VMF_UFFD | MT_VMF_HG },
+		{ "iox pfx d e", 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -1,0 +1,133 @@
+/*
+ * collapse.h - MADV_COLLAPSE: which PMD slots the kernel would collapse if
+ * asked now (pure rules, no kernel needed), and the explicit batch action
+ * that asks it (memtop --collapse).
+ *
+ * The rules follow the kernel's forced collapse path as checked on Linux
+ * 6.18 (madvise_collapse, __thp_vma_allowable_orders, vma_thp_disabled,
+ * shmem_allowable_huge_orders, hpage_collapse_scan_pmd/_file):
+ *  - the whole process is refused under PR_SET_THP_DISABLE (status line
+ *    THP_enabled: 0); a VMA with MADV_NOHUGEPAGE (VmFlags nh), or VM_IO,
+ *    VM_PFNMAP, VM_MIXEDMAP, VM_DONTEXPAND, hugetlb (io pf mm de ht) is
+ *    refused; the sysfs enabled mode and max_ptes_* do not apply;
+ *  - anonymous private memory: a slot with at least one present or
+ *    swapped page, whatever the number of holes, in a writable or a
+ *    read-only VMA alike (a read-only VMA's slots collapse on 6.18); an
+ *    empty slot, or one of zero page mappings only, is refused (EINVAL);
+ *  - shmem (memfd, shared anonymous, SysV, tmpfs files): refused when
+ *    shmem_enabled is deny; shared anonymous memory also needs the PMD
+ *    size's own shmem_enabled to be always, inherit, within_size, or
+ *    advise with MADV_HUGEPAGE; the VMA's file offset must be PMD
+ *    aligned with its address; a slot with a page mapped here collapses
+ *    (read-only too). Pages of the file that this mapping does not map
+ *    are not seen, so such a slot is counted as not collapsible;
+ *  - other files: only with CONFIG_READ_ONLY_THP_FOR_FS, which this
+ *    model does not cover (the answer is unknown there); without it, or
+ *    when the kernel's configuration cannot be read, not collapsible;
+ *  - userfaultfd-armed VMAs (VmFlags um uw ui) are not modelled: unknown.
+ * An answer that needs facts not at hand (VmFlags, THP_enabled, PMD
+ * mappings, whether a file is on tmpfs) is MT_UNKNOWN, never a guess.
+ */
+#ifndef MEMTOP_COLLAPSE_H
+#define MEMTOP_COLLAPSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "memtop/parse.h"
+#include "memtop/snapshot.h"
+#include "memtop/util.h"
+
+/* A shmem_enabled setting (global or per size). */
+enum mt_shmem_mode {
+	MT_SHM_UNKNOWN,
+	MT_SHM_ALWAYS,
+	MT_SHM_WITHIN_SIZE,
+	MT_SHM_ADVISE,
+	MT_SHM_NEVER,
+	MT_SHM_DENY,
+	MT_SHM_FORCE,
+	MT_SHM_INHERIT,
+};
+/* The selected word ("[advise]") of a shmem_enabled file. */
+enum mt_shmem_mode mt_shmem_mode_parse(const char *buf, size_t len);
+
+/* What holds for the whole system and process. */
+struct mt_coll_env {
+	enum mt_tri thp_enabled;   /* the process's status THP_enabled */
+	enum mt_tri ro_thp_fs;     /* CONFIG_READ_ONLY_THP_FOR_FS */
+	enum mt_shmem_mode shmem_enabled; /* transparent_hugepage/ */
+	enum mt_shmem_mode shmem_pmd;     /* hugepages-<PMD>kB/ */
+	unsigned page_shift, pmd_order;
+};
+
+/* One VMA. */
+struct mt_coll_vma {
+	enum mt_vma_kind kind;
+	char perms[5];
+	uint64_t start, offset;   /* bytes */
+	bool vmflags_known;       /* smaps VmFlags read */
+	unsigned vmflags;         /* MT_VMF_* */
+	enum mt_tri tmpfs;        /* a file VMA: on tmpfs */
+	bool sysv;                /* a SysV shared memory segment */
+	uint64_t touched;         /* PMD slots with a present or swapped page */
+	uint64_t mapped;          /* of them PMD-mapped; MT_UNKNOWN */
+};
+
+/* Why a VMA's slots are or are not collapsible (stable codes). */
+enum mt_coll_why {
+	MT_COLL_OK,            /* its candidate slots collapse */
+	MT_COLL_EMPTY,         /* no slot with a present page left */
+	MT_COLL_PROC_DISABLED, /* PR_SET_THP_DISABLE */
+	MT_COLL_NOHUGEPAGE,    /* MADV_NOHUGEPAGE */
+	MT_COLL_SPECIAL,       /* VM_IO, PFNMAP, MIXEDMAP, DONTEXPAND, hugetlb */
+	MT_COLL_FILE,          /* a regular file: no READ_ONLY_THP_FOR_FS */
+	MT_COLL_SHMEM_OFF,     /* shmem_enabled deny, or the size's setting */
+	MT_COLL_MISALIGNED,    /* file offset not PMD aligned with address */
+	MT_COLL_UNKNOWN,       /* a fact needed is not known */
+	MT_COLL_WHY_COUNT
+};
+const char *mt_coll_why_name(enum mt_coll_why w);
+
+/* Would the VMA need its VmFlags (and the process's THP_enabled) to be
+ * answered? False when no slot is a candidate: the answer is 0. */
+bool mt_coll_needs_facts(const struct mt_coll_vma *v);
+/* Does the rule for this VMA need to know whether its file is on tmpfs? */
+bool mt_coll_needs_fstype(const struct mt_coll_vma *v);
+
+/* The VMA's PMD slots that MADV_COLLAPSE would make PMD-mapped now, or
+ * MT_UNKNOWN; *why (may be NULL) says why. */
+uint64_t mt_coll_slots(const struct mt_coll_env *env,
+		       const struct mt_coll_vma *v, enum mt_coll_why *why);
+
+/* Is device maj:min a tmpfs mount in this mountinfo text? Unknown when
+ * the device is not listed. */
+enum mt_tri mt_mountinfo_is_tmpfs(const char *buf, size_t len, unsigned maj,
+				  unsigned min);
+
+/* --- the action ---------------------------------------------------------
+ * mt_collapse_run() asks MADV_COLLAPSE through process_madvise() on a
+ * pidfd, one PMD slot at a time, for every slot of pid's VMAs (or of
+ * [start, end)) that is not PMD-mapped, and prints one line per slot
+ * (JSON: one array). Transient results (EAGAIN) are asked again a few
+ * times. Before acting it prints to stderr what it will ask. Returns the
+ * exit status: 0 every slot ended collapsed or already PMD-mapped, 1 no
+ * permission or no such process (message on stderr), 3 some slot failed.
+ */
+struct mt_collapse_req {
+	pid_t pid;
+	bool ranged;
+	uint64_t start, end;   /* when ranged */
+	bool json;
+	const char *proc_root; /* NULL: /proc */
+};
+/* Parse "PID[:START-END]" (hex addresses, 0x optional). 0 or -1. */
+int mt_collapse_parse(const char *arg, struct mt_collapse_req *r);
+int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err);
+
+/* The errno of a failed MADV_COLLAPSE, decoded. */
+const char *mt_collapse_errno_meaning(int e);
+
+#endif

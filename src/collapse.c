@@ -1,0 +1,521 @@
+/*
+ * collapse.c - MADV_COLLAPSE: the kernel's rules for which PMD slots it
+ * would collapse (see collapse.h), and the batch action that asks it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "memtop/collapse.h"
+#include "memtop/pagemap.h"
+#include "memtop/procfs.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
+#endif
+
+/* --- rules -------------------------------------------------------------- */
+
+enum mt_shmem_mode mt_shmem_mode_parse(const char *buf, size_t len)
+{
+	static const struct {
+		const char *w;
+		enum mt_shmem_mode m;
+	} words[] = {
+		{"always", MT_SHM_ALWAYS}, {"within_size", MT_SHM_WITHIN_SIZE},
+		{"advise", MT_SHM_ADVISE}, {"never", MT_SHM_NEVER},
+		{"deny", MT_SHM_DENY},     {"force", MT_SHM_FORCE},
+		{"inherit", MT_SHM_INHERIT},
+	};
+	const char *lb = memchr(buf, '[', len);
+	if (!lb)
+		return MT_SHM_UNKNOWN;
+	const char *rb = memchr(lb, ']', len - (size_t)(lb - buf));
+	if (!rb)
+		return MT_SHM_UNKNOWN;
+	size_t n = (size_t)(rb - lb - 1);
+	for (size_t i = 0; i < MT_ARRAY_SIZE(words); i++)
+		if (strlen(words[i].w) == n && !memcmp(words[i].w, lb + 1, n))
+			return words[i].m;
+	return MT_SHM_UNKNOWN;
+}
+
+const char *mt_coll_why_name(enum mt_coll_why w)
+{
+	static const char *const names[MT_COLL_WHY_COUNT] = {
+		[MT_COLL_OK] = "ok",
+		[MT_COLL_EMPTY] = "no_candidate",
+		[MT_COLL_PROC_DISABLED] = "thp_disabled_process",
+		[MT_COLL_NOHUGEPAGE] = "nohugepage",
+		[MT_COLL_SPECIAL] = "special_mapping",
+		[MT_COLL_FILE] = "file_no_ro_thp",
+		[MT_COLL_SHMEM_OFF] = "shmem_disabled",
+		[MT_COLL_MISALIGNED] = "misaligned_offset",
+		[MT_COLL_UNKNOWN] = "unknown",
+	};
+	return (unsigned)w < MT_COLL_WHY_COUNT ? names[w] : "unknown";
+}
+
+/* Slots with a present page, not PMD-mapped: what the rules decide on. */
+static uint64_t candidates(const struct mt_coll_vma *v)
+{
+	if (v->touched == MT_UNKNOWN || v->mapped == MT_UNKNOWN)
+		return MT_UNKNOWN;
+	return v->touched > v->mapped ? v->touched - v->mapped : 0;
+}
+
+bool mt_coll_needs_facts(const struct mt_coll_vma *v)
+{
+	return candidates(v) != 0;
+}
+
+bool mt_coll_needs_fstype(const struct mt_coll_vma *v)
+{
+	return v->kind == MT_KIND_FILE && candidates(v) != 0;
+}
+
+/* Shared anonymous memory is "anon shmem" to the kernel (its own per-size
+ * control); memfd, SysV and tmpfs files follow the global setting only. */
+static bool shmem_allowed(const struct mt_coll_env *env, bool anon_shmem,
+			  unsigned vmflags, enum mt_coll_why *why)
+{
+	if (env->shmem_enabled == MT_SHM_UNKNOWN) {
+		*why = MT_COLL_UNKNOWN;
+		return false;
+	}
+	if (env->shmem_enabled == MT_SHM_DENY) {
+		*why = MT_COLL_SHMEM_OFF;
+		return false;
+	}
+	if (!anon_shmem)
+		return true;
+	switch (env->shmem_pmd) {
+	case MT_SHM_INHERIT:
+		return true;
+	case MT_SHM_ALWAYS:
+	case MT_SHM_WITHIN_SIZE:
+		/* a forced global setting lets the inherit orders only */
+		if (env->shmem_enabled != MT_SHM_FORCE)
+			return true;
+		break;
+	case MT_SHM_ADVISE:
+		if (env->shmem_enabled != MT_SHM_FORCE &&
+		    (vmflags & MT_VMF_HG))
+			return true;
+		break;
+	case MT_SHM_UNKNOWN:
+		*why = MT_COLL_UNKNOWN;
+		return false;
+	default:
+		break;
+	}
+	*why = MT_COLL_SHMEM_OFF;
+	return false;
+}
+
+uint64_t mt_coll_slots(const struct mt_coll_env *env,
+		       const struct mt_coll_vma *v, enum mt_coll_why *whyp)
+{
+	enum mt_coll_why tmp;
+	enum mt_coll_why *why = whyp ? whyp : &tmp;
+	uint64_t n = candidates(v);
+	*why = MT_COLL_UNKNOWN;
+	if (n == MT_UNKNOWN)
+		return MT_UNKNOWN;
+	if (n == 0) {
+		*why = MT_COLL_EMPTY;
+		return 0;
+	}
+	if (env->thp_enabled == MT_TRI_NO) {
+		*why = MT_COLL_PROC_DISABLED;
+		return 0;
+	}
+	if (!v->vmflags_known || env->thp_enabled == MT_TRI_UNKNOWN)
+		return MT_UNKNOWN;
+	if (v->vmflags & MT_VMF_NH) {
+		*why = MT_COLL_NOHUGEPAGE;
+		return 0;
+	}
+	if (v->vmflags & (MT_VMF_IO | MT_VMF_PF | MT_VMF_MM | MT_VMF_DE |
+			  MT_VMF_HT)) {
+		*why = MT_COLL_SPECIAL;
+		return 0;
+	}
+	if (v->vmflags & MT_VMF_UFFD)
+		return MT_UNKNOWN;
+	bool anon_shmem = false;
+	switch (v->kind) {
+	case MT_KIND_ANON:
+	case MT_KIND_HEAP:
+	case MT_KIND_STACK:
+		if (v->perms[3] == 's') {
+			anon_shmem = true; /* shared anonymous */
+			break;
+		}
+		/* read-only VMAs too: seen on 6.18 */
+		*why = MT_COLL_OK;
+		return n;
+	case MT_KIND_SHMEM:
+		anon_shmem = !v->sysv;
+		break;
+	case MT_KIND_MEMFD:
+		break;
+	case MT_KIND_FILE:
+		if (v->tmpfs == MT_TRI_UNKNOWN)
+			return MT_UNKNOWN;
+		if (v->tmpfs == MT_TRI_NO) {
+			if (env->ro_thp_fs == MT_TRI_YES)
+				return MT_UNKNOWN; /* not modelled */
+			*why = MT_COLL_FILE;
+			return 0;
+		}
+		break;
+	default:
+		*why = MT_COLL_SPECIAL;
+		return 0;
+	}
+	/* shmem: the file offset must be aligned like the address */
+	uint64_t pmd_pages = UINT64_C(1) << env->pmd_order;
+	if ((((v->start >> env->page_shift) - (v->offset >> env->page_shift)) &
+	     (pmd_pages - 1)) != 0) {
+		*why = MT_COLL_MISALIGNED;
+		return 0;
+	}
+	if (!shmem_allowed(env, anon_shmem, v->vmflags, why))
+		return *why == MT_COLL_UNKNOWN ? MT_UNKNOWN : 0;
+	*why = MT_COLL_OK;
+	return n;
+}
+
+enum mt_tri mt_mountinfo_is_tmpfs(const char *buf, size_t len, unsigned maj,
+				  unsigned min)
+{
+	char dev[32];
+	int k = snprintf(dev, sizeof(dev), " %u:%u ", maj, min);
+	size_t pos = 0, n;
+	const char *line;
+	while ((line = mt_next_line(buf, len, &pos, &n))) {
+		/* id parent maj:min root mount opts... - fstype source opts */
+		const char *sp = memchr(line, ' ', n);
+		if (!sp)
+			continue;
+		sp = memchr(sp + 1, ' ', n - (size_t)(sp + 1 - line));
+		if (!sp || (size_t)(line + n - sp) < (size_t)k ||
+		    memcmp(sp, dev, (size_t)k) != 0)
+			continue;
+		for (const char *q = sp; q + 3 <= line + n; q++) {
+			if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
+				const char *t = q + 3;
+				size_t rest = (size_t)(line + n - t);
+				return rest >= 6 && !memcmp(t, "tmpfs ", 6)
+					       ? MT_TRI_YES
+					       : MT_TRI_NO;
+			}
+		}
+	}
+	return MT_TRI_UNKNOWN;
+}
+
+/* --- the action --------------------------------------------------------- */
+
+const char *mt_collapse_errno_meaning(int e)
+{
+	switch (e) {
+	case EINVAL: return "ineligible";
+	case ENOMEM: return "allocation failed";
+	case EBUSY: return "memcg limit or too many missing pages";
+	case EAGAIN: return "transient";
+	case EPERM: return "not permitted";
+	case ESRCH: return "no such process";
+	default: return "failed";
+	}
+}
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case EINVAL: return "EINVAL";
+	case ENOMEM: return "ENOMEM";
+	case EBUSY: return "EBUSY";
+	case EAGAIN: return "EAGAIN";
+	case EPERM: return "EPERM";
+	case ESRCH: return "ESRCH";
+	case EFAULT: return "EFAULT";
+	default: return "error";
+	}
+}
+
+static int parse_hex(const char *s, const char *end, uint64_t *v)
+{
+	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (s >= end || end - s > 16)
+		return -1;
+	uint64_t x = 0;
+	for (; s < end; s++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		x = x << 4 | (uint64_t)d;
+	}
+	*v = x;
+	return 0;
+}
+
+int mt_collapse_parse(const char *arg, struct mt_collapse_req *r)
+{
+	const char *colon = strchr(arg, ':');
+	const char *pend = colon ? colon : arg + strlen(arg);
+	if (pend == arg || pend - arg > 10)
+		return -1;
+	long long pid = 0;
+	for (const char *p = arg; p < pend; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		pid = pid * 10 + (*p - '0');
+	}
+	if (pid <= 0 || pid > 0x7fffffff)
+		return -1;
+	r->pid = (pid_t)pid;
+	r->ranged = false;
+	if (!colon)
+		return 0;
+	const char *dash = strchr(colon + 1, '-');
+	if (!dash || parse_hex(colon + 1, dash, &r->start) < 0 ||
+	    parse_hex(dash + 1, dash + 1 + strlen(dash + 1), &r->end) < 0 ||
+	    r->end <= r->start)
+		return -1;
+	r->ranged = true;
+	return 0;
+}
+
+struct slot {
+	uint64_t start;
+	bool already;
+};
+
+/* The PMD slots to ask: wholly inside one VMA and inside the range; with
+ * no range, only slots where the process has a page (present or
+ * swapped): the kernel refuses an empty slot, and a process may reserve
+ * terabytes. Slots already PMD-mapped are marked. */
+static int list_slots(const struct mt_collapse_req *r, int dirfd,
+		      unsigned page_shift, unsigned pmd_shift,
+		      struct slot **out, size_t *nout, size_t *empty)
+{
+	struct mt_buf maps = {0};
+	int e = mt_read_at(dirfd, "maps", &maps);
+	if (e < 0)
+		return e;
+	int pm = mt_open_at(dirfd, "pagemap");
+	if (pm < 0) {
+		mt_buf_free(&maps);
+		return pm;
+	}
+	uint64_t pmd = UINT64_C(1) << pmd_shift;
+	size_t n = 0, cap = 0, pos = 0, ln;
+	struct slot *v = NULL;
+	const char *line;
+	int rc = 0;
+	(void)page_shift;
+	while ((line = mt_next_line(maps.data, maps.len, &pos, &ln))) {
+		struct mt_maps_entry m;
+		if (!ln || mt_parse_maps_line(line, ln, &m) < 0 || (m.end >> 63))
+			continue;
+		uint64_t lo = m.start, hi = m.end;
+		if (r->ranged) {
+			lo = lo > r->start ? lo : r->start;
+			hi = hi < r->end ? hi : r->end;
+		}
+		lo = (lo + pmd - 1) & ~(pmd - 1);
+		hi &= ~(pmd - 1);
+		for (uint64_t a = lo; a < hi; a += pmd) {
+			uint64_t found = a + pmd;
+			int q = mt_pagemap_next_populated(
+				pm, a, a + pmd, MT_PSC_PRESENT | MT_PSC_SWAPPED,
+				&found, NULL);
+			if (q < 0) {
+				rc = q;
+				goto done;
+			}
+			bool populated = found < a + pmd;
+			if (!populated && !r->ranged) {
+				(*empty)++;
+				/* skip to the next populated page */
+				uint64_t nf = hi;
+				q = mt_pagemap_next_populated(
+					pm, a, hi, MT_PSC_PRESENT | MT_PSC_SWAPPED,
+					&nf, NULL);
+				if (q < 0) {
+					rc = q;
+					goto done;
+				}
+				uint64_t next = nf & ~(pmd - 1);
+				if (next > a + pmd) {
+					*empty += (next - a - pmd) / pmd;
+					a = next - pmd;
+				}
+				continue;
+			}
+			uint64_t h = a + pmd;
+			q = mt_pagemap_next_populated(pm, a, a + pmd, MT_PSC_HUGE,
+						      &h, NULL);
+			if (q < 0) {
+				rc = q;
+				goto done;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[n++] = (struct slot){a, h == a};
+		}
+	}
+done:
+	close(pm);
+	mt_buf_free(&maps);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+static long collapse_one(int pidfd, uint64_t start, uint64_t len)
+{
+	struct iovec iov = {(void *)(uintptr_t)start, (size_t)len};
+	return syscall(SYS_process_madvise, pidfd, &iov, 1UL, MADV_COLLAPSE,
+		       0U);
+}
+
+int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
+{
+	struct mt_procfs pf;
+	char msg[256];
+	if (mt_procfs_open(&pf, r->proc_root, NULL, msg, sizeof(msg)) < 0) {
+		fprintf(err, "memtop: %s\n", msg);
+		return 1;
+	}
+	int dirfd = mt_procfs_open_pid(&pf, r->pid);
+	if (dirfd < 0) {
+		fprintf(err, "memtop: --collapse: process %d: %s\n", (int)r->pid,
+			strerror(-dirfd));
+		mt_procfs_close(&pf);
+		return 1;
+	}
+	long psz = sysconf(_SC_PAGESIZE);
+	unsigned page_shift = mt_log2(psz > 0 ? (uint64_t)psz : 4096);
+	unsigned pmd_shift = page_shift + page_shift - 3;
+	uint64_t hsz;
+	if (mt_sysfs_read_u64(&pf, "kernel/mm/transparent_hugepage/hpage_pmd_size",
+			      &hsz) == 0 && hsz && !(hsz & (hsz - 1)))
+		pmd_shift = mt_log2(hsz);
+	uint64_t pmd = UINT64_C(1) << pmd_shift;
+
+	struct slot *slots = NULL;
+	size_t n = 0, empty = 0;
+	int e = list_slots(r, dirfd, page_shift, pmd_shift, &slots, &n, &empty);
+	close(dirfd);
+	mt_procfs_close(&pf);
+	if (e < 0) {
+		fprintf(err, "memtop: --collapse: process %d: cannot read its "
+			"memory map: %s%s\n", (int)r->pid, strerror(-e),
+			e == -EACCES || e == -EPERM ?
+				" (needs root, or CAP_SYS_NICE and ptrace "
+				"access)" : "");
+		return 1;
+	}
+	size_t ask = 0;
+	for (size_t i = 0; i < n; i++)
+		ask += !slots[i].already;
+	fprintf(err, "memtop: asking MADV_COLLAPSE for %zu PMD slots of process "
+		"%d (%zu already PMD-mapped", ask, (int)r->pid, n - ask);
+	if (empty)
+		fprintf(err, ", %zu with no page not asked", empty);
+	fprintf(err, "); may allocate up to %" PRIu64 " MiB\n",
+		((uint64_t)ask * pmd) >> 20);
+
+	int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0U);
+	if (pidfd < 0) {
+		fprintf(err, "memtop: --collapse: pidfd_open(%d): %s\n",
+			(int)r->pid, strerror(errno));
+		free(slots);
+		return 1;
+	}
+	int status = 0;
+	bool first = true;
+	if (r->json)
+		fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		const char *result = "already";
+		int en = 0;
+		if (!slots[i].already) {
+			result = "collapsed";
+			for (int t = 0; t < 4; t++) {
+				/* process_madvise() returns the bytes advised */
+				if (collapse_one(pidfd, slots[i].start, pmd) >= 0) {
+					en = 0;
+					break;
+				}
+				en = errno;
+				if (en != EAGAIN)
+					break;
+				usleep(1000u << t);
+			}
+			if (en == EPERM || en == ESRCH) {
+				fprintf(err, "memtop: --collapse: process_madvise "
+					"on process %d: %s%s\n", (int)r->pid,
+					strerror(en),
+					en == EPERM ? " (needs root, or "
+					"CAP_SYS_NICE and ptrace access)" : "");
+				if (r->json)
+					fputs("]\n", out);
+				close(pidfd);
+				free(slots);
+				return 1;
+			}
+			if (en) {
+				result = errno_name(en);
+				status = 3;
+			}
+		}
+		if (r->json) {
+			fprintf(out, "%s{\"start\":\"%" PRIx64 "\",\"result\":\"%s\"",
+				first ? "" : ",", slots[i].start, result);
+			if (en)
+				fprintf(out, ",\"errno\":%d,\"meaning\":\"%s\"",
+					en, mt_collapse_errno_meaning(en));
+			fputc('}', out);
+		} else {
+			fprintf(out, "%" PRIx64 " %s", slots[i].start, result);
+			if (en)
+				fprintf(out, " (%s)", mt_collapse_errno_meaning(en));
+			fputc('\n', out);
+		}
+		first = false;
+	}
+	if (r->json)
+		fputs("]\n", out);
+	close(pidfd);
+	free(slots);
+	return status;
+}

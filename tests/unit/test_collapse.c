@@ -1,0 +1,254 @@
+/*
+ * test_collapse.c - the MADV_COLLAPSE rules (collapse.h) on synthetic
+ * VMAs and settings, the --collapse argument, shmem_enabled words,
+ * mountinfo lookups, and the PMD slot counts of the walk that feed them
+ * (slots with a present or a swapped page).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "memtop/collapse.h"
+#include "memtop/hist.h"
+#include "memtop/pagemap.h"
+
+#define PMD (UINT64_C(2) << 20)
+
+static struct mt_coll_env env(void)
+{
+	struct mt_coll_env e = {
+		.thp_enabled = MT_TRI_YES,
+		.ro_thp_fs = MT_TRI_UNKNOWN,
+		.shmem_enabled = MT_SHM_NEVER,
+		.shmem_pmd = MT_SHM_INHERIT,
+		.page_shift = 12,
+		.pmd_order = 9,
+	};
+	return e;
+}
+
+static struct mt_coll_vma vma(enum mt_vma_kind k, const char *perms)
+{
+	struct mt_coll_vma v;
+	memset(&v, 0, sizeof(v));
+	v.kind = k;
+	memcpy(v.perms, perms, 4);
+	v.start = 100 * PMD;
+	v.vmflags_known = true;
+	v.vmflags = 0;
+	v.tmpfs = MT_TRI_NO;
+	v.touched = 5;
+	v.mapped = 2;
+	return v;
+}
+
+static void expect(const struct mt_coll_env *e, const struct mt_coll_vma *v,
+		   uint64_t n, enum mt_coll_why w)
+{
+	enum mt_coll_why got;
+	assert_int_equal(mt_coll_slots(e, v, &got), n);
+	assert_string_equal(mt_coll_why_name(got), mt_coll_why_name(w));
+}
+
+static void test_anon(void **state)
+{
+	(void)state;
+	struct mt_coll_env e = env();
+	struct mt_coll_vma v = vma(MT_KIND_ANON, "rw-p");
+	expect(&e, &v, 3, MT_COLL_OK); /* populated less PMD-mapped */
+	v = vma(MT_KIND_HEAP, "r--p");
+	expect(&e, &v, 3, MT_COLL_OK); /* read-only collapses too */
+	v.mapped = 5;
+	expect(&e, &v, 0, MT_COLL_EMPTY);
+	v = vma(MT_KIND_ANON, "rw-p");
+	v.vmflags |= MT_VMF_NH;
+	expect(&e, &v, 0, MT_COLL_NOHUGEPAGE);
+	v = vma(MT_KIND_ANON, "rw-p");
+	v.vmflags |= MT_VMF_HG; /* advice does not matter to a forced collapse */
+	expect(&e, &v, 3, MT_COLL_OK);
+	const unsigned special[] = {MT_VMF_IO, MT_VMF_PF, MT_VMF_MM,
+				    MT_VMF_HT, MT_VMF_DE};
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		v = vma(MT_KIND_ANON, "rw-p");
+		v.vmflags |= special[i];
+		expect(&e, &v, 0, MT_COLL_SPECIAL);
+	}
+	v = vma(MT_KIND_SPECIAL, "r-xp");
+	expect(&e, &v, 0, MT_COLL_SPECIAL);
+}
+
+static void test_process_and_unknowns(void **state)
+{
+	(void)state;
+	struct mt_coll_env e = env();
+	struct mt_coll_vma v = vma(MT_KIND_ANON, "rw-p");
+	e.thp_enabled = MT_TRI_NO;
+	expect(&e, &v, 0, MT_COLL_PROC_DISABLED);
+	v.vmflags_known = false; /* no smaps needed to say no */
+	expect(&e, &v, 0, MT_COLL_PROC_DISABLED);
+	e.thp_enabled = MT_TRI_UNKNOWN;
+	v = vma(MT_KIND_ANON, "rw-p");
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	e = env();
+	v.vmflags_known = false;
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	v = vma(MT_KIND_ANON, "rw-p");
+	v.mapped = MT_UNKNOWN;
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	v = vma(MT_KIND_ANON, "rw-p");
+	v.vmflags |= MT_VMF_UFFD;
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	/* nothing to collapse needs no facts at all */
+	v = vma(MT_KIND_ANON, "rw-p");
+	v.touched = v.mapped = 0;
+	v.vmflags_known = false;
+	assert_false(mt_coll_needs_facts(&v));
+	expect(&e, &v, 0, MT_COLL_EMPTY);
+	v.touched = 1;
+	assert_true(mt_coll_needs_facts(&v));
+}
+
+static void test_files(void **state)
+{
+	(void)state;
+	struct mt_coll_env e = env();
+	struct mt_coll_vma v = vma(MT_KIND_FILE, "r--p");
+	expect(&e, &v, 0, MT_COLL_FILE);
+	e.ro_thp_fs = MT_TRI_YES; /* not modelled: unknown */
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	e = env();
+	v.tmpfs = MT_TRI_UNKNOWN;
+	assert_true(mt_coll_needs_fstype(&v));
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	v.tmpfs = MT_TRI_YES; /* a tmpfs file is shmem */
+	expect(&e, &v, 3, MT_COLL_OK);
+	v.offset = 4096;
+	expect(&e, &v, 0, MT_COLL_MISALIGNED);
+	v.offset = PMD;
+	expect(&e, &v, 3, MT_COLL_OK);
+}
+
+static void test_shmem(void **state)
+{
+	(void)state;
+	struct mt_coll_env e = env();
+	struct mt_coll_vma memfd = vma(MT_KIND_MEMFD, "r--s");
+	struct mt_coll_vma anon = vma(MT_KIND_SHMEM, "rw-s");
+	struct mt_coll_vma sysv = vma(MT_KIND_SHMEM, "rw-s");
+	sysv.sysv = true;
+	/* shmem_enabled never does not stop a forced collapse; deny does */
+	expect(&e, &memfd, 3, MT_COLL_OK);
+	expect(&e, &anon, 3, MT_COLL_OK);
+	e.shmem_enabled = MT_SHM_DENY;
+	expect(&e, &memfd, 0, MT_COLL_SHMEM_OFF);
+	expect(&e, &anon, 0, MT_COLL_SHMEM_OFF);
+	/* shared anonymous memory: the PMD size's own setting too */
+	e = env();
+	e.shmem_pmd = MT_SHM_NEVER;
+	expect(&e, &anon, 0, MT_COLL_SHMEM_OFF);
+	expect(&e, &memfd, 3, MT_COLL_OK);
+	expect(&e, &sysv, 3, MT_COLL_OK);
+	e.shmem_pmd = MT_SHM_ADVISE;
+	expect(&e, &anon, 0, MT_COLL_SHMEM_OFF);
+	anon.vmflags |= MT_VMF_HG;
+	expect(&e, &anon, 3, MT_COLL_OK);
+	e.shmem_pmd = MT_SHM_ALWAYS;
+	expect(&e, &anon, 3, MT_COLL_OK);
+	e.shmem_enabled = MT_SHM_UNKNOWN;
+	expect(&e, &anon, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	memfd.offset = 8192;
+	e = env();
+	expect(&e, &memfd, 0, MT_COLL_MISALIGNED);
+}
+
+static void test_parse(void **state)
+{
+	(void)state;
+	const char *w = "always within_size advise [never] deny force";
+	assert_int_equal(mt_shmem_mode_parse(w, strlen(w)), MT_SHM_NEVER);
+	w = "always [inherit] within_size advise never";
+	assert_int_equal(mt_shmem_mode_parse(w, strlen(w)), MT_SHM_INHERIT);
+	w = "always advise";
+	assert_int_equal(mt_shmem_mode_parse(w, strlen(w)), MT_SHM_UNKNOWN);
+
+	struct mt_collapse_req r;
+	assert_int_equal(mt_collapse_parse("1234", &r), 0);
+	assert_int_equal(r.pid, 1234);
+	assert_false(r.ranged);
+	assert_int_equal(mt_collapse_parse("7:0x7f0000000000-7f0000400000", &r), 0);
+	assert_true(r.ranged);
+	assert_true(r.start == UINT64_C(0x7f0000000000));
+	assert_true(r.end == UINT64_C(0x7f0000400000));
+	assert_int_equal(mt_collapse_parse("", &r), -1);
+	assert_int_equal(mt_collapse_parse("0", &r), -1);
+	assert_int_equal(mt_collapse_parse("12x", &r), -1);
+	assert_int_equal(mt_collapse_parse("12:5-3", &r), -1);
+	assert_int_equal(mt_collapse_parse("12:5", &r), -1);
+	assert_int_equal(mt_collapse_parse("12:g-10", &r), -1);
+	assert_int_equal(mt_collapse_parse("99999999999", &r), -1);
+
+	const char *mi =
+		"24 23 0:22 / /dev/shm rw,relatime - tmpfs tmpfs rw\n"
+		"26 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+		"30 22 0:27 / /mnt/x rw shared:5 - btrfs /dev/vdb rw\n";
+	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 0, 22),
+			 MT_TRI_YES);
+	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 0, 27),
+			 MT_TRI_NO);
+	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 0, 2),
+			 MT_TRI_UNKNOWN);
+	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 254, 0),
+			 MT_TRI_NO);
+	assert_string_equal(mt_collapse_errno_meaning(EBUSY),
+			    "memcg limit or too many missing pages");
+}
+
+/* Slots with a present or swapped page, as the walk counts them. */
+static void test_populated_slots(void **state)
+{
+	(void)state;
+	uint64_t hist[10] = {0};
+	struct mt_hist_acc a;
+	mt_hist_acc_init(&a, hist, NULL, 9);
+	/* a VMA of slots 1..4 (pages 512..2559) */
+	mt_hist_acc_track_pmd(&a, 9, 512, 2560);
+	uint64_t pm[2048];
+	memset(pm, 0, sizeof(pm));
+	pm[3] = MT_PM_PRESENT | 1;            /* slot 1: one page */
+	pm[600] = MT_PM_SWAP | (5 << 5);      /* slot 2: swapped only */
+	pm[1024 + 7] = MT_PM_SWAP | (6 << 5); /* slot 3: swap then present */
+	pm[1024 + 8] = MT_PM_PRESENT | 2;
+	mt_hist_acc_feed(&a, 512, pm, 2048); /* slot 4: empty */
+	mt_hist_acc_flush(&a);
+	assert_int_equal(a.pmd_touched, 2);
+	assert_int_equal(a.pmd_populated, 3);
+	assert_int_equal(a.swapped_pages, 2);
+
+	/* runs without entries (PAGEMAP_SCAN) */
+	mt_hist_acc_init(&a, hist, NULL, 9);
+	mt_hist_acc_track_pmd(&a, 9, 512, 2560);
+	mt_hist_acc_present(&a, 512, 10);
+	mt_hist_acc_swapped(&a, 1030, 3);
+	mt_hist_acc_swapped(&a, 1600, 1);
+	mt_hist_acc_present(&a, 1601, 2);
+	mt_hist_acc_flush(&a);
+	assert_int_equal(a.pmd_touched, 2);
+	assert_int_equal(a.pmd_populated, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_anon),
+		cmocka_unit_test(test_process_and_unknowns),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_shmem),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_populated_slots),
+	};
+	return cmocka_run_group_tests_name("collapse", tests, NULL, NULL);
+}
