@@ -52,6 +52,36 @@ enum mt_shmem_mode mt_shmem_mode_parse(const char *buf, size_t len)
 	return MT_SHM_UNKNOWN;
 }
 
+enum mt_thp_mode mt_thp_mode_word(const char *w)
+{
+	if (!w)
+		return MT_THP_UNKNOWN;
+	if (!strcmp(w, "always"))
+		return MT_THP_ALWAYS;
+	if (!strcmp(w, "madvise"))
+		return MT_THP_MADVISE;
+	if (!strcmp(w, "never"))
+		return MT_THP_NEVER;
+	if (!strcmp(w, "inherit"))
+		return MT_THP_INHERIT;
+	return MT_THP_UNKNOWN;
+}
+
+enum mt_thp_mode mt_thp_mode_parse(const char *buf, size_t len)
+{
+	const char *lb = memchr(buf, '[', len);
+	if (!lb)
+		return MT_THP_UNKNOWN;
+	const char *rb = memchr(lb, ']', len - (size_t)(lb - buf));
+	char w[16];
+	size_t n = rb ? (size_t)(rb - lb - 1) : sizeof(w);
+	if (n >= sizeof(w))
+		return MT_THP_UNKNOWN;
+	memcpy(w, lb + 1, n);
+	w[n] = 0;
+	return mt_thp_mode_word(w);
+}
+
 const char *mt_coll_why_name(enum mt_coll_why w)
 {
 	static const char *const names[MT_COLL_WHY_COUNT] = {
@@ -197,6 +227,48 @@ uint64_t mt_coll_slots(const struct mt_coll_env *env,
 		return *why == MT_COLL_UNKNOWN ? MT_UNKNOWN : 0;
 	*why = MT_COLL_OK;
 	return n;
+}
+
+uint64_t mt_khp_slots(const struct mt_coll_env *env,
+		      const struct mt_coll_vma *v, enum mt_coll_why *whyp,
+		      bool *mode_offp)
+{
+	enum mt_coll_why tmp;
+	bool tmp_off;
+	enum mt_coll_why *why = whyp ? whyp : &tmp;
+	bool *mode_off = mode_offp ? mode_offp : &tmp_off;
+	*mode_off = false;
+	uint64_t c = mt_coll_slots(env, v, why);
+	if (c == MT_UNKNOWN || c == 0)
+		return c; /* what MADV_COLLAPSE refuses, khugepaged does too */
+	switch (env->thp_mode) {
+	case MT_THP_NEVER:
+		*mode_off = true;
+		return 0;
+	case MT_THP_MADVISE:
+		if (!(v->vmflags & MT_VMF_HG)) {
+			*mode_off = true;
+			return 0;
+		}
+		break;
+	case MT_THP_ALWAYS:
+		break;
+	default:
+		return MT_UNKNOWN;
+	}
+	bool anon_private = (v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
+			     v->kind == MT_KIND_STACK) && v->perms[3] != 's';
+	if (!anon_private)
+		return MT_UNKNOWN; /* page cache: not seen from /proc */
+	if (v->perms[1] != 'w')
+		return 0; /* no writable PTE: SCAN_PAGE_RO */
+	if (env->max_none == MT_UNKNOWN || env->max_swap == MT_UNKNOWN ||
+	    env->max_shared == MT_UNKNOWN || v->khp_unsure)
+		return MT_UNKNOWN;
+	uint64_t full = v->full > v->mapped ? v->full - v->mapped : 0;
+	if (full && (v->full_unknown || v->full_over))
+		return MT_UNKNOWN; /* which full slots are PMD-mapped */
+	return v->khp_fit + full;
 }
 
 enum mt_tri mt_mountinfo_is_tmpfs(const char *buf, size_t len, unsigned maj,

@@ -97,6 +97,111 @@ void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
 	a->max_order = max_order;
 	a->zero_pfn = UINT64_MAX;
 	a->huge_zero_pfn = UINT64_MAX;
+	a->max_none = a->max_swap = a->max_shared = UINT64_MAX;
+}
+
+void mt_hist_acc_limits(struct mt_hist_acc *a, uint64_t max_none,
+			uint64_t max_swap, uint64_t max_shared)
+{
+	a->max_none = max_none;
+	a->max_swap = max_swap;
+	a->max_shared = max_shared;
+}
+
+/* Count the slot being filled, and start none. */
+static void close_slot(struct mt_hist_acc *a)
+{
+	if (!a->cur_slot)
+		return;
+	uint64_t size = UINT64_C(1) << a->pmd_order;
+	uint64_t have = a->cur_present + a->cur_swapped;
+	uint64_t missing = size - have;
+	bool share_ok = a->cur_shared <= a->max_shared;
+	bool share_unknown = a->cur_share_unknown &&
+			     a->cur_present > a->max_shared;
+	if (a->cur_present < size) { /* not full */
+		if (missing) {
+			a->slots_holed++;
+			a->holes_missing += missing;
+			if (missing > a->max_none)
+				a->slots_over_none++;
+		}
+		if (missing <= a->max_none && a->cur_swapped <= a->max_swap) {
+			if (share_unknown)
+				a->khp_unsure++;
+			else if (share_ok)
+				a->khp_fit++;
+		}
+	} else if (!a->cur_pmd) {
+		if (share_unknown)
+			a->full_shared_unknown++;
+		else if (!share_ok)
+			a->full_shared_over++;
+	}
+	a->cur_slot = 0;
+	a->cur_present = a->cur_swapped = a->cur_shared = 0;
+	a->cur_share_unknown = a->cur_pmd = false;
+}
+
+enum note_kind { NOTE_EXCL, NOTE_SHARED, NOTE_UNKNOWN, NOTE_PMD, NOTE_SWAP };
+
+/* Pages [v, v + n) of one kind, in address order: per slot counts. Work
+ * per call and per slot crossed, not per page. */
+static void note_slow(struct mt_hist_acc *a, uint64_t v, uint64_t n,
+		      enum note_kind k)
+{
+	unsigned p = a->pmd_order;
+	while (n) {
+		uint64_t slot = v >> p;
+		uint64_t take = MT_MIN(n, ((slot + 1) << p) - v);
+		if (slot >= a->slot_lo && slot < a->slot_hi) {
+			if (a->cur_slot != slot + 1) {
+				close_slot(a);
+				a->cur_slot = slot + 1;
+			}
+			switch (k) {
+			case NOTE_SWAP:
+				a->cur_swapped += take;
+				break;
+			case NOTE_SHARED:
+				a->cur_shared += take;
+				/* fall through */
+			case NOTE_EXCL:
+				a->cur_present += take;
+				break;
+			case NOTE_PMD:
+				a->cur_pmd = true;
+				/* fall through */
+			case NOTE_UNKNOWN:
+				a->cur_present += take;
+				a->cur_share_unknown = true;
+				break;
+			}
+		}
+		v += take;
+		n -= take;
+	}
+}
+
+static inline void note(struct mt_hist_acc *a, uint64_t v, uint64_t n,
+			enum note_kind k)
+{
+	if (!a->track_pmd)
+		return;
+	/* the common case: one page, or a run, inside the open slot */
+	if (a->cur_slot && ((v >> a->pmd_order) + 1) == a->cur_slot &&
+	    (((v + n - 1) >> a->pmd_order) + 1) == a->cur_slot) {
+		if (k == NOTE_EXCL) {
+			a->cur_present += n;
+			return;
+		}
+		if (k == NOTE_SHARED) {
+			a->cur_present += n;
+			a->cur_shared += n;
+			return;
+		}
+	}
+	note_slow(a, v, n, k);
 }
 
 void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
@@ -177,6 +282,7 @@ void mt_hist_acc_swapped(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
 	if (a->track_pmd && n) {
 		flush_present(a);
 		mark_populated(a, vpage, vpage + n);
+		note(a, vpage, n, NOTE_SWAP);
 	}
 }
 
@@ -227,6 +333,7 @@ static void swap_entry(struct mt_hist_acc *a, uint64_t v, uint64_t e)
 		if (a->track_pmd) {
 			flush_present(a);
 			mark_populated(a, v, v + 1);
+			note(a, v, 1, NOTE_SWAP);
 		}
 		break;
 	case MT_SWAP_NONE:
@@ -234,6 +341,7 @@ static void swap_entry(struct mt_hist_acc *a, uint64_t v, uint64_t e)
 	case MT_SWAP_MOVING:
 		a->present_pages++;
 		extend_present(a, v, 1);
+		note(a, v, 1, NOTE_UNKNOWN);
 		flush_phys(a);
 		if (a->mappable)
 			a->mappable[0]++;
@@ -270,8 +378,11 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		a->present_pages++;
 		extend_present(a, v, 1);
 		i++;
-		if (!phys)
+		if (!phys) {
+			note(a, v, 1, e & MT_PM_EXCLUSIVE ? NOTE_EXCL
+							  : NOTE_SHARED);
 			continue;
+		}
 		uint64_t pfn = e & MT_PM_PFN_MASK;
 		if (a->mrun_end == v && a->mrun_end > a->mrun_start &&
 		    a->mrun_pfn + (v - a->mrun_start) == pfn) {
@@ -308,6 +419,9 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 			       !is_zero(pm[j] & MT_PM_PFN_MASK, zp, hz, hzn))
 				j++;
 		}
+		/* the run's entries share e's flags */
+		note(a, v, 1 + (j - i),
+		     e & MT_PM_EXCLUSIVE ? NOTE_EXCL : NOTE_SHARED);
 		if (j > i) {
 			uint64_t k = j - i;
 			a->present_pages += k;
@@ -324,6 +438,17 @@ void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
 		return;
 	a->present_pages += n;
 	extend_present(a, vpage, n);
+	note(a, vpage, n, NOTE_UNKNOWN);
+}
+
+void mt_hist_acc_present_pmd(struct mt_hist_acc *a, uint64_t vpage,
+			     uint64_t n)
+{
+	if (!n)
+		return;
+	a->present_pages += n;
+	extend_present(a, vpage, n);
+	note(a, vpage, n, NOTE_PMD);
 }
 
 void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
@@ -333,6 +458,7 @@ void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
 		return;
 	a->present_pages += n;
 	extend_present(a, vpage, n);
+	note(a, vpage, n, NOTE_PMD);
 	if (!a->mappable && !a->on_phys_run)
 		return;
 	if (a->mrun_end == vpage && a->mrun_end > a->mrun_start &&
@@ -350,6 +476,7 @@ void mt_hist_acc_flush(struct mt_hist_acc *a)
 {
 	flush_present(a);
 	flush_phys(a);
+	close_slot(a);
 }
 
 static unsigned folio_slot(uint64_t npages)

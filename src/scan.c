@@ -44,6 +44,8 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 				    size_t errlen)
 {
 	struct mt_scan_ctx *c = xcalloc(1, sizeof(*c));
+	c->coll_env.max_none = c->coll_env.max_swap = MT_UNKNOWN;
+	c->coll_env.max_shared = MT_UNKNOWN;
 	if (mt_procfs_open(&c->pf, proc_root, sys_root, err, errlen) < 0) {
 		free(c);
 		return NULL;
@@ -231,6 +233,7 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		v->path_len = *keep ? e.path_len : 0;
 		v->thp_eligible = MT_TRI_UNKNOWN;
 		v->pmd_collapsible = MT_UNKNOWN;
+		v->pmd_khugepaged = MT_UNKNOWN;
 		v->coll_why = MT_COLL_UNKNOWN;
 		v->sysv = e.path_len > 5 && !memcmp(e.path, "/SYSV", 5);
 	}
@@ -378,6 +381,11 @@ static void coll_vma_in(const struct mt_vma *v, struct mt_coll_vma *cv)
 	cv->tmpfs = v->dev_major ? MT_TRI_NO : MT_TRI_UNKNOWN;
 	cv->touched = v->pmd_populated;
 	cv->mapped = v->pmd_mapped;
+	cv->full = v->pmd_full;
+	cv->khp_fit = v->khp_fit;
+	cv->khp_unsure = v->khp_unsure;
+	cv->full_over = v->full_over;
+	cv->full_unknown = v->full_unknown;
 }
 
 static void add_known(uint64_t *sum, uint64_t v)
@@ -417,6 +425,7 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 	bool mi = fstype && env.thp_enabled != MT_TRI_NO &&
 		  mt_read_at(ps->dirfd, "mountinfo", &c->status) == 0;
 	p->pmd_collapsible = 0;
+	p->pmd_khugepaged = 0;
 	p->file.pmd_collapsible = 0;
 	for (size_t i = 0; i < p->nvmas; i++) {
 		struct mt_vma *v = &p->vmas[i];
@@ -436,6 +445,10 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 		v->pmd_collapsible = mt_coll_slots(&env, &cv, &why);
 		v->coll_why = (unsigned char)why;
 		add_known(&p->pmd_collapsible, v->pmd_collapsible);
+		bool off = false;
+		v->pmd_khugepaged = mt_khp_slots(&env, &cv, NULL, &off);
+		v->khp_mode_off = off;
+		add_known(&p->pmd_khugepaged, v->pmd_khugepaged);
 		if (v->file_backed)
 			add_known(&p->file.pmd_collapsible, v->pmd_collapsible);
 	}
@@ -457,6 +470,7 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	struct proc_scan ps = {.c = c, .s = s, .o = o, .pm_fd = -1,
 			       .dirfd = dirfd};
 	p->pmd_collapsible = o->collapsible ? 0 : MT_UNKNOWN;
+	p->pmd_khugepaged = p->pmd_collapsible;
 	p->file.pmd_collapsible = p->pmd_collapsible;
 	bool keep = false;
 	if (!read_status(&ps, p, pid))
@@ -566,6 +580,28 @@ static void read_coll_env(struct mt_scan_ctx *c)
 	e->pmd_order = c->pmd_order;
 	e->ro_thp_fs = MT_TRI_UNKNOWN;
 	e->shmem_enabled = e->shmem_pmd = MT_SHM_UNKNOWN;
+	e->thp_mode = MT_THP_UNKNOWN;
+	static const char *const lim[3] = {"max_ptes_none", "max_ptes_swap",
+					   "max_ptes_shared"};
+	uint64_t *limv[3] = {&e->max_none, &e->max_swap, &e->max_shared};
+	for (int i = 0; i < 3; i++) {
+		snprintf(rel, sizeof(rel),
+			 "kernel/mm/transparent_hugepage/khugepaged/%s", lim[i]);
+		if (mt_sysfs_read_u64(&c->pf, rel, limv[i]) < 0)
+			*limv[i] = MT_UNKNOWN;
+	}
+	enum mt_thp_mode g = MT_THP_UNKNOWN, pmd = MT_THP_INHERIT;
+	if (mt_sysfs_read(&c->pf, "kernel/mm/transparent_hugepage/enabled",
+			  &c->status) == 0)
+		g = mt_thp_mode_parse(c->status.data, c->status.len);
+	snprintf(rel, sizeof(rel),
+		 "kernel/mm/transparent_hugepage/hugepages-%ukB/enabled",
+		 (c->page_size << c->pmd_order) >> 10);
+	if (mt_sysfs_read(&c->pf, rel, &c->status) == 0)
+		pmd = mt_thp_mode_parse(c->status.data, c->status.len);
+	e->thp_mode = pmd == MT_THP_INHERIT ? g : pmd;
+	if (e->thp_mode == MT_THP_INHERIT)
+		e->thp_mode = MT_THP_UNKNOWN;
 	if (mt_sysfs_read(&c->pf, "kernel/mm/transparent_hugepage/shmem_enabled",
 			  &c->status) == 0)
 		e->shmem_enabled =

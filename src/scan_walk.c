@@ -220,6 +220,8 @@ static void vma_open(struct walk *w)
 	}
 	mt_hist_acc_track_pmd(&ps->acc, ps->c->pmd_order, vma->start >> sh,
 			      vma->end >> sh);
+	mt_hist_acc_limits(&ps->acc, ps->c->coll_env.max_none,
+			   ps->c->coll_env.max_swap, ps->c->coll_env.max_shared);
 	w->vs = vma->start >> sh;
 	w->ve = vma->end >> sh;
 	if (ps->want_folios) {
@@ -286,6 +288,13 @@ static void vma_close(struct walk *w)
 	vma->pmd_full = ps->acc.pmd_full;
 	vma->pmd_touched = ps->acc.pmd_touched;
 	vma->pmd_populated = ps->acc.pmd_populated;
+	vma->pmd_holed = ps->acc.slots_holed;
+	vma->holes_missing = ps->acc.holes_missing;
+	vma->pmd_over_none = ps->acc.slots_over_none;
+	vma->khp_fit = ps->acc.khp_fit;
+	vma->khp_unsure = ps->acc.khp_unsure;
+	vma->full_over = ps->acc.full_shared_over;
+	vma->full_unknown = ps->acc.full_shared_unknown;
 	if (!vma->pmd_full)
 		vma->pmd_mapped = 0; /* a PMD maps only a full slot */
 	else if (ps->want_folios)
@@ -374,9 +383,12 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 		} else if ((cats & MT_PSC_PRESENT) && (cats & MT_PSC_PFNZERO)) {
 			acc->zero_pages += k;
 		} else if (cats & MT_PSC_PRESENT) {
-			mt_hist_acc_present(acc, vpage, k);
-			if (cats & MT_PSC_HUGE)
+			if (cats & MT_PSC_HUGE) {
+				mt_hist_acc_present_pmd(acc, vpage, k);
 				w->ps->huge_pages += k;
+			} else {
+				mt_hist_acc_present(acc, vpage, k);
+			}
 		} else if ((cats & MT_PSC_SWAPPED) && !(cats & MT_PSC_GUARD)) {
 			/* a guard region is not swap */
 			mt_hist_acc_swapped(acc, vpage, k);

@@ -54,9 +54,26 @@ enum mt_shmem_mode {
 /* The selected word ("[advise]") of a shmem_enabled file. */
 enum mt_shmem_mode mt_shmem_mode_parse(const char *buf, size_t len);
 
+/* The THP enabled mode for the PMD size: hugepages-<PMD>kB/enabled, or
+ * the global enabled file when that says inherit (or is not there). */
+enum mt_thp_mode {
+	MT_THP_UNKNOWN,
+	MT_THP_ALWAYS,
+	MT_THP_MADVISE,
+	MT_THP_NEVER,
+	MT_THP_INHERIT,
+};
+/* The selected word of an enabled file ("always [madvise] never"). */
+enum mt_thp_mode mt_thp_mode_parse(const char *buf, size_t len);
+/* The word ("madvise"), as the sysinfo reader keeps it. */
+enum mt_thp_mode mt_thp_mode_word(const char *w);
+
 /* What holds for the whole system and process. */
 struct mt_coll_env {
 	enum mt_tri thp_enabled;   /* the process's status THP_enabled */
+	enum mt_thp_mode thp_mode; /* for the PMD size, inherit resolved */
+	/* khugepaged/max_ptes_{none,swap,shared}; MT_UNKNOWN unread */
+	uint64_t max_none, max_swap, max_shared;
 	enum mt_tri ro_thp_fs;     /* CONFIG_READ_ONLY_THP_FOR_FS */
 	enum mt_shmem_mode shmem_enabled; /* transparent_hugepage/ */
 	enum mt_shmem_mode shmem_pmd;     /* hugepages-<PMD>kB/ */
@@ -74,6 +91,11 @@ struct mt_coll_vma {
 	bool sysv;                /* a SysV shared memory segment */
 	uint64_t touched;         /* PMD slots with a present or swapped page */
 	uint64_t mapped;          /* of them PMD-mapped; MT_UNKNOWN */
+	/* for khugepaged (struct mt_hist_acc's per slot counts): slots with
+	 * every page present, and of the others (partial) those within the
+	 * limits (fit) or not known to be (unsure); full slots not seen
+	 * PMD-mapped over max_ptes_shared, or whose sharing is not known */
+	uint64_t full, khp_fit, khp_unsure, full_over, full_unknown;
 };
 
 /* Why a VMA's slots are or are not collapsible (stable codes). */
@@ -101,6 +123,25 @@ bool mt_coll_needs_fstype(const struct mt_coll_vma *v);
  * MT_UNKNOWN; *why (may be NULL) says why. */
 uint64_t mt_coll_slots(const struct mt_coll_env *env,
 		       const struct mt_coll_vma *v, enum mt_coll_why *why);
+
+/*
+ * The VMA's PMD slots khugepaged would collapse under the current
+ * settings, or MT_UNKNOWN; *why (may be NULL) gives the collapse
+ * verdict behind a 0 from the VMA's type, MT_COLL_OK otherwise, and
+ * *mode_off (may be NULL) whether the enabled mode or the advice left
+ * the VMA out. Rules (khugepaged_scan_mm_slot, hpage_collapse_scan_pmd,
+ * Linux 6.18): everything MADV_COLLAPSE needs; the enabled mode (never:
+ * none; madvise: MADV_HUGEPAGE VMAs only); anonymous memory only in a
+ * writable VMA (a slot needs a writable PTE); a slot with more empty
+ * PTEs than max_ptes_none, more swapped than max_ptes_swap, or more
+ * maybe shared pages than max_ptes_shared is skipped. khugepaged also
+ * needs a recently referenced page in the slot, which /proc does not
+ * show: the figure is an upper bound on that alone. shmem and files are
+ * scanned in their page cache, which /proc does not show: unknown.
+ */
+uint64_t mt_khp_slots(const struct mt_coll_env *env,
+		      const struct mt_coll_vma *v, enum mt_coll_why *why,
+		      bool *mode_off);
 
 /* Is device maj:min a tmpfs mount in this mountinfo text? Unknown when
  * the device is not listed. */

@@ -25,6 +25,7 @@
 /* Pagemap entry bits. */
 #define MT_PM_PFN_MASK ((UINT64_C(1) << 55) - 1)
 #define MT_PM_GUARD (UINT64_C(1) << 58) /* guard region marker (6.15+) */
+#define MT_PM_EXCLUSIVE (UINT64_C(1) << 56) /* mapped by this process only */
 #define MT_PM_FILE (UINT64_C(1) << 61)
 #define MT_PM_SWAP (UINT64_C(1) << 62)
 #define MT_PM_PRESENT (UINT64_C(1) << 63)
@@ -120,6 +121,25 @@ struct mt_hist_acc {
 	uint64_t last_touched;       /* last slot counted, + 1 (0: none) */
 	uint64_t pmd_populated;      /* slots with a present or swapped page */
 	uint64_t last_populated;     /* last slot counted there, + 1 */
+	/* Per slot detail, counted when a slot is left (pages come in
+	 * address order): the slot being filled (+ 1, 0: none), its
+	 * present, swapped and maybe shared pages (pagemap bit 56 clear),
+	 * whether sharing is unknown for some present page (PAGEMAP_SCAN
+	 * gives no bit 56) and whether it is PMD-mapped. Limits are
+	 * khugepaged's max_ptes_none/swap/shared (UINT64_MAX: none). */
+	uint64_t cur_slot, cur_present, cur_swapped, cur_shared;
+	bool cur_share_unknown, cur_pmd;
+	uint64_t max_none, max_swap, max_shared;
+	uint64_t slots_holed;     /* populated slots with missing pages */
+	uint64_t holes_missing;   /* pages missing in them */
+	uint64_t slots_over_none; /* of them, more missing than max_none */
+	/* slots with a page but not every page present (partial), within
+	 * max_none, max_swap and max_shared: khp_fit; within the first two,
+	 * with more present pages than max_shared whose sharing is not
+	 * known: khp_unsure */
+	uint64_t khp_fit, khp_unsure;
+	/* full slots not seen PMD-mapped: over max_shared, sharing unknown */
+	uint64_t full_shared_over, full_shared_unknown;
 };
 
 void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
@@ -128,11 +148,18 @@ void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
 void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
 			   uint64_t vstart, uint64_t vend);
 
+/* Set khugepaged's limits for the per slot counts (UINT64_MAX: none). */
+void mt_hist_acc_limits(struct mt_hist_acc *a, uint64_t max_none,
+			uint64_t max_swap, uint64_t max_shared);
+
 /* Feed n raw pagemap entries for pages vpage .. vpage + n - 1. */
 void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		      const uint64_t *pm, size_t n);
 /* Feed a present run known without PFNs (PAGEMAP_SCAN). */
 void mt_hist_acc_present(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
+/* The same, for pages known to be PMD-mapped (PAGEMAP_SCAN huge). */
+void mt_hist_acc_present_pmd(struct mt_hist_acc *a, uint64_t vpage,
+			     uint64_t n);
 /* Feed n present pages mapping PFNs pfn, pfn + 1, ... (a PMD mapping,
  * known from one pagemap entry): the same as feeding those n entries,
  * none of them the zero page. */

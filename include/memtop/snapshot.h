@@ -52,6 +52,16 @@ struct mt_vma {
 	 * (enum mt_coll_why) */
 	uint64_t pmd_collapsible;
 	uint64_t pmd_populated; /* slots with a present or swapped page */
+	/* the slots khugepaged would collapse (collapse.h mt_khp_slots),
+	 * MT_UNKNOWN when not known or not asked for; khp_mode_off: the
+	 * enabled mode or the VMA's advice leaves it out */
+	uint64_t pmd_khugepaged;
+	/* per slot counts (struct mt_hist_acc): slots with a page and some
+	 * missing, the pages missing, those slots over max_ptes_none; the
+	 * khugepaged inputs */
+	uint64_t pmd_holed, holes_missing, pmd_over_none;
+	uint64_t khp_fit, khp_unsure, full_over, full_unknown;
+	bool khp_mode_off;
 	unsigned char coll_why;
 	bool sysv; /* a SysV shared memory segment */
 	/* From smaps, when it was read for this process (has_smaps). */
@@ -85,6 +95,7 @@ struct mt_proc {
 	uint64_t present_pages, swapped_pages, zero_pages;
 	uint64_t pmd_slots, pmd_full, pmd_touched, pmd_mapped; /* sums */
 	uint64_t pmd_collapsible;       /* sum; MT_UNKNOWN if any VMA's is */
+	uint64_t pmd_khugepaged;        /* sum; MT_UNKNOWN if any VMA's is */
 	enum mt_tri thp_enabled;        /* status THP_enabled */
 	uint64_t *present_hist;         /* sums over the VMAs */
 	uint64_t *mappable_hist;        /* NULL when unavailable */

@@ -240,6 +240,90 @@ static void test_populated_slots(void **state)
 	assert_int_equal(a.pmd_populated, 3);
 }
 
+/* khugepaged: the collapse rules, then the enabled mode and advice, a
+ * writable VMA, and the per slot limits. */
+static void test_khugepaged(void **state)
+{
+	(void)state;
+	struct mt_coll_env e = env();
+	e.thp_mode = MT_THP_MADVISE;
+	e.max_none = 511;
+	e.max_swap = 64;
+	e.max_shared = 256;
+	struct mt_coll_vma v = vma(MT_KIND_ANON, "rw-p");
+	v.vmflags = MT_VMF_HG;
+	v.full = 3;        /* 2 of them mapped: 1 full slot to collapse */
+	v.khp_fit = 1;     /* 5 touched - 3 full = 2 partial, 1 fits */
+	enum mt_coll_why w;
+	bool off;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 2);
+	assert_false(off);
+	assert_true(mt_khp_slots(&e, &v, NULL, NULL) <=
+		    mt_coll_slots(&e, &v, NULL));
+	/* madvise mode without MADV_HUGEPAGE; never */
+	v.vmflags = 0;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
+	assert_true(off);
+	e.thp_mode = MT_THP_ALWAYS;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 2);
+	e.thp_mode = MT_THP_NEVER;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
+	assert_true(off);
+	e.thp_mode = MT_THP_UNKNOWN;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), MT_UNKNOWN);
+	e.thp_mode = MT_THP_ALWAYS;
+	/* what MADV_COLLAPSE refuses: nohugepage, process disabled */
+	v.vmflags = MT_VMF_NH;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
+	assert_int_equal(w, MT_COLL_NOHUGEPAGE);
+	assert_false(off);
+	v.vmflags = 0;
+	e.thp_enabled = MT_TRI_NO;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
+	e.thp_enabled = MT_TRI_YES;
+	/* read-only: no writable PTE */
+	memcpy(v.perms, "r--p", 4);
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
+	memcpy(v.perms, "rw-p", 4);
+	/* a partial slot whose sharing is not known, over max_ptes_shared */
+	v.khp_unsure = 1;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), MT_UNKNOWN);
+	v.khp_unsure = 0;
+	/* a full slot not PMD-mapped, and a full slot of unknown sharing:
+	 * which of them is mapped is not known */
+	v.full_unknown = 1;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), MT_UNKNOWN);
+	v.mapped = 3; /* every full slot mapped: nothing to decide */
+	v.touched = 5;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 1);
+	v.full_unknown = 0;
+	v.mapped = 2;
+	v.full_over = 1;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), MT_UNKNOWN);
+	v.full_over = 0;
+	/* limits not read */
+	e.max_shared = MT_UNKNOWN;
+	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), MT_UNKNOWN);
+	e.max_shared = 256;
+	/* shmem: khugepaged reads the page cache, not seen: unknown; a
+	 * shmem VMA refused by shmem_enabled: 0 */
+	struct mt_coll_vma m = vma(MT_KIND_MEMFD, "rw-s");
+	m.vmflags = MT_VMF_HG;
+	e.shmem_enabled = MT_SHM_ALWAYS;
+	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), MT_UNKNOWN);
+	e.shmem_enabled = MT_SHM_DENY;
+	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), 0);
+	/* the enabled words */
+	assert_int_equal(mt_thp_mode_parse("always [madvise] never\n", 23),
+			 MT_THP_MADVISE);
+	assert_int_equal(mt_thp_mode_parse("always [inherit] madvise never",
+					   30), MT_THP_INHERIT);
+	assert_int_equal(mt_thp_mode_parse("[never]", 7), MT_THP_NEVER);
+	assert_int_equal(mt_thp_mode_parse("always", 6), MT_THP_UNKNOWN);
+	assert_int_equal(mt_thp_mode_word("always"), MT_THP_ALWAYS);
+	assert_int_equal(mt_thp_mode_word("?"), MT_THP_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_shmem),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_populated_slots),
+		cmocka_unit_test(test_khugepaged),
 	};
 	return cmocka_run_group_tests_name("collapse", tests, NULL, NULL);
 }

@@ -1889,6 +1889,199 @@ static void test_folio_add_total(void **state)
 	}
 }
 
+/* --- per PMD slot counts for khugepaged -------------------------------- */
+
+struct slot_want {
+	uint64_t holed, missing, over_none, fit, unsure, full_over, full_unknown;
+};
+
+static uint64_t slot_rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+/* The per slot figures worked out slot by slot, the slow way. pm NULL:
+ * present pages without bit 56 known (pres[] only). */
+static void slot_naive(const uint64_t *pm, const bool *pres, uint64_t vs,
+		       uint64_t n, unsigned po, uint64_t mn, uint64_t msw,
+		       uint64_t msh, struct slot_want *w)
+{
+	uint64_t size = UINT64_C(1) << po;
+	memset(w, 0, sizeof(*w));
+	for (uint64_t sl = (vs + size - 1) >> po; (sl + 1) << po <= vs + n;
+	     sl++) {
+		uint64_t p = 0, sw = 0, sh = 0;
+		for (uint64_t i = sl << po; i < (sl + 1) << po; i++) {
+			uint64_t k = i - vs;
+			if (pm) {
+				if (pm[k] & MT_PM_PRESENT) {
+					p++;
+					sh += !(pm[k] & MT_PM_EXCLUSIVE);
+				} else if (pm[k] & MT_PM_SWAP) {
+					sw++;
+				}
+			} else {
+				p += pres[k];
+			}
+		}
+		if (!p && !sw)
+			continue;
+		bool unknown = !pm && p > msh;
+		if (p < size) {
+			uint64_t miss = size - p - sw;
+			if (miss) {
+				w->holed++;
+				w->missing += miss;
+				w->over_none += miss > mn;
+			}
+			if (miss <= mn && sw <= msw) {
+				if (unknown)
+					w->unsure++;
+				else if (sh <= msh)
+					w->fit++;
+			}
+		} else if (unknown) {
+			w->full_unknown++;
+		} else if (sh > msh) {
+			w->full_over++;
+		}
+	}
+}
+
+static void slot_check(const struct mt_hist_acc *a, const struct slot_want *w)
+{
+	assert_int_equal(a->slots_holed, w->holed);
+	assert_int_equal(a->holes_missing, w->missing);
+	assert_int_equal(a->slots_over_none, w->over_none);
+	assert_int_equal(a->khp_fit, w->fit);
+	assert_int_equal(a->khp_unsure, w->unsure);
+	assert_int_equal(a->full_shared_over, w->full_over);
+	assert_int_equal(a->full_shared_unknown, w->full_unknown);
+}
+
+/* Random slots (empty, sparse, nearly full, full, shared or not, with
+ * swap) fed in random batches, one entry at a time, with and without
+ * PFN runs, and as PAGEMAP_SCAN runs: the same per slot figures as the
+ * slow count. */
+static void test_acc_slot_counts(void **state)
+{
+	(void)state;
+	const unsigned po = 4; /* 16-page slots: many slots, small cases */
+	uint64_t seen_fit = 0, seen_over = 0, seen_shared = 0;
+	for (unsigned c = 0; c < 2000; c++) {
+		uint64_t s = 0x5107 + c * 7919;
+		uint64_t vs = 1000 + slot_rnd(&s) % 40;
+		uint64_t n = 16 * (1 + slot_rnd(&s) % 8) + slot_rnd(&s) % 20;
+		uint64_t *pm = calloc(n, sizeof(*pm));
+		bool *pres = calloc(n, sizeof(*pres));
+		uint64_t pfn = 5000;
+		for (uint64_t i = 0; i < n; i += 16) {
+			unsigned kind = (unsigned)(slot_rnd(&s) % 5);
+			unsigned density = kind == 0 ? 0 : kind == 1 ? 20
+					   : kind == 2 ? 90 : 100;
+			bool shared = slot_rnd(&s) % 3 == 0;
+			for (uint64_t k = i; k < n && k < i + 16; k++) {
+				unsigned r = (unsigned)(slot_rnd(&s) % 100);
+				if (r < density) {
+					pm[k] = MT_PM_PRESENT | pfn++ |
+						(shared && slot_rnd(&s) % 2
+							 ? 0 : MT_PM_EXCLUSIVE);
+					if (slot_rnd(&s) % 8 == 0)
+						pfn += 3;
+					pres[k] = true;
+				} else if (kind == 4 && r < density + 5) {
+					pm[k] = MT_PM_SWAP | 1;
+				}
+			}
+		}
+		uint64_t mn = slot_rnd(&s) % 17, msw = slot_rnd(&s) % 4,
+			 msh = slot_rnd(&s) % 17;
+		struct slot_want w, wu;
+		slot_naive(pm, NULL, vs, n, po, mn, msw, msh, &w);
+		slot_naive(NULL, pres, vs, n, po, mn, msw, msh, &wu);
+		seen_fit += w.fit;
+		seen_over += w.over_none;
+		seen_shared += w.full_over;
+		for (int mode = 0; mode < 4; mode++) {
+			uint64_t h[NORD] = {0}, m[NORD] = {0};
+			struct mt_hist_acc a;
+			mt_hist_acc_init(&a, h, mode == 1 ? m : NULL, po);
+			mt_hist_acc_track_pmd(&a, po, vs, vs + n);
+			mt_hist_acc_limits(&a, mn, msw, msh);
+			if (mode == 3) {
+				/* PAGEMAP_SCAN: runs, swap, no bit 56 */
+				uint64_t j = 0;
+				while (j < n) {
+					uint64_t e = j;
+					if (pres[j]) {
+						while (e < n && pres[e])
+							e++;
+						mt_hist_acc_present(&a, vs + j,
+								    e - j);
+					} else if (pm[j] & MT_PM_SWAP) {
+						mt_hist_acc_swapped(&a, vs + j, 1);
+						e = j + 1;
+					} else {
+						e = j + 1;
+					}
+					j = e;
+				}
+			} else {
+				uint64_t j = 0;
+				while (j < n) {
+					uint64_t b = mode == 2 ? 1
+						     : 1 + slot_rnd(&s) % 37;
+					if (b > n - j)
+						b = n - j;
+					mt_hist_acc_feed(&a, vs + j, pm + j, b);
+					j += b;
+				}
+			}
+			mt_hist_acc_flush(&a);
+			slot_check(&a, mode == 3 ? &wu : &w);
+		}
+		free(pm);
+		free(pres);
+	}
+	assert_true(seen_fit > 100);
+	assert_true(seen_over > 100);
+	assert_true(seen_shared > 10);
+}
+
+/* A PMD mapping (a run known to be PMD-mapped) is neither over the
+ * shared limit nor of unknown sharing; nor is a slot before the first
+ * or after the last whole slot counted. */
+static void test_acc_slot_pmd(void **state)
+{
+	(void)state;
+	uint64_t h[NORD] = {0};
+	struct mt_hist_acc a;
+	mt_hist_acc_init(&a, h, NULL, 9);
+	mt_hist_acc_track_pmd(&a, 9, 100, 3 * 512 + 7);
+	mt_hist_acc_limits(&a, 511, 64, 256);
+	mt_hist_acc_present(&a, 100, 10);          /* outside any slot */
+	mt_hist_acc_present_pmd(&a, 512, 512);     /* slot 1: PMD-mapped */
+	mt_hist_acc_present(&a, 1024, 512);        /* slot 2: full, unknown */
+	mt_hist_acc_present(&a, 1536, 3);          /* outside */
+	mt_hist_acc_flush(&a);
+	assert_int_equal(a.pmd_full, 2);
+	assert_int_equal(a.full_shared_unknown, 1);
+	assert_int_equal(a.full_shared_over, 0);
+	assert_int_equal(a.slots_holed, 0);
+	mt_hist_acc_init(&a, h, NULL, 9);
+	mt_hist_acc_track_pmd(&a, 9, 0, 1024);
+	mt_hist_acc_limits(&a, 511, 64, 256);
+	mt_hist_acc_present(&a, 3, 1);             /* 511 missing: fits */
+	mt_hist_acc_present(&a, 600, 1);
+	mt_hist_acc_swapped(&a, 601, 1);           /* 510 missing: fits */
+	mt_hist_acc_flush(&a);
+	assert_int_equal(a.slots_holed, 2);
+	assert_int_equal(a.holes_missing, 511 + 510);
+	assert_int_equal(a.slots_over_none, 0);
+	assert_int_equal(a.khp_fit, 2);
+}
+
 int main(void)
 {
 	const char *env = getenv("MEMTOP_TEST_SEED");
@@ -1904,6 +2097,8 @@ int main(void)
 		cmocka_unit_test(test_acc_random),
 		cmocka_unit_test(test_acc_random_gaps),
 		cmocka_unit_test(test_acc_present_runs),
+		cmocka_unit_test(test_acc_slot_counts),
+		cmocka_unit_test(test_acc_slot_pmd),
 		cmocka_unit_test(test_acc_adds),
 		cmocka_unit_test(test_folio_basic),
 		cmocka_unit_test(test_folio_partial),

@@ -1,0 +1,176 @@
+/*
+ * why.c - the reason codes of why.h: one table, and the rules that pick
+ * the reasons holding for a VMA.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "memtop/snapshot.h"
+#include "memtop/why.h"
+
+const struct mt_why_def mt_why_table[MT_WHY_COUNT] = {
+	[MT_WHY_THP_DISABLED] = {"thp_disabled",
+		"the process turned huge pages off with PR_SET_THP_DISABLE "
+		"(THP_enabled: {0})"},
+	[MT_WHY_VMA_TYPE] = {"vma_type",
+		"the kernel uses no huge pages in this kind of mapping (I/O, "
+		"PFN, mixed, hugetlb or fixed-size; VmFlags bits {0})"},
+	[MT_WHY_NOHUGEPAGE] = {"nohugepage",
+		"the mapping was advised MADV_NOHUGEPAGE ({0} PMD slots)"},
+	[MT_WHY_USERFAULTFD] = {"userfaultfd",
+		"userfaultfd is armed on the mapping: khugepaged takes no slot "
+		"with an empty page there ({0} PMD slots)"},
+	[MT_WHY_FILE_NO_THP] = {"file_no_thp",
+		"a regular file: this kernel has no huge pages for the page "
+		"cache of such files without CONFIG_READ_ONLY_THP_FOR_FS "
+		"({0} PMD slots)"},
+	[MT_WHY_SHMEM_DENIED] = {"shmem_denied",
+		"shared memory: shmem_enabled does not allow PMD-sized huge "
+		"pages here ({0} PMD slots)"},
+	[MT_WHY_THP_NEVER] = {"thp_never",
+		"transparent_hugepage/enabled is never: no huge page at fault "
+		"or from khugepaged ({0} PMD slots)"},
+	[MT_WHY_NOT_ADVISED] = {"not_advised",
+		"enabled is madvise and the mapping has no MADV_HUGEPAGE: no "
+		"huge page at fault or from khugepaged ({0} PMD slots)"},
+	[MT_WHY_NO_SLOT] = {"no_slot",
+		"no naturally aligned PMD-sized slot lies wholly inside the "
+		"mapping ({0} pages; a slot is {1} pages)"},
+	[MT_WHY_FILE_MISALIGNED] = {"file_misaligned",
+		"the file offset is {0} pages out of step with the address "
+		"modulo {1} pages: mapping it {0} pages lower, or {2} pages "
+		"higher, would align it"},
+	[MT_WHY_HOLES] = {"holes",
+		"{1} of {2} PMD slots with pages have holes ({0} pages "
+		"missing); {3} are over max_ptes_none ({4})"},
+	[MT_WHY_FRAGMENTED] = {"fragmented",
+		"only {0}% of free memory is in blocks of a PMD or more ({1} "
+		"of {2} free pages)"},
+	[MT_WHY_FALLBACKS] = {"fallbacks",
+		"page faults fell back from a PMD-sized huge page {0} times a "
+		"minute over the last interval (thp_fault_fallback)"},
+	[MT_WHY_KHUGEPAGED_PACE] = {"khugepaged_pace",
+		"khugepaged scans {1} pages every {2} ms: one pass over the "
+		"{3} pages it may collapse takes about {0} s"},
+};
+
+const char *mt_why_name(enum mt_why_code c)
+{
+	return (unsigned)c < MT_WHY_COUNT ? mt_why_table[c].code : "unknown";
+}
+
+void mt_why_text(const struct mt_why *w, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	const char *t = (unsigned)w->code < MT_WHY_COUNT
+				? mt_why_table[w->code].text : "";
+	size_t o = 0;
+	for (; *t && o + 1 < len; t++) {
+		if (t[0] == '{' && t[1] >= '0' && t[1] <= '4' && t[2] == '}') {
+			uint64_t v = w->a[t[1] - '0'];
+			char num[24];
+			if (v == MT_UNKNOWN)
+				snprintf(num, sizeof(num), "?");
+			else
+				snprintf(num, sizeof(num), "%" PRIu64, v);
+			for (const char *q = num; *q && o + 1 < len; q++)
+				buf[o++] = *q;
+			t += 2;
+			continue;
+		}
+		buf[o++] = *t;
+	}
+	buf[o] = 0;
+}
+
+static void add(struct mt_why *out, size_t max, size_t *n,
+		enum mt_why_code c, uint64_t a0, uint64_t a1, uint64_t a2,
+		uint64_t a3, uint64_t a4)
+{
+	if (*n < max)
+		out[*n] = (struct mt_why){c, {a0, a1, a2, a3, a4}};
+	(*n)++;
+}
+
+size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
+		   size_t max)
+{
+	size_t n = 0;
+	bool blocked = false;
+	uint64_t slots = in->slots;
+	if (in->thp_enabled == MT_TRI_NO) {
+		add(out, max, &n, MT_WHY_THP_DISABLED, 0, 0, 0, 0, 0);
+		blocked = true;
+	}
+	if (in->vmflags_known) {
+		unsigned special = in->vmflags & (MT_VMF_IO | MT_VMF_PF |
+						  MT_VMF_MM | MT_VMF_DE |
+						  MT_VMF_HT);
+		if (special) {
+			add(out, max, &n, MT_WHY_VMA_TYPE, special, 0, 0, 0, 0);
+			blocked = true;
+		}
+		if (in->vmflags & MT_VMF_NH) {
+			add(out, max, &n, MT_WHY_NOHUGEPAGE, slots, 0, 0, 0, 0);
+			blocked = true;
+		}
+		if (in->vmflags & MT_VMF_UFFD)
+			add(out, max, &n, MT_WHY_USERFAULTFD, slots, 0, 0, 0, 0);
+	}
+	if (in->coll_why == MT_COLL_FILE) {
+		add(out, max, &n, MT_WHY_FILE_NO_THP, slots, 0, 0, 0, 0);
+		blocked = true;
+	}
+	if (in->coll_why == MT_COLL_SHMEM_OFF) {
+		add(out, max, &n, MT_WHY_SHMEM_DENIED, slots, 0, 0, 0, 0);
+		blocked = true;
+	}
+	if (in->anon_private && in->vmflags_known && !blocked) {
+		if (in->mode == MT_THP_NEVER)
+			add(out, max, &n, MT_WHY_THP_NEVER, slots, 0, 0, 0, 0);
+		else if (in->mode == MT_THP_MADVISE &&
+			 !(in->vmflags & MT_VMF_HG))
+			add(out, max, &n, MT_WHY_NOT_ADVISED, slots, 0, 0, 0, 0);
+	}
+	uint64_t pmd_pages = UINT64_C(1) << in->pmd_order;
+	uint64_t pages = (in->end - in->start) >> in->page_shift;
+	if (slots == 0 && pages)
+		add(out, max, &n, MT_WHY_NO_SLOT, pages, pmd_pages, 0, 0, 0);
+	if (in->coll_why == MT_COLL_MISALIGNED) {
+		uint64_t d = ((in->start >> in->page_shift) -
+			      (in->offset >> in->page_shift)) & (pmd_pages - 1);
+		add(out, max, &n, MT_WHY_FILE_MISALIGNED, d, pmd_pages,
+		    pmd_pages - d, 0, 0);
+		blocked = true;
+	}
+	if (in->holed && in->holed != MT_UNKNOWN)
+		add(out, max, &n, MT_WHY_HOLES, in->missing, in->holed,
+		    in->populated, in->max_none == MT_UNKNOWN ? MT_UNKNOWN
+							   : in->over_none,
+		    in->max_none);
+	/* memory and khugepaged: for memory that could still be huge */
+	bool room = in->mapped != MT_UNKNOWN && in->populated != MT_UNKNOWN &&
+		    in->populated > in->mapped;
+	if (blocked || !room)
+		return n;
+	if (in->free_pages != MT_UNKNOWN && in->free_pmd_pages != MT_UNKNOWN &&
+	    in->free_pages && in->free_pmd_pages * 4 < in->free_pages)
+		add(out, max, &n, MT_WHY_FRAGMENTED,
+		    in->free_pmd_pages * 100 / in->free_pages,
+		    in->free_pmd_pages, in->free_pages, 0, 0);
+	if (in->anon_private && in->fallback_rate > 0)
+		add(out, max, &n, MT_WHY_FALLBACKS,
+		    (uint64_t)(in->fallback_rate * 60 + 0.5), 0, 0, 0, 0);
+	if (in->khugepaged != MT_UNKNOWN && in->khugepaged &&
+	    in->pages_to_scan && in->pages_to_scan != MT_UNKNOWN &&
+	    in->sleep_ms != MT_UNKNOWN && in->eligible_pages != MT_UNKNOWN) {
+		uint64_t passes = (in->eligible_pages + in->pages_to_scan - 1) /
+				  in->pages_to_scan;
+		add(out, max, &n, MT_WHY_KHUGEPAGED_PACE,
+		    passes * in->sleep_ms / 1000, in->pages_to_scan,
+		    in->sleep_ms, in->eligible_pages, 0);
+	}
+	return n;
+}
