@@ -438,6 +438,12 @@ static void get_collapsible(struct proc_out *o, const struct mt_proc *p)
 		proc_sample(o, "", p->pmd_collapsible << o->s->pmd_order);
 }
 
+static void get_khugepaged(struct proc_out *o, const struct mt_proc *p)
+{
+	if (p->pmd_khugepaged != MT_UNKNOWN)
+		proc_sample(o, "", p->pmd_khugepaged << o->s->pmd_order);
+}
+
 static void get_blocks(struct proc_out *o, const struct mt_proc *p)
 {
 	for (enum hist_view v = VIEW_PRESENT; v < VIEW_COUNT; v++) {
@@ -502,6 +508,15 @@ static bool any_coll_known(const struct mt_snapshot *s, const struct top *t,
 	return false;
 }
 
+static bool any_khp_known(const struct mt_snapshot *s, const struct top *t,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].p->pmd_khugepaged != MT_UNKNOWN)
+			return true;
+	return false;
+}
+
 static bool have_folios(const struct mt_snapshot *s, const struct top *t,
 			size_t n)
 {
@@ -553,6 +568,11 @@ static const struct proc_metric proc_metrics[] = {
 	 "Memory of the process in PMD slots not PMD-mapped that "
 	 "MADV_COLLAPSE would make PMD-mapped now.",
 	 UNIT_PAGES, any_coll_known, get_collapsible},
+	{"memtop_process_khugepaged_collapsible_bytes", "gauge",
+	 "Memory of the process in PMD slots not PMD-mapped that khugepaged "
+	 "would collapse under the current settings (an upper bound: it "
+	 "also needs a recently used page).",
+	 UNIT_PAGES, any_khp_known, get_khugepaged},
 	{"memtop_process_block_bytes", "gauge",
 	 "Present memory of the process in maximal naturally aligned blocks "
 	 "of this order; mappable: also physically contiguous and aligned.",

@@ -15,8 +15,8 @@
 #  - a whole-system scrape: the families, the sums (block bytes add up to
 #    present bytes, per process and in all), at most --top processes;
 #  - against --json for a stopped workload: present bytes, block bytes per
-#    order, labels, PMD slots and collapsible bytes, mappable blocks and
-#    PMD-mapped THP bytes (root);
+#    order, labels, PMD slots, collapsible and khugepaged-collapsible
+#    bytes, mappable blocks and PMD-mapped THP bytes (root);
 #  - --top N keeps exactly the N largest processes, --top 0 none;
 #  - a hostile process name (quote, backslash, newline, ESC) comes out as
 #    one escaped label that parses back to the visible form;
@@ -314,6 +314,14 @@ if parse "$T/wl.prom" "$T/wlp.json"; then
 		"$T/both.json" \
 		'.json as $j | $j.processes[0].pmd_slots.collapsible as $c
 		 | [.prom.series[] | select(.[0] == "memtop_process_collapsible_bytes")
+		    | .[2]]
+		 == (if $c == null then [] else
+		     [$c * pow(2; $j.pmd_order) * $j.page_size] end)'
+	jq_check "khugepaged-collapsible bytes as in --json (absent when unknown)" \
+		"$T/both.json" \
+		'.json as $j | $j.processes[0].pmd_slots.khugepaged as $c
+		 | [.prom.series[]
+		    | select(.[0] == "memtop_process_khugepaged_collapsible_bytes")
 		    | .[2]]
 		 == (if $c == null then [] else
 		     [$c * pow(2; $j.pmd_order) * $j.page_size] end)'

@@ -368,6 +368,9 @@ static struct mt_snapshot *make_snapshot(size_t nprocs, bool pfns, bool folios)
 		p->pmd_mapped = i == 5 ? MT_UNKNOWN : i % 4 == 1;
 		/* what MADV_COLLAPSE would collapse: its own figure */
 		p->pmd_collapsible = i == 5 ? MT_UNKNOWN : (uint64_t)(i % 3);
+		/* what khugepaged would: at most that; process 4 unknown */
+		p->pmd_khugepaged = i == 5 || i == 4 ? MT_UNKNOWN
+						     : (uint64_t)(i % 3) / 2;
 		if (i % 3 == 0)
 			p->cgroup = "/system.slice/db.service";
 		if (pfns) {
@@ -453,6 +456,7 @@ static void test_structure_full(void **state)
 		"memtop_process_thp_bytes", "memtop_zero_page_bytes",
 		"memtop_pmd_slots", "memtop_process_zero_page_bytes",
 		"memtop_process_pmd_slots", "memtop_process_collapsible_bytes",
+		"memtop_process_khugepaged_collapsible_bytes",
 	};
 	for (size_t i = 0; i < MT_ARRAY_SIZE(fams); i++)
 		if (!has_family(&e, fams[i]))
@@ -533,6 +537,12 @@ static void test_sums(void **state)
 				     "%s,state=mapped", id);
 		double coll = getf(&e, "memtop_process_collapsible_bytes", "%s",
 				   id);
+		double khp = getf(&e, "memtop_process_khugepaged_collapsible_bytes",
+				  "%s", id);
+		if (i == 5 || i == 4)
+			assert_true(isnan(khp)); /* unknown: absent */
+		else
+			assert_true(khp == (double)((i % 3) / 2 * 512 * PAGE));
 		if (i == 5) {
 			/* unknown: absent, never 0 */
 			assert_true(isnan(mapped) && isnan(coll));
