@@ -241,6 +241,26 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 	uint64_t c = mt_coll_slots(env, v, why);
 	if (c == MT_UNKNOWN || c == 0)
 		return c; /* what MADV_COLLAPSE refuses, khugepaged does too */
+	bool anon = v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
+		    v->kind == MT_KIND_STACK;
+	if (!anon || v->perms[3] == 's') {
+		/* shmem follows shmem_enabled (the anonymous enabled mode
+		 * does not apply); tmpfs files their mount's huge= option */
+		enum mt_shmem_mode m;
+		if ((anon || v->kind == MT_KIND_SHMEM) && !v->sysv)
+			m = env->shmem_pmd == MT_SHM_INHERIT ? env->shmem_enabled
+							     : env->shmem_pmd;
+		else if (v->kind == MT_KIND_MEMFD || v->sysv)
+			m = env->shmem_enabled;
+		else
+			return MT_UNKNOWN;
+		if (m == MT_SHM_NEVER ||
+		    (m == MT_SHM_ADVISE && !(v->vmflags & MT_VMF_HG))) {
+			*mode_off = true;
+			return 0;
+		}
+		return MT_UNKNOWN; /* page cache: not seen from /proc */
+	}
 	switch (env->thp_mode) {
 	case MT_THP_NEVER:
 		*mode_off = true;
@@ -256,10 +276,6 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 	default:
 		return MT_UNKNOWN;
 	}
-	bool anon_private = (v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
-			     v->kind == MT_KIND_STACK) && v->perms[3] != 's';
-	if (!anon_private)
-		return MT_UNKNOWN; /* page cache: not seen from /proc */
 	if (v->perms[1] != 'w')
 		return 0; /* no writable PTE: SCAN_PAGE_RO */
 	if (env->max_none == MT_UNKNOWN || env->max_swap == MT_UNKNOWN ||

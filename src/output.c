@@ -245,7 +245,7 @@ static size_t vma_why(const struct mt_snapshot *s, const struct why_sys *ws,
 	struct mt_why_in in = {
 		.thp_enabled = p->thp_enabled,
 		.mode = ws->mode,
-		.vmflags_known = v->has_smaps,
+		.vmflags_known = v->has_smaps || v->vmflags_known,
 		.vmflags = v->vmflags,
 		.anon_private = anon && v->perms[3] != 's',
 		.coll_why = v->pmd_collapsible == MT_UNKNOWN &&

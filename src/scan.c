@@ -435,6 +435,8 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 		if (sv && sv->end == v->end && sv->vmflags_seen) {
 			cv.vmflags_known = true;
 			cv.vmflags = sv->vmflags;
+			v->vmflags = sv->vmflags;
+			v->vmflags_known = true;
 		}
 		if (mi && cv.tmpfs == MT_TRI_UNKNOWN)
 			cv.tmpfs = mt_mountinfo_is_tmpfs(c->status.data,

@@ -136,8 +136,10 @@ uint64_t mt_coll_slots(const struct mt_coll_env *env,
  * PTEs than max_ptes_none, more swapped than max_ptes_swap, or more
  * maybe shared pages than max_ptes_shared is skipped. khugepaged also
  * needs a recently referenced page in the slot, which /proc does not
- * show: the figure is an upper bound on that alone. shmem and files are
- * scanned in their page cache, which /proc does not show: unknown.
+ * show: the figure is an upper bound on that alone. shmem follows
+ * shmem_enabled instead of the enabled mode (never, or advise without
+ * MADV_HUGEPAGE: none); otherwise shmem and files are scanned in their
+ * page cache, which /proc does not show: unknown.
  */
 uint64_t mt_khp_slots(const struct mt_coll_env *env,
 		      const struct mt_coll_vma *v, enum mt_coll_why *why,

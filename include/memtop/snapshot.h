@@ -69,6 +69,7 @@ struct mt_vma {
 	uint64_t smaps_rss_kb, smaps_anon_huge_kb;
 	enum mt_tri thp_eligible; /* from smaps, unknown without it */
 	unsigned vmflags;   /* MT_VMF_* */
+	bool vmflags_known; /* vmflags read (smaps), also without has_smaps */
 };
 
 #define MT_UNKNOWN UINT64_MAX

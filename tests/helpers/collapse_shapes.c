@@ -2,7 +2,7 @@
  * collapse_shapes.c - regions of many kinds for memtop's MADV_COLLAPSE
  * oracle test (tests/t_collapse.sh).
  *
- *   collapse_shapes --seed N [--dir DIR] [--thp-disable]
+ *   collapse_shapes --seed N [--dir DIR] [--thp-disable] [--why]
  *
  * Each region lies inside its own PROT_NONE reservation (no merging with
  * a neighbour) and, but for the unaligned shape, starts on a PMD boundary.
@@ -27,7 +27,11 @@
  *   shmem       MAP_SHARED|MAP_ANONYMOUS, written
  * No region gets MADV_HUGEPAGE (THP enabled=madvise keeps khugepaged
  * away from them). --thp-disable calls PR_SET_THP_DISABLE first: the
- * kernel must refuse every slot.
+ * kernel must refuse every slot. --why (tests/t_why.sh) adds two more:
+ *   anon_hg     private anonymous, 3 slots written (one page, half, all
+ *               but one), then MADV_HUGEPAGE: khugepaged may take it
+ *   anon_uffd   private anonymous, written, then registered with
+ *               userfaultfd (left out when userfaultfd is refused)
  *
  * Then it prints one JSON line {"pid":..,"regions":[{"shape","start",
  * "end"}..]} and stops itself with SIGSTOP; it exits when killed.
@@ -43,8 +47,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MADV_COLLAPSE
@@ -159,7 +166,7 @@ static int new_memfd(uint64_t len)
 int main(int argc, char **argv)
 {
 	const char *dir = "/tmp";
-	bool disable = false;
+	bool disable = false, why = false;
 	rng = 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -168,9 +175,11 @@ int main(int argc, char **argv)
 			dir = argv[++i];
 		else if (!strcmp(argv[i], "--thp-disable"))
 			disable = true;
+		else if (!strcmp(argv[i], "--why"))
+			why = true;
 		else {
 			fprintf(stderr, "usage: collapse_shapes --seed N "
-				"[--dir DIR] [--thp-disable]\n");
+				"[--dir DIR] [--thp-disable] [--why]\n");
 			return 2;
 		}
 	}
@@ -281,6 +290,27 @@ int main(int argc, char **argv)
 		die("mmap shmem");
 	fill(m, n, true, -1);
 	add("shmem", m, len);
+
+	if (why) {
+		m = anon_at(reserve(3 * PMD), 3 * PMD, PROT_READ | PROT_WRITE);
+		touch_slot(m, 1, true, -1, 0);
+		touch_slot(m + PMD, 2, true, -1, 0);
+		touch_slot(m + 2 * PMD, 3, true, -1, 0);
+		if (madvise(m, 3 * PMD, MADV_HUGEPAGE))
+			die("MADV_HUGEPAGE");
+		add("anon_hg", m, 3 * PMD);
+
+		m = anon_at(reserve(2 * PMD), 2 * PMD, PROT_READ | PROT_WRITE);
+		touch_slot(m, 2, true, -1, 0);
+		int ufd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+		struct uffdio_api api = {.api = UFFD_API};
+		struct uffdio_register reg = {
+			.range = {(uint64_t)(uintptr_t)m, 2 * PMD},
+			.mode = UFFDIO_REGISTER_MODE_MISSING};
+		if (ufd >= 0 && !ioctl(ufd, UFFDIO_API, &api) &&
+		    !ioctl(ufd, UFFDIO_REGISTER, &reg))
+			add("anon_uffd", m, 2 * PMD); /* ufd stays open */
+	}
 
 	printf("{\"pid\":%ld,\"thp_disable\":%s,\"regions\":[", (long)getpid(),
 	       disable ? "true" : "false");

@@ -313,6 +313,26 @@ static void test_khugepaged(void **state)
 	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), MT_UNKNOWN);
 	e.shmem_enabled = MT_SHM_DENY;
 	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), 0);
+	/* shmem_enabled never: khugepaged leaves shmem alone, whatever the
+	 * anonymous mode; advise needs MADV_HUGEPAGE */
+	e.shmem_enabled = MT_SHM_NEVER;
+	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), 0);
+	assert_true(off);
+	e.shmem_enabled = MT_SHM_ADVISE;
+	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), MT_UNKNOWN);
+	m.vmflags = 0;
+	assert_int_equal(mt_khp_slots(&e, &m, &w, &off), 0);
+	/* shared anonymous memory: its own size's setting */
+	struct mt_coll_vma sa = vma(MT_KIND_ANON, "rw-s");
+	e.shmem_enabled = MT_SHM_ALWAYS;
+	e.shmem_pmd = MT_SHM_NEVER;
+	assert_int_equal(mt_coll_slots(&e, &sa, NULL), 0);
+	e.shmem_pmd = MT_SHM_INHERIT;
+	assert_int_equal(mt_khp_slots(&e, &sa, &w, &off), MT_UNKNOWN);
+	/* a regular file on tmpfs: the mount's huge= option, not known */
+	struct mt_coll_vma tf = vma(MT_KIND_FILE, "rw-s");
+	tf.tmpfs = MT_TRI_YES;
+	assert_int_equal(mt_khp_slots(&e, &tf, &w, &off), MT_UNKNOWN);
 	/* the enabled words */
 	assert_int_equal(mt_thp_mode_parse("always [madvise] never\n", 23),
 			 MT_THP_MADVISE);
