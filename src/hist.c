@@ -126,7 +126,9 @@ static void close_slot(struct mt_hist_acc *a)
 			if (missing > a->max_none)
 				a->slots_over_none++;
 		}
-		if (missing <= a->max_none && a->cur_swapped <= a->max_swap) {
+		/* khugepaged needs a present (writable) PTE in the slot */
+		if (a->cur_present && missing <= a->max_none &&
+		    a->cur_swapped <= a->max_swap) {
 			if (share_unknown)
 				a->khp_unsure++;
 			else if (share_ok)

@@ -133,7 +133,7 @@ struct mt_hist_acc {
 	uint64_t slots_holed;     /* populated slots with missing pages */
 	uint64_t holes_missing;   /* pages missing in them */
 	uint64_t slots_over_none; /* of them, more missing than max_none */
-	/* slots with a page but not every page present (partial), within
+	/* slots with a present page but not every page present, within
 	 * max_none, max_swap and max_shared: khp_fit; within the first two,
 	 * with more present pages than max_shared whose sharing is not
 	 * known: khp_unsure */

@@ -1935,7 +1935,7 @@ static void slot_naive(const uint64_t *pm, const bool *pres, uint64_t vs,
 				w->missing += miss;
 				w->over_none += miss > mn;
 			}
-			if (miss <= mn && sw <= msw) {
+			if (p && miss <= mn && sw <= msw) {
 				if (unknown)
 					w->unsure++;
 				else if (sh <= msh)
@@ -2080,6 +2080,15 @@ static void test_acc_slot_pmd(void **state)
 	assert_int_equal(a.holes_missing, 511 + 510);
 	assert_int_equal(a.slots_over_none, 0);
 	assert_int_equal(a.khp_fit, 2);
+	/* a slot of swapped pages only has no present PTE to write */
+	mt_hist_acc_init(&a, h, NULL, 9);
+	mt_hist_acc_track_pmd(&a, 9, 0, 512);
+	mt_hist_acc_limits(&a, 511, 64, 256);
+	mt_hist_acc_swapped(&a, 7, 2);
+	mt_hist_acc_flush(&a);
+	assert_int_equal(a.pmd_populated, 1);
+	assert_int_equal(a.slots_holed, 1);
+	assert_int_equal(a.khp_fit, 0);
 }
 
 int main(void)
