@@ -533,9 +533,9 @@ int main(int argc, char **argv)
 		free(cf.pids);
 		return mt_collapse_run(&cf.coll, stdout, stderr);
 	}
-	/* batch output carries what MADV_COLLAPSE would collapse */
-	if (cf.batch || cf.json || cf.prometheus || cf.prom_file)
-		cf.scan.collapsible = true;
+	/* batch output and the viewer's COLL carry what MADV_COLLAPSE would
+	 * collapse */
+	cf.scan.collapsible = true;
 	char err[256] = "";
 	struct mt_scan_ctx *ctx =
 		mt_scan_ctx_new(cf.proc_root, cf.sys_root, err, sizeof(err));
