@@ -512,6 +512,8 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		.no_config = cf->no_config,
 		.interval_set = cf->delay_set,
 		.demo = cf->demo,
+		.read_only = cf->read_only,
+		.proc_root = cf->proc_root,
 	};
 	int rc = mt_ui_run(m, &uo);
 	mt_scanner_stop(sc);
