@@ -117,7 +117,7 @@ static void usage(FILE *f)
 "                           one slot at a time; a line per slot (--json: an\n"
 "                           array). Needs root, or CAP_SYS_NICE and ptrace\n"
 "                           access. Exit 0 all huge, 3 some slot failed\n"
-"      --read-only          never act (refuses --collapse)\n"
+"      --read-only          never act (refuses --collapse and the C key)\n"
 "      --demo               start demo workloads and watch them\n"
 "      --no-config          neither read nor write the settings file\n"
 "      --cpu-limit PCT      scanning may use PCT%% of one core (default 10);\n"
