@@ -7,7 +7,7 @@
 #  - C then y: the summary line "collapsed N, already M, ..." comes, and
 #    memtop --json -p PID shows the PMD-mapped slots risen by exactly N;
 #  - in the VMA pane C asks for the selected VMA only;
-#  - --read-only: C says so and asks nothing;
+#  - --read-only, or read_only=1 in memtoprc: C says so and asks nothing;
 #  - as nobody (setpriv): C says it needs privilege, nothing changes.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -168,6 +168,23 @@ keys y
 sleep 0.5
 check "--read-only: nothing changed" test "$(mapped "$PID")" = "$before"
 quit_ui "q exits 0 under --read-only"
+# read_only=1 in the settings file does the same, and is kept
+printf 'version=1\nread_only=1\n' >"$MEMTOPRC"
+tm kill-server 2>/dev/null
+sleep 0.2
+tm new-session -d -x 250 -y 40 -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
+	-e "MEMTOPRC=$MEMTOPRC" \
+	"$MEMTOP -p $PID; echo \$? >$T/exit; echo EXITED; exec sleep 600"
+expect "memtop starts with read_only=1 in its settings" 'scan [0-9.]+m?s at' 20
+keys C
+expect "read_only=1: C says why" "collapse is off: read_only=1 in the settings file"
+keys y
+keys I # a change the viewer saves
+sleep 0.5
+check "read_only=1: nothing changed" test "$(mapped "$PID")" = "$before"
+quit_ui "q exits 0 with read_only=1"
+check "read_only=1 kept when the settings are saved" grep -qx "read_only=1" "$MEMTOPRC"
+rm -f "$MEMTOPRC"
 
 # ---- as nobody ------------------------------------------------------------
 # its own process (nobody's), so it is listed and selected

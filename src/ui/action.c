@@ -124,8 +124,10 @@ int ui_action_key(struct ui *u)
 	}
 	char why[160];
 	if (u->read_only) {
-		ui_set_status(u, "collapse is off: memtop was started with "
-				 "--read-only");
+		ui_set_status(u, "%s", u->rc_read_only ?
+			      "collapse is off: read_only=1 in the settings "
+			      "file" : "collapse is off: memtop was started "
+			      "with --read-only");
 		return UI_R_REDRAW;
 	}
 	if (u->not_live) {

@@ -407,6 +407,8 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	struct mt_settings rc;
 	load_rc(u, o, &rc);
+	u->rc_read_only = rc.read_only && !u->read_only;
+	u->read_only = u->read_only || rc.read_only;
 	init_settings(u, o, &rc);
 	ui_data_init(&u->data);
 	u->history = mt_history_new();

@@ -133,7 +133,7 @@ struct ui {
 	int click_y;
 
 	/* the C key: --read-only or --proc-root given, and its action */
-	bool read_only;
+	bool read_only, rc_read_only; /* --read-only; read_only=1 in memtoprc */
 	bool not_live;
 	struct ui_action act;
 
