@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "memtop/collapse.h"
 #include "memtop/pagemap.h"
@@ -395,18 +396,13 @@ int mt_collapse_parse(const char *arg, struct mt_collapse_req *r)
 	return 0;
 }
 
-struct slot {
-	uint64_t start;
-	bool already;
-};
-
-/* The PMD slots to ask: wholly inside one VMA and inside the range; with
- * no range, only slots where the process has a page (present or
- * swapped): the kernel refuses an empty slot, and a process may reserve
+/* The PMD slots to ask: wholly inside one VMA and inside the range. A
+ * slot with no page (present or swapped) is left out unless ranged and
+ * ask_empty: the kernel refuses an empty slot, and a process may reserve
  * terabytes. Slots already PMD-mapped are marked. */
-static int list_slots(const struct mt_collapse_req *r, int dirfd,
-		      unsigned page_shift, unsigned pmd_shift,
-		      struct slot **out, size_t *nout, size_t *empty)
+static int list_slots(int dirfd, bool ranged, uint64_t rstart, uint64_t rend,
+		      bool ask_empty, unsigned pmd_shift,
+		      struct mt_coll_list *l)
 {
 	struct mt_buf maps = {0};
 	int e = mt_read_at(dirfd, "maps", &maps);
@@ -418,19 +414,18 @@ static int list_slots(const struct mt_collapse_req *r, int dirfd,
 		return pm;
 	}
 	uint64_t pmd = UINT64_C(1) << pmd_shift;
-	size_t n = 0, cap = 0, pos = 0, ln;
-	struct slot *v = NULL;
+	size_t n = 0, cap = 0, pos = 0, ln, empty = 0;
+	struct mt_coll_slot *v = NULL;
 	const char *line;
 	int rc = 0;
-	(void)page_shift;
 	while ((line = mt_next_line(maps.data, maps.len, &pos, &ln))) {
 		struct mt_maps_entry m;
 		if (!ln || mt_parse_maps_line(line, ln, &m) < 0 || (m.end >> 63))
 			continue;
 		uint64_t lo = m.start, hi = m.end;
-		if (r->ranged) {
-			lo = lo > r->start ? lo : r->start;
-			hi = hi < r->end ? hi : r->end;
+		if (ranged) {
+			lo = lo > rstart ? lo : rstart;
+			hi = hi < rend ? hi : rend;
 		}
 		lo = (lo + pmd - 1) & ~(pmd - 1);
 		hi &= ~(pmd - 1);
@@ -444,8 +439,8 @@ static int list_slots(const struct mt_collapse_req *r, int dirfd,
 				goto done;
 			}
 			bool populated = found < a + pmd;
-			if (!populated && !r->ranged) {
-				(*empty)++;
+			if (!populated && !(ranged && ask_empty)) {
+				empty++;
 				/* skip to the next populated page */
 				uint64_t nf = hi;
 				q = mt_pagemap_next_populated(
@@ -457,7 +452,7 @@ static int list_slots(const struct mt_collapse_req *r, int dirfd,
 				}
 				uint64_t next = nf & ~(pmd - 1);
 				if (next > a + pmd) {
-					*empty += (next - a - pmd) / pmd;
+					empty += (next - a - pmd) / pmd;
 					a = next - pmd;
 				}
 				continue;
@@ -473,7 +468,7 @@ static int list_slots(const struct mt_collapse_req *r, int dirfd,
 				cap = cap ? cap * 2 : 64;
 				v = xrealloc(v, cap * sizeof(*v));
 			}
-			v[n++] = (struct slot){a, h == a};
+			v[n++] = (struct mt_coll_slot){a, h == a};
 		}
 	}
 done:
@@ -483,32 +478,26 @@ done:
 		free(v);
 		return rc;
 	}
-	*out = v;
-	*nout = n;
+	l->v = v;
+	l->n = n;
+	l->empty = empty;
+	l->pmd = pmd;
 	return 0;
 }
 
-static long collapse_one(int pidfd, uint64_t start, uint64_t len)
-{
-	struct iovec iov = {(void *)(uintptr_t)start, (size_t)len};
-	return syscall(SYS_process_madvise, pidfd, &iov, 1UL, MADV_COLLAPSE,
-		       0U);
-}
-
-int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
+int mt_collapse_list(pid_t pid, const char *proc_root, bool ranged,
+		     uint64_t start, uint64_t end, bool ask_empty,
+		     struct mt_coll_list *l)
 {
 	struct mt_procfs pf;
 	char msg[256];
-	if (mt_procfs_open(&pf, r->proc_root, NULL, msg, sizeof(msg)) < 0) {
-		fprintf(err, "memtop: %s\n", msg);
-		return 1;
-	}
-	int dirfd = mt_procfs_open_pid(&pf, r->pid);
+	memset(l, 0, sizeof(*l));
+	if (mt_procfs_open(&pf, proc_root, NULL, msg, sizeof(msg)) < 0)
+		return -ENOENT;
+	int dirfd = mt_procfs_open_pid(&pf, pid);
 	if (dirfd < 0) {
-		fprintf(err, "memtop: --collapse: process %d: %s\n", (int)r->pid,
-			strerror(-dirfd));
 		mt_procfs_close(&pf);
-		return 1;
+		return dirfd;
 	}
 	long psz = sysconf(_SC_PAGESIZE);
 	unsigned page_shift = mt_log2(psz > 0 ? (uint64_t)psz : 4096);
@@ -517,13 +506,148 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
 	if (mt_sysfs_read_u64(&pf, "kernel/mm/transparent_hugepage/hpage_pmd_size",
 			      &hsz) == 0 && hsz && !(hsz & (hsz - 1)))
 		pmd_shift = mt_log2(hsz);
-	uint64_t pmd = UINT64_C(1) << pmd_shift;
-
-	struct slot *slots = NULL;
-	size_t n = 0, empty = 0;
-	int e = list_slots(r, dirfd, page_shift, pmd_shift, &slots, &n, &empty);
+	int e = list_slots(dirfd, ranged, start, end, ask_empty, pmd_shift, l);
 	close(dirfd);
 	mt_procfs_close(&pf);
+	return e;
+}
+
+void mt_coll_list_free(struct mt_coll_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+size_t mt_coll_list_asked(const struct mt_coll_list *l)
+{
+	size_t ask = 0;
+	for (size_t i = 0; i < l->n; i++)
+		ask += !l->v[i].already;
+	return ask;
+}
+
+int mt_collapse_pidfd(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0U);
+	return fd < 0 ? -errno : fd;
+}
+
+int mt_collapse_ask(int pidfd, uint64_t start, uint64_t len)
+{
+	int en = 0;
+	struct iovec iov = {(void *)(uintptr_t)start, (size_t)len};
+	for (int t = 0; t < 4; t++) {
+		/* process_madvise() returns the bytes advised */
+		if (syscall(SYS_process_madvise, pidfd, &iov, 1UL,
+			    MADV_COLLAPSE, 0U) >= 0)
+			return 0;
+		en = errno;
+		if (en != EAGAIN)
+			break;
+		usleep(1000u << t);
+	}
+	return en;
+}
+
+int mt_collapse_allowed(char *why, size_t len)
+{
+	/* a bad pidfd: EBADF where the call exists */
+	if (syscall(SYS_process_madvise, -1, NULL, 0UL, MADV_COLLAPSE, 0U) < 0 &&
+	    errno == ENOSYS) {
+		snprintf(why, len, "collapse needs process_madvise "
+			 "(Linux 5.10 or later), which this kernel lacks");
+		return -ENOSYS;
+	}
+	if (geteuid() == 0)
+		return 0;
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    (data[CAP_SYS_NICE / 32].effective & (1u << (CAP_SYS_NICE % 32))))
+		return 0;
+	snprintf(why, len, "collapse needs privilege: root, or CAP_SYS_NICE "
+		 "and ptrace access to the process");
+	return -EPERM;
+}
+
+void mt_coll_tally_add(struct mt_coll_tally *t, bool already, int en)
+{
+	enum mt_coll_res r;
+	if (already)
+		r = MT_CRES_ALREADY;
+	else switch (en) {
+	case 0: r = MT_CRES_COLLAPSED; break;
+	case EINVAL: r = MT_CRES_EINVAL; break;
+	case ENOMEM: r = MT_CRES_ENOMEM; break;
+	case EBUSY: r = MT_CRES_EBUSY; break;
+	case EAGAIN: r = MT_CRES_EAGAIN; break;
+	case ESRCH: r = MT_CRES_GONE; break;
+	default: r = MT_CRES_OTHER; break;
+	}
+	t->n[r]++;
+}
+
+void mt_coll_tally_text(const struct mt_coll_tally *t, size_t left,
+			char *buf, size_t len)
+{
+	static const struct {
+		enum mt_coll_res r;
+		const char *word, *why;
+	} parts[] = {
+		{MT_CRES_EINVAL, "refused", "EINVAL ineligible"},
+		{MT_CRES_EBUSY, "failed", "EBUSY memcg limit or too many "
+					  "missing pages"},
+		{MT_CRES_ENOMEM, "failed", "ENOMEM allocation failed"},
+		{MT_CRES_EAGAIN, "failed", "EAGAIN transient"},
+		{MT_CRES_GONE, "not asked", "the process exited"},
+		{MT_CRES_OTHER, "failed", "other errors"},
+	};
+	size_t o = 0;
+	if (len)
+		buf[0] = '\0';
+#define PUT(...) do { \
+		if (o < len) { \
+			int k_ = snprintf(buf + o, len - o, __VA_ARGS__); \
+			o += k_ > 0 ? (size_t)k_ : 0; \
+		} \
+	} while (0)
+	PUT("collapsed %zu, already %zu", t->n[MT_CRES_COLLAPSED],
+	    t->n[MT_CRES_ALREADY]);
+	for (size_t i = 0; i < MT_ARRAY_SIZE(parts); i++)
+		if (t->n[parts[i].r])
+			PUT(", %s %zu (%s)", parts[i].word, t->n[parts[i].r],
+			    parts[i].why);
+	if (left)
+		PUT(", stopped with %zu slots left", left);
+#undef PUT
+}
+
+void mt_coll_confirm_text(const char *what, size_t slots, size_t already,
+			  uint64_t pmd, char *buf, size_t len)
+{
+	uint64_t bytes = (uint64_t)(slots - already) * pmd;
+	char mem[32];
+	if (bytes >= (UINT64_C(1) << 30))
+		snprintf(mem, sizeof(mem), "%.1f GiB",
+			 (double)bytes / (double)(UINT64_C(1) << 30));
+	else
+		snprintf(mem, sizeof(mem), "%" PRIu64 " MiB", bytes >> 20);
+	snprintf(buf, len, "MADV_COLLAPSE %zu PMD slots of %s (%zu already "
+		 "PMD-mapped)? May allocate up to %s. y/Enter: yes, any other "
+		 "key: no", slots - already, what, already, mem);
+}
+
+int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
+{
+	struct mt_coll_list l;
+	int e = mt_collapse_list(r->pid, r->proc_root, r->ranged, r->start,
+				 r->end, true, &l);
+	if (e == -ENOENT || e == -ESRCH) {
+		fprintf(err, "memtop: --collapse: process %d: %s\n",
+			(int)r->pid, strerror(-e));
+		return 1;
+	}
 	if (e < 0) {
 		fprintf(err, "memtop: --collapse: process %d: cannot read its "
 			"memory map: %s%s\n", (int)r->pid, strerror(-e),
@@ -532,21 +656,20 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
 				"access)" : "");
 		return 1;
 	}
-	size_t ask = 0;
-	for (size_t i = 0; i < n; i++)
-		ask += !slots[i].already;
+	size_t n = l.n, ask = mt_coll_list_asked(&l);
+	uint64_t pmd = l.pmd;
 	fprintf(err, "memtop: asking MADV_COLLAPSE for %zu PMD slots of process "
 		"%d (%zu already PMD-mapped", ask, (int)r->pid, n - ask);
-	if (empty)
-		fprintf(err, ", %zu with no page not asked", empty);
+	if (l.empty)
+		fprintf(err, ", %zu with no page not asked", l.empty);
 	fprintf(err, "); may allocate up to %" PRIu64 " MiB\n",
 		((uint64_t)ask * pmd) >> 20);
 
-	int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0U);
+	int pidfd = mt_collapse_pidfd(r->pid);
 	if (pidfd < 0) {
 		fprintf(err, "memtop: --collapse: pidfd_open(%d): %s\n",
-			(int)r->pid, strerror(errno));
-		free(slots);
+			(int)r->pid, strerror(-pidfd));
+		mt_coll_list_free(&l);
 		return 1;
 	}
 	int status = 0;
@@ -556,19 +679,9 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
 	for (size_t i = 0; i < n; i++) {
 		const char *result = "already";
 		int en = 0;
-		if (!slots[i].already) {
+		if (!l.v[i].already) {
 			result = "collapsed";
-			for (int t = 0; t < 4; t++) {
-				/* process_madvise() returns the bytes advised */
-				if (collapse_one(pidfd, slots[i].start, pmd) >= 0) {
-					en = 0;
-					break;
-				}
-				en = errno;
-				if (en != EAGAIN)
-					break;
-				usleep(1000u << t);
-			}
+			en = mt_collapse_ask(pidfd, l.v[i].start, pmd);
 			if (en == EPERM || en == ESRCH) {
 				fprintf(err, "memtop: --collapse: process_madvise "
 					"on process %d: %s%s\n", (int)r->pid,
@@ -578,7 +691,7 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
 				if (r->json)
 					fputs("]\n", out);
 				close(pidfd);
-				free(slots);
+				mt_coll_list_free(&l);
 				return 1;
 			}
 			if (en) {
@@ -588,13 +701,13 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
 		}
 		if (r->json) {
 			fprintf(out, "%s{\"start\":\"%" PRIx64 "\",\"result\":\"%s\"",
-				first ? "" : ",", slots[i].start, result);
+				first ? "" : ",", l.v[i].start, result);
 			if (en)
 				fprintf(out, ",\"errno\":%d,\"meaning\":\"%s\"",
 					en, mt_collapse_errno_meaning(en));
 			fputc('}', out);
 		} else {
-			fprintf(out, "%" PRIx64 " %s", slots[i].start, result);
+			fprintf(out, "%" PRIx64 " %s", l.v[i].start, result);
 			if (en)
 				fprintf(out, " (%s)", mt_collapse_errno_meaning(en));
 			fputc('\n', out);
@@ -604,6 +717,6 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err)
 	if (r->json)
 		fputs("]\n", out);
 	close(pidfd);
-	free(slots);
+	mt_coll_list_free(&l);
 	return status;
 }

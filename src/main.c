@@ -117,7 +117,7 @@ static void usage(FILE *f)
 "                           one slot at a time; a line per slot (--json: an\n"
 "                           array). Needs root, or CAP_SYS_NICE and ptrace\n"
 "                           access. Exit 0 all huge, 3 some slot failed\n"
-"      --read-only          never act (refuses --collapse)\n"
+"      --read-only          never act (refuses --collapse and the C key)\n"
 "      --demo               start demo workloads and watch them\n"
 "      --no-config          neither read nor write the settings file\n"
 "      --cpu-limit PCT      scanning may use PCT%% of one core (default 10);\n"
@@ -512,6 +512,8 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		.no_config = cf->no_config,
 		.interval_set = cf->delay_set,
 		.demo = cf->demo,
+		.read_only = cf->read_only,
+		.proc_root = cf->proc_root,
 	};
 	int rc = mt_ui_run(m, &uo);
 	mt_scanner_stop(sc);
@@ -533,9 +535,9 @@ int main(int argc, char **argv)
 		free(cf.pids);
 		return mt_collapse_run(&cf.coll, stdout, stderr);
 	}
-	/* batch output carries what MADV_COLLAPSE would collapse */
-	if (cf.batch || cf.json || cf.prometheus || cf.prom_file)
-		cf.scan.collapsible = true;
+	/* batch output and the viewer's COLL carry what MADV_COLLAPSE would
+	 * collapse */
+	cf.scan.collapsible = true;
 	char err[256] = "";
 	struct mt_scan_ctx *ctx =
 		mt_scan_ctx_new(cf.proc_root, cf.sys_root, err, sizeof(err));

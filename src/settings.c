@@ -44,6 +44,7 @@ void mt_settings_defaults(struct mt_settings *s)
 	s->omit_file_backed = false;
 	s->omit_unfaulted = false;
 	s->interval_s = 2.0;
+	s->read_only = false;
 }
 
 /* ---- path ------------------------------------------------------------------ */
@@ -300,6 +301,7 @@ bad_sort:
 		 offsetof(struct mt_settings, omit_file_backed)},
 		{"omit_unfaulted_vmas",
 		 offsetof(struct mt_settings, omit_unfaulted)},
+		{"read_only", offsetof(struct mt_settings, read_only)},
 	};
 	for (size_t i = 0; i < MT_ARRAY_SIZE(bools); i++) {
 		if (!word_is(k, kn, bools[i].key))
@@ -523,6 +525,8 @@ void mt_settings_format(struct mt_buf *out, const struct mt_settings *s)
 		      s->omit_file_backed, s->omit_unfaulted);
 	format_interval(out, s->interval_s);
 	mt_buf_addc(out, '\n');
+	if (s->read_only)
+		MT_BUF_LIT(out, "read_only=1\n");
 }
 
 static void write_buf(FILE *f, void *arg)

@@ -173,4 +173,58 @@ int mt_collapse_run(const struct mt_collapse_req *r, FILE *out, FILE *err);
 /* The errno of a failed MADV_COLLAPSE, decoded. */
 const char *mt_collapse_errno_meaning(int e);
 
+/* --- the action, slot by slot (the viewer's C key) ----------------------
+ * The same steps as mt_collapse_run(), for a caller that asks one slot
+ * at a time between other work. */
+struct mt_coll_slot {
+	uint64_t start;
+	bool already;          /* PMD-mapped when listed */
+};
+struct mt_coll_list {
+	struct mt_coll_slot *v;
+	size_t n;
+	size_t empty;          /* slots with no page, not listed */
+	uint64_t pmd;          /* PMD size in bytes */
+};
+/* List pid's PMD slots, all or those in [start, end) when ranged; a slot
+ * with no page (present or swapped) is listed only when ranged and
+ * ask_empty. 0, or -errno (the process's maps or pagemap unreadable). */
+int mt_collapse_list(pid_t pid, const char *proc_root, bool ranged,
+		     uint64_t start, uint64_t end, bool ask_empty,
+		     struct mt_coll_list *l);
+void mt_coll_list_free(struct mt_coll_list *l);
+/* Slots of l not PMD-mapped when listed. */
+size_t mt_coll_list_asked(const struct mt_coll_list *l);
+/* A pidfd for process_madvise(), or -errno. */
+int mt_collapse_pidfd(pid_t pid);
+/* Ask MADV_COLLAPSE for [start, start + len) of the process; EAGAIN is
+ * asked again a few times (at most about 15 ms). 0 or the errno. */
+int mt_collapse_ask(int pidfd, uint64_t start, uint64_t len);
+/* May this process ask MADV_COLLAPSE of other processes: 0, or -errno
+ * with why (one sentence) filled in: -ENOSYS without process_madvise,
+ * -EPERM without root or CAP_SYS_NICE. */
+int mt_collapse_allowed(char *why, size_t len);
+
+/* Results of asking, for the summary. */
+enum mt_coll_res {
+	MT_CRES_COLLAPSED, MT_CRES_ALREADY, MT_CRES_EINVAL, MT_CRES_ENOMEM,
+	MT_CRES_EBUSY, MT_CRES_EAGAIN, MT_CRES_GONE, MT_CRES_OTHER,
+	MT_CRES_COUNT
+};
+struct mt_coll_tally {
+	size_t n[MT_CRES_COUNT];
+};
+/* Count one slot: already PMD-mapped, or asked with result en (0: it
+ * collapsed; ESRCH: the process is gone). */
+void mt_coll_tally_add(struct mt_coll_tally *t, bool already, int en);
+/* "collapsed 30, already 2, refused 8 (EINVAL ineligible)"; when
+ * stopped, the slots left are named too. */
+void mt_coll_tally_text(const struct mt_coll_tally *t, size_t left,
+			char *buf, size_t len);
+/* The question before acting: what is asked (what: "PID 1234", "VMA
+ * 7f..-7f.. of PID 1234", ...), how many slots, and how much memory it
+ * may allocate (slots not PMD-mapped x PMD size). */
+void mt_coll_confirm_text(const char *what, size_t slots, size_t already,
+			  uint64_t pmd, char *buf, size_t len);
+
 #endif

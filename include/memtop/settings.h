@@ -51,6 +51,9 @@ struct mt_settings {
 	bool omit_file_backed;
 	bool omit_unfaulted;
 	double interval_s;
+	/* read_only=1: the viewer never acts (its C key is off), as with
+	 * --read-only; set by hand, written back only when set */
+	bool read_only;
 };
 
 /* What loading found. */

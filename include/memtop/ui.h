@@ -28,6 +28,8 @@ struct mt_ui_opts {
 	pid_t select_pid;       /* start with this process selected (0: none) */
 	bool no_config;         /* --no-config: neither read nor write memtoprc */
 	bool demo;              /* watching the --demo workloads */
+	bool read_only;         /* --read-only: the C key never acts */
+	const char *proc_root;  /* --proc-root: not live, the C key refuses */
 };
 
 /*

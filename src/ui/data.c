@@ -106,7 +106,7 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	uint64_t hp[UI_MAX_ORD], hm[UI_MAX_ORD];
 	struct mt_folio_stats fsum;
 	unsigned nord = MT_MIN(s->nord, (unsigned)UI_MAX_ORD);
-	uint64_t full = p->pmd_full, mapped = p->pmd_mapped;
+	uint64_t coll = p->pmd_collapsible;
 
 	if (st->omit_file) {
 		/* the process less its file-backed VMAs (sums the scan kept,
@@ -125,12 +125,11 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 		}
 		present -= f->present_pages;
 		swapped -= f->swapped_pages;
-		if (full != MT_UNKNOWN)
-			full -= f->pmd_full;
-		if (mapped != MT_UNKNOWN && f->pmd_mapped != MT_UNKNOWN)
-			mapped -= f->pmd_mapped;
+		if (coll != MT_UNKNOWN && f->pmd_collapsible != MT_UNKNOWN &&
+		    coll >= f->pmd_collapsible)
+			coll -= f->pmd_collapsible;
 		else
-			mapped = MT_UNKNOWN;
+			coll = MT_UNKNOWN;
 		ph = ph ? hp : NULL;
 		mh = mh ? hm : NULL;
 		fs = fs ? &fsum : NULL;
@@ -146,7 +145,7 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 		ps->thp_pages = ui_folio_pages(fs);
 	if (ps->thp_pages != UINT64_MAX && ps->thp_pages > present)
 		ps->thp_pages = present;
-	ps->coll_pages = ui_coll_pages(full, mapped, s->pmd_order);
+	ps->coll_pages = ui_coll_pages(coll, s->pmd_order);
 	ps->huge_pages = ui_proc_huge_pages(s, p);
 }
 
@@ -309,7 +308,7 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st)
 			  s->have_kpageflags,
 			  v->present_pages);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
-		vs->coll_pages = ui_coll_pages(v->pmd_full, v->pmd_mapped,
+		vs->coll_pages = ui_coll_pages(v->pmd_collapsible,
 					       s->pmd_order);
 	}
 	filter_vmas(d, st);

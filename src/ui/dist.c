@@ -177,11 +177,11 @@ uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
 	return UINT64_MAX;
 }
 
-uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order)
+uint64_t ui_coll_pages(uint64_t slots, unsigned pmd_order)
 {
-	if (full == MT_UNKNOWN || mapped == MT_UNKNOWN || pmd_order >= 64)
+	if (slots == MT_UNKNOWN || pmd_order >= 64)
 		return UINT64_MAX;
-	return (full > mapped ? full - mapped : 0) << pmd_order;
+	return slots << pmd_order;
 }
 
 /* ---- the histogram pane's table -------------------------------------- */

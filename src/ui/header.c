@@ -318,6 +318,11 @@ void ui_draw_footer(struct ui *u, WINDOW *w)
 		    A_NORMAL);
 		return;
 	}
+	if (u->act.state != UI_ACT_NONE) {
+		/* the collapse question, or its progress */
+		seg(u, w, 0, &x, u->act.line, ui_attr(u, UI_C_WARN) | A_BOLD);
+		return;
+	}
 	if (u->status[0]) {
 		seg(u, w, 0, &x, u->status, ui_attr(u, UI_C_WARN));
 		return;

@@ -79,9 +79,10 @@ static int help_lines(struct hline *out)
 	    NULL);
 	ADD(L_TEXT, "shows HUGE/s: its change per second. COLL is memory in",
 	    NULL);
-	ADD(L_TEXT, "PMD slots that are fully present but not PMD-mapped: what",
+	ADD(L_TEXT, "PMD slots not PMD-mapped that MADV_COLLAPSE would make",
 	    NULL);
-	ADD(L_TEXT, "khugepaged or MADV_COLLAPSE could still make huge.", NULL);
+	ADD(L_TEXT, "PMD-mapped if asked now (C asks it); ? when not known.",
+	    NULL);
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "History", NULL);
 	ADD(L_TEXT, "Beside (or under) the histogram: the selected process's or",

@@ -417,6 +417,13 @@ static int act_rescan(struct ui *u, int key)
 	return UI_R_REDRAW;
 }
 
+/* ---- acting ---------------------------------------------------------- */
+
+static int act_collapse(struct ui *u, int key)
+{
+	return ui_action_key(u);
+}
+
 /* ---- the table ------------------------------------------------------- */
 
 const struct ui_binding ui_bindings[] = {
@@ -462,6 +469,9 @@ const struct ui_binding ui_bindings[] = {
 	  { '+', '=', '-', '_' } },
 	{ "F5 Ctrl-L", "scan now and redraw", act_rescan,
 	  { KEY_F(5), CTRL('l'), KEY_REFRESH } },
+	{ "C", "collapse: ask MADV_COLLAPSE for the selected VMA, process "
+	       "or cgroup (asks first; Esc or C stops)", act_collapse,
+	  { 'C' } },
 	{ "F1 h ?", "this help", act_help, { KEY_F(1), 'h', '?' } },
 	{ "q F10", "quit", act_quit, { 'q', KEY_F(10) } },
 	{ "mouse", "click a row to select it (twice: VMAs), a column title "
@@ -623,6 +633,14 @@ int ui_handle_key(struct ui *u, int key, bool is_char)
 {
 	init_keymap();
 	u->status[0] = '\0';
+	/* the collapse question takes the next key, whatever it is */
+	if (u->act.state == UI_ACT_CONFIRM)
+		return ui_action_answer(u, key, is_char);
+	if (u->act.state == UI_ACT_RUN && is_char && key == ESC &&
+	    u->prompt == UI_PROMPT_NONE && !u->help) {
+		ui_action_stop(u);
+		return UI_R_REDRAW;
+	}
 	if (u->prompt != UI_PROMPT_NONE)
 		return prompt_key(u, key, is_char) | UI_R_REDRAW;
 	if (!is_char && key == KEY_MOUSE)

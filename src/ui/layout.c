@@ -137,7 +137,8 @@ const struct ui_column ui_proc_cols[] = {
 	{ UI_COL_MARK, "", 1, 2, false, true, false,
 	  "up/down: huge-backed memory (else RSS) changed since the last scan" },
 	{ UI_COL_COLL, "COLL", 6, 5, true, true, false,
-	  "collapsible: PMD slots fully present but not PMD-mapped" },
+	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
+	  "(? unknown)" },
 	{ UI_COL_DELTA, "HUGE/s", 7, 3, true, true, false,
 	  "change of huge-backed memory per second since the last scan (D)" },
 	{ UI_COL_BAR, "BLOCKS", 8, 2, false, true, true,
@@ -165,7 +166,8 @@ const struct ui_column ui_vma_cols[] = {
 	{ UI_COL_VPMD, "PMD%", 5, 3, true, true, false,
 	  "share of RSS in PMD-order blocks of the view" },
 	{ UI_COL_VCOLL, "COLL", 6, 5, true, true, false,
-	  "collapsible: PMD slots fully present but not PMD-mapped" },
+	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
+	  "(? unknown)" },
 	{ UI_COL_SLOTS, "SLOTS m/f/p", 11, 6, true, true, false,
 	  "PMD-aligned slots: PMD-mapped / fully present / partly present" },
 	{ UI_COL_VBAR, "BLOCKS", 8, 3, false, true, true,

@@ -390,6 +390,7 @@ static void free_ui(struct ui *u)
 		mt_snapshot_unref(u->snap);
 	mt_history_free(u->history);
 	ui_selid_free(&u->hist_sel);
+	ui_action_free(u);
 	free(u->sel_group);
 	free(u->rc_path);
 	free(u);
@@ -399,10 +400,15 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
 	u->model = m;
+	u->act.pidfd = -1;
+	u->read_only = o->read_only;
+	u->not_live = o->proc_root && strcmp(o->proc_root, "/proc") != 0;
 	setlocale(LC_ALL, "");
 	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	struct mt_settings rc;
 	load_rc(u, o, &rc);
+	u->rc_read_only = rc.read_only && !u->read_only;
+	u->read_only = u->read_only || rc.read_only;
 	init_settings(u, o, &rc);
 	ui_data_init(&u->data);
 	u->history = mt_history_new();
@@ -443,10 +449,11 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 			{ .fd = wake, .events = POLLIN },
 			{ .fd = ui_term_signal_fd(), .events = POLLIN },
 		};
-		int n = poll(fds, 3, poll_timeout(u));
+		/* a collapse under way: look at the fds, then go on asking */
+		int n = poll(fds, 3, ui_action_running(u) ? 0 : poll_timeout(u));
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n == 0)
+		if (n == 0 && !ui_action_running(u))
 			dirty = true; /* the next scan is late: show the age */
 		if (n > 0 && (fds[2].revents & POLLIN)) {
 			if (ui_term_signals(u))
@@ -462,6 +469,10 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 			break;
 		}
 		read_keys(u, &dirty);
+		if (ui_action_running(u) && !u->quit) {
+			ui_action_step(u);
+			dirty = true;
+		}
 	}
 
 	ui_send_quit(u);

@@ -71,8 +71,8 @@ static bool common_cell(struct ui *u, WINDOW *w, int y, size_t i,
 		wattrset(w, base);
 		return true;
 	case UI_COL_COLL:
-		if (f->coll == UINT64_MAX)
-			cell(u, w, y, p, c, "-");
+		if (f->coll == UINT64_MAX) /* not known: never 0 */
+			cell(u, w, y, p, c, "?");
 		else
 			cell(u, w, y, p, c, mt_fmt_size(b, sizeof(b),
 					f->coll * s->page_size));

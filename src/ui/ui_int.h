@@ -14,6 +14,7 @@
 #define MEMTOP_UI_INT_H
 
 #include <curses.h>
+#include "memtop/collapse.h"
 #include "memtop/settings.h"
 #include "memtop/history.h"
 #include "memtop/model.h"
@@ -45,6 +46,25 @@ struct ui_selid {
 struct ui_sysseries {
 	uint64_t gen;
 	struct mt_series fault, fallback, collapse, split, free_pmd;
+};
+
+/* The C key's action (action.c): MADV_COLLAPSE slot by slot, a few
+ * slots per turn of the loop. */
+enum ui_act_state { UI_ACT_NONE, UI_ACT_CONFIRM, UI_ACT_RUN };
+struct ui_act_target {
+	pid_t pid;
+	struct mt_coll_list l;
+};
+struct ui_action {
+	enum ui_act_state state;
+	struct ui_act_target *t;
+	size_t nt;
+	size_t ti, si;              /* the next target and slot */
+	size_t total, done;         /* slots listed, slots answered */
+	int pidfd;                  /* of t[ti], -1 when not open */
+	struct mt_coll_tally tally;
+	char what[128];             /* "PID 1234", ... */
+	char line[320];             /* the question, or the progress */
 };
 
 struct ui {
@@ -112,6 +132,11 @@ struct ui {
 	uint64_t click_ns;
 	int click_y;
 
+	/* the C key: --read-only or --proc-root given, and its action */
+	bool read_only, rc_read_only; /* --read-only; read_only=1 in memtoprc */
+	bool not_live;
+	struct ui_action act;
+
 	bool quit;
 	int exit_status;
 	char host[65], kernel[160];
@@ -147,6 +172,20 @@ const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 void ui_selected_id(const struct ui *u, struct ui_selid *id);
 bool ui_selid_equal(const struct ui_selid *a, const struct ui_selid *b);
 void ui_selid_free(struct ui_selid *id);
+
+/* action.c: the C key, MADV_COLLAPSE on the selection */
+/* C pressed: say why not, or list the slots and ask for confirmation;
+ * while running, stop. Returns a reaction mask. */
+int ui_action_key(struct ui *u);
+/* A key while the question is asked: y or Enter start, else cancel. */
+int ui_action_answer(struct ui *u, int key, bool is_char);
+/* Stop a running action (Esc, C), with the summary. */
+void ui_action_stop(struct ui *u);
+bool ui_action_running(const struct ui *u);
+/* Ask the next few slots (bounded time); at the end the summary goes to
+ * the status line and a rescan is requested. */
+void ui_action_step(struct ui *u);
+void ui_action_free(struct ui *u);
 
 /* term.c: the terminal, signals and resizes */
 /* Check the terminal, catch the signals and set up curses; 0 when done,

@@ -82,9 +82,10 @@ void ui_dist_marks(const struct ui_dist *prev, const struct ui_dist *cur,
  */
 uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
 			    const struct mt_proc *p);
-/* Collapsible pages: PMD slots fully present but not PMD-mapped;
- * UINT64_MAX when unknown. */
-uint64_t ui_coll_pages(uint64_t full, uint64_t mapped, unsigned pmd_order);
+/* Collapsible pages: the pages of the PMD slots MADV_COLLAPSE would make
+ * PMD-mapped now (the scan's pmd_collapsible, collapse.h); UINT64_MAX
+ * when that is unknown (MT_UNKNOWN). */
+uint64_t ui_coll_pages(uint64_t slots, unsigned pmd_order);
 
 /* ---- the histogram pane's table -------------------------------------- */
 

@@ -74,8 +74,7 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 		else
 			snprintf(mapped, sizeof(mapped), "%" PRIu64 " mapped",
 				 p->pmd_mapped);
-		uint64_t cp = ui_coll_pages(p->pmd_full, p->pmd_mapped,
-					    s->pmd_order);
+		uint64_t cp = ui_coll_pages(p->pmd_collapsible, s->pmd_order);
 		if (cp == UINT64_MAX)
 			snprintf(coll, sizeof(coll), "?");
 		else
@@ -150,7 +149,7 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 			break;
 		case UI_COL_VCOLL:
 			if (vs->coll_pages == UINT64_MAX)
-				t = "-";
+				t = "?"; /* not known: never 0 */
 			else
 				mt_fmt_size(b, sizeof(b),
 					    vs->coll_pages * s->page_size);

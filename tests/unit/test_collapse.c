@@ -344,6 +344,57 @@ static void test_khugepaged(void **state)
 	assert_int_equal(mt_thp_mode_word("?"), MT_THP_UNKNOWN);
 }
 
+/* The viewer's summary of an action, and its question before acting. */
+static void test_tally_text(void **state)
+{
+	(void)state;
+	struct mt_coll_tally t;
+	char b[512];
+	memset(&t, 0, sizeof(t));
+	mt_coll_tally_text(&t, 0, b, sizeof(b));
+	assert_string_equal(b, "collapsed 0, already 0");
+	for (int i = 0; i < 30; i++)
+		mt_coll_tally_add(&t, false, 0);
+	mt_coll_tally_add(&t, true, 0);
+	mt_coll_tally_add(&t, true, EINVAL); /* already: errno not looked at */
+	for (int i = 0; i < 8; i++)
+		mt_coll_tally_add(&t, false, EINVAL);
+	mt_coll_tally_text(&t, 0, b, sizeof(b));
+	assert_string_equal(b, "collapsed 30, already 2, refused 8 "
+			       "(EINVAL ineligible)");
+	mt_coll_tally_add(&t, false, EBUSY);
+	mt_coll_tally_add(&t, false, ENOMEM);
+	mt_coll_tally_add(&t, false, EAGAIN);
+	mt_coll_tally_add(&t, false, EAGAIN);
+	mt_coll_tally_add(&t, false, ESRCH);
+	mt_coll_tally_add(&t, false, EFAULT);
+	mt_coll_tally_text(&t, 5, b, sizeof(b));
+	assert_string_equal(b, "collapsed 30, already 2, refused 8 (EINVAL "
+			       "ineligible), failed 1 (EBUSY memcg limit or too "
+			       "many missing pages), failed 1 (ENOMEM allocation "
+			       "failed), failed 2 (EAGAIN transient), not asked 1 "
+			       "(the process exited), failed 1 (other errors), "
+			       "stopped with 5 slots left");
+	/* a short buffer is cut, not overrun */
+	char s[12];
+	mt_coll_tally_text(&t, 0, s, sizeof(s));
+	assert_string_equal(s, "collapsed 3");
+}
+
+static void test_confirm_text(void **state)
+{
+	(void)state;
+	char b[256];
+	mt_coll_confirm_text("PID 1234", 40, 2, UINT64_C(2) << 20, b,
+			     sizeof(b));
+	assert_string_equal(b, "MADV_COLLAPSE 38 PMD slots of PID 1234 (2 "
+			       "already PMD-mapped)? May allocate up to 76 MiB. "
+			       "y/Enter: yes, any other key: no");
+	mt_coll_confirm_text("cgroup /a", 1024, 0, UINT64_C(2) << 20, b,
+			     sizeof(b));
+	assert_non_null(strstr(b, "up to 2.0 GiB"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +405,8 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_populated_slots),
 		cmocka_unit_test(test_khugepaged),
+		cmocka_unit_test(test_tally_text),
+		cmocka_unit_test(test_confirm_text),
 	};
 	return cmocka_run_group_tests_name("collapse", tests, NULL, NULL);
 }

@@ -146,6 +146,7 @@ static bool settings_equal(const struct mt_settings *a,
 	       a->view == b->view && a->show_kthreads == b->show_kthreads &&
 	       a->omit_file_backed == b->omit_file_backed &&
 	       a->omit_unfaulted == b->omit_unfaulted &&
+	       a->read_only == b->read_only &&
 	       a->interval_s > b->interval_s - 0.0005 &&
 	       a->interval_s < b->interval_s + 0.0005;
 }
@@ -283,6 +284,22 @@ static void test_parse_good(void **state)
 	assert_int_equal(s.view, MT_SETTINGS_VIEW_FOLIOS);
 	assert_true(s.show_kthreads && s.omit_file_backed && s.omit_unfaulted);
 	assert_true(s.interval_s == 0.25);
+	assert_false(s.read_only);
+
+	/* read_only=1 turns the viewer's actions off; written back only when
+	 * set */
+	st = parse_str("version=1\nread_only=1\n", &s, &w);
+	assert_int_equal(st, MT_SETTINGS_LOADED);
+	assert_true(s.read_only);
+	struct mt_buf f = {0};
+	mt_settings_format(&f, &s);
+	assert_non_null(strstr(f.data, "\nread_only=1\n"));
+	s.read_only = false;
+	f.len = 0;
+	mt_settings_format(&f, &s);
+	mt_buf_addc(&f, '\0');
+	assert_null(strstr(f.data, "read_only"));
+	mt_buf_free(&f);
 
 	/* spaces, CRLF, case, numbers for views, version anywhere,
 	 * unknown keys from a newer memtop */

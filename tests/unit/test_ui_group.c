@@ -22,33 +22,35 @@
 #define NP 10
 
 /*
- * pid ppid cgroup   present  pmd_full pmd_mapped
- *   1    0  /           10      0        0
- *  10    1  /sys/a    1024      2        2
- *  11   10  /sys/a     512      1        0
- *  12   10  /sys/b     100      0        0      (parent in another cgroup)
- *  13   11  /sys/a       4      0        0
- *  20   99  /sys/b    2048      4        1      (parent not listed)
- *  30   31  /loop        1      0        0      (30 and 31: a loop)
- *  31   30  /loop        1      0        0
- *  40   40  /x           1      0        0      (its own parent)
- *  50   10  /sys/a       0      -        -      (kernel thread)
+ * pid ppid cgroup   present  pmd_full pmd_mapped collapsible
+ *   1    0  /           10      0        0          0
+ *  10    1  /sys/a    1024      2        2          0
+ *  11   10  /sys/a     512      1        0          2   (a slot with holes)
+ *  12   10  /sys/b     100      0        0          0   (parent elsewhere)
+ *  13   11  /sys/a       4      0        0          1
+ *  20   99  /sys/b    2048      4        1          3   (parent not listed)
+ *  30   31  /loop        1      0        0          0   (30, 31: a loop)
+ *  31   30  /loop        1      0        0          -   (unknown)
+ *  40   40  /x           1      0        0          0   (its own parent)
+ *  50   10  /sys/a       0      -        -          -   (kernel thread)
+ * The collapsible figure is the scan's (what MADV_COLLAPSE would do), not
+ * worked out from pmd_full and pmd_mapped.
  */
 static const struct {
 	pid_t pid, ppid;
 	const char *cg, *comm;
-	uint64_t present, full, mapped;
+	uint64_t present, full, mapped, coll;
 } spec[NP] = {
-	{ 1, 0, "/", "init", 10, 0, 0 },
-	{ 10, 1, "/sys/a", "alpha", 1024, 2, 2 },
-	{ 11, 10, "/sys/a", "beta", 512, 1, 0 },
-	{ 12, 10, "/sys/b", "gamma", 100, 0, 0 },
-	{ 13, 11, "/sys/a", "delta", 4, 0, 0 },
-	{ 20, 99, "/sys/b", "orphan", 2048, 4, 1 },
-	{ 30, 31, "/loop", "loopa", 1, 0, 0 },
-	{ 31, 30, "/loop", "loopb", 1, 0, 0 },
-	{ 40, 40, "/x", "selfish", 1, 0, 0 },
-	{ 50, 10, "/sys/a", "kworker", 0, MT_UNKNOWN, MT_UNKNOWN },
+	{ 1, 0, "/", "init", 10, 0, 0, 0 },
+	{ 10, 1, "/sys/a", "alpha", 1024, 2, 2, 0 },
+	{ 11, 10, "/sys/a", "beta", 512, 1, 0, 2 },
+	{ 12, 10, "/sys/b", "gamma", 100, 0, 0, 0 },
+	{ 13, 11, "/sys/a", "delta", 4, 0, 0, 1 },
+	{ 20, 99, "/sys/b", "orphan", 2048, 4, 1, 3 },
+	{ 30, 31, "/loop", "loopa", 1, 0, 0, 0 },
+	{ 31, 30, "/loop", "loopb", 1, 0, 0, MT_UNKNOWN },
+	{ 40, 40, "/x", "selfish", 1, 0, 0, 0 },
+	{ 50, 10, "/sys/a", "kworker", 0, MT_UNKNOWN, MT_UNKNOWN, MT_UNKNOWN },
 };
 
 static uint64_t hists[NP][NORD];
@@ -82,6 +84,7 @@ static void make_snapshot(void)
 			.pmd_slots = spec[i].full, .pmd_full = spec[i].full,
 			.pmd_touched = spec[i].full,
 			.pmd_mapped = spec[i].mapped,
+			.pmd_collapsible = spec[i].coll,
 		};
 	}
 	snap.procs = procs;
@@ -262,8 +265,9 @@ static void test_groups(void **state)
 	assert_int_equal(a->n, 3);
 	assert_int_equal(a->present, 1024 + 512 + 4);
 	assert_int_equal(a->pmd_pages, 1024 + 512);
-	/* collapsible: 11 has one full slot not PMD-mapped */
-	assert_int_equal(a->coll_pages, 512);
+	/* collapsible: 11's two slots and 13's one; the kernel thread's
+	 * unknown figure adds nothing */
+	assert_int_equal(a->coll_pages, 3 * 512);
 	assert_true(a->dist.avail);
 	assert_int_equal(a->dist.pages[9], 1024 + 512);
 	assert_int_equal(a->dist.total, a->present);
