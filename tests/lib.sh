@@ -221,6 +221,12 @@ run_memtop() {
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# Whether this process is in the initial user namespace (capable() checks
+# there: root of another namespace lacks CAP_SYS_NICE for other processes).
+in_init_userns() {
+	[ "$(awk '{ print $1, $2, $3 }' /proc/self/uid_map)" = "0 0 4294967295" ]
+}
+
 # Whether the kernel shows PFNs to this process: a page it wrote reads back
 # a PFN that is not 0. Root of a user namespace passes is_root and
 # has_sys_admin, and still reads zeros: the data decides.

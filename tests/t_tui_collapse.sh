@@ -18,6 +18,8 @@ for b in "$MEMTOP" "$SHAPES"; do
 	[ -x "$b" ] || { echo "FAIL: $SUITE: $b is not built"; exit 1; }
 done
 is_root || skip "MADV_COLLAPSE on another process needs root (CAP_SYS_NICE)"
+in_init_userns ||
+	skip "MADV_COLLAPSE on another process needs CAP_SYS_NICE in the initial user namespace, and this is another one"
 [ -r /sys/kernel/mm/transparent_hugepage/enabled ] ||
 	skip "the kernel has no transparent huge pages"
 mktemp_dir
