@@ -458,9 +458,7 @@ void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
 {
 	if (!n)
 		return;
-	a->present_pages += n;
-	extend_present(a, vpage, n);
-	note(a, vpage, n, NOTE_PMD);
+	mt_hist_acc_present_pmd(a, vpage, n);
 	if (!a->mappable && !a->on_phys_run)
 		return;
 	if (a->mrun_end == vpage && a->mrun_end > a->mrun_start &&

@@ -221,6 +221,26 @@ run_memtop() {
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# The collapse_shapes helper, or fail: sets SHAPES (and WORKLOAD to it).
+need_collapse_shapes() {
+	SHAPES=$HELPERS/collapse_shapes
+	local b
+	for b in "$MEMTOP" "$SHAPES"; do
+		[ -x "$b" ] || { echo "FAIL: $SUITE: $b is not built"; exit 1; }
+	done
+	WORKLOAD=$SHAPES
+	[ -r /sys/kernel/mm/transparent_hugepage/enabled ] ||
+		skip "the kernel has no transparent huge pages"
+}
+
+# Skip unless this process may ask MADV_COLLAPSE of another one: root
+# with CAP_SYS_NICE, which capable() checks in the initial namespace.
+need_collapse_privilege() {
+	is_root || skip "MADV_COLLAPSE on another process needs root (CAP_SYS_NICE)"
+	in_init_userns ||
+		skip "MADV_COLLAPSE on another process needs CAP_SYS_NICE in the initial user namespace, and this is another one"
+}
+
 # Whether this process is in the initial user namespace (capable() checks
 # there: root of another namespace lacks CAP_SYS_NICE for other processes).
 in_init_userns() {

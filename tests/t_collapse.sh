@@ -25,19 +25,11 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 need_cmd jq "$PYTHON" timeout
-SHAPES=$HELPERS/collapse_shapes
-for b in "$MEMTOP" "$SHAPES"; do
-	[ -x "$b" ] || { echo "FAIL: $SUITE: $b is not built"; exit 1; }
-done
-is_root || skip "MADV_COLLAPSE on another process needs root (CAP_SYS_NICE)"
-in_init_userns ||
-	skip "MADV_COLLAPSE on another process needs CAP_SYS_NICE in the initial user namespace, and this is another one"
-[ -r /sys/kernel/mm/transparent_hugepage/enabled ] ||
-	skip "the kernel has no transparent huge pages"
+need_collapse_shapes
+need_collapse_privilege
 grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled &&
 	skip "THP enabled is never: MADV_COLLAPSE still works, but the settings are unusual"
 mktemp_dir
-WORKLOAD=$SHAPES
 
 # compare SEED TAG: one run of predict, act, check
 compare() {

@@ -24,16 +24,10 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 need_cmd jq "$PYTHON" timeout
-SHAPES=$HELPERS/collapse_shapes
-for b in "$MEMTOP" "$SHAPES"; do
-	[ -x "$b" ] || { echo "FAIL: $SUITE: $b is not built"; exit 1; }
-done
-[ -r /sys/kernel/mm/transparent_hugepage/enabled ] ||
-	skip "the kernel has no transparent huge pages"
+need_collapse_shapes
 grep -q '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled ||
 	skip "the live codes are checked in enabled=madvise mode only"
 mktemp_dir
-WORKLOAD=$SHAPES
 
 # one SEED TAG [--thp-disable]
 one() {
