@@ -17,6 +17,7 @@
 #include "memtop/why.h"
 
 #define FLUSH_AT (1u << 20)
+#define WHY_MAX 16
 
 static void flush(FILE *f, struct mt_buf *b, bool force)
 {
@@ -173,116 +174,13 @@ static void text_system(struct mt_buf *b, const struct mt_snapshot *s)
 	mt_buf_addc(b, '\n');
 }
 
-/* --- why: the reasons of why.h for one VMA ------------------------------ */
-
-/* What the reasons need from the system, read once per output. */
-struct why_sys {
-	enum mt_thp_mode mode;
-	uint64_t free_pages, free_pmd_pages, max_none, pages_to_scan, sleep_ms;
-	uint64_t eligible_pages;
-	double fallback_rate;
-};
-
-static uint64_t khp_counter(const struct mt_sysinfo *si, const char *key)
-{
-	const struct mt_counter *c =
-		mt_counter_find(si->khugepaged, si->nkhugepaged, key);
-	return c ? c->value : MT_UNKNOWN;
-}
-
-static void why_sys_init(struct why_sys *w, const struct mt_snapshot *s)
-{
-	const struct mt_sysinfo *si = s->sys;
-	*w = (struct why_sys){.mode = MT_THP_UNKNOWN,
-			      .free_pages = MT_UNKNOWN,
-			      .free_pmd_pages = MT_UNKNOWN,
-			      .max_none = MT_UNKNOWN,
-			      .pages_to_scan = MT_UNKNOWN,
-			      .sleep_ms = MT_UNKNOWN};
-	/* the memory khugepaged has to scan: the slots of the VMAs it would
-	 * take slots from (a lower bound: VMAs it would scan in vain are
-	 * not known) */
-	for (size_t i = 0; i < s->nprocs; i++)
-		for (size_t j = 0; j < s->procs[i].nvmas; j++) {
-			const struct mt_vma *v = &s->procs[i].vmas[j];
-			if (v->pmd_khugepaged != MT_UNKNOWN &&
-			    v->pmd_khugepaged)
-				w->eligible_pages += v->pmd_slots
-						     << s->pmd_order;
-		}
-	if (!si)
-		return;
-	w->mode = mt_thp_mode_word(si->thp_enabled);
-	uint64_t kb = ((uint64_t)s->page_size << s->pmd_order) >> 10;
-	for (size_t i = 0; i < si->nsizes; i++) {
-		if (si->sizes[i].kb != kb)
-			continue;
-		enum mt_thp_mode m = mt_thp_mode_word(si->sizes[i].enabled);
-		if (m != MT_THP_INHERIT && m != MT_THP_UNKNOWN)
-			w->mode = m;
-	}
-	if (si->nzones) {
-		w->free_pages = mt_buddy_free_pages(si, -1, 0);
-		w->free_pmd_pages = mt_buddy_free_pages(si, -1, s->pmd_order);
-	}
-	w->max_none = khp_counter(si, "max_ptes_none");
-	w->pages_to_scan = khp_counter(si, "pages_to_scan");
-	w->sleep_ms = khp_counter(si, "scan_sleep_millisecs");
-	const struct mt_counter *fb =
-		mt_counter_find(si->vmstat, si->nvmstat, "thp_fault_fallback");
-	if (fb && fb->has_rate && !fb->reset)
-		w->fallback_rate = fb->rate;
-}
-
-#define WHY_MAX 16
-
-static size_t vma_why(const struct mt_snapshot *s, const struct why_sys *ws,
-		      const struct mt_proc *p, const struct mt_vma *v,
-		      struct mt_why *out)
-{
-	bool anon = v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
-		    v->kind == MT_KIND_STACK;
-	struct mt_why_in in = {
-		.thp_enabled = p->thp_enabled,
-		.mode = ws->mode,
-		.vmflags_known = v->has_smaps || v->vmflags_known,
-		.vmflags = v->vmflags,
-		.anon_private = anon && v->perms[3] != 's',
-		.coll_why = v->pmd_collapsible == MT_UNKNOWN &&
-					    v->coll_why == MT_COLL_UNKNOWN
-				    ? -1 : v->coll_why,
-		.start = v->start,
-		.end = v->end,
-		.offset = v->offset,
-		.page_shift = s->page_shift,
-		.pmd_order = s->pmd_order,
-		.slots = v->pmd_slots,
-		.populated = v->pmd_populated,
-		.mapped = v->pmd_mapped,
-		.holed = v->pmd_holed,
-		.missing = v->holes_missing,
-		.over_none = v->pmd_over_none,
-		.max_none = ws->max_none,
-		.collapsible = v->pmd_collapsible,
-		.khugepaged = v->pmd_khugepaged,
-		.free_pages = ws->free_pages,
-		.free_pmd_pages = ws->free_pmd_pages,
-		.fallback_rate = ws->fallback_rate,
-		.pages_to_scan = ws->pages_to_scan,
-		.sleep_ms = ws->sleep_ms,
-		.eligible_pages = ws->eligible_pages,
-	};
-	size_t n = mt_why_list(&in, out, WHY_MAX);
-	return n < WHY_MAX ? n : WHY_MAX;
-}
-
 void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		    const struct mt_output_opts *o)
 {
 	struct mt_buf b = {0};
 	char sz[16];
-	struct why_sys ws;
-	why_sys_init(&ws, s);
+	struct mt_why_sys ws;
+	mt_why_sys_init(&ws, s);
 	mt_buf_printf(&b,
 		      "# memtop %s: page %s, PMD order %u (%s), max order %u, "
 		      "THP %s/%s, views: present",
@@ -337,6 +235,13 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 			mt_buf_printf(&b, "%s", mt_fmt_size(sz, sizeof(sz),
 				(p->pmd_khugepaged * s->page_size)
 					<< s->pmd_order));
+		/* the reason holding most of the memory not PMD-mapped */
+		uint64_t wb;
+		int main_why = mt_why_proc_main(s, &ws, p, &wb);
+		if (main_why >= 0)
+			mt_buf_printf(&b, " why:%s %s",
+				      mt_why_name((enum mt_why_code)main_why),
+				      mt_fmt_size(sz, sizeof(sz), wb));
 		MT_BUF_LIT(&b, " present ");
 		text_hist(&b, p->present_hist, s->nord, NULL);
 		MT_BUF_LIT(&b, " mappable ");
@@ -366,7 +271,7 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 					  s->pfns_why);
 			}
 			struct mt_why w[WHY_MAX];
-			if (vma_why(s, &ws, p, v, w)) {
+			if (mt_why_vma(s, &ws, p, v, w, WHY_MAX)) {
 				/* the main reason */
 				const char *c = mt_why_name(w[0].code);
 				MT_BUF_LIT(&b, " why:");
@@ -487,7 +392,7 @@ static void json_pmd(struct mt_buf *b, uint64_t slots, uint64_t full,
 }
 
 static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
-		     const struct why_sys *ws, const struct mt_proc *p,
+		     const struct mt_why_sys *ws, const struct mt_proc *p,
 		     const struct mt_vma *v)
 {
 	MT_BUF_LIT(b, "{\"start\":\"");
@@ -520,7 +425,7 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	MT_BUF_LIT(b, "\"}");
 	if (ws) {
 		struct mt_why w[WHY_MAX];
-		size_t nw = vma_why(s, ws, p, v, w);
+		size_t nw = mt_why_vma(s, ws, p, v, w, WHY_MAX);
 		char text[512];
 		MT_BUF_LIT(b, ",\"why\":[");
 		for (size_t i = 0; i < nw; i++) {
@@ -653,8 +558,8 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 {
 	struct mt_buf b = {0};
 	const struct mt_scan_stats *st = &s->stats;
-	struct why_sys ws;
-	why_sys_init(&ws, s);
+	struct mt_why_sys ws;
+	mt_why_sys_init(&ws, s);
 	mt_buf_printf(&b,
 		      "{\"memtop\":\"%s\",\"time\":%.3f,\"scan_ms\":%.3f,"
 		      "\"page_size\":%u,\"pmd_order\":%u,\"max_order\":%u,"
@@ -719,6 +624,19 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,
 			 p->pmd_mapped, p->pmd_collapsible, p->pmd_khugepaged);
 		mt_buf_addc(&b, '}');
+		/* the reason holding most of the memory not PMD-mapped */
+		uint64_t wb;
+		int main_why = mt_why_proc_main(s, &ws, p, &wb);
+		if (main_why < 0) {
+			MT_BUF_LIT(&b, ",\"why_main\":null");
+		} else {
+			MT_BUF_LIT(&b, ",\"why_main\":{\"code\":\"");
+			const char *c = mt_why_name((enum mt_why_code)main_why);
+			mt_buf_add(&b, c, strlen(c));
+			mt_buf_addc(&b, '"');
+			json_num(&b, "bytes", wb);
+			mt_buf_addc(&b, '}');
+		}
 		json_u64_array(&b, "present_hist", p->present_hist, s->nord);
 		json_u64_array(&b, "mappable_hist", p->mappable_hist, s->nord);
 		json_folios(&b, s, p->folios);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "memtop/snapshot.h"
+#include "memtop/sysinfo.h"
 #include "memtop/why.h"
 
 const struct mt_why_def mt_why_table[MT_WHY_COUNT] = {
@@ -173,4 +174,127 @@ size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
 		    in->sleep_ms, in->eligible_pages, 0);
 	}
 	return n;
+}
+
+/* --- over a snapshot ----------------------------------------------------- */
+
+static uint64_t khp_counter(const struct mt_sysinfo *si, const char *key)
+{
+	const struct mt_counter *c =
+		mt_counter_find(si->khugepaged, si->nkhugepaged, key);
+	return c ? c->value : MT_UNKNOWN;
+}
+
+void mt_why_sys_init(struct mt_why_sys *w, const struct mt_snapshot *s)
+{
+	const struct mt_sysinfo *si = s->sys;
+	*w = (struct mt_why_sys){.mode = MT_THP_UNKNOWN,
+			      .free_pages = MT_UNKNOWN,
+			      .free_pmd_pages = MT_UNKNOWN,
+			      .max_none = MT_UNKNOWN,
+			      .pages_to_scan = MT_UNKNOWN,
+			      .sleep_ms = MT_UNKNOWN};
+	/* the memory khugepaged has to scan: the slots of the VMAs it would
+	 * take slots from (a lower bound: VMAs it would scan in vain are
+	 * not known) */
+	for (size_t i = 0; i < s->nprocs; i++)
+		for (size_t j = 0; j < s->procs[i].nvmas; j++) {
+			const struct mt_vma *v = &s->procs[i].vmas[j];
+			if (v->pmd_khugepaged != MT_UNKNOWN &&
+			    v->pmd_khugepaged)
+				w->eligible_pages += v->pmd_slots
+						     << s->pmd_order;
+		}
+	if (!si)
+		return;
+	w->mode = mt_thp_mode_word(si->thp_enabled);
+	uint64_t kb = ((uint64_t)s->page_size << s->pmd_order) >> 10;
+	for (size_t i = 0; i < si->nsizes; i++) {
+		if (si->sizes[i].kb != kb)
+			continue;
+		enum mt_thp_mode m = mt_thp_mode_word(si->sizes[i].enabled);
+		if (m != MT_THP_INHERIT && m != MT_THP_UNKNOWN)
+			w->mode = m;
+	}
+	if (si->nzones) {
+		w->free_pages = mt_buddy_free_pages(si, -1, 0);
+		w->free_pmd_pages = mt_buddy_free_pages(si, -1, s->pmd_order);
+	}
+	w->max_none = khp_counter(si, "max_ptes_none");
+	w->pages_to_scan = khp_counter(si, "pages_to_scan");
+	w->sleep_ms = khp_counter(si, "scan_sleep_millisecs");
+	const struct mt_counter *fb =
+		mt_counter_find(si->vmstat, si->nvmstat, "thp_fault_fallback");
+	if (fb && fb->has_rate && !fb->reset)
+		w->fallback_rate = fb->rate;
+}
+
+size_t mt_why_vma(const struct mt_snapshot *s, const struct mt_why_sys *ws,
+		  const struct mt_proc *p, const struct mt_vma *v,
+		  struct mt_why *out, size_t max)
+{
+	bool anon = v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
+		    v->kind == MT_KIND_STACK;
+	struct mt_why_in in = {
+		.thp_enabled = p->thp_enabled,
+		.mode = ws->mode,
+		.vmflags_known = v->has_smaps || v->vmflags_known,
+		.vmflags = v->vmflags,
+		.anon_private = anon && v->perms[3] != 's',
+		.coll_why = v->pmd_collapsible == MT_UNKNOWN &&
+					    v->coll_why == MT_COLL_UNKNOWN
+				    ? -1 : v->coll_why,
+		.start = v->start,
+		.end = v->end,
+		.offset = v->offset,
+		.page_shift = s->page_shift,
+		.pmd_order = s->pmd_order,
+		.slots = v->pmd_slots,
+		.populated = v->pmd_populated,
+		.mapped = v->pmd_mapped,
+		.holed = v->pmd_holed,
+		.missing = v->holes_missing,
+		.over_none = v->pmd_over_none,
+		.max_none = ws->max_none,
+		.collapsible = v->pmd_collapsible,
+		.khugepaged = v->pmd_khugepaged,
+		.free_pages = ws->free_pages,
+		.free_pmd_pages = ws->free_pmd_pages,
+		.fallback_rate = ws->fallback_rate,
+		.pages_to_scan = ws->pages_to_scan,
+		.sleep_ms = ws->sleep_ms,
+		.eligible_pages = ws->eligible_pages,
+	};
+	size_t n = mt_why_list(&in, out, max);
+	return n < max ? n : max;
+}
+
+uint64_t mt_why_vma_bytes(const struct mt_snapshot *s, const struct mt_vma *v)
+{
+	uint64_t present = v->present_pages << s->page_shift;
+	if (v->pmd_mapped == MT_UNKNOWN)
+		return present;
+	uint64_t huge = v->pmd_mapped << (s->page_shift + s->pmd_order);
+	return present > huge ? present - huge : 0;
+}
+
+int mt_why_proc_main(const struct mt_snapshot *s, const struct mt_why_sys *ws,
+		     const struct mt_proc *p, uint64_t *bytes)
+{
+	uint64_t by[MT_WHY_COUNT] = {0};
+	struct mt_why w[MT_WHY_COUNT + 4];
+	for (size_t j = 0; j < p->nvmas; j++) {
+		const struct mt_vma *v = &p->vmas[j];
+		if (!mt_why_vma(s, ws, p, v, w, MT_ARRAY_SIZE(w)))
+			continue;
+		if ((unsigned)w[0].code < MT_WHY_COUNT)
+			by[w[0].code] += mt_why_vma_bytes(s, v);
+	}
+	int best = -1;
+	for (int c = 0; c < MT_WHY_COUNT; c++)
+		if (by[c] && (best < 0 || by[c] > by[best]))
+			best = c;
+	if (bytes)
+		*bytes = best < 0 ? 0 : by[best];
+	return best;
 }

@@ -79,4 +79,31 @@ size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
 void mt_why_text(const struct mt_why *w, char *buf, size_t len);
 const char *mt_why_name(enum mt_why_code c);
 
+/* --- over a snapshot -----------------------------------------------------
+ * The same reasons for the VMAs of a snapshot (the batch outputs and the
+ * viewer share them). */
+struct mt_snapshot;
+struct mt_proc;
+struct mt_vma;
+
+/* What the reasons need from the system, read once per snapshot. */
+struct mt_why_sys {
+	enum mt_thp_mode mode;
+	uint64_t free_pages, free_pmd_pages, max_none, pages_to_scan, sleep_ms;
+	uint64_t eligible_pages;
+	double fallback_rate;
+};
+void mt_why_sys_init(struct mt_why_sys *w, const struct mt_snapshot *s);
+/* The reasons for one VMA, main reason first (at most max). */
+size_t mt_why_vma(const struct mt_snapshot *s, const struct mt_why_sys *ws,
+		  const struct mt_proc *p, const struct mt_vma *v,
+		  struct mt_why *out, size_t max);
+/* The VMA's present bytes not mapped by PMDs: what its reasons hold. */
+uint64_t mt_why_vma_bytes(const struct mt_snapshot *s, const struct mt_vma *v);
+/* The process's main reason: the code that is the main reason of the
+ * VMAs holding the most bytes not PMD-mapped (*bytes, may be NULL), or
+ * -1 when no VMA has a reason. */
+int mt_why_proc_main(const struct mt_snapshot *s, const struct mt_why_sys *ws,
+		     const struct mt_proc *p, uint64_t *bytes);
+
 #endif
