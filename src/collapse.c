@@ -29,28 +29,41 @@
 
 /* --- rules -------------------------------------------------------------- */
 
+static const struct {
+	const char *w;
+	enum mt_shmem_mode m;
+} shm_words[] = {
+	{"always", MT_SHM_ALWAYS}, {"within_size", MT_SHM_WITHIN_SIZE},
+	{"advise", MT_SHM_ADVISE}, {"never", MT_SHM_NEVER},
+	{"deny", MT_SHM_DENY},     {"force", MT_SHM_FORCE},
+	{"inherit", MT_SHM_INHERIT},
+};
+
+static enum mt_shmem_mode shmem_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i < MT_ARRAY_SIZE(shm_words); i++)
+		if (strlen(shm_words[i].w) == n && !memcmp(shm_words[i].w, w, n))
+			return shm_words[i].m;
+	return MT_SHM_UNKNOWN;
+}
+
+const char *mt_shmem_mode_name(enum mt_shmem_mode m)
+{
+	for (size_t i = 0; i < MT_ARRAY_SIZE(shm_words); i++)
+		if (shm_words[i].m == m)
+			return shm_words[i].w;
+	return "unknown";
+}
+
 enum mt_shmem_mode mt_shmem_mode_parse(const char *buf, size_t len)
 {
-	static const struct {
-		const char *w;
-		enum mt_shmem_mode m;
-	} words[] = {
-		{"always", MT_SHM_ALWAYS}, {"within_size", MT_SHM_WITHIN_SIZE},
-		{"advise", MT_SHM_ADVISE}, {"never", MT_SHM_NEVER},
-		{"deny", MT_SHM_DENY},     {"force", MT_SHM_FORCE},
-		{"inherit", MT_SHM_INHERIT},
-	};
 	const char *lb = memchr(buf, '[', len);
 	if (!lb)
 		return MT_SHM_UNKNOWN;
 	const char *rb = memchr(lb, ']', len - (size_t)(lb - buf));
 	if (!rb)
 		return MT_SHM_UNKNOWN;
-	size_t n = (size_t)(rb - lb - 1);
-	for (size_t i = 0; i < MT_ARRAY_SIZE(words); i++)
-		if (strlen(words[i].w) == n && !memcmp(words[i].w, lb + 1, n))
-			return words[i].m;
-	return MT_SHM_UNKNOWN;
+	return shmem_word(lb + 1, (size_t)(rb - lb - 1));
 }
 
 enum mt_thp_mode mt_thp_mode_word(const char *w)
@@ -230,6 +243,38 @@ uint64_t mt_coll_slots(const struct mt_coll_env *env,
 	return n;
 }
 
+enum mt_shmem_mode mt_shmem_fault_mode(const struct mt_coll_env *env,
+				       const struct mt_coll_vma *v,
+				       enum mt_shm_src *srcp)
+{
+	enum mt_shm_src tmp;
+	enum mt_shm_src *src = srcp ? srcp : &tmp;
+	bool anon = v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
+		    v->kind == MT_KIND_STACK;
+	bool tmpfs_file = v->kind == MT_KIND_FILE && v->tmpfs == MT_TRI_YES;
+	bool shm = tmpfs_file || v->kind == MT_KIND_SHMEM ||
+		   v->kind == MT_KIND_MEMFD || (anon && v->perms[3] == 's');
+	*src = shm ? MT_SHM_SRC_GLOBAL : MT_SHM_SRC_NONE;
+	if (!shm)
+		return MT_SHM_UNKNOWN;
+	/* deny and force override every mount */
+	if (env->shmem_enabled == MT_SHM_DENY ||
+	    env->shmem_enabled == MT_SHM_FORCE ||
+	    env->shmem_enabled == MT_SHM_UNKNOWN)
+		return env->shmem_enabled;
+	if (tmpfs_file) {
+		*src = MT_SHM_SRC_MOUNT;
+		return v->mount_huge;
+	}
+	if ((anon || v->kind == MT_KIND_SHMEM) && !v->sysv &&
+	    env->shmem_pmd != MT_SHM_INHERIT) {
+		/* shared anonymous memory: the PMD size's own setting */
+		*src = MT_SHM_SRC_SIZE;
+		return env->shmem_pmd;
+	}
+	return env->shmem_enabled; /* memfd, SysV: the internal mount */
+}
+
 uint64_t mt_khp_slots(const struct mt_coll_env *env,
 		      const struct mt_coll_vma *v, enum mt_coll_why *whyp,
 		      bool *mode_offp)
@@ -247,13 +292,8 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 	if (!anon || v->perms[3] == 's') {
 		/* shmem follows shmem_enabled (the anonymous enabled mode
 		 * does not apply); tmpfs files their mount's huge= option */
-		enum mt_shmem_mode m;
-		if ((anon || v->kind == MT_KIND_SHMEM) && !v->sysv)
-			m = env->shmem_pmd == MT_SHM_INHERIT ? env->shmem_enabled
-							     : env->shmem_pmd;
-		else if (v->kind == MT_KIND_MEMFD || v->sysv)
-			m = env->shmem_enabled;
-		else
+		enum mt_shmem_mode m = mt_shmem_fault_mode(env, v, NULL);
+		if (m == MT_SHM_UNKNOWN)
 			return MT_UNKNOWN;
 		if (m == MT_SHM_NEVER ||
 		    (m == MT_SHM_ADVISE && !(v->vmflags & MT_VMF_HG))) {
@@ -288,13 +328,29 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 	return v->khp_fit + full;
 }
 
-enum mt_tri mt_mountinfo_is_tmpfs(const char *buf, size_t len, unsigned maj,
-				  unsigned min)
+/* The mount option huge= in a comma separated list (absent: never). */
+static enum mt_shmem_mode huge_option(const char *o, size_t n)
+{
+	const char *end = o + n;
+	while (o < end) {
+		const char *comma = memchr(o, ',', (size_t)(end - o));
+		const char *e = comma ? comma : end;
+		if (e - o > 5 && !memcmp(o, "huge=", 5))
+			return shmem_word(o + 5, (size_t)(e - o - 5));
+		o = e + 1;
+	}
+	return MT_SHM_NEVER;
+}
+
+enum mt_tri mt_mountinfo_tmpfs(const char *buf, size_t len, unsigned maj,
+			       unsigned min, enum mt_shmem_mode *huge)
 {
 	char dev[32];
 	int k = snprintf(dev, sizeof(dev), " %u:%u ", maj, min);
 	size_t pos = 0, n;
 	const char *line;
+	if (huge)
+		*huge = MT_SHM_UNKNOWN;
 	while ((line = mt_next_line(buf, len, &pos, &n))) {
 		/* id parent maj:min root mount opts... - fstype source opts */
 		const char *sp = memchr(line, ' ', n);
@@ -305,13 +361,19 @@ enum mt_tri mt_mountinfo_is_tmpfs(const char *buf, size_t len, unsigned maj,
 		    memcmp(sp, dev, (size_t)k) != 0)
 			continue;
 		for (const char *q = sp; q + 3 <= line + n; q++) {
-			if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
-				const char *t = q + 3;
-				size_t rest = (size_t)(line + n - t);
-				return rest >= 6 && !memcmp(t, "tmpfs ", 6)
-					       ? MT_TRI_YES
-					       : MT_TRI_NO;
-			}
+			if (q[0] != ' ' || q[1] != '-' || q[2] != ' ')
+				continue;
+			const char *t = q + 3, *e = line + n;
+			if ((size_t)(e - t) < 6 || memcmp(t, "tmpfs ", 6))
+				return MT_TRI_NO;
+			/* the source, then the super block's options */
+			const char *src = t + 6;
+			const char *opts = memchr(src, ' ', (size_t)(e - src));
+			if (huge)
+				*huge = opts ? huge_option(opts + 1,
+						(size_t)(e - opts - 1))
+					     : MT_SHM_NEVER;
+			return MT_TRI_YES;
 		}
 	}
 	return MT_TRI_UNKNOWN;

@@ -621,6 +621,10 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		json_num(&b, "vma_count", p->vma_count);
 		MT_BUF_LIT(&b, ",\"cgroup\":");
 		mt_escape_json(&b, p->cgroup, strlen(p->cgroup));
+		if (p->memcg_room == MT_UNKNOWN)
+			MT_BUF_LIT(&b, ",\"memcg_room_bytes\":null");
+		else
+			json_num(&b, "memcg_room_bytes", p->memcg_room);
 		json_pmd(&b, p->pmd_slots, p->pmd_full, p->pmd_touched,
 			 p->pmd_mapped, p->pmd_collapsible, p->pmd_khugepaged);
 		mt_buf_addc(&b, '}');

@@ -75,6 +75,7 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->scan_ok = MT_TRI_UNKNOWN;
 	c->scan_guard = MT_TRI_UNKNOWN;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
+	c->memcg = mt_memcg_open(&c->pf);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
 	c->kf = xmalloc(((UINT64_C(1) << c->pmd_order) + 1) * sizeof(uint64_t));
 	return c;
@@ -96,6 +97,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	free(c->users);
 	mt_snapshot_unref(c->prev);
 	mt_sysreader_free(c->sysr);
+	mt_memcg_close(c->memcg);
 	mt_numa_free(&c->numa);
 	mt_intern_free(&c->paths);
 	mt_intern_free(&c->hists);
@@ -288,12 +290,15 @@ static void read_cgroup(struct proc_scan *ps, struct mt_proc *p)
 {
 	struct mt_scan_ctx *c = ps->c;
 	p->cgroup = "";
+	p->memcg_room = MT_UNKNOWN;
 	if (p->kthread || mt_read_at(ps->dirfd, "cgroup", &c->status) < 0)
 		return;
 	const char *cg;
 	size_t cl;
-	if (mt_parse_cgroup(c->status.data, c->status.len, &cg, &cl) == 0)
+	if (mt_parse_cgroup(c->status.data, c->status.len, &cg, &cl) == 0) {
 		p->cgroup = mt_arena_strndup(ps->s->arena, cg, cl);
+		p->memcg_room = mt_memcg_room(c->memcg, p->cgroup);
+	}
 }
 
 /* The process's figures, zero, in the views this snapshot has. */
@@ -439,10 +444,15 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 			v->vmflags_known = true;
 		}
 		if (mi && cv.tmpfs == MT_TRI_UNKNOWN)
-			cv.tmpfs = mt_mountinfo_is_tmpfs(c->status.data,
-							 c->status.len,
-							 v->dev_major,
-							 v->dev_minor);
+			cv.tmpfs = mt_mountinfo_tmpfs(c->status.data,
+						      c->status.len,
+						      v->dev_major,
+						      v->dev_minor,
+						      &cv.mount_huge);
+		enum mt_shm_src src;
+		v->shm_mode = (unsigned char)mt_shmem_fault_mode(&env, &cv,
+								  &src);
+		v->shm_src = (unsigned char)src;
 		enum mt_coll_why why;
 		v->pmd_collapsible = mt_coll_slots(&env, &cv, &why);
 		v->coll_why = (unsigned char)why;
@@ -641,6 +651,7 @@ static struct mt_snapshot *scan_begin(struct mt_scan_ctx *c,
 	set_views(c, o, s);
 	if (o->collapsible)
 		read_coll_env(c);
+	mt_memcg_new_scan(c->memcg);
 	s->sys_arena = mt_arena_new();
 	*job = (struct sys_job){.r = c->sysr,
 				.arena = s->sys_arena,

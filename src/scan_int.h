@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "memtop/collapse.h"
+#include "memtop/memcg.h"
 #include "memtop/hist.h"
 #include "memtop/intern.h"
 #include "memtop/numa.h"
@@ -58,6 +59,7 @@ struct mt_scan_ctx {
 	uint64_t huge_zero_pfn; /* the huge zero page, UINT64_MAX unknown */
 	struct mt_kernel_probe kp; /* what the kernel does (owns kpf_fd) */
 	struct mt_coll_env coll_env; /* the system's collapse settings */
+	struct mt_memcg *memcg; /* room under memory cgroup limits */
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
 	 * small VMAs have one of a few histograms */

@@ -29,6 +29,13 @@ const struct mt_why_def mt_why_table[MT_WHY_COUNT] = {
 	[MT_WHY_SHMEM_DENIED] = {"shmem_denied",
 		"shared memory: shmem_enabled does not allow PMD-sized huge "
 		"pages here ({0} PMD slots)"},
+	[MT_WHY_SHMEM_OFF] = {"shmem_off",
+		"shared memory: {s} gives it no huge pages at fault or from "
+		"khugepaged; MADV_COLLAPSE still can ({0} PMD slots)"},
+	[MT_WHY_TMPFS_HUGE] = {"tmpfs_huge",
+		"a tmpfs file whose mount has huge={s}: no huge pages at "
+		"fault or from khugepaged; MADV_COLLAPSE still can ({0} PMD "
+		"slots)"},
 	[MT_WHY_THP_NEVER] = {"thp_never",
 		"transparent_hugepage/enabled is never: no huge page at fault "
 		"or from khugepaged ({0} PMD slots)"},
@@ -51,6 +58,14 @@ const struct mt_why_def mt_why_table[MT_WHY_COUNT] = {
 	[MT_WHY_FALLBACKS] = {"fallbacks",
 		"page faults fell back from a PMD-sized huge page {0} times a "
 		"minute over the last interval (thp_fault_fallback)"},
+	[MT_WHY_MEMCG_LIMIT] = {"memcg_limit",
+		"the process's memory cgroup has {0} KiB left under its "
+		"limit, less than one PMD-sized page ({1} KiB): faults fall "
+		"back to small pages unless memory is reclaimed"},
+	[MT_WHY_CHARGE_FALLBACKS] = {"charge_fallbacks",
+		"page faults fell back from a PMD-sized huge page because a "
+		"memory cgroup could not be charged for it {0} times a minute "
+		"over the last interval (thp_fault_fallback_charge)"},
 	[MT_WHY_KHUGEPAGED_PACE] = {"khugepaged_pace",
 		"khugepaged scans {1} pages every {2} ms: one pass over the "
 		"{3} pages it may collapse takes about {0} s"},
@@ -69,6 +84,13 @@ void mt_why_text(const struct mt_why *w, char *buf, size_t len)
 				? mt_why_table[w->code].text : "";
 	size_t o = 0;
 	for (; *t && o + 1 < len; t++) {
+		if (t[0] == '{' && t[1] == 's' && t[2] == '}') {
+			const char *q = w->s ? w->s : "?";
+			for (; *q && o + 1 < len; q++)
+				buf[o++] = *q;
+			t += 2;
+			continue;
+		}
 		if (t[0] == '{' && t[1] >= '0' && t[1] <= '4' && t[2] == '}') {
 			uint64_t v = w->a[t[1] - '0'];
 			char num[24];
@@ -91,7 +113,7 @@ static void add(struct mt_why *out, size_t max, size_t *n,
 		uint64_t a3, uint64_t a4)
 {
 	if (*n < max)
-		out[*n] = (struct mt_why){c, {a0, a1, a2, a3, a4}};
+		out[*n] = (struct mt_why){c, {a0, a1, a2, a3, a4}, NULL};
 	(*n)++;
 }
 
@@ -128,6 +150,33 @@ size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
 		add(out, max, &n, MT_WHY_SHMEM_DENIED, slots, 0, 0, 0, 0);
 		blocked = true;
 	}
+	if (!blocked && in->vmflags_known &&
+	    (in->shm_mode == MT_SHM_NEVER ||
+	     (in->shm_mode == MT_SHM_ADVISE && !(in->vmflags & MT_VMF_HG)))) {
+		bool never = in->shm_mode == MT_SHM_NEVER;
+		const char *s;
+		switch (in->shm_src) {
+		case MT_SHM_SRC_MOUNT:
+			s = never ? "never" : "advise and the mapping has no "
+					      "MADV_HUGEPAGE";
+			break;
+		case MT_SHM_SRC_SIZE:
+			s = never ? "the PMD size's shmem_enabled never"
+				  : "the PMD size's shmem_enabled advise "
+				    "without MADV_HUGEPAGE";
+			break;
+		default:
+			s = never ? "shmem_enabled never"
+				  : "shmem_enabled advise without "
+				    "MADV_HUGEPAGE";
+			break;
+		}
+		add(out, max, &n, in->shm_src == MT_SHM_SRC_MOUNT
+					  ? MT_WHY_TMPFS_HUGE : MT_WHY_SHMEM_OFF,
+		    slots, 0, 0, 0, 0);
+		if (n <= max)
+			out[n - 1].s = s;
+	}
 	if (in->anon_private && in->vmflags_known && !blocked) {
 		if (in->mode == MT_THP_NEVER)
 			add(out, max, &n, MT_WHY_THP_NEVER, slots, 0, 0, 0, 0);
@@ -151,6 +200,12 @@ size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
 		    in->populated, in->max_none == MT_UNKNOWN ? MT_UNKNOWN
 							   : in->over_none,
 		    in->max_none);
+	/* the memory cgroup: a fault charges a whole huge page */
+	uint64_t pmd_kb = (pmd_pages << in->page_shift) >> 10;
+	if (!blocked && slots && in->memcg_room != MT_UNKNOWN &&
+	    (in->memcg_room >> 10) < pmd_kb)
+		add(out, max, &n, MT_WHY_MEMCG_LIMIT, in->memcg_room >> 10,
+		    pmd_kb, 0, 0, 0);
 	/* memory and khugepaged: for memory that could still be huge */
 	bool room = in->mapped != MT_UNKNOWN && in->populated != MT_UNKNOWN &&
 		    in->populated > in->mapped;
@@ -164,6 +219,10 @@ size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
 	if (in->anon_private && in->fallback_rate > 0)
 		add(out, max, &n, MT_WHY_FALLBACKS,
 		    (uint64_t)(in->fallback_rate * 60 + 0.5), 0, 0, 0, 0);
+	if (in->anon_private && in->charge_fallback_rate > 0)
+		add(out, max, &n, MT_WHY_CHARGE_FALLBACKS,
+		    (uint64_t)(in->charge_fallback_rate * 60 + 0.5), 0, 0, 0,
+		    0);
 	if (in->khugepaged != MT_UNKNOWN && in->khugepaged &&
 	    in->pages_to_scan && in->pages_to_scan != MT_UNKNOWN &&
 	    in->sleep_ms != MT_UNKNOWN && in->eligible_pages != MT_UNKNOWN) {
@@ -227,6 +286,10 @@ void mt_why_sys_init(struct mt_why_sys *w, const struct mt_snapshot *s)
 		mt_counter_find(si->vmstat, si->nvmstat, "thp_fault_fallback");
 	if (fb && fb->has_rate && !fb->reset)
 		w->fallback_rate = fb->rate;
+	fb = mt_counter_find(si->vmstat, si->nvmstat,
+			     "thp_fault_fallback_charge");
+	if (fb && fb->has_rate && !fb->reset)
+		w->charge_fallback_rate = fb->rate;
 }
 
 size_t mt_why_vma(const struct mt_snapshot *s, const struct mt_why_sys *ws,
@@ -257,6 +320,9 @@ size_t mt_why_vma(const struct mt_snapshot *s, const struct mt_why_sys *ws,
 		.over_none = v->pmd_over_none,
 		.max_none = ws->max_none,
 		.collapsible = v->pmd_collapsible,
+		.shm_mode = (enum mt_shmem_mode)v->shm_mode,
+		.shm_src = (enum mt_shm_src)v->shm_src,
+		.memcg_room = p->memcg_room,
 		.khugepaged = v->pmd_khugepaged,
 		.free_pages = ws->free_pages,
 		.free_pmd_pages = ws->free_pmd_pages,

@@ -53,9 +53,13 @@ disabled = shapes["thp_disable"]
 codes = {"thp_disabled", "vma_type", "nohugepage", "userfaultfd",
          "file_no_thp", "shmem_denied", "thp_never", "not_advised",
          "no_slot", "file_misaligned", "holes", "fragmented", "fallbacks",
-         "khugepaged_pace"}
+         "khugepaged_pace", "shmem_off", "tmpfs_huge", "memcg_limit",
+         "charge_fallbacks"}
 shut = {"not_advised", "nohugepage", "thp_disabled", "file_no_thp",
-        "file_misaligned", "vma_type", "shmem_denied", "thp_never"}
+        "file_misaligned", "vma_type", "shmem_denied", "thp_never",
+        "shmem_off", "tmpfs_huge"}
+shmem_global = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled").read()
+shmem_never = "[never]" in shmem_global
 n = bad = 0
 def ck(ok, msg):
     global n, bad
@@ -132,6 +136,10 @@ for v in proc["vmas"]:
         # shmem_enabled never or advise: khugepaged leaves it; else the
         # page cache decides, not known
         ck(ps["khugepaged"] in (0, None), f"{name}: khugepaged 0 or null")
+        if shmem_never and touched:
+            sv = [w["value"] for w in why if w["code"] == "shmem_off"]
+            ck(sv == [ps["total"]],
+               f"{name}: shmem_off with {ps['total']} slots under shmem_enabled never ({cs})")
 for must in ("anon", "anon_nohuge", "anon_hg", "file_ro", "memfd_off",
              "unaligned"):
     ck(must in seen, f"region {must} found")

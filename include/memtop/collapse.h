@@ -53,6 +53,8 @@ enum mt_shmem_mode {
 };
 /* The selected word ("[advise]") of a shmem_enabled file. */
 enum mt_shmem_mode mt_shmem_mode_parse(const char *buf, size_t len);
+/* Its word ("within_size"), "unknown" for MT_SHM_UNKNOWN. */
+const char *mt_shmem_mode_name(enum mt_shmem_mode m);
 
 /* The THP enabled mode for the PMD size: hugepages-<PMD>kB/enabled, or
  * the global enabled file when that says inherit (or is not there). */
@@ -88,6 +90,7 @@ struct mt_coll_vma {
 	bool vmflags_known;       /* smaps VmFlags read */
 	unsigned vmflags;         /* MT_VMF_* */
 	enum mt_tri tmpfs;        /* a file VMA: on tmpfs */
+	enum mt_shmem_mode mount_huge; /* on tmpfs: the mount's huge= */
 	bool sysv;                /* a SysV shared memory segment */
 	uint64_t touched;         /* PMD slots with a present or swapped page */
 	uint64_t mapped;          /* of them PMD-mapped; MT_UNKNOWN */
@@ -145,10 +148,32 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 		      const struct mt_coll_vma *v, enum mt_coll_why *why,
 		      bool *mode_off);
 
-/* Is device maj:min a tmpfs mount in this mountinfo text? Unknown when
+/*
+ * Shared memory's setting for huge pages at fault and from khugepaged
+ * (MADV_COLLAPSE ignores it unless it is deny), as Linux 6.18's
+ * shmem_huge_global_enabled and shmem_allowable_huge_orders apply it:
+ * shmem_enabled deny or force for every kind; else a tmpfs file its
+ * mount's huge= option, shared anonymous memory the PMD size's own
+ * shmem_enabled unless inherit, memfd and SysV memory the global
+ * shmem_enabled (their internal mount's). *src (may be NULL) says
+ * which; MT_SHM_UNKNOWN with MT_SHM_SRC_NONE when v is not shared
+ * memory (or a file not known to be on tmpfs).
+ */
+enum mt_shm_src {
+	MT_SHM_SRC_NONE,
+	MT_SHM_SRC_GLOBAL,  /* transparent_hugepage/shmem_enabled */
+	MT_SHM_SRC_SIZE,    /* hugepages-<PMD>kB/shmem_enabled */
+	MT_SHM_SRC_MOUNT,   /* the tmpfs mount's huge= */
+};
+enum mt_shmem_mode mt_shmem_fault_mode(const struct mt_coll_env *env,
+				       const struct mt_coll_vma *v,
+				       enum mt_shm_src *src);
+
+/* Is device maj:min a tmpfs mount in this mountinfo text, and with which
+ * huge= option (*huge, may be NULL: never when not given)? Unknown when
  * the device is not listed. */
-enum mt_tri mt_mountinfo_is_tmpfs(const char *buf, size_t len, unsigned maj,
-				  unsigned min);
+enum mt_tri mt_mountinfo_tmpfs(const char *buf, size_t len, unsigned maj,
+			       unsigned min, enum mt_shmem_mode *huge);
 
 /* --- the action ---------------------------------------------------------
  * mt_collapse_run() asks MADV_COLLAPSE through process_madvise() on a

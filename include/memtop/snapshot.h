@@ -63,6 +63,10 @@ struct mt_vma {
 	uint64_t khp_fit, khp_unsure, full_over, full_unknown;
 	bool khp_mode_off;
 	unsigned char coll_why;
+	/* shared memory: the setting for huge pages at fault and from
+	 * khugepaged, and where it comes from (collapse.h
+	 * mt_shmem_fault_mode: enum mt_shmem_mode, enum mt_shm_src) */
+	unsigned char shm_mode, shm_src;
 	bool sysv; /* a SysV shared memory segment */
 	/* From smaps, when it was read for this process (has_smaps). */
 	bool has_smaps;
@@ -91,6 +95,9 @@ struct mt_proc {
 	const char *comm; /* Name: from status (kernel escaped) */
 	const char *user; /* user name, or the uid in decimal */
 	const char *cgroup; /* v1 memory controller path, else the v2 path */
+	/* bytes left under the memory cgroup's limits (memcg.h), MT_UNKNOWN
+	 * when not known or without a limit */
+	uint64_t memcg_room;
 	bool kthread;
 	uint64_t status_rss_kb;
 	uint64_t present_pages, swapped_pages, zero_pages;

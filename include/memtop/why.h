@@ -25,6 +25,8 @@ enum mt_why_code {
 	MT_WHY_USERFAULTFD,    /* userfaultfd armed */
 	MT_WHY_FILE_NO_THP,    /* regular file, no READ_ONLY_THP_FOR_FS */
 	MT_WHY_SHMEM_DENIED,   /* shmem_enabled deny (or the size's) */
+	MT_WHY_SHMEM_OFF,      /* shmem_enabled never, advise unadvised */
+	MT_WHY_TMPFS_HUGE,     /* the tmpfs mount's huge= never, advise */
 	MT_WHY_THP_NEVER,      /* enabled is never */
 	MT_WHY_NOT_ADVISED,    /* madvise mode, no MADV_HUGEPAGE */
 	MT_WHY_NO_SLOT,        /* no aligned PMD slot inside the VMA */
@@ -32,12 +34,15 @@ enum mt_why_code {
 	MT_WHY_HOLES,          /* slots with missing pages */
 	MT_WHY_FRAGMENTED,     /* little free memory in PMD-sized blocks */
 	MT_WHY_FALLBACKS,      /* thp_fault_fallback rising */
+	MT_WHY_MEMCG_LIMIT,    /* the memory cgroup has no room for one */
+	MT_WHY_CHARGE_FALLBACKS, /* thp_fault_fallback_charge rising */
 	MT_WHY_KHUGEPAGED_PACE,/* one khugepaged pass over eligible memory */
 	MT_WHY_COUNT
 };
 
 /* The table: code and sentence. The sentence's {0} .. {4} are the
- * reason's figures a[0..4] ("?" when MT_UNKNOWN); value is its evidence figure (a[0]). */
+ * reason's figures a[0..4] ("?" when MT_UNKNOWN), {s} its word; value
+ * is its evidence figure (a[0]). */
 struct mt_why_def {
 	const char *code;
 	const char *text;
@@ -47,6 +52,7 @@ extern const struct mt_why_def mt_why_table[MT_WHY_COUNT];
 struct mt_why {
 	enum mt_why_code code;
 	uint64_t a[5];
+	const char *s; /* a setting's name and word, or NULL */
 };
 
 /* What the rules look at for one VMA. Figures not known are MT_UNKNOWN. */
@@ -62,12 +68,20 @@ struct mt_why_in {
 	uint64_t slots, populated, mapped; /* PMD slots */
 	uint64_t holed, missing, over_none, max_none;
 	uint64_t collapsible, khugepaged;
+	/* shared memory: the setting for faults and khugepaged (enum
+	 * mt_shmem_mode, MT_SHM_UNKNOWN when not shared memory or not
+	 * known) and where it comes from (enum mt_shm_src) */
+	enum mt_shmem_mode shm_mode;
+	enum mt_shm_src shm_src;
+	/* the process's memory cgroup: bytes left under its limit
+	 * (MT_UNKNOWN: not known or no limit) */
+	uint64_t memcg_room;
 	/* the system: free pages, of them in blocks of PMD order or more
 	 * (buddyinfo); thp_fault_fallback per second; khugepaged's
 	 * pages_to_scan and scan_sleep_millisecs, and the pages of memory it
 	 * has to scan (MT_UNKNOWN / negative: not known) */
 	uint64_t free_pages, free_pmd_pages;
-	double fallback_rate;
+	double fallback_rate, charge_fallback_rate;
 	uint64_t pages_to_scan, sleep_ms, eligible_pages;
 };
 
@@ -91,7 +105,7 @@ struct mt_why_sys {
 	enum mt_thp_mode mode;
 	uint64_t free_pages, free_pmd_pages, max_none, pages_to_scan, sleep_ms;
 	uint64_t eligible_pages;
-	double fallback_rate;
+	double fallback_rate, charge_fallback_rate;
 };
 void mt_why_sys_init(struct mt_why_sys *w, const struct mt_snapshot *s);
 /* The reasons for one VMA, main reason first (at most max). */

@@ -165,6 +165,51 @@ static void test_shmem(void **state)
 	expect(&e, &memfd, 0, MT_COLL_MISALIGNED);
 }
 
+/* The setting for faults and khugepaged of each kind of shared memory. */
+static void test_shmem_fault_mode(void **state)
+{
+	(void)state;
+	struct mt_coll_env e = env();
+	enum mt_shm_src src;
+	struct mt_coll_vma v = vma(MT_KIND_ANON, "rw-p");
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_UNKNOWN);
+	assert_int_equal(src, MT_SHM_SRC_NONE);
+	v = vma(MT_KIND_FILE, "r--p"); /* not on tmpfs */
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_UNKNOWN);
+	assert_int_equal(src, MT_SHM_SRC_NONE);
+	v.tmpfs = MT_TRI_YES;
+	v.mount_huge = MT_SHM_WITHIN_SIZE;
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_WITHIN_SIZE);
+	assert_int_equal(src, MT_SHM_SRC_MOUNT);
+	e.shmem_enabled = MT_SHM_FORCE; /* over every mount */
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_FORCE);
+	assert_int_equal(src, MT_SHM_SRC_GLOBAL);
+	e = env();
+	e.shmem_pmd = MT_SHM_ADVISE;
+	v = vma(MT_KIND_ANON, "rw-s"); /* shared anonymous: the size's */
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_ADVISE);
+	assert_int_equal(src, MT_SHM_SRC_SIZE);
+	v = vma(MT_KIND_MEMFD, "rw-s"); /* the internal mount: global */
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_NEVER);
+	assert_int_equal(src, MT_SHM_SRC_GLOBAL);
+	v = vma(MT_KIND_SHMEM, "rw-s");
+	v.sysv = true;
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, NULL), MT_SHM_NEVER);
+	e.shmem_pmd = MT_SHM_INHERIT;
+	v.sysv = false;
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_NEVER);
+	assert_int_equal(src, MT_SHM_SRC_GLOBAL);
+	/* khugepaged leaves a tmpfs file on a huge=never mount alone */
+	v = vma(MT_KIND_FILE, "rw-s");
+	v.tmpfs = MT_TRI_YES;
+	v.mount_huge = MT_SHM_NEVER;
+	bool off = false;
+	assert_int_equal(mt_khp_slots(&e, &v, NULL, &off), 0);
+	assert_true(off);
+	v.mount_huge = MT_SHM_ALWAYS; /* the page cache decides: not seen */
+	assert_true(mt_khp_slots(&e, &v, NULL, &off) == MT_UNKNOWN);
+}
+
 static void test_parse(void **state)
 {
 	(void)state;
@@ -195,14 +240,32 @@ static void test_parse(void **state)
 		"24 23 0:22 / /dev/shm rw,relatime - tmpfs tmpfs rw\n"
 		"26 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
 		"30 22 0:27 / /mnt/x rw shared:5 - btrfs /dev/vdb rw\n";
-	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 0, 22),
+	enum mt_shmem_mode hg = MT_SHM_ALWAYS;
+	assert_int_equal(mt_mountinfo_tmpfs(mi, strlen(mi), 0, 22, &hg),
 			 MT_TRI_YES);
-	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 0, 27),
+	assert_int_equal(hg, MT_SHM_NEVER); /* no huge= */
+	assert_int_equal(mt_mountinfo_tmpfs(mi, strlen(mi), 0, 27, &hg),
 			 MT_TRI_NO);
-	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 0, 2),
+	assert_int_equal(mt_mountinfo_tmpfs(mi, strlen(mi), 0, 2, &hg),
 			 MT_TRI_UNKNOWN);
-	assert_int_equal(mt_mountinfo_is_tmpfs(mi, strlen(mi), 254, 0),
+	assert_int_equal(hg, MT_SHM_UNKNOWN);
+	assert_int_equal(mt_mountinfo_tmpfs(mi, strlen(mi), 254, 0, NULL),
 			 MT_TRI_NO);
+	const char *mh =
+		"40 23 0:45 / /run/h rw - tmpfs none rw,size=8k,huge=within_size\n"
+		"41 23 0:46 / /run/a rw - tmpfs none rw,huge=advise,mode=755\n"
+		"42 23 0:47 / /run/b rw - tmpfs none rw,nohuge=x,huge=bogus\n";
+	assert_int_equal(mt_mountinfo_tmpfs(mh, strlen(mh), 0, 45, &hg),
+			 MT_TRI_YES);
+	assert_int_equal(hg, MT_SHM_WITHIN_SIZE);
+	assert_int_equal(mt_mountinfo_tmpfs(mh, strlen(mh), 0, 46, &hg),
+			 MT_TRI_YES);
+	assert_int_equal(hg, MT_SHM_ADVISE);
+	assert_int_equal(mt_mountinfo_tmpfs(mh, strlen(mh), 0, 47, &hg),
+			 MT_TRI_YES);
+	assert_int_equal(hg, MT_SHM_UNKNOWN); /* a word not known */
+	assert_string_equal(mt_shmem_mode_name(MT_SHM_WITHIN_SIZE),
+			    "within_size");
 	assert_string_equal(mt_collapse_errno_meaning(EBUSY),
 			    "memcg limit or too many missing pages");
 }
@@ -402,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_process_and_unknowns),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_shmem),
+		cmocka_unit_test(test_shmem_fault_mode),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_populated_slots),
 		cmocka_unit_test(test_khugepaged),

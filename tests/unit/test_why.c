@@ -41,6 +41,7 @@ static struct mt_why_in base(void)
 		.pages_to_scan = MT_UNKNOWN,
 		.sleep_ms = MT_UNKNOWN,
 		.eligible_pages = MT_UNKNOWN,
+		.memcg_room = MT_UNKNOWN,
 	};
 	return in;
 }
@@ -70,9 +71,10 @@ static void test_table(void **state)
 	(void)state;
 	static const char *const codes[] = {
 		"thp_disabled", "vma_type", "nohugepage", "userfaultfd",
-		"file_no_thp", "shmem_denied", "thp_never", "not_advised",
-		"no_slot", "file_misaligned", "holes", "fragmented",
-		"fallbacks", "khugepaged_pace",
+		"file_no_thp", "shmem_denied", "shmem_off", "tmpfs_huge",
+		"thp_never", "not_advised", "no_slot", "file_misaligned",
+		"holes", "fragmented", "fallbacks", "memcg_limit",
+		"charge_fallbacks", "khugepaged_pace",
 	};
 	assert_int_equal(MT_WHY_COUNT, sizeof(codes) / sizeof(codes[0]));
 	for (unsigned i = 0; i < MT_WHY_COUNT; i++) {
@@ -235,6 +237,74 @@ static void test_memory(void **state)
 	assert_false(has(&in, MT_WHY_KHUGEPAGED_PACE, NULL));
 }
 
+/* Shared memory: shmem_enabled, the PMD size's own, a tmpfs mount. */
+static void test_shmem(void **state)
+{
+	(void)state;
+	char t[256];
+	struct mt_why_in in = base();
+	in.anon_private = false;
+	in.vmflags = 0;
+	in.shm_mode = MT_SHM_NEVER;
+	in.shm_src = MT_SHM_SRC_GLOBAL;
+	assert_true(has(&in, MT_WHY_SHMEM_OFF, t));
+	assert_string_equal(t, "shared memory: shmem_enabled never gives it "
+			    "no huge pages at fault or from khugepaged; "
+			    "MADV_COLLAPSE still can (4 PMD slots)");
+	assert_false(has(&in, MT_WHY_NOT_ADVISED, NULL));
+	in.shm_mode = MT_SHM_ADVISE;
+	in.shm_src = MT_SHM_SRC_SIZE;
+	assert_true(has(&in, MT_WHY_SHMEM_OFF, t));
+	assert_non_null(strstr(t, "the PMD size's shmem_enabled advise"));
+	in.vmflags = MT_VMF_HG; /* advised: allowed */
+	assert_false(has(&in, MT_WHY_SHMEM_OFF, NULL));
+	in.shm_mode = MT_SHM_ALWAYS;
+	in.vmflags = 0;
+	assert_false(has(&in, MT_WHY_SHMEM_OFF, NULL));
+	in.shm_mode = MT_SHM_NEVER;
+	in.shm_src = MT_SHM_SRC_MOUNT;
+	assert_true(has(&in, MT_WHY_TMPFS_HUGE, t));
+	assert_false(has(&in, MT_WHY_SHMEM_OFF, NULL));
+	assert_string_equal(t, "a tmpfs file whose mount has huge=never: no "
+			    "huge pages at fault or from khugepaged; "
+			    "MADV_COLLAPSE still can (4 PMD slots)");
+	/* shmem_denied says more: MADV_COLLAPSE is refused too */
+	in.coll_why = MT_COLL_SHMEM_OFF;
+	assert_true(has(&in, MT_WHY_SHMEM_DENIED, NULL));
+	assert_false(has(&in, MT_WHY_TMPFS_HUGE, NULL));
+	in = base();
+	in.shm_mode = MT_SHM_NEVER; /* not known to be shared memory */
+	in.vmflags_known = false;
+	assert_false(has(&in, MT_WHY_SHMEM_OFF, NULL));
+}
+
+/* The memory cgroup: room under the limit, charge fallbacks. */
+static void test_memcg(void **state)
+{
+	(void)state;
+	char t[256];
+	struct mt_why_in in = base();
+	in.memcg_room = 1000 << 10;
+	assert_true(has(&in, MT_WHY_MEMCG_LIMIT, t));
+	assert_int_equal(w[0].a[0], 1000);
+	assert_int_equal(w[0].a[1], 2048);
+	assert_string_equal(t, "the process's memory cgroup has 1000 KiB left "
+			    "under its limit, less than one PMD-sized page "
+			    "(2048 KiB): faults fall back to small pages "
+			    "unless memory is reclaimed");
+	in.memcg_room = PMD;
+	assert_false(has(&in, MT_WHY_MEMCG_LIMIT, NULL));
+	in.memcg_room = 0;
+	in.vmflags = MT_VMF_NH; /* blocked anyway */
+	assert_false(has(&in, MT_WHY_MEMCG_LIMIT, NULL));
+	in = base();
+	in.charge_fallback_rate = 0.25;
+	assert_true(has(&in, MT_WHY_CHARGE_FALLBACKS, NULL));
+	assert_int_equal(w[0].a[0], 15);
+	in.anon_private = false;
+	assert_false(has(&in, MT_WHY_CHARGE_FALLBACKS, NULL));
+}
+
 /* Several reasons: the main one first; max bounds what is written. */
 static void test_order(void **state)
 {
@@ -265,6 +335,8 @@ int main(void)
 		cmocka_unit_test(test_population),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_shmem),
+		cmocka_unit_test(test_memcg),
 	};
 	return cmocka_run_group_tests_name("why", tests, NULL, NULL);
 }
