@@ -212,6 +212,8 @@ void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
 	uint64_t size = UINT64_C(1) << pmd_order;
 	a->track_pmd = true;
 	a->pmd_order = pmd_order;
+	a->vstart = vstart;
+	a->vend = vend;
 	a->slot_lo = (vstart + size - 1) >> pmd_order;
 	a->slot_hi = vend >> pmd_order;
 	if (a->slot_hi < a->slot_lo)
@@ -220,8 +222,39 @@ void mt_hist_acc_track_pmd(struct mt_hist_acc *a, unsigned pmd_order,
 
 /* Slots with a present or swapped page among pages [s, e): pages come in
  * address order (a present run is flushed before a swapped page). */
+uint64_t mt_blocks_inside(uint64_t vstart, uint64_t vend, unsigned k)
+{
+	if (k < 1 || k >= MT_BLK_ORDERS)
+		return 0;
+	uint64_t lo = (vstart + (UINT64_C(1) << k) - 1) >> k, hi = vend >> k;
+	return hi > lo ? hi - lo : 0;
+}
+
+/* Blocks of the mTHP orders with a page among pages [s, e), in address
+ * order. A run inside a block counted already at one order is inside
+ * counted blocks at every larger order too: stop there. */
+static void mark_blocks(struct mt_hist_acc *a, uint64_t s, uint64_t e)
+{
+	unsigned top = MT_MIN(a->pmd_order, (unsigned)MT_BLK_ORDERS);
+	for (unsigned k = 1; k < top; k++) {
+		uint64_t first = s >> k, last = (e - 1) >> k;
+		if (a->blk_last[k] > last)
+			break;
+		uint64_t lo = MT_MAX(first, (a->vstart + (UINT64_C(1) << k) -
+					     1) >> k);
+		uint64_t hi = MT_MIN(last + 1, a->vend >> k);
+		if (a->blk_last[k] > lo)
+			lo = a->blk_last[k];
+		if (hi > lo) {
+			a->blk_populated[k] += hi - lo;
+			a->blk_last[k] = hi;
+		}
+	}
+}
+
 static void mark_populated(struct mt_hist_acc *a, uint64_t s, uint64_t e)
 {
+	mark_blocks(a, s, e);
 	unsigned p = a->pmd_order;
 	uint64_t lo = MT_MAX(s >> p, a->slot_lo);
 	uint64_t hi = MT_MIN(((e - 1) >> p) + 1, a->slot_hi);
@@ -276,6 +309,15 @@ static inline void flush_present(struct mt_hist_acc *a)
 			count_slots(a, a->prun_start, a->prun_end);
 	}
 	a->prun_start = a->prun_end = 0;
+}
+
+void mt_hist_acc_zero(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
+{
+	a->zero_pages += n;
+	if (a->track_pmd && n) {
+		flush_present(a);
+		mark_blocks(a, vpage, vpage + n);
+	}
 }
 
 void mt_hist_acc_swapped(struct mt_hist_acc *a, uint64_t vpage, uint64_t n)
@@ -373,7 +415,7 @@ void mt_hist_acc_feed(struct mt_hist_acc *a, uint64_t vpage,
 		uint64_t epfn = e & MT_PM_PFN_MASK;
 		if (epfn == a->zero_pfn ||
 		    epfn - a->huge_zero_pfn < a->huge_zero_n) {
-			a->zero_pages++;
+			mt_hist_acc_zero(a, v, 1);
 			i++;
 			continue;
 		}

@@ -391,6 +391,49 @@ static void json_pmd(struct mt_buf *b, uint64_t slots, uint64_t full,
 		json_num(b, "khugepaged", khp);
 }
 
+static const char *json_tri(int t)
+{
+	return t > 0 ? "true" : t == 0 ? "false" : "null";
+}
+
+static void json_known(struct mt_buf *b, const char *key, uint64_t v)
+{
+	if (v == MT_UNKNOWN)
+		mt_buf_printf(b, ",\"%s\":null", key);
+	else
+		json_num(b, key, v);
+}
+
+/* The mTHP sizes at fault: one verdict per size (why.h mt_why_mthp). */
+static void json_mthp(struct mt_buf *b, const struct mt_snapshot *s,
+		      const struct mt_proc *p, const struct mt_vma *v)
+{
+	struct mt_mthp_verdict mv[MT_BLK_ORDERS];
+	size_t n = mt_why_mthp(s, p, v, mv, MT_ARRAY_SIZE(mv));
+	if (!n)
+		return;
+	MT_BUF_LIT(b, ",\"mthp\":[");
+	for (size_t i = 0; i < n; i++) {
+		mt_buf_printf(b, "%s{\"size_kb\":%llu,\"allowed\":%s", i ? "," : "",
+			      (unsigned long long)mv[i].kb,
+			      json_tri(mv[i].allowed));
+		json_known(b, "blocks", mv[i].blocks);
+		json_known(b, "empty", mv[i].empty);
+		if (mv[i].code < 0) {
+			MT_BUF_LIT(b, ",\"code\":null");
+		} else {
+			MT_BUF_LIT(b, ",\"code\":\"");
+			const char *c = mt_why_name((enum mt_why_code)mv[i].code);
+			mt_buf_add(b, c, strlen(c));
+			mt_buf_addc(b, '"');
+		}
+		MT_BUF_LIT(b, ",\"text\":");
+		mt_escape_json(b, mv[i].text, strlen(mv[i].text));
+		mt_buf_addc(b, '}');
+	}
+	mt_buf_addc(b, ']');
+}
+
 static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 		     const struct mt_why_sys *ws, const struct mt_proc *p,
 		     const struct mt_vma *v)
@@ -445,6 +488,7 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 				mt_buf_addc(b, '}');
 		}
 		mt_buf_addc(b, ']');
+		json_mthp(b, s, p, v);
 	}
 	json_u64_array(b, "present_hist", v->present_hist, s->nord);
 	json_u64_array(b, "mappable_hist", v->mappable_hist, s->nord);
@@ -548,10 +592,6 @@ static void json_str_or_null(struct mt_buf *b, const char *str)
 		MT_BUF_LIT(b, "null");
 }
 
-static const char *json_tri(int t)
-{
-	return t > 0 ? "true" : t == 0 ? "false" : "null";
-}
 
 void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		    const struct mt_output_opts *o)

@@ -328,6 +328,10 @@ static void vma_close(struct walk *w)
 	if (!ps->keep_vmas)
 		return; /* a scratch VMA: the sums are all that stays */
 	vma->present_hist = keep_hist(ps->c, s, w->tmp_p);
+	if (po > 1)
+		vma->blk_populated = mt_intern(
+			&ps->c->hists, s->arena, ps->acc.blk_populated,
+			MT_MIN(po, (unsigned)MT_BLK_ORDERS) * sizeof(uint64_t));
 	if (ps->want_pfns)
 		vma->mappable_hist = keep_hist(ps->c, s, w->tmp_m);
 	if (has_folios) {
@@ -381,7 +385,7 @@ static void dispatch(struct walk *w, uint64_t vpage, uint64_t n,
 		if (pm) {
 			mt_hist_acc_feed(acc, vpage, pm, (size_t)k);
 		} else if ((cats & MT_PSC_PRESENT) && (cats & MT_PSC_PFNZERO)) {
-			acc->zero_pages += k;
+			mt_hist_acc_zero(acc, vpage, k);
 		} else if (cats & MT_PSC_PRESENT) {
 			if (cats & MT_PSC_HUGE) {
 				mt_hist_acc_present_pmd(acc, vpage, k);

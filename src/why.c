@@ -69,6 +69,14 @@ const struct mt_why_def mt_why_table[MT_WHY_COUNT] = {
 	[MT_WHY_KHUGEPAGED_PACE] = {"khugepaged_pace",
 		"khugepaged scans {1} pages every {2} ms: one pass over the "
 		"{3} pages it may collapse takes about {0} s"},
+	[MT_WHY_MTHP_OFF] = {"mthp_off",
+		"no folios of this size at fault here: {s}"},
+	[MT_WHY_MTHP_NO_BLOCK] = {"mthp_no_block",
+		"no naturally aligned block of this size ({1} pages) lies "
+		"wholly inside the mapping"},
+	[MT_WHY_MTHP_FILLED] = {"mthp_filled",
+		"each of the {0} aligned blocks of this size has a page "
+		"mapped already: a fault gets a smaller folio"},
 };
 
 const char *mt_why_name(enum mt_why_code c)
@@ -363,4 +371,105 @@ int mt_why_proc_main(const struct mt_snapshot *s, const struct mt_why_sys *ws,
 	if (bytes)
 		*bytes = best < 0 ? 0 : by[best];
 	return best;
+}
+
+/* The enabled word of an mTHP size or the global file, with the VMA's
+ * advice: may a fault allocate the size? */
+static enum mt_tri size_allowed(enum mt_thp_mode m, enum mt_thp_mode global,
+				bool known, bool advised, const char **why)
+{
+	if (m == MT_THP_INHERIT) {
+		m = global;
+		*why = m == MT_THP_NEVER ? "its enabled is inherit and the "
+					   "global enabled is never"
+					 : "its enabled is inherit, the global "
+					   "enabled madvise, and the mapping "
+					   "has no MADV_HUGEPAGE";
+	} else {
+		*why = m == MT_THP_NEVER ? "its enabled is never"
+					 : "its enabled is madvise and the "
+					   "mapping has no MADV_HUGEPAGE";
+	}
+	switch (m) {
+	case MT_THP_ALWAYS:
+		return MT_TRI_YES;
+	case MT_THP_NEVER:
+		return MT_TRI_NO;
+	case MT_THP_MADVISE:
+		if (!known)
+			return MT_TRI_UNKNOWN;
+		return advised ? MT_TRI_YES : MT_TRI_NO;
+	default:
+		return MT_TRI_UNKNOWN;
+	}
+}
+
+size_t mt_why_mthp(const struct mt_snapshot *s, const struct mt_proc *p,
+		   const struct mt_vma *v, struct mt_mthp_verdict *out,
+		   size_t max)
+{
+	const struct mt_sysinfo *si = s->sys;
+	bool anon = v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
+		    v->kind == MT_KIND_STACK;
+	if (!si || !anon || v->perms[3] == 's' || p->thp_enabled == MT_TRI_NO)
+		return 0;
+	bool known = v->has_smaps || v->vmflags_known;
+	if (known && (v->vmflags & (MT_VMF_NH | MT_VMF_IO | MT_VMF_PF |
+				    MT_VMF_MM | MT_VMF_DE | MT_VMF_HT |
+				    MT_VMF_UFFD)))
+		return 0;
+	enum mt_thp_mode global = mt_thp_mode_word(si->thp_enabled);
+	uint64_t vs = v->start >> s->page_shift, ve = v->end >> s->page_shift;
+	size_t n = 0;
+	for (size_t i = 0; i < si->nsizes && n < max; i++) {
+		const struct mt_mthp_size *z = &si->sizes[i];
+		if (z->shmem_only || !z->kb)
+			continue;
+		uint64_t pages = (z->kb << 10) >> s->page_shift;
+		unsigned k = mt_log2(pages);
+		if (!pages || (UINT64_C(1) << k) != pages || k < 1 ||
+		    k >= s->pmd_order || k >= MT_BLK_ORDERS)
+			continue;
+		struct mt_mthp_verdict *o = &out[n++];
+		const char *why;
+		o->kb = z->kb;
+		o->allowed = size_allowed(mt_thp_mode_word(z->enabled), global,
+					  known, (v->vmflags & MT_VMF_HG) != 0,
+					  &why);
+		o->blocks = mt_blocks_inside(vs, ve, k);
+		o->empty = v->blk_populated && v->blk_populated[k] <= o->blocks
+				   ? o->blocks - v->blk_populated[k]
+				   : MT_UNKNOWN;
+		struct mt_why w = {.code = MT_WHY_MTHP_OFF,
+				   .a = {o->blocks, pages, o->empty, 0, 0}};
+		o->code = -1;
+		if (o->allowed == MT_TRI_NO) {
+			w.s = why;
+		} else if (o->blocks == 0) {
+			w.code = MT_WHY_MTHP_NO_BLOCK;
+		} else if (o->empty == 0) {
+			w.code = MT_WHY_MTHP_FILLED;
+		} else {
+			const char *what =
+				o->allowed == MT_TRI_UNKNOWN
+					? "; whether the size is allowed needs "
+					  "the mapping's VmFlags, not read"
+					: "";
+			if (o->empty == MT_UNKNOWN)
+				snprintf(o->text, sizeof(o->text),
+					 "%" PRIu64 " aligned blocks of this "
+					 "size; which are empty is not known%s",
+					 o->blocks, what);
+			else
+				snprintf(o->text, sizeof(o->text),
+					 "%" PRIu64 " of %" PRIu64 " aligned "
+					 "blocks of this size are empty: a fault "
+					 "in one may get a folio of this size%s",
+					 o->empty, o->blocks, what);
+			continue;
+		}
+		o->code = (int)w.code;
+		mt_why_text(&w, o->text, sizeof(o->text));
+	}
+	return n;
 }

@@ -89,6 +89,7 @@ void mt_hist_add_run(uint64_t *hist, unsigned max_order, uint64_t first,
  * contiguous runs that cross batch boundaries are carried over.
  */
 struct mt_hist_acc;
+#define MT_BLK_ORDERS 16 /* block orders counted below the PMD order */
 typedef void (*mt_phys_run_fn)(void *ctx, uint64_t vpage, uint64_t pfn,
 			       uint64_t n);
 
@@ -140,6 +141,11 @@ struct mt_hist_acc {
 	uint64_t khp_fit, khp_unsure;
 	/* full slots not seen PMD-mapped: over max_shared, sharing unknown */
 	uint64_t full_shared_over, full_shared_unknown;
+	/* naturally aligned blocks of order k (1 <= k < pmd_order: the mTHP
+	 * sizes) wholly inside the VMA whose PTEs are not all empty: a
+	 * present, swapped or zero page (with PMD tracking) */
+	uint64_t vstart, vend;
+	uint64_t blk_populated[MT_BLK_ORDERS], blk_last[MT_BLK_ORDERS];
 };
 
 void mt_hist_acc_init(struct mt_hist_acc *a, uint64_t *present,
@@ -165,6 +171,12 @@ void mt_hist_acc_present_pmd(struct mt_hist_acc *a, uint64_t vpage,
  * none of them the zero page. */
 void mt_hist_acc_phys(struct mt_hist_acc *a, uint64_t vpage, uint64_t pfn,
 		      uint64_t n);
+/* Feed n pages mapping the zero page (PAGEMAP_SCAN): no memory of the
+ * process, but their PTEs are not empty. */
+void mt_hist_acc_zero(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
+/* Aligned blocks of order k inside [vstart, vend) (0 for k outside
+ * 1 .. MT_BLK_ORDERS - 1). */
+uint64_t mt_blocks_inside(uint64_t vstart, uint64_t vend, unsigned k);
 /* Feed n swapped pages (PAGEMAP_SCAN). */
 void mt_hist_acc_swapped(struct mt_hist_acc *a, uint64_t vpage, uint64_t n);
 /* Close the open runs (end of VMA). */

@@ -67,6 +67,11 @@ struct mt_vma {
 	 * khugepaged, and where it comes from (collapse.h
 	 * mt_shmem_fault_mode: enum mt_shmem_mode, enum mt_shm_src) */
 	unsigned char shm_mode, shm_src;
+	/* [k], 1 <= k < min(pmd_order, MT_BLK_ORDERS): naturally aligned
+	 * blocks of 2^k pages wholly inside the VMA whose PTEs are not all
+	 * empty (a fault there cannot get a folio of that order); NULL when
+	 * the VMA was not walked */
+	const uint64_t *blk_populated;
 	bool sysv; /* a SysV shared memory segment */
 	/* From smaps, when it was read for this process (has_smaps). */
 	bool has_smaps;

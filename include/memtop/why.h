@@ -37,6 +37,10 @@ enum mt_why_code {
 	MT_WHY_MEMCG_LIMIT,    /* the memory cgroup has no room for one */
 	MT_WHY_CHARGE_FALLBACKS, /* thp_fault_fallback_charge rising */
 	MT_WHY_KHUGEPAGED_PACE,/* one khugepaged pass over eligible memory */
+	/* the mTHP sizes at fault (mt_why_mthp), one size at a time */
+	MT_WHY_MTHP_OFF,       /* the size's enabled, with the advice */
+	MT_WHY_MTHP_NO_BLOCK,  /* no aligned block of the size inside */
+	MT_WHY_MTHP_FILLED,    /* no aligned block with every PTE empty */
 	MT_WHY_COUNT
 };
 
@@ -112,6 +116,29 @@ void mt_why_sys_init(struct mt_why_sys *w, const struct mt_snapshot *s);
 size_t mt_why_vma(const struct mt_snapshot *s, const struct mt_why_sys *ws,
 		  const struct mt_proc *p, const struct mt_vma *v,
 		  struct mt_why *out, size_t max);
+/*
+ * The mTHP sizes (below the PMD size) at a page fault in a private
+ * anonymous VMA, as Linux 6.18's alloc_anon_folio picks them: the size's
+ * enabled (always; madvise with MADV_HUGEPAGE; inherit: the global mode
+ * likewise), a naturally aligned block of the size wholly inside the
+ * VMA, and every PTE of that block empty. One verdict per size, smallest
+ * first: code MT_WHY_MTHP_* or -1 when a fault in an empty block may get
+ * a folio of the size; allowed MT_TRI_UNKNOWN when the VMA's flags were
+ * not read. No verdicts for other VMAs, or where a reason of the VMA's
+ * own (PR_SET_THP_DISABLE, MADV_NOHUGEPAGE, its type, userfaultfd)
+ * rules out every size.
+ */
+struct mt_mthp_verdict {
+	uint64_t kb;
+	enum mt_tri allowed;
+	uint64_t blocks, empty;  /* aligned blocks inside; all PTEs empty */
+	int code;
+	char text[200];          /* the sentence */
+};
+size_t mt_why_mthp(const struct mt_snapshot *s, const struct mt_proc *p,
+		   const struct mt_vma *v, struct mt_mthp_verdict *out,
+		   size_t max);
+
 /* The VMA's present bytes not mapped by PMDs: what its reasons hold. */
 uint64_t mt_why_vma_bytes(const struct mt_snapshot *s, const struct mt_vma *v);
 /* The process's main reason: the code that is the main reason of the
