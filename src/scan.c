@@ -419,6 +419,11 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 		coll_vma_in(&p->vmas[i], &cv);
 		if (mt_coll_needs_facts(&cv))
 			facts = true;
+		/* the mTHP verdicts' advice, in private anonymous memory */
+		if (c->mthp_advice && cv.perms[3] != 's' &&
+		    (cv.kind == MT_KIND_ANON || cv.kind == MT_KIND_HEAP ||
+		     cv.kind == MT_KIND_STACK))
+			facts = true;
 		if (mt_coll_needs_fstype(&cv) && cv.tmpfs == MT_TRI_UNKNOWN)
 			fstype = true;
 	}
@@ -583,6 +588,37 @@ static void set_views(const struct mt_scan_ctx *c,
 
 /* Begin: the snapshot, its views and their reasons, and the system
  * counters (started on their own thread when that pays: *threaded). */
+/* Does an mTHP size below the PMD size follow MADV_HUGEPAGE (madvise, or
+ * inherit with the global madvise)? Then the verdicts at fault need the
+ * VmFlags of private anonymous VMAs (why.h mt_why_mthp). */
+static void read_mthp_advice(struct mt_scan_ctx *c, enum mt_thp_mode global)
+{
+	const char *dir = "kernel/mm/transparent_hugepage";
+	char **names, rel[96];
+	size_t n;
+	unsigned pmd_kb = (c->page_size << c->pmd_order) >> 10;
+	c->mthp_advice = false;
+	if (mt_sysfs_list(&c->pf, dir, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && !c->mthp_advice; i++) {
+		unsigned kb;
+		char end;
+		if (sscanf(names[i], "hugepages-%ukB%c", &kb, &end) != 1 ||
+		    kb >= pmd_kb)
+			continue;
+		snprintf(rel, sizeof(rel), "%s/%s/enabled", dir, names[i]);
+		if (mt_sysfs_read(&c->pf, rel, &c->status) < 0)
+			continue;
+		enum mt_thp_mode m =
+			mt_thp_mode_parse(c->status.data, c->status.len);
+		if (m == MT_THP_INHERIT)
+			m = global;
+		if (m == MT_THP_MADVISE || m == MT_THP_UNKNOWN)
+			c->mthp_advice = true;
+	}
+	mt_free_names(names, n);
+}
+
 /* The system's side of the collapse rules, read at every scan. */
 static void read_coll_env(struct mt_scan_ctx *c)
 {
@@ -626,6 +662,7 @@ static void read_coll_env(struct mt_scan_ctx *c)
 						   c->status.len);
 	else if (e->shmem_enabled != MT_SHM_UNKNOWN)
 		e->shmem_pmd = MT_SHM_INHERIT; /* before 6.11: no per size */
+	read_mthp_advice(c, g);
 }
 
 static struct mt_snapshot *scan_begin(struct mt_scan_ctx *c,
