@@ -37,7 +37,8 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DMEMTOP_VERSION='"$(VERSION)"'
 CFLAGS   ?= -g
 CFLAGS   += -std=gnu11 $(OPT_$(BUILD)) $(WARN) $(CURSES_CFLAGS) -pthread -MMD -MP
 LDFLAGS  += $(filter -fsanitize=%,$(OPT_$(BUILD))) -pthread
-LDLIBS   += $(CURSES_LIBS) -lm
+ZLIB_LIBS     := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+LDLIBS   += $(CURSES_LIBS) $(ZLIB_LIBS) -lm
 
 ifneq ($(V),1)
 Q = @

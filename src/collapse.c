@@ -220,8 +220,10 @@ uint64_t mt_coll_slots(const struct mt_coll_env *env,
 		if (v->tmpfs == MT_TRI_UNKNOWN)
 			return MT_UNKNOWN;
 		if (v->tmpfs == MT_TRI_NO) {
-			if (env->ro_thp_fs == MT_TRI_YES)
-				return MT_UNKNOWN; /* not modelled */
+			/* with the option: not modelled; without knowing
+			 * the kernel's configuration: not known */
+			if (env->ro_thp_fs != MT_TRI_NO)
+				return MT_UNKNOWN;
 			*why = MT_COLL_FILE;
 			return 0;
 		}

@@ -201,8 +201,9 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 			      s->kpageflags_why ? s->kpageflags_why : "?");
 	mt_buf_printf(&b,
 		      "\n# kernel: read faults map the zero page: %s, the huge "
-		      "zero page: %s\n",
-		      mt_tri_name(s->zero_page), mt_tri_name(s->huge_zero_page));
+		      "zero page: %s; CONFIG_READ_ONLY_THP_FOR_FS: %s\n",
+		      mt_tri_name(s->zero_page), mt_tri_name(s->huge_zero_page),
+		      mt_tri_name(s->ro_thp_fs));
 	text_system(&b, s);
 	size_t *idx = sorted_procs(s, o);
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -613,9 +614,11 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 	MT_BUF_LIT(&b, ",\"kpageflags_why\":");
 	json_str_or_null(&b, s->kpageflags_why);
 	mt_buf_printf(&b,
-		      "},\"kernel\":{\"zero_page\":%s,\"huge_zero_page\":%s},"
+		      "},\"kernel\":{\"zero_page\":%s,\"huge_zero_page\":%s,"
+		      "\"read_only_thp_for_fs\":%s},"
 		      "\"pagemap_scan\":%s,\"thp\":{\"enabled\":",
 		      json_tri(s->zero_page), json_tri(s->huge_zero_page),
+		      json_tri(s->ro_thp_fs),
 		      s->used_pagemap_scan ? "true" : "false");
 	mt_escape_json(&b, s->thp_enabled, strlen(s->thp_enabled));
 	MT_BUF_LIT(&b, ",\"defrag\":");

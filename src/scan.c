@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "memtop/collapse.h"
+#include "memtop/kconfig.h"
 #include "memtop/pagemap.h"
 #include "memtop/sysinfo.h"
 #include "scan_int.h"
@@ -76,6 +77,8 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->scan_guard = MT_TRI_UNKNOWN;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
 	c->memcg = mt_memcg_open(&c->pf);
+	c->ro_thp_fs = mt_kconfig_get(&c->pf, "CONFIG_READ_ONLY_THP_FOR_FS",
+				      NULL);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
 	c->kf = xmalloc(((UINT64_C(1) << c->pmd_order) + 1) * sizeof(uint64_t));
 	return c;
@@ -584,6 +587,7 @@ static void set_views(const struct mt_scan_ctx *c,
 			       : NULL;
 	s->zero_page = c->kp.zero_page;
 	s->huge_zero_page = c->kp.huge_zero_page;
+	s->ro_thp_fs = c->ro_thp_fs;
 }
 
 /* Begin: the snapshot, its views and their reasons, and the system
@@ -626,7 +630,7 @@ static void read_coll_env(struct mt_scan_ctx *c)
 	char rel[96];
 	e->page_shift = c->page_shift;
 	e->pmd_order = c->pmd_order;
-	e->ro_thp_fs = MT_TRI_UNKNOWN;
+	e->ro_thp_fs = c->ro_thp_fs;
 	e->shmem_enabled = e->shmem_pmd = MT_SHM_UNKNOWN;
 	e->thp_mode = MT_THP_UNKNOWN;
 	static const char *const lim[3] = {"max_ptes_none", "max_ptes_swap",

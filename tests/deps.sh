@@ -2,7 +2,7 @@
 # Installs the Debian packages memtop needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the command and fails.
 set -u
-pkgs="build-essential pkg-config libncurses-dev libcmocka-dev clang jq tmux python3 procps util-linux python3-prometheus-client groff-base man-db libclang-rt-14-dev strace valgrind"
+pkgs="build-essential pkg-config libncurses-dev zlib1g-dev libcmocka-dev clang jq tmux python3 procps util-linux python3-prometheus-client groff-base man-db libclang-rt-14-dev strace valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -171,6 +171,7 @@ struct mt_snapshot {
 	 * 1 yes, 0 no, -1 unknown): map the shared zero page, the huge
 	 * zero page */
 	enum mt_tri zero_page, huge_zero_page;
+	enum mt_tri ro_thp_fs;    /* CONFIG_READ_ONLY_THP_FOR_FS (kconfig.h) */
 
 	/* THP settings as read at scan time: the selected word of
 	 * /sys/kernel/mm/transparent_hugepage/{enabled,defrag}, "?" when

@@ -14,6 +14,7 @@
 
 #include "memtop/collapse.h"
 #include "memtop/hist.h"
+#include "memtop/kconfig.h"
 #include "memtop/pagemap.h"
 
 #define PMD (UINT64_C(2) << 20)
@@ -117,6 +118,9 @@ static void test_files(void **state)
 	(void)state;
 	struct mt_coll_env e = env();
 	struct mt_coll_vma v = vma(MT_KIND_FILE, "r--p");
+	/* the kernel's configuration not read: not known */
+	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
+	e.ro_thp_fs = MT_TRI_NO;
 	expect(&e, &v, 0, MT_COLL_FILE);
 	e.ro_thp_fs = MT_TRI_YES; /* not modelled: unknown */
 	expect(&e, &v, MT_UNKNOWN, MT_COLL_UNKNOWN);
@@ -212,6 +216,21 @@ static void test_shmem_fault_mode(void **state)
 
 static void test_parse(void **state)
 {
+	const char *cfg = "# CONFIG_READ_ONLY_THP_FOR_FS_X is not set\n"
+			  "CONFIG_TRANSPARENT_HUGEPAGE=y\n"
+			  "# CONFIG_READ_ONLY_THP_FOR_FS is not set\n"
+			  "CONFIG_ZSWAP=m\n";
+	const char *ro = "CONFIG_READ_ONLY_THP_FOR_FSX=y\n"
+			 "CONFIG_READ_ONLY_THP_FOR_FS=y\n";
+	assert_int_equal(mt_kconfig_parse(cfg, strlen(cfg),
+					  "CONFIG_READ_ONLY_THP_FOR_FS"),
+			 MT_TRI_NO);
+	assert_int_equal(mt_kconfig_parse(ro, strlen(ro),
+					  "CONFIG_READ_ONLY_THP_FOR_FS"),
+			 MT_TRI_YES);
+	assert_int_equal(mt_kconfig_parse(cfg, strlen(cfg), "CONFIG_ZSWAP"),
+			 MT_TRI_YES);
+	assert_int_equal(mt_kconfig_parse("", 0, "CONFIG_ZSWAP"), MT_TRI_NO);
 	(void)state;
 	const char *w = "always within_size advise [never] deny force";
 	assert_int_equal(mt_shmem_mode_parse(w, strlen(w)), MT_SHM_NEVER);
