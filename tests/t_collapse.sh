@@ -4,7 +4,8 @@
 # tests/helpers/collapse_shapes.c makes regions of many kinds (anonymous
 # with random holes, only read, read-only, a split PMD mapping,
 # MADV_NOHUGEPAGE, slots emptied by MADV_DONTNEED, a read-only file, memfd, memfd at a misaligned offset,
-# shared anonymous memory, an unaligned region, an empty one) from a seed,
+# shared anonymous memory, a file on tmpfs (/dev/shm, and a private
+# mount with huge=always), an unaligned region, an empty one) from a seed,
 # and, in a second process, the same under PR_SET_THP_DISABLE. For each
 # seed and process:
 #  - memtop --json -p PID predicts pmd_slots.collapsible for every VMA
@@ -137,10 +138,36 @@ PY
 	wait "$pid" 2>/dev/null
 }
 
+# a file on tmpfs: /dev/shm when it is one (its mount's huge= does not
+# matter to MADV_COLLAPSE), and a mount of our own with huge=always
+TMPFS=()
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ]; then
+	TMPFS=(--tmpfs /dev/shm)
+else
+	part_skip "/dev/shm is not a writable tmpfs: no tmpfs region there"
+fi
 for seed in 11 22 33; do
-	compare "$seed" "seed$seed"
+	compare "$seed" "seed$seed" "${TMPFS[@]}"
 done
-compare 44 "thp_disable" --thp-disable
+compare 44 "thp_disable" --thp-disable "${TMPFS[@]}"
+# the shapes in a mount namespace of their own, with a tmpfs mounted
+# there with the options $MNT_OPT (the pid stays the shapes': exec)
+cat >"$T/in_mount.sh" <<'EOF2'
+#!/bin/sh
+exec unshare -m --propagation private sh -c \
+	'mount -t tmpfs -o "$0",size=256m memtop "$1" && shift && exec "$@"' \
+	"$MNT_OPT" "$MNT_DIR" "$SHAPES" "$@"
+EOF2
+chmod +x "$T/in_mount.sh"
+mkdir -p "$T/mnt"
+if unshare -m --propagation private true 2>/dev/null; then
+	export MNT_OPT=huge=always MNT_DIR=$T/mnt SHAPES
+	WORKLOAD=$T/in_mount.sh
+	compare 55 "tmpfs_huge_always" --tmpfs "$T/mnt"
+	WORKLOAD=$SHAPES
+else
+	part_skip "no private mount namespace here: no tmpfs mount of our own"
+fi
 
 # an empty region asked by range: the kernel refuses it
 start_workload "$T/shapes.e.json" -- --seed 5 --dir "$T" || bad "collapse_shapes starts"

@@ -3,6 +3,7 @@
  * oracle test (tests/t_collapse.sh).
  *
  *   collapse_shapes --seed N [--dir DIR] [--thp-disable] [--why]
+ *                   [--tmpfs DIR]
  *
  * Each region lies inside its own PROT_NONE reservation (no merging with
  * a neighbour) and, but for the unaligned shape, starts on a PMD boundary.
@@ -25,6 +26,8 @@
  *   memfd_ro    memfd filled with write(), mapped read-only, read
  *   memfd_off   memfd mapped at a file offset of one page: misaligned
  *   shmem       MAP_SHARED|MAP_ANONYMOUS, written
+ *   tmpfs       with --tmpfs DIR (a tmpfs mount): MAP_SHARED mapping of
+ *               a file there, written
  * No region gets MADV_HUGEPAGE (THP enabled=madvise keeps khugepaged
  * away from them). --thp-disable calls PR_SET_THP_DISABLE first: the
  * kernel must refuse every slot. --why (tests/t_why.sh) adds two more:
@@ -165,7 +168,7 @@ static int new_memfd(uint64_t len)
 
 int main(int argc, char **argv)
 {
-	const char *dir = "/tmp";
+	const char *dir = "/tmp", *tmpfs = NULL;
 	bool disable = false, why = false;
 	rng = 1;
 	for (int i = 1; i < argc; i++) {
@@ -177,9 +180,12 @@ int main(int argc, char **argv)
 			disable = true;
 		else if (!strcmp(argv[i], "--why"))
 			why = true;
+		else if (!strcmp(argv[i], "--tmpfs") && i + 1 < argc)
+			tmpfs = argv[++i];
 		else {
 			fprintf(stderr, "usage: collapse_shapes --seed N "
-				"[--dir DIR] [--thp-disable] [--why]\n");
+				"[--dir DIR] [--thp-disable] [--why] "
+				"[--tmpfs DIR]\n");
 			return 2;
 		}
 	}
@@ -290,6 +296,19 @@ int main(int argc, char **argv)
 		die("mmap shmem");
 	fill(m, n, true, -1);
 	add("shmem", m, len);
+
+	if (tmpfs) {
+		fd = open(tmpfs, O_TMPFILE | O_RDWR, 0600);
+		if (fd < 0 || ftruncate(fd, (off_t)len) < 0)
+			die("O_TMPFILE in %s", tmpfs);
+		m = mmap(reserve(len), len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fd, 0);
+		if (m == MAP_FAILED)
+			die("mmap tmpfs");
+		fill(m, n, true, -1);
+		add("tmpfs", m, len);
+		close(fd);
+	}
 
 	if (why) {
 		m = anon_at(reserve(3 * PMD), 3 * PMD, PROT_READ | PROT_WRITE);
