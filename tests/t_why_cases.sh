@@ -361,7 +361,8 @@ case_fallbacks() {
 
 # --- fragmented ------------------------------------------------------------
 # record PID DIR: a --proc-root tree of the live process PID (status,
-# maps, smaps, mountinfo; pagemap over its VMAs, sparse) and of /proc's
+# maps, smaps, mountinfo; pagemap over its VMAs with resident pages, up
+# to 1 GiB each, sparse) and of /proc's
 # vmstat and meminfo; where the pagemap shows PFNs and /proc/kpageflags
 # is readable, the kpageflags of those PFNs too (memtop then knows which
 # slots are PMD-mapped). Prints "folios" when it recorded kpageflags.
@@ -381,15 +382,25 @@ for name in ("vmstat", "meminfo"):
 with open(f"/proc/{pid}/maps") as m, \
      open(f"/proc/{pid}/pagemap", "rb") as src, \
      open(os.path.join(d, "pagemap"), "wb") as dst:
+    # the VMAs with resident pages (smaps Rss), up to 1 GiB each (a
+    # sanitizer's shadow spans terabytes); the others stay empty
+    rss, cur = {}, None
+    for line in open(os.path.join(d, "smaps")):
+        f = line.split()
+        if f and "-" in f[0] and not f[0].endswith(":"):
+            cur = tuple(int(x, 16) for x in f[0].split("-"))
+        elif f[:1] == ["Rss:"] and cur:
+            rss[cur] = int(f[1])
     pfns = set()
-    for line in m:
-        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
-        if hi > 1 << 56:
-            continue  # vsyscall: no pages to record
-        first, count = lo // 4096, (hi - lo) // 4096
-        src.seek(first * 8)
-        data = src.read(count * 8)
-        if data.strip(b"\0"):
+    for (lo, hi), kb in rss.items():
+        if not kb or hi - lo > 1 << 30:
+            continue
+        for first in range(lo // 4096, hi // 4096, 1 << 16):
+            count = min(1 << 16, hi // 4096 - first)
+            src.seek(first * 8)
+            data = src.read(count * 8)
+            if not data.strip(b"\0"):
+                continue
             dst.seek(first * 8)
             dst.write(data)
             for e in struct.unpack("<%dQ" % (len(data) // 8), data):
