@@ -21,6 +21,10 @@
 #   no_controls FILE            FILE holds no control byte but newlines
 #   part_skip REASON            note that part of the suite was skipped
 #   finish                      print the counts; exit 0 or 1
+#   memcg_new NAME              a child memory cgroup, removed at exit
+#   memcg_limit / memcg_add / memcg_failures
+#                               its limit, a process into it, its count
+#                               of charges refused at the limit
 set -u
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +44,7 @@ WAIT_SCALE=${MEMTOP_WAIT_SCALE:-4}
 n_ok=0 n_bad=0 n_skip=0
 _cleanup_pids=()
 _cleanup_dirs=()
+_cleanup_cgroups=()
 
 skip() {
 	echo "SKIP: $SUITE: $*"
@@ -60,6 +65,9 @@ _cleanup() {
 	done
 	for p in "${_cleanup_pids[@]}"; do
 		wait "$p" 2>/dev/null
+	done
+	for d in "${_cleanup_cgroups[@]}"; do
+		_memcg_remove "$d"
 	done
 	for d in "${_cleanup_dirs[@]}"; do
 		# fixture trees may hold chmod 000 files
@@ -281,4 +289,91 @@ has_sys_admin() {
 	local cap
 	cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
 	[ -n "$cap" ] && (((0x$cap >> 21) & 1))
+}
+
+# --- memory cgroups --------------------------------------------------------
+# A child memory cgroup of this shell's own one, for a test that needs a
+# process under a memory limit. It is removed at exit (the processes still
+# in it moved back to its parent first): nothing of the machine's cgroup
+# setup is left changed. cgroup v1 (the memory hierarchy) and v2 (where
+# this cgroup's subtree_control already has memory: memtop's tests never
+# turn controllers on) alike.
+#
+#   memcg_new NAME          create it: sets MEMCG (its directory) and
+#                           MEMCG_V (1 or 2); returns 1 with MEMCG_WHY
+#                           (one sentence) when no such cgroup can be made
+#   memcg_limit DIR BYTES   set its memory limit
+#   memcg_add DIR PID       move a process into it
+#   memcg_failures DIR      charges refused at its limit so far (v1
+#                           memory.failcnt, v2 memory.events max)
+
+# The mount point of the cgroup hierarchy of type $1 (cgroup or cgroup2)
+# whose super options hold $2 (empty: any).
+_cgroup_mount() {
+	awk -v t="$1" -v o="$2" '{
+		for (i = 1; i <= NF && $i != "-"; i++) ;
+		if ($(i + 1) != t) next
+		n = split($(i + 3), opts, ",")
+		hit = (o == "")
+		for (k = 1; k <= n; k++) if (opts[k] == o) hit = 1
+		if (hit) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+memcg_new() {
+	local name=$1 mnt rel dir
+	MEMCG= MEMCG_V= MEMCG_WHY=
+	mnt=$(_cgroup_mount cgroup memory)
+	if [ -n "$mnt" ]; then
+		rel=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3; exit }' /proc/self/cgroup)
+		MEMCG_V=1
+	else
+		mnt=$(_cgroup_mount cgroup2 "")
+		rel=$(awk -F: '$1 == "0" { print $3; exit }' /proc/self/cgroup)
+		MEMCG_V=2
+		if [ -z "$mnt" ]; then
+			MEMCG_WHY="no cgroup hierarchy with the memory controller is mounted"
+			return 1
+		fi
+		if ! grep -qw memory "$mnt$rel/cgroup.subtree_control" 2>/dev/null; then
+			MEMCG_WHY="the memory controller is not enabled below this cgroup ($mnt$rel/cgroup.subtree_control), and the tests do not enable it"
+			return 1
+		fi
+	fi
+	dir=$mnt${rel%/}/memtop-$SUITE-$name-$$
+	if ! mkdir "$dir" 2>/dev/null; then
+		MEMCG_WHY="cannot create a memory cgroup under $mnt$rel (not writable by $(id -un): unprivileged or in a user namespace)"
+		return 1
+	fi
+	_cleanup_cgroups+=("$dir")
+	MEMCG=$dir
+}
+
+memcg_limit() {
+	local f=memory.limit_in_bytes
+	[ -e "$1/$f" ] || f=memory.max
+	echo "$2" >"$1/$f"
+}
+
+memcg_add() { echo "$2" >"$1/cgroup.procs"; }
+
+memcg_failures() {
+	if [ -e "$1/memory.failcnt" ]; then
+		cat "$1/memory.failcnt"
+	else
+		awk '$1 == "max" { print $2 }' "$1/memory.events"
+	fi
+}
+
+_memcg_remove() {
+	local d=$1 p i
+	[ -d "$d" ] || return 0
+	for ((i = 0; i < 50; i++)); do
+		while read -r p; do
+			echo "$p" >"${d%/*}/cgroup.procs" 2>/dev/null
+		done <"$d/cgroup.procs"
+		rmdir "$d" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "warning: could not remove the cgroup $d" >&2
 }

@@ -18,8 +18,10 @@
 #    thp_disabled, file_no_thp, file_misaligned, vma_type, shmem_denied);
 #  - every reason has a known code, a sentence and a number or null;
 #  - -b shows khugepaged per process and the main reason per VMA.
-# Codes that need other settings (thp_never, shmem_denied, vma_type,
-# fragmented, fallbacks) are covered by tests/unit/test_why.c.
+# Codes that need a special mapping or a system condition (vma_type,
+# shmem_denied, fallbacks, fragmented) have workloads of their own in
+# tests/t_why_cases.sh; thp_never, which needs enabled=never, is covered
+# by tests/unit/test_why.c, as every code is.
 set -u
 . "$(dirname "$0")/lib.sh"
 
