@@ -29,6 +29,15 @@
 
 /* --- rules -------------------------------------------------------------- */
 
+unsigned mt_kernel_version(const char *release)
+{
+	unsigned maj, min;
+	if (!release || sscanf(release, "%u.%u", &maj, &min) != 2 ||
+	    maj > 1000 || min >= 1000)
+		return 0;
+	return maj * 1000 + min;
+}
+
 static const struct {
 	const char *w;
 	enum mt_shmem_mode m;
@@ -319,8 +328,11 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 	default:
 		return MT_UNKNOWN;
 	}
-	if (v->perms[1] != 'w')
-		return 0; /* no writable PTE: SCAN_PAGE_RO */
+	/* a read-only VMA: khugepaged collapsed its slots on 6.18; older
+	 * kernels refused a slot with no writable PTE (SCAN_PAGE_RO), and
+	 * when the rule went is not known here */
+	if (v->perms[1] != 'w' && env->kver < 6018)
+		return MT_UNKNOWN;
 	if (env->max_none == MT_UNKNOWN || env->max_swap == MT_UNKNOWN ||
 	    env->max_shared == MT_UNKNOWN || v->khp_unsure)
 		return MT_UNKNOWN;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +78,9 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	c->scan_guard = MT_TRI_UNKNOWN;
 	c->sysr = mt_sysreader_new(&c->pf, MT_SYSREADER_KEEP_AUTO);
 	c->memcg = mt_memcg_open(&c->pf);
+	struct utsname un;
+	c->kver = c->pf.live && uname(&un) == 0
+			  ? mt_kernel_version(un.release) : 0;
 	c->ro_thp_fs = mt_kconfig_get(&c->pf, "CONFIG_READ_ONLY_THP_FOR_FS",
 				      NULL);
 	c->pm = xmalloc(MT_PAGEMAP_BATCH * sizeof(uint64_t));
@@ -631,6 +635,7 @@ static void read_coll_env(struct mt_scan_ctx *c)
 	e->page_shift = c->page_shift;
 	e->pmd_order = c->pmd_order;
 	e->ro_thp_fs = c->ro_thp_fs;
+	e->kver = c->kver;
 	e->shmem_enabled = e->shmem_pmd = MT_SHM_UNKNOWN;
 	e->thp_mode = MT_THP_UNKNOWN;
 	static const char *const lim[3] = {"max_ptes_none", "max_ptes_swap",

@@ -62,6 +62,7 @@ struct mt_scan_ctx {
 	struct mt_memcg *memcg; /* room under memory cgroup limits */
 	bool mthp_advice;       /* an mTHP size follows MADV_HUGEPAGE */
 	enum mt_tri ro_thp_fs;  /* CONFIG_READ_ONLY_THP_FOR_FS */
+	unsigned kver;          /* collapse.h mt_kernel_version, 0 unknown */
 	/* paths and VMA histograms of the snapshot being built, each stored
 	 * once: the same libraries are mapped by every process, and most
 	 * small VMAs have one of a few histograms */

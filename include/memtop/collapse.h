@@ -80,7 +80,14 @@ struct mt_coll_env {
 	enum mt_shmem_mode shmem_enabled; /* transparent_hugepage/ */
 	enum mt_shmem_mode shmem_pmd;     /* hugepages-<PMD>kB/ */
 	unsigned page_shift, pmd_order;
+	/* the running kernel's version, major * 1000 + minor (0: not known,
+	 * as for figures from --proc-root) */
+	unsigned kver;
 };
+
+/* major * 1000 + minor of a release string ("6.18.0-1-amd64"), 0 when it
+ * does not parse. */
+unsigned mt_kernel_version(const char *release);
 
 /* One VMA. */
 struct mt_coll_vma {
@@ -134,8 +141,10 @@ uint64_t mt_coll_slots(const struct mt_coll_env *env,
  * *mode_off (may be NULL) whether the enabled mode or the advice left
  * the VMA out. Rules (khugepaged_scan_mm_slot, hpage_collapse_scan_pmd,
  * Linux 6.18): everything MADV_COLLAPSE needs; the enabled mode (never:
- * none; madvise: MADV_HUGEPAGE VMAs only); anonymous memory only in a
- * writable VMA (a slot needs a writable PTE); a slot with more empty
+ * none; madvise: MADV_HUGEPAGE VMAs only); anonymous memory in a
+ * read-only VMA too on 6.18 (seen: khugepaged collapsed such slots), not
+ * known before (kernels with the SCAN_PAGE_RO rule wanted a writable
+ * PTE in the slot); a slot with more empty
  * PTEs than max_ptes_none, more swapped than max_ptes_swap, or more
  * maybe shared pages than max_ptes_shared is skipped. khugepaged also
  * needs a recently referenced page in the slot, which /proc does not

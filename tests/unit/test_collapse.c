@@ -363,9 +363,19 @@ static void test_khugepaged(void **state)
 	e.thp_enabled = MT_TRI_NO;
 	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
 	e.thp_enabled = MT_TRI_YES;
-	/* read-only: no writable PTE */
+	/* read-only: khugepaged takes its slots on 6.18 as a writable
+	 * VMA's; before, not known (SCAN_PAGE_RO) */
+	uint64_t rw = mt_khp_slots(&e, &v, &w, &off);
 	memcpy(v.perms, "r--p", 4);
-	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), 0);
+	assert_true(mt_khp_slots(&e, &v, &w, &off) == MT_UNKNOWN);
+	e.kver = mt_kernel_version("6.18.0-2-cloud-amd64");
+	assert_int_equal(e.kver, 6018);
+	assert_true(mt_khp_slots(&e, &v, &w, &off) == rw);
+	e.kver = mt_kernel_version("6.6.9");
+	assert_true(mt_khp_slots(&e, &v, &w, &off) == MT_UNKNOWN);
+	assert_int_equal(mt_kernel_version("x"), 0);
+	assert_int_equal(mt_kernel_version("7.0"), 7000);
+	e.kver = 0;
 	memcpy(v.perms, "rw-p", 4);
 	/* a partial slot whose sharing is not known, over max_ptes_shared */
 	v.khp_unsure = 1;
