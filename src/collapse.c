@@ -337,8 +337,14 @@ uint64_t mt_khp_slots(const struct mt_coll_env *env,
 	    env->max_shared == MT_UNKNOWN || v->khp_unsure)
 		return MT_UNKNOWN;
 	uint64_t full = v->full > v->mapped ? v->full - v->mapped : 0;
-	if (full && (v->full_unknown || v->full_over))
-		return MT_UNKNOWN; /* which full slots are PMD-mapped */
+	if (full && (v->full_unknown || v->full_over)) {
+		/* over max_ptes_shared, or sharing not known: with no slot
+		 * PMD-mapped, the slots over are all among the full ones
+		 * left; else which full slots are PMD-mapped is not known */
+		if (v->mapped || v->full_unknown)
+			return MT_UNKNOWN;
+		return v->khp_fit + full - MT_MIN(full, v->full_over);
+	}
 	return v->khp_fit + full;
 }
 

@@ -484,8 +484,75 @@ EOF
 		"$T/tree/buddyinfo" "$PMD_MODE")"
 }
 
+# --- khugepaged, against khugepaged itself ---------------------------------
+# Two regions of full slots of small pages, MADV_HUGEPAGE, read-only: one
+# alone, one whose pages a child shares (more than max_ptes_shared). memtop
+# must say khugepaged takes every slot of the first and none of the second;
+# then khugepaged must collapse the first within a few of the passes
+# memtop's khugepaged_pace gives, and leave the second alone meanwhile.
+anon_huge_kb() { # PID START(hex, no 0x): AnonHugePages of that VMA
+	awk -v s="$2" '$1 ~ "^"s"-" { f = 1; next }
+		f && /^AnonHugePages:/ { print $2; exit }' "/proc/$1/smaps"
+}
+case_khugepaged() {
+	local kh=/sys/kernel/mm/transparent_hugepage/khugepaged
+	[ "$PMD_MODE" = madvise ] || [ "$PMD_MODE" = always ] || {
+		part_skip "khugepaged: the PMD size's enabled is $PMD_MODE"
+		return
+	}
+	[ -r "$kh/max_ptes_shared" ] && [ "$(cat "$kh/max_ptes_shared")" -lt 512 ] || {
+		part_skip "khugepaged: max_ptes_shared lets a fully shared slot be collapsed"
+		return
+	}
+	local rel maj min
+	rel=$(uname -r)
+	maj=${rel%%.*}
+	min=${rel#*.}
+	min=${min%%[!0-9]*}
+	start_workload "$T/kh.alone.json" -- advised --alone ||
+		{ bad "khugepaged: why_cases starts"; return; }
+	local pa=$WL_PID sa
+	start_workload "$T/kh.shared.json" -- advised ||
+		{ bad "khugepaged: why_cases starts"; return; }
+	local pb=$WL_PID sb
+	sa=$(jq -r .start "$T/kh.alone.json")
+	sb=$(jq -r .start "$T/kh.shared.json")
+	run_memtop "$T/kh.a.json" "$T/err" "$MEMTOP" --json -p "$pa" &&
+		run_memtop "$T/kh.b.json" "$T/err" "$MEMTOP" --json -p "$pb" ||
+		{ bad "khugepaged: memtop --json: $(cat "$T/err")"; return; }
+	local ka kb pace
+	ka=$(jq -r --arg s "0x$sa" '.processes[0].vmas[] | select(.start == $s)
+		| .pmd_slots.khugepaged' "$T/kh.a.json")
+	kb=$(jq -r --arg s "0x$sb" '.processes[0].vmas[] | select(.start == $s)
+		| .pmd_slots.khugepaged' "$T/kh.b.json")
+	pace=$(jq -r --arg s "0x$sa" '.processes[0].vmas[] | select(.start == $s)
+		| .why[] | select(.code == "khugepaged_pace") | .value' "$T/kh.a.json")
+	check "khugepaged: none of the shared region's slots (got $kb)" test "$kb" = 0
+	if [ "$maj" -lt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -lt 18 ]; }; then
+		check "khugepaged: a read-only region is not known before 6.18 (got $ka)" \
+			test "$ka" = null
+		part_skip "khugepaged: Linux $rel: whether it takes read-only slots is not modelled"
+		return
+	fi
+	check "khugepaged: both slots of the read-only region alone (got $ka)" test "$ka" = 2
+	check "khugepaged: a pace is given (got '$pace')" test -n "$pace"
+	local limit=$(( (${pace:-30} * 4 > 60 ? ${pace:-30} * 4 : 60) * WAIT_SCALE / 4 ))
+	local i got=0
+	for ((i = 0; i < limit * 2; i++)); do
+		got=$(anon_huge_kb "$pa" "$sa")
+		[ "${got:-0}" -ge 4096 ] && break
+		sleep 0.5
+	done
+	check "khugepaged: collapsed the region alone within ${limit} s (AnonHugePages ${got:-?} kB; pace ${pace:-?} s)" \
+		test "${got:-0}" -ge 4096
+	got=$(anon_huge_kb "$pb" "$sb")
+	check "khugepaged: left the shared region alone meanwhile (AnonHugePages ${got:-?} kB)" \
+		test "${got:-1}" = 0
+}
+
 case_vma_type
 case_shmem
 case_fallbacks
 case_fragmented
+case_khugepaged
 finish

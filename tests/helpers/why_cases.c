@@ -5,7 +5,7 @@
  *   why_cases vma_type
  *   why_cases shmem
  *   why_cases fallbacks --count FILE [--rate N]
- *   why_cases advised [--holes]
+ *   why_cases advised [--holes] [--alone]
  *
  * Every case lays its region out at a PMD-aligned address inside its own
  * PROT_NONE reservation (no neighbour merges with it), prints one JSON
@@ -44,7 +44,8 @@
  *             mapping says no. A child process (killed with its parent)
  *             shares every page, so that khugepaged leaves the slots
  *             alone (max_ptes_shared). --holes: the last page of each
- *             slot is left out. No step 2.
+ *             slot is left out. --alone: no such child (khugepaged may
+ *             then collapse the slots). No step 2.
  */
 
 #include <errno.h>
@@ -111,6 +112,8 @@ static char *private_anon(char *at, uint64_t len)
 /* Write every page, or with holes every page but the last of each
  * PMD slot. */
 static bool holes;
+/* advised: no child sharing the pages (khugepaged may collapse them) */
+static bool alone;
 
 static void write_pages(char *m, uint64_t len)
 {
@@ -271,7 +274,7 @@ static void case_advised(void)
 	 * slots stay small pages while they are looked at (a read-only VMA
 	 * is no bar to it on 6.18) */
 	pid_t parent = getpid();
-	pid_t child = fork();
+	pid_t child = alone ? 1 : fork();
 	if (child < 0)
 		fail("fork");
 	if (child == 0) {
@@ -299,6 +302,8 @@ int main(int argc, char **argv)
 			count_path = argv[++i];
 		else if (!strcmp(argv[i], "--holes"))
 			holes = true;
+		else if (!strcmp(argv[i], "--alone"))
+			alone = true;
 		else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
 			rate = (unsigned)strtoul(argv[++i], NULL, 10);
 		else
@@ -312,7 +317,7 @@ int main(int argc, char **argv)
 		case_fallbacks(count_path, rate);
 	else if (!strcmp(which, "advised"))
 		case_advised();
-	fprintf(stderr, "usage: why_cases vma_type | shmem | advised [--holes] | "
+	fprintf(stderr, "usage: why_cases vma_type | shmem | advised [--holes] [--alone] | "
 		"fallbacks --count FILE [--rate N]\n");
 	return 2;
 }

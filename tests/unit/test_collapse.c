@@ -392,6 +392,18 @@ static void test_khugepaged(void **state)
 	v.mapped = 2;
 	v.full_over = 1;
 	assert_int_equal(mt_khp_slots(&e, &v, &w, &off), MT_UNKNOWN);
+	/* no slot PMD-mapped: the slot over max_ptes_shared is one of the
+	 * full slots left, and only it is out */
+	uint64_t fit = v.khp_fit;
+	v.mapped = 0;
+	v.full = 3;
+	assert_true(mt_khp_slots(&e, &v, &w, &off) == fit + 2);
+	v.full_over = 3;
+	assert_true(mt_khp_slots(&e, &v, &w, &off) == fit);
+	v.full_unknown = 1; /* still not known */
+	assert_true(mt_khp_slots(&e, &v, &w, &off) == MT_UNKNOWN);
+	v.full_unknown = 0;
+	v.mapped = 2;
 	v.full_over = 0;
 	/* limits not read */
 	e.max_shared = MT_UNKNOWN;
