@@ -21,6 +21,9 @@
 #   no_controls FILE            FILE holds no control byte but newlines
 #   part_skip REASON            note that part of the suite was skipped
 #   finish                      print the counts; exit 0 or 1
+#   sysfs_set FILE WORD         write a setting's word (a THP sysfs file),
+#                               its selected word put back at exit
+#   sysfs_restore               put back every setting sysfs_set changed
 #   memcg_new NAME              a child memory cgroup, removed at exit
 #   memcg_limit / memcg_add / memcg_failures
 #                               its limit, a process into it, its count
@@ -60,6 +63,7 @@ need_cmd() {
 
 _cleanup() {
 	local p d
+	sysfs_restore
 	for p in "${_cleanup_pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null
 	done
@@ -80,6 +84,26 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 kill_later() { _cleanup_pids+=("$1"); }
+
+# Settings changed for a test: "FILE WORD" of each, the word to put back.
+_sysfs_saved=()
+sysfs_set() {
+	local old
+	old=$(grep -o '\[[a-z_]*\]' "$1" 2>/dev/null | tr -d '[]')
+	[ -n "$old" ] || { echo "cannot read the setting in $1" >&2; return 1; }
+	_sysfs_saved+=("$1 $old")
+	echo "$2" >"$1"
+}
+sysfs_restore() {
+	local i f w
+	for ((i = ${#_sysfs_saved[@]} - 1; i >= 0; i--)); do
+		f=${_sysfs_saved[i]% *}
+		w=${_sysfs_saved[i]##* }
+		echo "$w" >"$f" 2>/dev/null ||
+			echo "FAIL: $SUITE: could not put back $f ($w)"
+	done
+	_sysfs_saved=()
+}
 
 # Private temp dir, readable by every user (the unprivileged suites run
 # helpers as another user inside it). Sets T.

@@ -40,15 +40,6 @@ done
 mktemp_dir
 
 SIZE_FILE=$TH/hugepages-${KB}kB/enabled
-ORIG=""
-restore() {
-	if [ -n "$ORIG" ]; then
-		echo "$ORIG" >"$SIZE_FILE" 2>/dev/null ||
-			echo "FAIL: $SUITE: could not put back $SIZE_FILE ($ORIG)"
-		ORIG=""
-	fi
-}
-trap 'restore; _cleanup' EXIT
 
 # check_verdicts TAG: memtop's mthp list for the region against the
 # helper's layout and the enabled files read now
@@ -128,8 +119,7 @@ if ! [ -r /proc/kpageflags ] || ! pfns_visible; then
 	part_skip "the kernel's answer needs /proc/kpageflags and PFNs, not available here"
 	finish
 fi
-ORIG=$(grep -o '\[[a-z]*\]' "$SIZE_FILE" | tr -d '[]')
-echo never >"$SIZE_FILE" || { bad "write never to $SIZE_FILE"; finish; }
+sysfs_set "$SIZE_FILE" never || { bad "write never to $SIZE_FILE"; finish; }
 start_workload "$T/wl.json" -- --kb "$KB" ||
 	{ bad "mthp_fault starts"; finish; }
 echo madvise >"$SIZE_FILE" || { bad "write madvise to $SIZE_FILE"; finish; }
@@ -152,7 +142,7 @@ for ((i = 0; i < 200 * WAIT_SCALE; i++)); do
 done
 run_memtop "$T/after.json" "$T/err" "$MEMTOP" --json -p "$WL_PID" ||
 	bad "memtop --json after the faults: $(cat "$T/err")"
-restore
+sysfs_restore
 "$PYTHON" - "$T/after.json" "$(jq -r .start "$T/wl.json" | head -1)" "$fold" "$page_kb" <<'PY' >"$T/py.out"
 import json, sys
 proc = json.load(open(sys.argv[1]))["processes"][0]

@@ -10,7 +10,8 @@
 #    workload itself and, as root in the initial user namespace, by
 #    memtop --collapse);
 #  - shmem_denied: shared anonymous memory without MADV_HUGEPAGE, under
-#    the shmem_enabled settings as they are (never changed here): where
+#    the shmem_enabled settings as they are, and as root again with the
+#    PMD size's shmem_enabled set to never for the moment: where
 #    memtop's rule denies the PMD size, shmem_denied comes first with the
 #    slot count and MADV_COLLAPSE fails with EINVAL; where the settings
 #    allow it, the case is skipped, and memtop must then say the slots
@@ -36,6 +37,14 @@
 #    reliable, not safe. The value (the percentage) and the page counts
 #    of the sentence are checked against that buddyinfo, and a second
 #    tree with an unfragmented buddyinfo must show no fragmented.
+#  - khugepaged: memtop's khugepaged figure against khugepaged itself
+#    (a read-only region alone is collapsed, one shared with a child is
+#    not, within a few of the passes memtop's khugepaged_pace gives);
+#  - thp_never (root): the PMD size's enabled set to never for the
+#    moment: a fault under MADV_HUGEPAGE gives small pages, memtop's main
+#    reason is thp_never with khugepaged 0 and collapsible 1, and
+#    MADV_COLLAPSE still collapses that slot. Every setting changed is
+#    put back (tests/lib.sh sysfs_set, also at exit).
 # Every case checks that -b shows why:<code> on the VMA's line. A case
 # whose precondition is missing (io_uring refused, cgroups not writable,
 # THP off, ...) is skipped with the reason; the others still run.
@@ -320,7 +329,7 @@ case_shmem() {
 	py_check "$("$PYTHON" "$T/check.py" shmem "$T/sh.json" \
 		"$T/sh.out.json" "$T/sh.out.txt" "$denied")"
 	[ "$denied" = 1 ] ||
-		part_skip "shmem_denied: shmem_enabled is $g and hugepages-${PMD_KB}kB/shmem_enabled $s, which allow PMD-sized pages in shared anonymous memory (checked instead: no shmem_denied, the slots collapsible, MADV_COLLAPSE not refused); the settings are not changed by tests"
+		part_skip "shmem_denied: shmem_enabled is $g and hugepages-${PMD_KB}kB/shmem_enabled $s, which allow PMD-sized pages in shared anonymous memory (checked instead: no shmem_denied, the slots collapsible, MADV_COLLAPSE not refused); a denying setting is shown by the settings case, as root"
 }
 
 # --- fallbacks -------------------------------------------------------------
@@ -550,9 +559,83 @@ case_khugepaged() {
 		test "${got:-1}" = 0
 }
 
+# --- settings changed for a moment (root) ---------------------------------
+# shmem_denied and thp_never need a setting that says no. Only the PMD
+# size's own files are changed, for the seconds a case takes, and put
+# back (tests/lib.sh sysfs_set, also at exit).
+case_settings() {
+	if ! is_root || ! in_init_userns; then
+		part_skip "settings: changing the PMD size's enabled and shmem_enabled needs root in the initial user namespace"
+		return
+	fi
+	local sz=$THP/hugepages-${PMD_KB}kB
+	if [ -w "$sz/shmem_enabled" ]; then
+		sysfs_set "$sz/shmem_enabled" never &&
+			case_shmem
+		sysfs_restore
+	else
+		part_skip "settings: no $sz/shmem_enabled to set"
+	fi
+	[ -w "$sz/enabled" ] || { part_skip "settings: no $sz/enabled to set"; return; }
+	sysfs_set "$sz/enabled" never || { bad "settings: set $sz/enabled"; return; }
+	# a process of its own: one slot written after MADV_HUGEPAGE (the
+	# fault path must give small pages), then MADV_COLLAPSE asked by
+	# itself when told (it must still collapse: the setting does not
+	# bind MADV_COLLAPSE)
+	cat >"$T/nv.py" <<'PY'
+import ctypes, mmap, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+PMD = 2 << 20
+r = libc.mmap(None, 4 * PMD, 0, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
+a = (r + PMD - 1) // PMD * PMD
+m = libc.mmap(a, PMD, mmap.PROT_READ | mmap.PROT_WRITE,
+              mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x10, -1, 0)  # MAP_FIXED
+assert m == a
+assert libc.madvise(ctypes.c_void_p(a), PMD, 14) == 0  # MADV_HUGEPAGE
+ctypes.memset(a, 1, PMD)
+print(os.getpid(), "%x" % a, flush=True)
+sys.stdin.readline()
+rc = libc.madvise(ctypes.c_void_p(a), PMD, 25)  # MADV_COLLAPSE
+print(rc if rc == 0 else ctypes.get_errno(), flush=True)
+sys.stdin.readline()
+PY
+	coproc NV { "$PYTHON" -u "$T/nv.py"; }
+	local pid addr rc hk
+	read -r pid addr <&"${NV[0]}" || { bad "settings: the never process starts"; return; }
+	hk=$(awk -v s="$addr" '$1 ~ "^"s"-" { f = 1; next }
+		f && /^AnonHugePages:/ { print $2; exit }' "/proc/$pid/smaps")
+	check "thp_never: a fault under MADV_HUGEPAGE gave small pages (AnonHugePages ${hk:-?} kB)" \
+		test "${hk:-1}" = 0
+	run_memtop "$T/nv.json" "$T/err" "$MEMTOP" --json -p "$pid" ||
+		{ bad "thp_never: memtop --json: $(cat "$T/err")"; return; }
+	run_memtop "$T/nv.txt" "$T/err" "$MEMTOP" -b -p "$pid" ||
+		{ bad "thp_never: memtop -b: $(cat "$T/err")"; return; }
+	jq_check "thp_never: the main reason, with 1 slot" "$T/nv.json" \
+		'.processes[0].vmas[] | select(.start == $s)
+		 | .why[0].code == "thp_never" and .why[0].value == 1' --arg s "0x$addr"
+	jq_check "thp_never: khugepaged 0, collapsible 1" "$T/nv.json" \
+		'.processes[0].vmas[] | select(.start == $s) | .pmd_slots
+		 | .khugepaged == 0 and .collapsible == 1' --arg s "0x$addr"
+	check "thp_never: -b shows why:thp_never" \
+		grep -q "^  0*$addr-.* why:thp_never " "$T/nv.txt"
+	echo >&"${NV[1]}"
+	read -r rc <&"${NV[0]}"
+	hk=$(awk -v s="$addr" '$1 ~ "^"s"-" { f = 1; next }
+		f && /^AnonHugePages:/ { print $2; exit }' "/proc/$pid/smaps")
+	check "thp_never: MADV_COLLAPSE still collapses the slot memtop calls collapsible (rc $rc, AnonHugePages ${hk:-?} kB)" \
+		test "$rc" = 0 -a "${hk:-0}" = 2048
+	echo >&"${NV[1]}"
+	wait "$NV_PID" 2>/dev/null
+	sysfs_restore
+}
+
 case_vma_type
 case_shmem
 case_fallbacks
 case_fragmented
 case_khugepaged
+case_settings
 finish
