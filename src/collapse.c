@@ -136,7 +136,7 @@ bool mt_coll_needs_facts(const struct mt_coll_vma *v)
 
 bool mt_coll_needs_fstype(const struct mt_coll_vma *v)
 {
-	return v->kind == MT_KIND_FILE && candidates(v) != 0;
+	return (v->kind == MT_KIND_FILE || v->posix_shm) && candidates(v) != 0;
 }
 
 /* Shared anonymous memory is "anon shmem" to the kernel (its own per-size
@@ -221,7 +221,7 @@ uint64_t mt_coll_slots(const struct mt_coll_env *env,
 		*why = MT_COLL_OK;
 		return n;
 	case MT_KIND_SHMEM:
-		anon_shmem = !v->sysv;
+		anon_shmem = !v->sysv && !v->posix_shm;
 		break;
 	case MT_KIND_MEMFD:
 		break;
@@ -262,7 +262,8 @@ enum mt_shmem_mode mt_shmem_fault_mode(const struct mt_coll_env *env,
 	enum mt_shm_src *src = srcp ? srcp : &tmp;
 	bool anon = v->kind == MT_KIND_ANON || v->kind == MT_KIND_HEAP ||
 		    v->kind == MT_KIND_STACK;
-	bool tmpfs_file = v->kind == MT_KIND_FILE && v->tmpfs == MT_TRI_YES;
+	bool tmpfs_file = (v->kind == MT_KIND_FILE && v->tmpfs == MT_TRI_YES) ||
+			  v->posix_shm;
 	bool shm = tmpfs_file || v->kind == MT_KIND_SHMEM ||
 		   v->kind == MT_KIND_MEMFD || (anon && v->perms[3] == 's');
 	*src = shm ? MT_SHM_SRC_GLOBAL : MT_SHM_SRC_NONE;

@@ -245,6 +245,7 @@ static void parse_vmas(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		v->pmd_khugepaged = MT_UNKNOWN;
 		v->coll_why = MT_COLL_UNKNOWN;
 		v->sysv = e.path_len > 5 && !memcmp(e.path, "/SYSV", 5);
+		v->posix_shm = e.path_len > 9 && !memcmp(e.path, "/dev/shm/", 9);
 	}
 }
 
@@ -390,6 +391,7 @@ static void coll_vma_in(const struct mt_vma *v, struct mt_coll_vma *cv)
 	cv->start = v->start;
 	cv->offset = v->offset;
 	cv->sysv = v->sysv;
+	cv->posix_shm = v->posix_shm;
 	cv->tmpfs = v->dev_major ? MT_TRI_NO : MT_TRI_UNKNOWN;
 	cv->touched = v->pmd_populated;
 	cv->mapped = v->pmd_mapped;
@@ -431,7 +433,8 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 		    (cv.kind == MT_KIND_ANON || cv.kind == MT_KIND_HEAP ||
 		     cv.kind == MT_KIND_STACK))
 			facts = true;
-		if (mt_coll_needs_fstype(&cv) && cv.tmpfs == MT_TRI_UNKNOWN)
+		if (mt_coll_needs_fstype(&cv) &&
+		    (cv.tmpfs == MT_TRI_UNKNOWN || cv.posix_shm))
 			fstype = true;
 	}
 	if (facts && env.thp_enabled != MT_TRI_NO) {
@@ -455,7 +458,7 @@ static void scan_collapsible(struct proc_scan *ps, struct mt_proc *p)
 			v->vmflags = sv->vmflags;
 			v->vmflags_known = true;
 		}
-		if (mi && cv.tmpfs == MT_TRI_UNKNOWN)
+		if (mi && (cv.tmpfs == MT_TRI_UNKNOWN || cv.posix_shm))
 			cv.tmpfs = mt_mountinfo_tmpfs(c->status.data,
 						      c->status.len,
 						      v->dev_major,

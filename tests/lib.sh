@@ -24,6 +24,9 @@
 #   sysfs_set FILE WORD         write a setting's word (a THP sysfs file),
 #                               its selected word put back at exit
 #   sysfs_restore               put back every setting sysfs_set changed
+#   tmpfs_wrapper               $T/in_mount.sh: runs "$SHAPES ARGS" in a
+#                               mount namespace of its own with a tmpfs of
+#                               options $MNT_OPT on $MNT_DIR (same pid)
 #   memcg_new NAME              a child memory cgroup, removed at exit
 #   memcg_limit / memcg_add / memcg_failures
 #                               its limit, a process into it, its count
@@ -84,6 +87,21 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 kill_later() { _cleanup_pids+=("$1"); }
+
+# A wrapper that runs $SHAPES with its arguments in a mount namespace of
+# its own, where a tmpfs with the options $MNT_OPT is mounted on $MNT_DIR
+# (exported by the caller); each step execs, so the pid stays the
+# program's. False when private mount namespaces are refused here.
+tmpfs_wrapper() {
+	unshare -m --propagation private true 2>/dev/null || return 1
+	cat >"$T/in_mount.sh" <<'EOF'
+#!/bin/sh
+exec unshare -m --propagation private sh -c \
+	'mount -t tmpfs -o "$0",size=256m memtop "$1" && shift && exec "$@"' \
+	"$MNT_OPT" "$MNT_DIR" "$SHAPES" "$@"
+EOF
+	chmod +x "$T/in_mount.sh"
+}
 
 # Settings changed for a test: "FILE WORD" of each, the word to put back.
 _sysfs_saved=()

@@ -150,17 +150,8 @@ for seed in 11 22 33; do
 	compare "$seed" "seed$seed" "${TMPFS[@]}"
 done
 compare 44 "thp_disable" --thp-disable "${TMPFS[@]}"
-# the shapes in a mount namespace of their own, with a tmpfs mounted
-# there with the options $MNT_OPT (the pid stays the shapes': exec)
-cat >"$T/in_mount.sh" <<'EOF2'
-#!/bin/sh
-exec unshare -m --propagation private sh -c \
-	'mount -t tmpfs -o "$0",size=256m memtop "$1" && shift && exec "$@"' \
-	"$MNT_OPT" "$MNT_DIR" "$SHAPES" "$@"
-EOF2
-chmod +x "$T/in_mount.sh"
 mkdir -p "$T/mnt"
-if unshare -m --propagation private true 2>/dev/null; then
+if tmpfs_wrapper; then
 	export MNT_OPT=huge=always MNT_DIR=$T/mnt SHAPES
 	WORKLOAD=$T/in_mount.sh
 	compare 55 "tmpfs_huge_always" --tmpfs "$T/mnt"

@@ -5,6 +5,8 @@
 #  - not_advised on private anonymous regions without MADV_HUGEPAGE, and
 #    never on the MADV_HUGEPAGE region; thp_never nowhere;
 #  - nohugepage (MADV_NOHUGEPAGE), file_no_thp (a read-only regular file),
+#    tmpfs_huge (a file on /dev/shm, by its mount's huge= word), shmem_off
+#    (memfd under shmem_enabled never),
 #    file_misaligned with the shift (memfd at a one page offset: 511),
 #    no_slot with the size in pages (a region across no whole slot),
 #    userfaultfd (a registered region, when userfaultfd is allowed),
@@ -47,7 +49,7 @@ one() {
 	check "$tag: -b shows a main reason on VMA lines" \
 		grep -q " why:[a-z_]* " "$T/out.$tag.txt"
 	py_check "$("$PYTHON" - "$T" "$tag" <<'PY'
-import json, sys
+import json, os, sys
 T, tag = sys.argv[1], sys.argv[2]
 shapes = json.load(open(f"{T}/shapes.{tag}.json"))
 proc = json.load(open(f"{T}/out.{tag}.json"))["processes"][0]
@@ -134,6 +136,16 @@ for v in proc["vmas"]:
     if name == "unaligned":
         nv = [w["value"] for w in why if w["code"] == "no_slot"]
         ck(nv == [640], f"{name}: no_slot with 640 pages ({nv})")
+    if name == "tmpfs" and touched:
+        hw = os.environ.get("SHM_HUGE", "")
+        tv = [w for w in why if w["code"] == "tmpfs_huge"]
+        if hw in ("never", "advise"):
+            ck([w["value"] for w in tv] == [ps["total"]] and
+               f"huge={hw}" in tv[0]["text"],
+               f"{name}: tmpfs_huge with huge={hw} and {ps['total']} slots ({cs})")
+            ck(ps["khugepaged"] == 0, f"{name}: khugepaged 0 under huge={hw}")
+        else:
+            ck(not tv, f"{name}: no tmpfs_huge under huge={hw} ({cs})")
     if name == "memfd":
         # shmem_enabled never or advise: khugepaged leaves it; else the
         # page cache decides, not known
@@ -150,10 +162,35 @@ PY
 )"
 }
 
+# a file on tmpfs: /dev/shm when it is one, with its mount's huge= word
+TMPFS=()
+export SHM_HUGE=""
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ]; then
+	TMPFS=(--tmpfs /dev/shm)
+	SHM_HUGE=$(awk '$5 == "/dev/shm" { for (i = 7; i <= NF; i++) if ($i == "-") break
+		n = split($(i + 3), o, ","); w = "never"
+		for (j = 1; j <= n; j++) if (o[j] ~ /^huge=/) w = substr(o[j], 6)
+		print w; exit }' /proc/self/mountinfo)
+else
+	part_skip "/dev/shm is not a writable tmpfs: tmpfs_huge is not shown here"
+fi
 for seed in 1 2 3; do
-	one "$seed" "seed$seed"
-	one "$seed" "seed$seed.disabled" --thp-disable
+	one "$seed" "seed$seed" "${TMPFS[@]}"
+	one "$seed" "seed$seed.disabled" --thp-disable "${TMPFS[@]}"
 done
+# a tmpfs mount of our own with huge=advise (root): tmpfs_huge says so
+mkdir -p "$T/mnt"
+if is_root && in_init_userns && tmpfs_wrapper; then
+	export MNT_OPT=huge=advise MNT_DIR=$T/mnt SHAPES SHM_HUGE=advise
+	WORKLOAD=$T/in_mount.sh
+	one 4 "tmpfs_advise" --tmpfs "$T/mnt"
+	WORKLOAD=$SHAPES
+	jq_check "tmpfs_advise: tmpfs_huge names huge=advise" "$T/out.tmpfs_advise.json" \
+		'[.processes[0].vmas[] | .why[] | select(.code == "tmpfs_huge") | .text]
+		 | length == 1 and (.[0] | test("huge=advise and the mapping has no MADV_HUGEPAGE"))'
+else
+	part_skip "a tmpfs mount of our own needs root and a private mount namespace"
+fi
 grep -q '"anon_uffd"' "$T"/shapes.seed1.json ||
 	part_skip "userfaultfd refused here: the userfaultfd code is checked by the unit tests only"
 finish

@@ -99,6 +99,7 @@ struct mt_coll_vma {
 	enum mt_tri tmpfs;        /* a file VMA: on tmpfs */
 	enum mt_shmem_mode mount_huge; /* on tmpfs: the mount's huge= */
 	bool sysv;                /* a SysV shared memory segment */
+	bool posix_shm;           /* a file in /dev/shm: a tmpfs file */
 	uint64_t touched;         /* PMD slots with a present or swapped page */
 	uint64_t mapped;          /* of them PMD-mapped; MT_UNKNOWN */
 	/* for khugepaged (struct mt_hist_acc's per slot counts): slots with

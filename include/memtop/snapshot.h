@@ -73,6 +73,7 @@ struct mt_vma {
 	 * the VMA was not walked */
 	const uint64_t *blk_populated;
 	bool sysv; /* a SysV shared memory segment */
+	bool posix_shm; /* a file in /dev/shm (shm_open): tmpfs, not anon */
 	/* From smaps, when it was read for this process (has_smaps). */
 	bool has_smaps;
 	uint64_t smaps_rss_kb, smaps_anon_huge_kb;

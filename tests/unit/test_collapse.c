@@ -203,6 +203,20 @@ static void test_shmem_fault_mode(void **state)
 	v.sysv = false;
 	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_NEVER);
 	assert_int_equal(src, MT_SHM_SRC_GLOBAL);
+	/* a file in /dev/shm is a tmpfs file, not anonymous shmem: its
+	 * mount's huge=, and MADV_COLLAPSE ignores the size's setting */
+	v = vma(MT_KIND_SHMEM, "rw-s");
+	v.posix_shm = true;
+	v.tmpfs = MT_TRI_UNKNOWN;
+	v.mount_huge = MT_SHM_ADVISE;
+	e.shmem_pmd = MT_SHM_NEVER;
+	assert_int_equal(mt_shmem_fault_mode(&e, &v, &src), MT_SHM_ADVISE);
+	assert_int_equal(src, MT_SHM_SRC_MOUNT);
+	assert_true(mt_coll_needs_fstype(&v));
+	expect(&e, &v, 3, MT_COLL_OK);
+	v.posix_shm = false; /* shared anonymous: the size says never */
+	expect(&e, &v, 0, MT_COLL_SHMEM_OFF);
+	e.shmem_pmd = MT_SHM_INHERIT;
 	/* khugepaged leaves a tmpfs file on a huge=never mount alone */
 	v = vma(MT_KIND_FILE, "rw-s");
 	v.tmpfs = MT_TRI_YES;
