@@ -6,7 +6,8 @@
 #    and the empty ones equal what the helper wrote, "allowed" follows
 #    the size's enabled file (always; madvise: the region has
 #    MADV_HUGEPAGE; inherit: the global enabled likewise), and the code
-#    is mthp_off, mthp_no_block, mthp_filled or null as those say;
+#    is mthp_off, mthp_no_block, mthp_filled or null as those say (a
+#    second VMA half a block off has no aligned block: mthp_no_block);
 #  - the kernel agrees (root, with /proc/kpageflags): the size's enabled
 #    is set to madvise for the test and put back after. With the first
 #    pages written while it was never, memtop must call the size allowed
@@ -124,6 +125,10 @@ start_workload "$T/wl.json" -- --kb "$KB" ||
 	{ bad "mthp_fault starts"; finish; }
 echo madvise >"$SIZE_FILE" || { bad "write madvise to $SIZE_FILE"; finish; }
 check_verdicts madvise
+jq_check "${KB}K: mthp_no_block in the VMA half a block off" "$T/out.madvise.json" \
+	'.processes[0].vmas[] | select(.start == $s) | .mthp[]
+	 | select(.size_kb == $kb) | .allowed == true and .blocks == 0 and .code == "mthp_no_block"' \
+	--arg s "$(jq -r .small_start "$T/wl.json")" --argjson kb "$KB"
 jq_check "${KB}K allowed with 8 empty blocks and no code" "$T/out.madvise.json" \
 	'.processes[0].vmas[] | select(.start == $s) | .mthp[]
 	 | select(.size_kb == $kb) | .allowed == true and .empty == 8 and .code == null' \

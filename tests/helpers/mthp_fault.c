@@ -8,7 +8,9 @@
  * anonymous VMA with MADV_HUGEPAGE, and writes page 1 of blocks 0..7: the
  * first 8 blocks have a page, the last 8 none. Prints
  *   {"pid":P,"start":"0x..","end":"0x..","block_pages":B}
- * and stops itself (SIGSTOP). When continued, it writes page 0 of block 0
+ * and stops itself (SIGSTOP). A second VMA of N KiB, MADV_HUGEPAGE too,
+ * starts half a block past a block boundary ("small_start"): no aligned
+ * block of N KiB lies inside it. When continued, it writes page 0 of block 0
  * (its block has a page already) and page 0 of block 8 (an empty block),
  * prints {"pid":P,"touched":2} and stops again; continued again, it
  * exits. The caller decides what the kernel may do at those two faults
@@ -60,12 +62,24 @@ int main(int argc, char **argv)
 	/* leave guard gaps on both sides so the VMA merges with nothing */
 	if ((char *)a - r > page)
 		munmap(r, (size_t)((char *)a - r - page));
+	/* the small region: half a block in, in its own reservation */
+	char *r2 = mmap(NULL, 4 * bsize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			MAP_NORESERVE, -1, 0);
+	if (r2 == MAP_FAILED)
+		return perror("mthp_fault: mmap"), 1;
+	uintptr_t a2 = (((uintptr_t)r2 + bsize - 1) & ~(uintptr_t)(bsize - 1)) +
+		       bsize / 2;
+	char *q = mmap((void *)a2, bsize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (q == MAP_FAILED || madvise(q, bsize, MADV_HUGEPAGE) != 0)
+		return perror("mthp_fault: small region"), 1;
 	size_t b = bsize / (size_t)page;
 	for (int i = 0; i < 8; i++)
 		p[(i * b + 1) * (size_t)page] = 1;
 	printf("{\"pid\":%d,\"start\":\"%#lx\",\"end\":\"%#lx\","
-	       "\"block_pages\":%zu}\n",
-	       (int)getpid(), (unsigned long)p, (unsigned long)(p + len), b);
+	       "\"block_pages\":%zu,\"small_start\":\"%#lx\"}\n",
+	       (int)getpid(), (unsigned long)p, (unsigned long)(p + len), b,
+	       (unsigned long)q);
 	fflush(stdout);
 	raise(SIGSTOP);
 	p[0] = 2;
