@@ -157,11 +157,11 @@ const struct ui_column ui_proc_cols[] = {
 	{ UI_COL_COLL, "COLL", 6, 5, true, true, false,
 	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
 	  "(? unknown)" },
+	{ UI_COL_DELTA, "HUGE/s", 7, 3, true, true, false,
+	  "change of huge-backed memory per second since the last scan (D)" },
 	{ UI_COL_WHY, "WHY", UI_WHY_W, 5, false, false, false,
 	  "main reason its memory is not in PMD-sized pages: the reason "
 	  "of its VMAs holding the most bytes not PMD-mapped (codes below)" },
-	{ UI_COL_DELTA, "HUGE/s", 7, 3, true, true, false,
-	  "change of huge-backed memory per second since the last scan (D)" },
 	{ UI_COL_BAR, "BLOCKS", 8, 2, false, true, true,
 	  "RSS by block order, largest first" },
 	{ UI_COL_COMM, "COMMAND", 0, 0, false, false, false,
@@ -189,9 +189,9 @@ const struct ui_column ui_vma_cols[] = {
 	{ UI_COL_VCOLL, "COLL", 6, 5, true, true, false,
 	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
 	  "(? unknown)" },
-	{ UI_COL_VWHY, "WHY", UI_WHY_W, 4, false, false, false,
-	  "main reason the VMA is not in PMD-sized pages; all of them, as "
-	  "sentences, in the box under the list" },
+	{ UI_COL_VWHY, "WHY", UI_WHY_W, 7, false, false, false,
+	  "main reason the VMA is not in PMD-sized pages (wide panes); all "
+	  "of them, as sentences, in the box under the list" },
 	{ UI_COL_SLOTS, "SLOTS m/f/p", 11, 6, true, true, false,
 	  "PMD-aligned slots: PMD-mapped / fully present / partly present" },
 	{ UI_COL_VBAR, "BLOCKS", 8, 3, false, true, true,

@@ -60,7 +60,7 @@ void ui_scroll(size_t *top, size_t sel, size_t nrows, int visible);
 enum ui_col_id {
 	/* process pane */
 	UI_COL_PID, UI_COL_USER, UI_COL_RSS, UI_COL_SWAP, UI_COL_PMD,
-	UI_COL_THP, UI_COL_MARK, UI_COL_COLL, UI_COL_WHY, UI_COL_DELTA,
+	UI_COL_THP, UI_COL_MARK, UI_COL_COLL, UI_COL_DELTA, UI_COL_WHY,
 	UI_COL_BAR, UI_COL_COMM,
 	/* VMA pane */
 	UI_COL_START, UI_COL_END, UI_COL_SIZE, UI_COL_PERM, UI_COL_ADV, UI_COL_ELIG,
