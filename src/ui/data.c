@@ -9,15 +9,19 @@
 #include "ui_layout.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "memtop/why.h"
 
 
 void ui_data_init(struct ui_data *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->vproc = -1;
+	d->why_rows_w = -1;
 }
 
 void ui_data_free(struct ui_data *d)
@@ -27,6 +31,7 @@ void ui_data_free(struct ui_data *d)
 	free(d->rows);
 	free(d->vs);
 	free(d->vrows);
+	free(d->reasons);
 	free(d->lines);
 	free(d->groups);
 	free(d->gmembers);
@@ -216,6 +221,9 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 			      y->present_pages);
 		break;
 	case UI_COL_VCOLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
+	case UI_COL_VWHY:
+		r = ui_cmp_why(ui_vstat_why(c->d, a), ui_vstat_why(c->d, b));
+		break;
 	case UI_COL_SLOTS:
 		r = ui_cmp_known(x->pmd_mapped, y->pmd_mapped);
 		if (r == 0)
@@ -251,6 +259,7 @@ static void filter_vmas(struct ui_data *d, const struct ui_settings *st)
 		d->vrows[d->nvrows++] = i;
 	}
 	d->vmas_hidden = d->nvs - d->nvrows;
+	d->why_rows_w = -1;
 	int col = st->vsort >= 0 && (size_t)st->vsort < ui_vma_ncols ?
 			  st->vsort : 0;
 	struct sort_ctx c = { d, ui_vma_cols[col].id, st->vdesc };
@@ -282,11 +291,36 @@ void ui_data_refilter(struct ui_data *d, const struct ui_settings *st)
 		filter_vmas(d, st);
 }
 
-static void build_vmas(struct ui_data *d, const struct ui_settings *st)
+/* The reasons of one VMA, as lines "code: sentence" in text. */
+static void vma_reasons(struct ui_data *d, const struct mt_why_sys *ws,
+			const struct mt_proc *p, struct ui_vstat *vs,
+			bool utf8)
+{
+	struct mt_why w[MT_WHY_COUNT];
+	size_t n = mt_why_vma(d->s, ws, p, vs->v, w, MT_ARRAY_SIZE(w));
+	vs->why_first = d->nreasons;
+	vs->nwhy = n;
+	if (d->nreasons + n > d->reasons_cap) {
+		d->reasons_cap = MT_MAX(2 * d->reasons_cap, d->nreasons + n + 16);
+		d->reasons = xrealloc(d->reasons,
+				      d->reasons_cap * sizeof(*d->reasons));
+	}
+	for (size_t k = 0; k < n; k++) {
+		char sentence[512], line[600];
+		mt_why_text(&w[k], sentence, sizeof(sentence));
+		snprintf(line, sizeof(line), "%s: %s", mt_why_name(w[k].code),
+			 sentence);
+		d->reasons[d->nreasons++] = (struct ui_reason){
+			(int)w[k].code, add_str(d, line, strlen(line), utf8) };
+	}
+}
+
+static void build_vmas(struct ui_data *d, const struct ui_settings *st,
+		       const struct mt_why_sys *ws)
 {
 	const struct mt_snapshot *s = d->s;
 	d->vproc = -1;
-	d->nvs = d->nvrows = d->vmas_hidden = 0;
+	d->nvs = d->nvrows = d->vmas_hidden = d->nreasons = 0;
 	if (!s || d->vpid <= 0)
 		return;
 	for (size_t i = 0; i < d->nps; i++)
@@ -310,8 +344,38 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st)
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
 		vs->coll_pages = ui_coll_pages(v->pmd_collapsible,
 					       s->pmd_order);
+		vma_reasons(d, ws, p, vs, st->utf8);
 	}
 	filter_vmas(d, st);
+}
+
+int ui_vstat_why(const struct ui_data *d, const struct ui_vstat *vs)
+{
+	return vs->nwhy ? d->reasons[vs->why_first].code : -1;
+}
+
+int ui_vstat_why_lines(const struct ui_data *d, const struct ui_vstat *vs,
+		       int width, bool utf8)
+{
+	int lines = 0;
+	for (size_t k = 0; k < vs->nwhy; k++)
+		lines += ui_wrap_lines(ui_data_str(d,
+					d->reasons[vs->why_first + k].text),
+				       width, UI_WHY_INDENT, utf8);
+	return lines;
+}
+
+int ui_data_why_rows(struct ui_data *d, int width, bool utf8)
+{
+	if (d->why_rows_w == width)
+		return d->why_rows;
+	int most = 1; /* "no reason found" when none has one */
+	for (size_t r = 0; r < d->nvrows; r++)
+		most = MT_MAX(most, ui_vstat_why_lines(d, &d->vs[d->vrows[r]],
+						       width, utf8));
+	d->why_rows_w = width;
+	d->why_rows = d->nvrows ? 1 + most : 0;
+	return d->why_rows;
 }
 
 static int cmp_prev(const void *a, const void *b)
@@ -373,10 +437,13 @@ void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 	d->gen = s ? s->generation : 0;
 	d->nps = d->nrows = 0;
 	d->vpid = vpid;
-	d->nvs = d->nvrows = d->vmas_hidden = 0;
+	d->nvs = d->nvrows = d->vmas_hidden = d->nreasons = 0;
+	d->why_rows_w = -1;
 	d->vproc = -1;
 	if (!s)
 		return;
+	struct mt_why_sys ws;
+	mt_why_sys_init(&ws, s);
 	d->ps = xrealloc(d->ps, (s->nprocs + 1) * sizeof(*d->ps));
 	d->rows = xrealloc(d->rows, (s->nprocs + 1) * sizeof(size_t));
 	d->nps = s->nprocs;
@@ -395,9 +462,10 @@ void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 		else
 			ps->cgroup = add_str(d, "?", 1, st->utf8);
 		proc_stats(ps, s, st);
+		ps->why = mt_why_proc_main(s, &ws, p, &ps->why_bytes);
 		apply_prev(d, ps);
 	}
-	build_vmas(d, st);
+	build_vmas(d, st, &ws);
 	ui_data_refilter(d, st);
 }
 

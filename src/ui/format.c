@@ -351,3 +351,59 @@ size_t ui_text_tail(const char *s, int width, bool utf8)
 	}
 	return off;
 }
+
+size_t ui_wrap(const char *s, int width, bool utf8, size_t *next)
+{
+	size_t len = strlen(s);
+	size_t n = ui_text_fit(s, MT_MAX(width, 0), utf8, NULL);
+	size_t end = n, from = n;
+	if (n < len) {
+		if (n == 0) { /* nothing fits: skip one character */
+			int w;
+			from = next_char((const unsigned char *)s, utf8, &w);
+		} else if (s[n] != ' ') {
+			/* break after the last space that fits, if any */
+			size_t k = n;
+			while (k > 0 && s[k - 1] != ' ')
+				k--;
+			if (k > 0)
+				end = from = k;
+		}
+	}
+	while (end > 0 && s[end - 1] == ' ')
+		end--;
+	while (from < len && s[from] == ' ')
+		from++;
+	*next = from;
+	return end;
+}
+
+int ui_wrap_lines(const char *s, int width, int indent, bool utf8)
+{
+	int lines = 0;
+	size_t off = 0, next;
+	while (s[off]) {
+		int w = lines ? MT_MAX(width - indent, 1) : width;
+		ui_wrap(s + off, w, utf8, &next);
+		off += next;
+		lines++;
+	}
+	return lines;
+}
+
+const char *ui_why_template(char *buf, size_t len, const char *text)
+{
+	size_t o = 0;
+	if (!len)
+		return buf;
+	for (const char *t = text; *t && o + 1 < len; t++) {
+		if (t[0] == '{' && t[1] >= '0' && t[1] <= '4' && t[2] == '}') {
+			buf[o++] = 'N';
+			t += 2;
+			continue;
+		}
+		buf[o++] = *t;
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "memtop/why.h"
+
 /* ---- the process tree ------------------------------------------------ */
 
 struct pidpos {
@@ -194,6 +196,7 @@ static void add_known(uint64_t *sum, uint64_t v)
 static void sum_group(const struct ui_data *d, struct ui_group *g)
 {
 	int up = 0, down = 0;
+	uint64_t why_bytes[MT_WHY_COUNT] = { 0 };
 	g->present = g->swapped = 0;
 	g->pmd_pages = g->thp_pages = g->coll_pages = UINT64_MAX;
 	g->has_rate = false;
@@ -212,6 +215,8 @@ static void sum_group(const struct ui_data *d, struct ui_group *g)
 		}
 		up += ps->mark > 0;
 		down += ps->mark < 0;
+		if (ps->why >= 0 && ps->why < MT_WHY_COUNT)
+			why_bytes[ps->why] += ps->why_bytes;
 		const struct ui_dist *s = &ps->dist;
 		g->dist.total += s->total;
 		if (!s->avail)
@@ -222,6 +227,10 @@ static void sum_group(const struct ui_data *d, struct ui_group *g)
 			g->dist.pages[o] += s->pages[o];
 		g->dist.partial += s->partial;
 	}
+	g->why = -1;
+	for (int c = 0; c < MT_WHY_COUNT; c++)
+		if (why_bytes[c] && (g->why < 0 || why_bytes[c] > why_bytes[g->why]))
+			g->why = c;
 	if (g->has_rate && g->huge_rate != 0)
 		g->mark = g->huge_rate > 0 ? 1 : -1;
 	else

@@ -1,20 +1,34 @@
 /*
  * help.c - the help screen (F1, h, ?): every key from the binding table,
- * the views, the columns and how to read the bars. Arrows scroll it; any
- * other key closes it.
+ * the views, the columns, the reason codes of WHY (from why.h's table)
+ * and how to read the bars. The explanation beside a key or a name is
+ * wrapped to the screen. Arrows scroll it; any other key closes it.
  */
 #include "ui_keys.h"
 #include "ui_panes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "memtop/why.h"
 
 enum line_kind { L_TITLE, L_KEY, L_TEXT, L_BLANK };
 
+/* A line: a title or text (a), or a key or name (a) and n bytes of its
+ * explanation (b). */
 struct hline {
 	enum line_kind kind;
 	const char *a, *b;
+	size_t n;
 };
+
+/* Where the explanation beside a key starts. */
+#define KEY_X 2
+#define KEY_W 16
+#define TEXT_X (KEY_X + KEY_W + 1)
+/* Longest explanation kept. */
+#define TEXT_MAX 512
 
 static const char *const intro[] = {
 	"memtop shows how each process's memory is laid out in naturally",
@@ -22,15 +36,39 @@ static const char *const intro[] = {
 	"size of a huge page. More memory in high orders means fewer TLB misses.",
 };
 
-/* Fills out[] (if not NULL) and returns the number of lines. */
-static int help_lines(struct hline *out)
+/* Add the line of a key and its explanation wrapped to tw cells. */
+static int add_key(struct hline *out, int n, const char *key,
+		   const char *text, int tw)
 {
-	int n = 0;
+	size_t next;
+	if (!text)
+		text = "";
+	do {
+		size_t len = ui_wrap(text, tw, false, &next);
+		if (out)
+			out[n] = (struct hline){ L_KEY, key, text, len };
+		n++;
+		key = "";
+		text += next;
+	} while (*text);
+	return n;
+}
+
+/* Fills out[] (if not NULL) and returns the number of lines, for a
+ * screen width cells wide; tmpl[c] is the readable sentence of code c. */
+static int help_lines(struct hline *out, int width,
+		      char (*tmpl)[TEXT_MAX])
+{
+	int n = 0, tw = MT_MAX(width - TEXT_X, 1);
 #define ADD(k, x, y)                                                    \
 	do {                                                            \
-		if (out)                                                \
-			out[n] = (struct hline){ k, x, y };             \
-		n++;                                                    \
+		if ((k) == L_KEY)                                       \
+			n = add_key(out, n, x, y, tw);                  \
+		else {                                                  \
+			if (out)                                        \
+				out[n] = (struct hline){ k, x, NULL, 0 }; \
+			n++;                                            \
+		}                                                       \
 	} while (0)
 	ADD(L_TITLE, "memtop " MEMTOP_VERSION " - help", NULL);
 	for (size_t i = 0; i < MT_ARRAY_SIZE(intro); i++)
@@ -58,6 +96,18 @@ static int help_lines(struct hline *out)
 	ADD(L_TITLE, "VMA columns", NULL);
 	for (size_t i = 0; i < ui_vma_ncols; i++)
 		ADD(L_KEY, ui_vma_cols[i].title, ui_vma_cols[i].help);
+	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Why memory is not huge (WHY)", NULL);
+	ADD(L_TEXT, "WHY names the main reason memory is not in PMD-sized", NULL);
+	ADD(L_TEXT, "pages: for a process the reason of its VMAs that holds", NULL);
+	ADD(L_TEXT, "the most bytes not PMD-mapped, for a cgroup row the one", NULL);
+	ADD(L_TEXT, "holding most of its processes' bytes; empty when there is", NULL);
+	ADD(L_TEXT, "none. In the VMA pane the box under the list gives every", NULL);
+	ADD(L_TEXT, "reason of the selected VMA as a sentence, main reason", NULL);
+	ADD(L_TEXT, "first. The codes (N stands for a figure, ? when it is not", NULL);
+	ADD(L_TEXT, "known; --json gives the same codes and sentences):", NULL);
+	for (int c = 0; c < MT_WHY_COUNT; c++)
+		ADD(L_KEY, mt_why_table[c].code, tmpl[c]);
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "Cgroups and tree (g, t)", NULL);
 	ADD(L_TEXT, "g shows one row per cgroup summing its processes; Enter",
@@ -130,12 +180,13 @@ static int help_lines(struct hline *out)
 
 void ui_draw_help(struct ui *u, WINDOW *w)
 {
-	struct hline lines[256];
-	int n = help_lines(NULL);
-	if (n > (int)MT_ARRAY_SIZE(lines))
-		n = (int)MT_ARRAY_SIZE(lines);
-	help_lines(lines);
 	int h = getmaxy(w), width = getmaxx(w);
+	char tmpl[MT_WHY_COUNT][TEXT_MAX];
+	for (int c = 0; c < MT_WHY_COUNT; c++)
+		ui_why_template(tmpl[c], sizeof(tmpl[c]), mt_why_table[c].text);
+	int n = help_lines(NULL, width, tmpl);
+	struct hline *lines = xcalloc((size_t)n, sizeof(*lines));
+	help_lines(lines, width, tmpl);
 	werase(w);
 	int maxtop = MT_MAX(0, n - h);
 	u->help_top = MT_MAX(0, MT_MIN(u->help_top, maxtop));
@@ -146,12 +197,15 @@ void ui_draw_help(struct ui *u, WINDOW *w)
 			wattrset(w, ui_attr(u, UI_C_HEADER));
 			ui_put(w, y, 1, width - 1, l->a, false, u->utf8);
 			break;
-		case L_KEY:
+		case L_KEY: {
+			char b[TEXT_MAX];
+			snprintf(b, sizeof(b), "%.*s", (int)l->n, l->b);
 			wattrset(w, A_BOLD);
-			ui_put(w, y, 2, 16, l->a, false, u->utf8);
+			ui_put(w, y, KEY_X, KEY_W, l->a, false, u->utf8);
 			wattrset(w, A_NORMAL);
-			ui_put(w, y, 19, width - 19, l->b, false, u->utf8);
+			ui_put(w, y, TEXT_X, width - TEXT_X, b, false, u->utf8);
 			break;
+		}
 		case L_TEXT:
 			wattrset(w, A_NORMAL);
 			ui_put(w, y, 2, width - 2, l->a, false, u->utf8);
@@ -161,4 +215,5 @@ void ui_draw_help(struct ui *u, WINDOW *w)
 		}
 	}
 	wattrset(w, A_NORMAL);
+	free(lines);
 }

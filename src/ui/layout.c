@@ -7,6 +7,7 @@
  *   +------------------------------+-------------------+
  *   | info (VMA pane: totals)      | hist (wide        |
  *   | list: titles + rows          |  terminals)       |
+ *   | why (VMA pane: reasons)      |                   |
  *   +------------------------------+-------------------+
  *   | hist (narrow terminals, when there is room)      |
  *   | footer (keys, prompt, messages)                  |
@@ -32,8 +33,16 @@ static struct ui_rect rect(int y, int x, int h, int w)
 	return r;
 }
 
+int ui_layout_list_width(int cols, bool want_hist)
+{
+	if (!want_hist || cols < SIDE_MIN_COLS)
+		return cols;
+	return cols - MT_MIN(MT_MAX(cols / 3, HIST_MIN_W), HIST_MAX_W);
+}
+
 void ui_layout_compute(struct ui_layout *l, int cols, int lines,
-		       int hist_rows, int info_rows, bool want_hist)
+		       int hist_rows, int info_rows, int why_rows,
+		       bool want_hist)
 {
 	memset(l, 0, sizeof(*l));
 	l->cols = cols;
@@ -50,34 +59,43 @@ void ui_layout_compute(struct ui_layout *l, int cols, int lines,
 	int y0 = hh, bh = lines - hh - 1; /* body; >= 7 */
 	if (info_rows < 0)
 		info_rows = 0;
+	if (why_rows < 0)
+		why_rows = 0;
 	if (hist_rows < HIST_MIN_H)
 		hist_rows = HIST_MIN_H;
+	int lw = ui_layout_list_width(cols, want_hist);
+	int ih = MT_MIN(info_rows, bh - LIST_MIN_H);
+	l->info = rect(y0, 0, MT_MAX(ih, 0), lw);
+	int rest = bh - l->info.h; /* >= LIST_MIN_H */
 
-	if (want_hist && cols >= SIDE_MIN_COLS) {
-		int hw = cols / 3;
-		hw = MT_MAX(hw, HIST_MIN_W);
-		hw = MT_MIN(hw, HIST_MAX_W);
-		int lw = cols - hw;
+	if (lw < cols) {
+		/* the histogram beside: the reasons take up to a third of
+		 * the column under the list */
 		l->hist_side = true;
-		l->hist = rect(y0, lw, bh, hw);
-		int ih = MT_MIN(info_rows, bh - LIST_MIN_H);
-		l->info = rect(y0, 0, MT_MAX(ih, 0), lw);
-		l->list = rect(y0 + l->info.h, 0, bh - l->info.h, lw);
+		l->hist = rect(y0, lw, bh, cols - lw);
+		int why_h = MT_MIN(why_rows, MT_MIN(rest - LIST_MIN_H,
+						    rest / 3));
+		l->list = rect(y0 + l->info.h, 0, rest - why_h, lw);
+		l->why = rect(y0 + l->info.h + l->list.h, 0, why_h, lw);
 		return;
 	}
 
-	int ih = MT_MIN(info_rows, bh - LIST_MIN_H);
-	l->info = rect(y0, 0, MT_MAX(ih, 0), cols);
-	int rest = bh - l->info.h;
+	/* the list keeps half the body; the reasons take up to half of
+	 * what is left (one line at least), the histogram the rest when
+	 * that is enough for it */
+	int spare = rest - MT_MAX(LIST_MIN_H, rest / 2);
+	int why_max = want_hist ? MT_MAX(spare / 2, MT_MIN(spare, 1)) : spare;
+	int why_h = MT_MIN(why_rows, why_max);
 	int hist_h = 0;
 	if (want_hist) {
-		int list_min = MT_MAX(LIST_MIN_H, rest / 2);
-		hist_h = MT_MIN(hist_rows, rest - list_min);
+		hist_h = MT_MIN(hist_rows, spare - why_h);
 		if (hist_h < HIST_MIN_H)
 			hist_h = 0;
 	}
-	l->list = rect(y0 + l->info.h, 0, rest - hist_h, cols);
-	l->hist = rect(y0 + l->info.h + l->list.h, 0, hist_h, cols);
+	int list_h = rest - why_h - hist_h, y = y0 + l->info.h;
+	l->list = rect(y, 0, list_h, cols);
+	l->why = rect(y + list_h, 0, why_h, cols);
+	l->hist = rect(y + list_h + why_h, 0, hist_h, cols);
 }
 
 bool ui_rect_empty(const struct ui_rect *r)
@@ -141,6 +159,9 @@ const struct ui_column ui_proc_cols[] = {
 	  "(? unknown)" },
 	{ UI_COL_DELTA, "HUGE/s", 7, 3, true, true, false,
 	  "change of huge-backed memory per second since the last scan (D)" },
+	{ UI_COL_WHY, "WHY", UI_WHY_W, 5, false, false, false,
+	  "main reason its memory is not in PMD-sized pages: the reason "
+	  "of its VMAs holding the most bytes not PMD-mapped (codes below)" },
 	{ UI_COL_BAR, "BLOCKS", 8, 2, false, true, true,
 	  "RSS by block order, largest first" },
 	{ UI_COL_COMM, "COMMAND", 0, 0, false, false, false,
@@ -168,6 +189,9 @@ const struct ui_column ui_vma_cols[] = {
 	{ UI_COL_VCOLL, "COLL", 6, 5, true, true, false,
 	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
 	  "(? unknown)" },
+	{ UI_COL_VWHY, "WHY", UI_WHY_W, 7, false, false, false,
+	  "main reason the VMA is not in PMD-sized pages (wide panes); all "
+	  "of them, as sentences, in the box under the list" },
 	{ UI_COL_SLOTS, "SLOTS m/f/p", 11, 6, true, true, false,
 	  "PMD-aligned slots: PMD-mapped / fully present / partly present" },
 	{ UI_COL_VBAR, "BLOCKS", 8, 3, false, true, true,

@@ -78,8 +78,15 @@ static void draw_frame(struct ui *u)
 	int lines, cols;
 	getmaxyx(stdscr, lines, cols);
 	bool sys = u->sysview && !u->help;
+	bool vmas = u->vma_mode && !sys;
+	/* the reasons box: its text is the list's width less a cell each
+	 * side */
+	int why_rows = vmas ? ui_data_why_rows(&u->data,
+					       ui_layout_list_width(cols, !sys) - 2,
+					       u->utf8)
+			    : 0;
 	ui_layout_compute(&u->lay, cols, lines, ui_histpane_lines(u),
-			  u->vma_mode && !sys ? 2 : 0, !sys);
+			  vmas ? 2 : 0, why_rows, !sys);
 	if (u->lay.too_small) {
 		curs_set(0);
 		draw_too_small(u, cols, lines);
@@ -91,6 +98,7 @@ static void draw_frame(struct ui *u)
 	sync_window(u, UI_W_HEADER, u->help ? &none : &u->lay.header);
 	sync_window(u, UI_W_INFO, body ? &u->lay.info : &none);
 	sync_window(u, UI_W_LIST, body ? &u->lay.list : &none);
+	sync_window(u, UI_W_WHY, body ? &u->lay.why : &none);
 	sync_window(u, UI_W_HIST, body ? &u->lay.hist : &none);
 	sync_window(u, UI_W_SYS, sys ? &u->lay.list : &none);
 	sync_window(u, UI_W_HELP, u->help ? &help : &none);
@@ -109,6 +117,8 @@ static void draw_frame(struct ui *u)
 			ui_draw_vmas(u, u->win[UI_W_LIST]);
 		else
 			ui_draw_procs(u, u->win[UI_W_LIST]);
+		if (u->win[UI_W_WHY])
+			ui_draw_why(u, u->win[UI_W_WHY]);
 		if (u->win[UI_W_HIST])
 			ui_draw_hist(u, u->win[UI_W_HIST]);
 	}

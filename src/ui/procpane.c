@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "memtop/units.h"
+#include "memtop/why.h"
 
 static void cell(const struct ui *u, WINDOW *w, int y,
 		 const struct ui_colpos *p, const struct ui_column *c,
@@ -76,6 +77,11 @@ static bool common_cell(struct ui *u, WINDOW *w, int y, size_t i,
 		else
 			cell(u, w, y, p, c, mt_fmt_size(b, sizeof(b),
 					f->coll * s->page_size));
+		return true;
+	case UI_COL_WHY: /* empty when nothing is kept from huge pages */
+		if (f->why >= 0)
+			cell(u, w, y, p, c,
+			     mt_why_name((enum mt_why_code)f->why));
 		return true;
 	case UI_COL_DELTA:
 		if (!f->has_rate)

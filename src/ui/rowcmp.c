@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "memtop/why.h"
+
 const char *ui_data_str(const struct ui_data *d, size_t off)
 {
 	return d->text.data && off < d->text.len ? d->text.data + off : "";
@@ -27,6 +29,14 @@ int ui_cmp_known(uint64_t a, uint64_t b)
 	if (a == UINT64_MAX || b == UINT64_MAX)
 		return a == b ? 0 : a == UINT64_MAX ? -1 : 1;
 	return ui_cmp_u64(a, b);
+}
+
+int ui_cmp_why(int a, int b)
+{
+	if (a < 0 || b < 0)
+		return (a < 0) - (b < 0);
+	return strcmp(mt_why_name((enum mt_why_code)a),
+		      mt_why_name((enum mt_why_code)b));
 }
 
 int ui_cmp_rate(bool ha, double a, bool hb, double b)
@@ -53,7 +63,8 @@ struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps)
 {
 	return (struct ui_rowfig){ps->present,    ps->swapped,  ps->pmd_pages,
 				  ps->thp_pages,  ps->coll_pages, ps->has_rate,
-				  ps->huge_rate,  ps->mark,     &ps->dist};
+				  ps->huge_rate,  ps->mark,     &ps->dist,
+				  ps->why};
 }
 
 int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
@@ -68,6 +79,7 @@ int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
 	case UI_COL_THP:
 		return ui_cmp_share(a->thp, a->present, b->thp, b->present);
 	case UI_COL_COLL: return ui_cmp_known(a->coll, b->coll);
+	case UI_COL_WHY: return ui_cmp_why(a->why, b->why);
 	case UI_COL_MARK:
 	case UI_COL_DELTA:
 		return ui_cmp_rate(a->has_rate, a->rate, b->has_rate, b->rate);
@@ -82,7 +94,8 @@ struct ui_rowfig ui_group_fig(const struct ui_group *g)
 {
 	return (struct ui_rowfig){g->present,   g->swapped,    g->pmd_pages,
 				  g->thp_pages, g->coll_pages, g->has_rate,
-				  g->huge_rate, g->mark,       &g->dist};
+				  g->huge_rate, g->mark,       &g->dist,
+				  g->why};
 }
 
 bool ui_contains(const char *hay, const char *needle)

@@ -80,5 +80,19 @@ size_t ui_text_fit(const char *s, int width, bool utf8, int *used);
 /* Offset of the longest tail of s that fits in width cells (whole
  * characters). */
 size_t ui_text_tail(const char *s, int width, bool utf8);
+/*
+ * Word wrap of a sanitized string: the bytes of s that go on a line of
+ * width cells, broken after the last space that fits (inside a word
+ * longer than the line), trailing spaces left out; *next is where the
+ * following line starts (its leading spaces skipped), strlen(s) at the
+ * end. Always moves on: a character wider than the line is skipped.
+ */
+size_t ui_wrap(const char *s, int width, bool utf8, size_t *next);
+/* Lines s takes: the first width cells wide, the others width - indent
+ * (at least one cell); 0 for an empty string. */
+int ui_wrap_lines(const char *s, int width, int indent, bool utf8);
+/* A reason's sentence template (why.h) for reading: each figure {0} ..
+ * {4} becomes "N". Returns buf. */
+const char *ui_why_template(char *buf, size_t len, const char *text);
 
 #endif

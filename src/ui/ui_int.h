@@ -26,8 +26,8 @@
 enum ui_prompt { UI_PROMPT_NONE, UI_PROMPT_SEARCH, UI_PROMPT_FILTER,
 		 UI_PROMPT_USER };
 
-enum ui_pane { UI_W_HEADER, UI_W_INFO, UI_W_LIST, UI_W_HIST, UI_W_FOOTER,
-	       UI_W_HELP, UI_W_SYS, UI_W_COUNT };
+enum ui_pane { UI_W_HEADER, UI_W_INFO, UI_W_LIST, UI_W_WHY, UI_W_HIST,
+	       UI_W_FOOTER, UI_W_HELP, UI_W_SYS, UI_W_COUNT };
 
 /* What the histogram pane shows, to tell whether the previous scan's
  * histogram (for the change marks) is of the same thing. */

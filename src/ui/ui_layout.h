@@ -26,20 +26,27 @@ struct ui_rect {
  * Pane rectangles for a terminal of cols x lines. Absent panes have h == 0
  * and w == 0. header and footer are always there (unless too_small), list
  * always has a title row and at least one data row; info (the process
- * totals above the VMA list) only when asked for; hist when there is room:
- * to the right of the list on wide terminals, below it otherwise.
+ * totals above the VMA list) only when asked for; why (the reasons of the
+ * selected VMA) under the list when asked for and there is a line for it;
+ * hist when there is room: to the right of the list on wide terminals,
+ * below the list and why otherwise.
  */
 struct ui_layout {
 	bool too_small;
 	bool hist_side;
 	int cols, lines;
-	struct ui_rect header, info, list, hist, footer;
+	struct ui_rect header, info, list, why, hist, footer;
 };
 
 /* hist_rows: lines the histogram pane would like (title + one per order +
- * legend); info_rows: lines of the totals pane (0: none). */
+ * legend); info_rows: lines of the totals pane (0: none); why_rows: lines
+ * the reasons would like (0: none), at the width ui_layout_list_width()
+ * gives. */
 void ui_layout_compute(struct ui_layout *l, int cols, int lines,
-		       int hist_rows, int info_rows, bool want_hist);
+		       int hist_rows, int info_rows, int why_rows,
+		       bool want_hist);
+/* Width of the list (and of info and why) on a terminal cols wide. */
+int ui_layout_list_width(int cols, bool want_hist);
 bool ui_rect_empty(const struct ui_rect *r);
 bool ui_rect_inside(const struct ui_rect *r, int cols, int lines);
 bool ui_rect_overlap(const struct ui_rect *a, const struct ui_rect *b);
@@ -53,12 +60,12 @@ void ui_scroll(size_t *top, size_t sel, size_t nrows, int visible);
 enum ui_col_id {
 	/* process pane */
 	UI_COL_PID, UI_COL_USER, UI_COL_RSS, UI_COL_SWAP, UI_COL_PMD,
-	UI_COL_THP, UI_COL_MARK, UI_COL_COLL, UI_COL_DELTA, UI_COL_BAR,
-	UI_COL_COMM,
+	UI_COL_THP, UI_COL_MARK, UI_COL_COLL, UI_COL_DELTA, UI_COL_WHY,
+	UI_COL_BAR, UI_COL_COMM,
 	/* VMA pane */
 	UI_COL_START, UI_COL_END, UI_COL_SIZE, UI_COL_PERM, UI_COL_ADV, UI_COL_ELIG,
-	UI_COL_VRSS, UI_COL_VPMD, UI_COL_VCOLL, UI_COL_SLOTS, UI_COL_VBAR,
-	UI_COL_PATH,
+	UI_COL_VRSS, UI_COL_VPMD, UI_COL_VCOLL, UI_COL_VWHY, UI_COL_SLOTS,
+	UI_COL_VBAR, UI_COL_PATH,
 };
 
 struct ui_column {
@@ -78,6 +85,8 @@ extern const struct ui_column ui_vma_cols[];
 extern const size_t ui_vma_ncols;
 
 #define UI_MAX_COLS 16
+/* Cells of the WHY columns: the longest reason code. */
+#define UI_WHY_W 15
 
 struct ui_colpos {
 	bool shown;

@@ -157,6 +157,8 @@ struct ui_pstat {
 	uint64_t thp_pages;      /* UINT64_MAX: unavailable */
 	uint64_t coll_pages;     /* collapsible; UINT64_MAX: unknown */
 	uint64_t huge_pages;     /* ui_proc_huge_pages(); UINT64_MAX: unknown */
+	int why;                 /* main reason (mt_why_proc_main), -1: none */
+	uint64_t why_bytes;      /* the bytes it holds */
 	bool has_rate;           /* seen in the previous scan, both known */
 	double huge_rate;        /* bytes per second since the previous scan */
 	int mark;                /* ui_change_mark() against the previous scan */
@@ -169,6 +171,15 @@ struct ui_vstat {
 	uint64_t pmd_pages;
 	uint64_t coll_pages;     /* UINT64_MAX: unknown */
 	struct ui_dist dist;
+	size_t why_first;        /* its reasons: reasons[why_first ..) */
+	size_t nwhy;             /* how many; the first is the main one */
+};
+
+/* One reason of a VMA (why.h): its code and the line "code: sentence"
+ * (offset in text). */
+struct ui_reason {
+	int code;
+	size_t text;
 };
 
 /*
@@ -195,6 +206,8 @@ struct ui_group {
 	bool expanded;
 	uint64_t present, swapped;
 	uint64_t pmd_pages, thp_pages, coll_pages; /* UINT64_MAX: none known */
+	int why;                 /* the main reason of most of its members'
+				  * bytes held by main reasons; -1: none */
 	bool has_rate;
 	double huge_rate;
 	int mark;
@@ -236,6 +249,10 @@ struct ui_data {
 	size_t *vrows;
 	size_t nvrows;
 	size_t vmas_hidden;
+	struct ui_reason *reasons; /* of the VMAs in vs */
+	size_t nreasons, reasons_cap;
+	/* lines the reasons box wants (ui_data_why_rows), for one width */
+	int why_rows_w, why_rows;
 };
 
 void ui_data_init(struct ui_data *d);
@@ -279,6 +296,19 @@ size_t ui_tree_order(const struct ui_data *d, const size_t *rows, size_t n,
 		     unsigned depth0, struct ui_line *out);
 /* Build groups and lines from rows (called by refilter). */
 void ui_data_lines(struct ui_data *d, const struct ui_settings *st);
+/* The main reason of a VMA row, -1 if none. */
+int ui_vstat_why(const struct ui_data *d, const struct ui_vstat *vs);
+/* The reasons box of the VMA pane, width cells wide: a title line, then
+ * per reason its code and sentence ("code: sentence", in text) wrapped,
+ * further lines indented by UI_WHY_INDENT. ui_data_why_rows is the lines
+ * of the shown VMA that needs the most, so the box keeps its height while
+ * the selection moves (kept per width until the rows change); 0 when no
+ * VMA is listed. */
+#define UI_WHY_INDENT 2
+int ui_data_why_rows(struct ui_data *d, int width, bool utf8);
+/* The lines of the reasons of one VMA row (no title) in width cells. */
+int ui_vstat_why_lines(const struct ui_data *d, const struct ui_vstat *vs,
+		       int width, bool utf8);
 /* Row of the VMA starting at start, -1 if not shown. */
 ssize_t ui_data_find_vma(const struct ui_data *d, uint64_t start);
 /*
@@ -298,6 +328,7 @@ struct ui_rowfig {
 	double rate;
 	int mark;
 	const struct ui_dist *dist;
+	int why;                 /* main reason code, -1: none */
 };
 /* Compare two rows by a figure column; *handled is false for the columns
  * that are not figures (PID, USER, COMMAND), which the caller compares. */
@@ -306,6 +337,8 @@ int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
 struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps);
 struct ui_rowfig ui_group_fig(const struct ui_group *g);
 
+/* Reason codes by name; none (-1) sorts after every code. */
+int ui_cmp_why(int a, int b);
 /* Plain comparison; and one where unknown (UINT64_MAX) sorts lowest. */
 int ui_cmp_u64(uint64_t a, uint64_t b);
 int ui_cmp_known(uint64_t a, uint64_t b);

@@ -17,6 +17,8 @@ void ui_draw_procs(struct ui *u, WINDOW *w);
 /* vmapane.c */
 void ui_draw_info(struct ui *u, WINDOW *w);
 void ui_draw_vmas(struct ui *u, WINDOW *w);
+/* The reasons box under the VMA list: every reason of the selected VMA. */
+void ui_draw_why(struct ui *u, WINDOW *w);
 /* histpane.c */
 /* Lines the histogram pane would like, for the layout. */
 int ui_histpane_lines(const struct ui *u);

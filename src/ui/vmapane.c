@@ -2,7 +2,8 @@
  * vmapane.c - the VMAs of one process (Enter on a process): its totals
  * above, then one row per VMA with range, size, perms, THP advice and
  * eligibility (from smaps, read by the scanner for the selected process
- * only), RSS, PMD share, the compact bar and the path.
+ * only), RSS, PMD share, main reason, the compact bar and the path; under
+ * them a box with every reason of the selected VMA as a sentence.
  */
 #include "ui_panes.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "memtop/units.h"
+#include "memtop/why.h"
 
 void ui_draw_info(struct ui *u, WINDOW *w)
 {
@@ -154,6 +156,11 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 				mt_fmt_size(b, sizeof(b),
 					    vs->coll_pages * s->page_size);
 			break;
+		case UI_COL_VWHY: {
+			int code = ui_vstat_why(&u->data, vs);
+			t = code >= 0 ? mt_why_name((enum mt_why_code)code) : "";
+			break;
+		}
 		case UI_COL_SLOTS:
 			ui_fmt_slots(b, sizeof(b), v->pmd_slots, v->pmd_full,
 				     v->pmd_touched, v->pmd_mapped);
@@ -211,5 +218,84 @@ void ui_draw_vmas(struct ui *u, WINDOW *w)
 	for (int r = 0; r < visible && u->vtop + (size_t)r < d->nvrows; r++) {
 		size_t row = u->vtop + (size_t)r;
 		draw_row(u, w, 1 + r, &d->vs[d->vrows[row]], row == u->vsel);
+	}
+}
+
+/* The text of the reasons box is tw = width - 2 cells wide, from x = 1:
+ * the last cell is kept for an ellipsis when a reason goes on below the
+ * box. */
+static void more_mark(const struct ui *u, WINDOW *w, int y)
+{
+	ui_put(w, y, getmaxx(w) - 1, 1, u->utf8 ? "\u2026" : "~", false,
+	       u->utf8);
+}
+
+/* One reason from line y on, up to line h - 1: the code in bold, further
+ * lines indented (as ui_wrap_lines counts them). Returns the next line. */
+static int draw_reason(const struct ui *u, WINDOW *w, int y, int h,
+		       const char *s, size_t code_len)
+{
+	int tw = getmaxx(w) - 2;
+	size_t off = 0, next;
+	for (int k = 0; s[off] && y < h; k++, y++) {
+		int x = 1 + (k ? UI_WHY_INDENT : 0);
+		int lw = k ? MT_MAX(tw - UI_WHY_INDENT, 1) : tw;
+		char line[1024];
+		size_t n = ui_wrap(s + off, lw, u->utf8, &next);
+		bool cut = s[off + next] && y + 1 == h;
+		if (cut) /* the last line of the box: fill it */
+			n = ui_text_fit(s + off, lw, u->utf8, NULL);
+		n = MT_MIN(n, sizeof(line) - 1);
+		memcpy(line, s + off, n);
+		line[n] = '\0';
+		/* the code: the start of the first line */
+		size_t bold = off < code_len ? MT_MIN(code_len - off, n) : 0;
+		char keep = line[bold];
+		line[bold] = '\0';
+		wattrset(w, A_BOLD);
+		int used = ui_put(w, y, x, lw, line, false, u->utf8);
+		line[bold] = keep;
+		wattrset(w, A_NORMAL);
+		ui_put(w, y, x + used, lw - used, line + bold, false, u->utf8);
+		off += next;
+		if (cut)
+			more_mark(u, w, y);
+	}
+	return y;
+}
+
+void ui_draw_why(struct ui *u, WINDOW *w)
+{
+	const struct ui_data *d = &u->data;
+	int h = getmaxy(w), width = getmaxx(w);
+	werase(w);
+	if (d->nvrows == 0 || u->vsel >= d->nvrows)
+		return;
+	const struct ui_vstat *vs = &d->vs[d->vrows[u->vsel]];
+	int y = 0;
+	if (h > 1) {
+		char t[96];
+		wattrset(w, ui_attr(u, UI_C_TITLE));
+		mvwhline(w, 0, 0, ' ', width);
+		snprintf(t, sizeof(t), "why VMA %" PRIx64
+			 " is not in PMD-sized pages", vs->v->start);
+		ui_put(w, 0, 1, width - 1, t, false, u->utf8);
+		wattrset(w, A_NORMAL);
+		y = 1;
+	}
+	if (vs->nwhy == 0) {
+		wattrset(w, ui_attr(u, UI_C_DIM));
+		ui_put(w, y, 1, width - 2,
+		       "no reason found: nothing memtop knows of keeps it from "
+		       "PMD-sized pages", false, u->utf8);
+		wattrset(w, A_NORMAL);
+		return;
+	}
+	for (size_t k = 0; k < vs->nwhy && y < h; k++) {
+		const struct ui_reason *r = &d->reasons[vs->why_first + k];
+		y = draw_reason(u, w, y, h, ui_data_str(d, r->text),
+				strlen(mt_why_name((enum mt_why_code)r->code)));
+		if (k + 1 < vs->nwhy && y == h)
+			more_mark(u, w, h - 1);
 	}
 }

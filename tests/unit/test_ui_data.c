@@ -1,7 +1,8 @@
 /*
  * test_ui_data.c - the viewer's rows from a hand-built snapshot: filters
  * (kernel threads, name, user, file-backed and unfaulted VMAs), sort
- * orders, search, views that need root, and hostile names made safe.
+ * orders, search, views that need root, hostile names made safe, and the
+ * reasons (WHY) of processes, VMAs and cgroup rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "memtop/why.h"
 #include "../../src/ui/ui_format.h"
 #include "../../src/ui/ui_layout.h"
 #include "../../src/ui/ui_model.h"
@@ -257,6 +259,157 @@ static void test_hostile_names(void **state)
 	ui_data_free(&d);
 }
 
+/* The reasons: big's anon VMA advised MADV_NOHUGEPAGE (2 slots), its
+ * file VMA across no slot; evil under PR_SET_THP_DISABLE; init without
+ * VMAs has none. */
+static void why_snapshot(void)
+{
+	make_snapshot();
+	big_vmas[0].has_smaps = true;
+	big_vmas[0].vmflags = MT_VMF_NH;
+	big_vmas[0].pmd_slots = 2;
+	big_vmas[0].pmd_populated = 2;
+	big_vmas[0].pmd_full = 2;
+	for (size_t i = 0; i < 4; i++)
+		procs[i].thp_enabled = MT_TRI_YES;
+	procs[3].thp_enabled = MT_TRI_NO;
+}
+
+static const struct ui_pstat *ps_of(const struct ui_data *d, pid_t pid)
+{
+	for (size_t i = 0; i < d->nps; i++)
+		if (d->ps[i].p->pid == pid)
+			return &d->ps[i];
+	fail();
+	return NULL;
+}
+
+static void test_why(void **state)
+{
+	(void)state;
+	why_snapshot();
+	struct ui_settings st = default_settings();
+	struct ui_data d;
+	ui_data_init(&d);
+	st.show_kthreads = true;
+	ui_data_build(&d, &snap, &st, 100);
+	/* the process rows agree with mt_why_proc_main */
+	struct mt_why_sys ws;
+	mt_why_sys_init(&ws, &snap);
+	for (size_t i = 0; i < d.nps; i++) {
+		uint64_t bytes;
+		int c = mt_why_proc_main(&snap, &ws, d.ps[i].p, &bytes);
+		assert_int_equal(d.ps[i].why, c);
+		assert_int_equal(d.ps[i].why_bytes, c < 0 ? 0 : bytes);
+	}
+	assert_int_equal(ps_of(&d, 100)->why, MT_WHY_NOHUGEPAGE);
+	assert_int_equal(ps_of(&d, 200)->why, MT_WHY_THP_DISABLED);
+	assert_int_equal(ps_of(&d, 1)->why, -1);
+
+	/* by name: nohugepage, thp_disabled, then the rows without one */
+	st.psort = ui_col_index(ui_proc_cols, ui_proc_ncols, UI_COL_WHY);
+	st.pdesc = false;
+	ui_data_refilter(&d, &st);
+	assert_int_equal(row_pid(&d, 0), 100);
+	assert_int_equal(row_pid(&d, 1), 200);
+	assert_int_equal(row_pid(&d, 2), 1);
+	assert_int_equal(row_pid(&d, 3), 2);
+	st.pdesc = true;
+	ui_data_refilter(&d, &st);
+	assert_int_equal(row_pid(&d, 2), 200);
+	assert_int_equal(row_pid(&d, 3), 100);
+	assert_true(ui_cmp_why(-1, -1) == 0);
+	assert_true(ui_cmp_why(MT_WHY_HOLES, -1) < 0);
+	assert_true(ui_cmp_why(MT_WHY_NO_SLOT, MT_WHY_HOLES) > 0);
+
+	/* the VMA rows: every reason, main first, as "code: sentence" */
+	assert_int_equal(d.nvrows, 2);
+	for (size_t r = 0; r < d.nvs; r++) {
+		const struct ui_vstat *vs = &d.vs[r];
+		struct mt_why w[MT_WHY_COUNT];
+		size_t n = mt_why_vma(&snap, &ws, d.ps[d.vproc].p, vs->v, w,
+				      MT_WHY_COUNT);
+		assert_int_equal(vs->nwhy, n);
+		assert_int_equal(ui_vstat_why(&d, vs), n ? (int)w[0].code : -1);
+		for (size_t k = 0; k < n; k++) {
+			char t[512], line[600];
+			mt_why_text(&w[k], t, sizeof(t));
+			snprintf(line, sizeof(line), "%s: %s",
+				 mt_why_name(w[k].code), t);
+			const struct ui_reason *re = &d.reasons[vs->why_first + k];
+			assert_int_equal(re->code, w[k].code);
+			assert_string_equal(ui_data_str(&d, re->text), line);
+		}
+	}
+	const struct ui_vstat *anon = &d.vs[d.vrows[0]];
+	assert_int_equal(ui_vstat_why(&d, anon), MT_WHY_NOHUGEPAGE);
+	assert_string_equal(ui_data_str(&d, d.reasons[anon->why_first].text),
+			    "nohugepage: the mapping was advised "
+			    "MADV_NOHUGEPAGE (2 PMD slots)");
+	assert_int_equal(ui_vstat_why(&d, &d.vs[d.vrows[1]]), MT_WHY_NO_SLOT);
+	/* VMAs by WHY: no_slot before nohugepage */
+	st.vsort = ui_col_index(ui_vma_cols, ui_vma_ncols, UI_COL_VWHY);
+	st.vdesc = false;
+	ui_data_refilter(&d, &st);
+	assert_int_equal(ui_vstat_why(&d, &d.vs[d.vrows[0]]), MT_WHY_NO_SLOT);
+	st.vdesc = true;
+	ui_data_refilter(&d, &st);
+	assert_int_equal(ui_vstat_why(&d, &d.vs[d.vrows[0]]),
+			 MT_WHY_NOHUGEPAGE);
+
+	/* the box: a title and the lines of the VMA that needs most */
+	assert_int_equal(ui_data_why_rows(&d, 200, true), 2);
+	int most = 0;
+	for (size_t r = 0; r < d.nvrows; r++) {
+		int n = ui_vstat_why_lines(&d, &d.vs[d.vrows[r]], 20, true);
+		most = n > most ? n : most;
+	}
+	assert_true(most > 2);
+	assert_int_equal(ui_data_why_rows(&d, 20, true), 1 + most);
+	assert_int_equal(ui_data_why_rows(&d, 200, true), 2);
+	/* the shown rows change: counted again */
+	st.omit_file = true;
+	ui_data_refilter(&d, &st);
+	assert_int_equal(d.nvrows, 1);
+	assert_int_equal(ui_data_why_rows(&d, 20, true),
+			 1 + ui_vstat_why_lines(&d, &d.vs[d.vrows[0]], 20,
+						true));
+	/* no VMA listed: no box */
+	ui_data_build(&d, &snap, &st, 4242);
+	assert_int_equal(ui_data_why_rows(&d, 80, true), 0);
+	ui_data_free(&d);
+}
+
+static void test_why_groups(void **state)
+{
+	(void)state;
+	why_snapshot();
+	procs[0].cgroup = "/a";
+	procs[1].cgroup = "/a";
+	procs[2].cgroup = "/b";
+	procs[3].cgroup = "/b";
+	struct ui_settings st = default_settings();
+	st.group = true;
+	st.show_kthreads = true;
+	struct ui_data d;
+	ui_data_init(&d);
+	ui_data_build(&d, &snap, &st, 0);
+	assert_int_equal(d.ngroups, 2);
+	ssize_t a = ui_data_find_group(&d, "/a"), b = ui_data_find_group(&d, "/b");
+	assert_true(a >= 0 && b >= 0);
+	/* /a: no reason; /b: nohugepage holds 4M, thp_disabled 16K */
+	assert_int_equal(d.groups[d.lines[a].idx].why, -1);
+	assert_int_equal(d.groups[d.lines[b].idx].why, MT_WHY_NOHUGEPAGE);
+	struct ui_rowfig f = ui_group_fig(&d.groups[d.lines[b].idx]);
+	assert_int_equal(f.why, MT_WHY_NOHUGEPAGE);
+	/* sorted by WHY: the group with a reason first */
+	st.psort = ui_col_index(ui_proc_cols, ui_proc_ncols, UI_COL_WHY);
+	st.pdesc = false;
+	ui_data_refilter(&d, &st);
+	assert_int_equal(ui_data_find_group(&d, "/b"), 0);
+	ui_data_free(&d);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
@@ -268,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_vmas),
 		cmocka_unit_test(test_views_need_root),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_why_groups),
 	};
 	return cmocka_run_group_tests_name("ui_data", tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_ui_format.c - the viewer's pure formatting: compact bars, the
  * histogram's log-scaled eighth-block bars, block size labels, shares,
  * intervals, rates, signed changes, PMD slot figures, change marks, the
- * settings file mapping, and untrusted names made safe for the terminal.
+ * settings file mapping, untrusted names made safe for the terminal, word
+ * wrap, and the reason templates made readable.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -241,6 +242,91 @@ static void test_text_fit(void **state)
 	assert_int_equal(used, 0);
 }
 
+static void test_wrap(void **state)
+{
+	(void)state;
+	size_t next;
+	assert_int_equal(ui_wrap("the quick brown fox", 10, true, &next), 9);
+	assert_int_equal(next, 10);
+	assert_int_equal(ui_wrap("abc def", 7, true, &next), 7); /* fits */
+	assert_int_equal(next, 7);
+	assert_int_equal(ui_wrap("abcde fgh", 5, true, &next), 5);
+	assert_int_equal(next, 6);
+	/* a word longer than the line is cut */
+	assert_int_equal(ui_wrap("abcdefghij xyz", 4, true, &next), 4);
+	assert_int_equal(next, 4);
+	/* spaces at the break are left out of both lines */
+	assert_int_equal(ui_wrap("ab   cd", 4, true, &next), 2);
+	assert_int_equal(next, 5);
+	assert_int_equal(ui_wrap("", 4, true, &next), 0);
+	assert_int_equal(next, 0);
+	/* nothing fits: moves on by a character */
+	assert_int_equal(ui_wrap("abc", 0, true, &next), 0);
+	assert_int_equal(next, 1);
+	const char *wide = "\xe4\xb8\xad" "b"; /* U+4E2D (2 cells), b */
+	assert_int_equal(ui_wrap(wide, 1, true, &next), 0);
+	assert_int_equal(next, 3);
+	assert_int_equal(ui_wrap(wide, 2, true, &next), 3);
+	assert_int_equal(next, 3);
+
+	assert_int_equal(ui_wrap_lines("", 10, 2, true), 0);
+	assert_int_equal(ui_wrap_lines("short", 10, 2, true), 1);
+	/* "the quick" / "brown" (8 cells after the indent) / "fox" */
+	assert_int_equal(ui_wrap_lines("the quick brown fox", 10, 2, true), 3);
+	assert_int_equal(ui_wrap_lines("the quick brown fox", 10, 0, true), 2);
+	assert_int_equal(ui_wrap_lines("abc", 0, 2, true), 3);
+
+	/* random words: every line fits, nothing but spaces is lost, and
+	 * ui_wrap_lines counts the lines ui_wrap makes */
+	srand(7);
+	for (int iter = 0; iter < 2000; iter++) {
+		char text[200], kept[200], got[200];
+		size_t tl = 0, kl = 0, gl = 0;
+		int words = rand() % 12;
+		for (int k = 0; k < words; k++) {
+			int wl = 1 + rand() % 14, sp = 1 + rand() % 3;
+			for (int c = 0; c < wl; c++)
+				kept[kl++] = text[tl++] = (char)('a' + rand() % 26);
+			for (int c = 0; c < sp && k + 1 < words; c++)
+				text[tl++] = ' ';
+		}
+		text[tl] = kept[kl] = '\0';
+		int width = 1 + rand() % 20, indent = rand() % 3, lines = 0;
+		size_t off = 0;
+		while (text[off]) {
+			int w = lines ? (width - indent > 1 ? width - indent : 1)
+				      : width;
+			size_t n = ui_wrap(text + off, w, false, &next);
+			assert_true(n <= (size_t)w);
+			assert_true(next > 0);
+			for (size_t c = 0; c < n; c++)
+				if (text[off + c] != ' ')
+					got[gl++] = text[off + c];
+			off += next;
+			lines++;
+		}
+		got[gl] = '\0';
+		assert_string_equal(got, kept);
+		assert_int_equal(ui_wrap_lines(text, width, indent, false),
+				 lines);
+	}
+}
+
+static void test_why_template(void **state)
+{
+	(void)state;
+	char b[64];
+	assert_string_equal(ui_why_template(b, sizeof(b), "a {0} b {12} {4}}"),
+			    "a N b {12} N}");
+	assert_string_equal(ui_why_template(b, sizeof(b), "({1} of {2})"),
+			    "(N of N)");
+	assert_string_equal(ui_why_template(b, sizeof(b), "{5} {"), "{5} {");
+	assert_string_equal(ui_why_template(b, 4, "a {0} b"), "a N");
+	b[0] = 'x';
+	ui_why_template(b, 0, "a");
+	assert_int_equal(b[0], 'x');
+}
+
 static void test_rates_and_deltas(void **state)
 {
 	(void)state;
@@ -391,6 +477,8 @@ int main(void)
 		cmocka_unit_test(test_rates_and_deltas),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_text_tail),
+		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_why_template),
 		cmocka_unit_test(test_settings_file),
 	};
 	return cmocka_run_group_tests_name("ui_format", tests, NULL, NULL);
