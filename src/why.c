@@ -62,7 +62,7 @@ const struct mt_why_def mt_why_table[MT_WHY_COUNT] = {
 		"the process's memory cgroup has {0} KiB left under its "
 		"limit, less than one PMD-sized page ({1} KiB): faults fall "
 		"back to small pages unless memory is reclaimed"},
-	[MT_WHY_CHARGE_FALLBACKS] = {"charge_fallbacks",
+	[MT_WHY_MEMCG_FALLBACKS] = {"memcg_fallbacks",
 		"page faults fell back from a PMD-sized huge page because a "
 		"memory cgroup could not be charged for it {0} times a minute "
 		"over the last interval (thp_fault_fallback_charge)"},
@@ -228,7 +228,7 @@ size_t mt_why_list(const struct mt_why_in *in, struct mt_why *out,
 		add(out, max, &n, MT_WHY_FALLBACKS,
 		    (uint64_t)(in->fallback_rate * 60 + 0.5), 0, 0, 0, 0);
 	if (in->anon_private && in->charge_fallback_rate > 0)
-		add(out, max, &n, MT_WHY_CHARGE_FALLBACKS,
+		add(out, max, &n, MT_WHY_MEMCG_FALLBACKS,
 		    (uint64_t)(in->charge_fallback_rate * 60 + 0.5), 0, 0, 0,
 		    0);
 	if (in->khugepaged != MT_UNKNOWN && in->khugepaged &&

@@ -58,7 +58,7 @@ codes = {"thp_disabled", "vma_type", "nohugepage", "userfaultfd",
          "file_no_thp", "shmem_denied", "thp_never", "not_advised",
          "no_slot", "file_misaligned", "holes", "fragmented", "fallbacks",
          "khugepaged_pace", "shmem_off", "tmpfs_huge", "memcg_limit",
-         "charge_fallbacks"}
+         "memcg_fallbacks"}
 shut = {"not_advised", "nohugepage", "thp_disabled", "file_no_thp",
         "file_misaligned", "vma_type", "shmem_denied", "thp_never",
         "shmem_off", "tmpfs_huge"}

@@ -210,10 +210,10 @@ elif case == "fallbacks":
            and "fallbacks" in cs else False,
            f"fallbacks: memcg_limit before fallbacks ({cs})")
         fbc = d["system"]["vmstat"].get("thp_fault_fallback_charge") or {}
-        cv = [x["value"] for x in v["why"] if x["code"] == "charge_fallbacks"]
+        cv = [x["value"] for x in v["why"] if x["code"] == "memcg_fallbacks"]
         crate = fbc.get("rate") or 0
         ck(crate > 0 and len(cv) == 1 and abs(cv[0] - crate * 60) <= 1,
-           f"fallbacks: charge_fallbacks {cv} == thp_fault_fallback_charge rate {crate}/s x 60")
+           f"fallbacks: memcg_fallbacks {cv} == thp_fault_fallback_charge rate {crate}/s x 60")
         val = [x["value"] for x in v["why"] if x["code"] == "fallbacks"]
         rate = fb["rate"] or 0
         # the JSON rate has three decimals: the value may differ by one

@@ -35,7 +35,7 @@ enum mt_why_code {
 	MT_WHY_FRAGMENTED,     /* little free memory in PMD-sized blocks */
 	MT_WHY_FALLBACKS,      /* thp_fault_fallback rising */
 	MT_WHY_MEMCG_LIMIT,    /* the memory cgroup has no room for one */
-	MT_WHY_CHARGE_FALLBACKS, /* thp_fault_fallback_charge rising */
+	MT_WHY_MEMCG_FALLBACKS, /* thp_fault_fallback_charge rising */
 	MT_WHY_KHUGEPAGED_PACE,/* one khugepaged pass over eligible memory */
 	/* the mTHP sizes at fault (mt_why_mthp), one size at a time */
 	MT_WHY_MTHP_OFF,       /* the size's enabled, with the advice */

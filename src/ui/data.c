@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "memtop/units.h"
 #include "memtop/why.h"
 
 
@@ -297,11 +298,15 @@ static void vma_reasons(struct ui_data *d, const struct mt_why_sys *ws,
 			bool utf8)
 {
 	struct mt_why w[MT_WHY_COUNT];
+	struct mt_mthp_verdict mv[MT_BLK_ORDERS];
 	size_t n = mt_why_vma(d->s, ws, p, vs->v, w, MT_ARRAY_SIZE(w));
+	size_t nm = mt_why_mthp(d->s, p, vs->v, mv, MT_ARRAY_SIZE(mv));
 	vs->why_first = d->nreasons;
 	vs->nwhy = n;
-	if (d->nreasons + n > d->reasons_cap) {
-		d->reasons_cap = MT_MAX(2 * d->reasons_cap, d->nreasons + n + 16);
+	vs->nmthp = 0;
+	if (d->nreasons + n + nm > d->reasons_cap) {
+		d->reasons_cap = MT_MAX(2 * d->reasons_cap,
+					d->nreasons + n + nm + 16);
 		d->reasons = xrealloc(d->reasons,
 				      d->reasons_cap * sizeof(*d->reasons));
 	}
@@ -312,6 +317,18 @@ static void vma_reasons(struct ui_data *d, const struct mt_why_sys *ws,
 			 sentence);
 		d->reasons[d->nreasons++] = (struct ui_reason){
 			(int)w[k].code, add_str(d, line, strlen(line), utf8) };
+	}
+	/* the mTHP sizes this VMA's faults may use: those allowed here */
+	for (size_t k = 0; k < nm; k++) {
+		if (mv[k].allowed == MT_TRI_NO)
+			continue;
+		char line[300], sz[16];
+		snprintf(line, sizeof(line), "%s folios: %s",
+			 mt_fmt_size(sz, sizeof(sz), mv[k].kb << 10),
+			 mv[k].text);
+		d->reasons[d->nreasons++] = (struct ui_reason){
+			mv[k].code, add_str(d, line, strlen(line), utf8) };
+		vs->nmthp++;
 	}
 }
 
@@ -357,8 +374,9 @@ int ui_vstat_why(const struct ui_data *d, const struct ui_vstat *vs)
 int ui_vstat_why_lines(const struct ui_data *d, const struct ui_vstat *vs,
 		       int width, bool utf8)
 {
-	int lines = 0;
-	for (size_t k = 0; k < vs->nwhy; k++)
+	/* "no reason found" takes a line before the mTHP sizes */
+	int lines = vs->nwhy == 0 && vs->nmthp ? 1 : 0;
+	for (size_t k = 0; k < vs->nwhy + vs->nmthp; k++)
 		lines += ui_wrap_lines(ui_data_str(d,
 					d->reasons[vs->why_first + k].text),
 				       width, UI_WHY_INDENT, utf8);

@@ -173,6 +173,8 @@ struct ui_vstat {
 	struct ui_dist dist;
 	size_t why_first;        /* its reasons: reasons[why_first ..) */
 	size_t nwhy;             /* how many; the first is the main one */
+	size_t nmthp;            /* then lines on the mTHP sizes a fault
+				    may use here (why.h mt_why_mthp) */
 };
 
 /* One reason of a VMA (why.h): its code and the line "code: sentence"

@@ -289,13 +289,18 @@ void ui_draw_why(struct ui *u, WINDOW *w)
 		       "no reason found: nothing memtop knows of keeps it from "
 		       "PMD-sized pages", false, u->utf8);
 		wattrset(w, A_NORMAL);
-		return;
+		y++;
 	}
-	for (size_t k = 0; k < vs->nwhy && y < h; k++) {
+	/* the reasons, then the mTHP sizes a fault may use; each line's
+	 * lead (the code, or the size) in bold */
+	size_t all = vs->nwhy + vs->nmthp;
+	for (size_t k = 0; k < all && y < h; k++) {
 		const struct ui_reason *r = &d->reasons[vs->why_first + k];
-		y = draw_reason(u, w, y, h, ui_data_str(d, r->text),
-				strlen(mt_why_name((enum mt_why_code)r->code)));
-		if (k + 1 < vs->nwhy && y == h)
+		const char *text = ui_data_str(d, r->text);
+		const char *colon = strchr(text, ':');
+		y = draw_reason(u, w, y, h, text,
+				colon ? (size_t)(colon - text) : 0);
+		if (k + 1 < all && y == h)
 			more_mark(u, w, h - 1);
 	}
 }

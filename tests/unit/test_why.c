@@ -74,7 +74,8 @@ static void test_table(void **state)
 		"file_no_thp", "shmem_denied", "shmem_off", "tmpfs_huge",
 		"thp_never", "not_advised", "no_slot", "file_misaligned",
 		"holes", "fragmented", "fallbacks", "memcg_limit",
-		"charge_fallbacks", "khugepaged_pace",
+		"memcg_fallbacks", "khugepaged_pace", "mthp_off",
+		"mthp_no_block", "mthp_filled",
 	};
 	assert_int_equal(MT_WHY_COUNT, sizeof(codes) / sizeof(codes[0]));
 	for (unsigned i = 0; i < MT_WHY_COUNT; i++) {
@@ -299,10 +300,10 @@ static void test_memcg(void **state)
 	assert_false(has(&in, MT_WHY_MEMCG_LIMIT, NULL));
 	in = base();
 	in.charge_fallback_rate = 0.25;
-	assert_true(has(&in, MT_WHY_CHARGE_FALLBACKS, NULL));
+	assert_true(has(&in, MT_WHY_MEMCG_FALLBACKS, NULL));
 	assert_int_equal(w[0].a[0], 15);
 	in.anon_private = false;
-	assert_false(has(&in, MT_WHY_CHARGE_FALLBACKS, NULL));
+	assert_false(has(&in, MT_WHY_MEMCG_FALLBACKS, NULL));
 }
 
 /* Several reasons: the main one first; max bounds what is written. */
