@@ -133,6 +133,37 @@ jq_check "${KB}K allowed with 8 empty blocks and no code" "$T/out.madvise.json" 
 	'.processes[0].vmas[] | select(.start == $s) | .mthp[]
 	 | select(.size_kb == $kb) | .allowed == true and .empty == 8 and .code == null' \
 	--arg s "$(jq -r .start "$T/wl.json")" --argjson kb "$KB"
+# the viewer's reasons box for the region gives the same verdict
+if command -v tmux >/dev/null; then
+	SOCK=memtop-mthp-$$
+	tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
+	s=$(jq -r .start "$T/wl.json" | sed 's/^0x//')
+	want=$(jq -r --arg s "0x$s" --argjson kb "$KB" '.processes[0].vmas[]
+		| select(.start == $s) | .mthp[] | select(.size_kb == $kb) | .text' \
+		"$T/out.madvise.json")
+	tmx new-session -d -x 140 -y 45 -e LC_ALL=C.UTF-8 \
+		"MEMTOPRC=$T/rc $MEMTOP --no-config -p $WL_PID; exec sleep 60"
+	for ((i = 0; i < 100 * WAIT_SCALE; i++)); do
+		tmx capture-pane -p | grep -Eq 'scan [0-9.]+m?s at' && break
+		sleep 0.05
+	done
+	tmx send-keys Enter
+	sleep 0.5
+	tmx send-keys Home
+	for ((i = 0; i < 80; i++)); do
+		tmx capture-pane -p | grep -q "why VMA $s " && break
+		tmx send-keys Down
+		sleep 0.1
+	done
+	sleep 0.3
+	box=$(tmx capture-pane -p | sed -n "/why VMA $s /,\$p" | cut -c1-93 |
+		sed 's/^ *//; s/ *│.*$//; s/ *$//' | tr '\n' ' ' | tr -s ' ')
+	check "the viewer's box gives the ${KB}K verdict ('$want')" \
+		grep -qF "${KB}K folios: $want" <<<"$box"
+	tmx kill-server 2>/dev/null
+else
+	part_skip "no tmux: the viewer's box is not looked at"
+fi
 # block 8 starts at 8 N: a size S has its aligned block there empty when
 # S divides 8 N and S <= 8 N; take the largest allowed such size
 fold=$(jq -r --arg s "$(jq -r .start "$T/wl.json")" --argjson kb "$KB" \

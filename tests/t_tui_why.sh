@@ -131,9 +131,13 @@ json_vmas() { # PID: "START CODE" per VMA
 	"$MEMTOP" --json -p "$1" | jq -r '.processes[0].vmas[] |
 		"\(.start | ltrimstr("0x")) \(.why[0].code // "-")"' | sort
 }
-json_box() { # PID START: "code: sentence" of every reason, joined
+json_box() { # PID START: "code: sentence" of every reason, then
+	# "SIZE folios: verdict" of the mTHP sizes allowed there, joined
 	"$MEMTOP" --json -p "$1" | jq -r --arg s "0x$2" '.processes[0].vmas[] |
-		select(.start == $s) | [.why[] | "\(.code): \(.text)"] | join(" ")'
+		select(.start == $s) | [(.why[] | "\(.code): \(.text)"),
+		 (.mthp[]? | select(.allowed != false) |
+		  "\(if .size_kb >= 1024 then "\(.size_kb / 1024)M"
+		     else "\(.size_kb)K" end) folios: \(.text)")] | join(" ")'
 }
 
 start_workload "$T/a.json" -- --seed 1 --dir "$T" --why ||
