@@ -7,6 +7,7 @@
 #   make fuzz-build            build only
 #
 # Harnesses (fuzz/fuzz_NAME.c):
+#   mountinfo  memory cgroup mounts, tmpfs huge=, limit files, .config
 #   maps, status, smaps, cgroup   the /proc/PID parsers (parse.h)
 #   sysinfo                       vmstat, meminfo, buddyinfo, sysfs choices
 #                                 and numbers (parse.h)
@@ -39,7 +40,9 @@ FUZZ_SRC_escape  := src/escape.c src/util.c src/prometheus.c src/sysinfo.c \
 FUZZ_SRC_scan    := src/scan.c src/scan_walk.c src/intern.c src/numa.c \
 	src/probe.c src/procfs.c src/pagemap.c src/hist.c src/collapse.c src/why.c \
 	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
-	src/parse.c src/escape.c src/util.c
+	src/memcg.c src/kconfig.c src/parse.c src/escape.c src/util.c
+FUZZ_SRC_mountinfo := src/memcg.c src/kconfig.c src/collapse.c src/pagemap.c \
+	src/procfs.c src/hist.c src/snapshot.c src/parse.c src/util.c
 FUZZ_SRC_settings := src/settings.c src/atomicfile.c src/snapshot.c src/hist.c \
 	src/escape.c src/parse.c src/util.c
 
@@ -70,6 +73,6 @@ define fuzz_harness
 $(FUZZ_O)/fuzz_$(1): fuzz/fuzz_$(1).c $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(call fuzz_src,$(1)))
 	@mkdir -p $$(dir $$@)
 	$$(call quiet,FUZZLD,$$@)$$(FUZZ_CC) $$(CPPFLAGS) $$(FUZZ_CFLAGS) \
-		-fsanitize=fuzzer -MMD -MP -o $$@ $$< $$(filter %.o,$$^) -lm
+		-fsanitize=fuzzer -MMD -MP -o $$@ $$< $$(filter %.o,$$^) -lz -lm
 endef
 $(foreach n,$(FUZZ_ALL),$(eval $(call fuzz_harness,$(n))))
