@@ -9,7 +9,8 @@
 #   screenshots/make.sh            all pictures into screenshots/
 #   MEMTOP=path/to/memtop screenshots/make.sh
 #
-# Pictures: process-list.png, vma-pane.png, histogram.png, help.png,
+# Pictures: process-list.png, vma-pane.png (160x48), small-process-list.png
+# and small-system.png (80x24), histogram.png, help.png,
 # hugepages.png (a hugepage-heavy process in the folio view),
 # monochrome.png (C locale, NO_COLOR: ASCII glyphs, no colour),
 # system.png (the system view), cgroups.png (cgroup rows and the process
@@ -134,18 +135,18 @@ select_holes() {
 
 # 1. process list: wide terminal, histogram beside the list, a few scans
 # of history
-start 160 45 LANG=C.UTF-8 -- -d 1
+start 160 48 LANG=C.UTF-8 -- -d 1
 keys / t h p - h e a v y Enter
 wait_for "view: PID $HEAVY thp-heavy"
 sleep 12
 keys Escape
-shot process-list 160 45 "memtop - processes"
+shot process-list 160 48 "memtop - processes"
 
 # 2. hugepage-heavy process in the folio view (root: kpageflags)
 keys v v
 wait_for '^view folios'
 keys Escape # the status line gives way to the key bar
-shot hugepages 160 45 "memtop - folio view"
+shot hugepages 160 48 "memtop - folio view"
 
 # 3. VMA pane of the shapes workload, the holes VMA selected
 keys v
@@ -154,7 +155,20 @@ keys / s h a p e s Enter Enter
 wait_for "^PID $SHAPES shapes"
 wait_for 'ADV/ELIG from smaps'
 select_holes
-shot vma-pane 160 45 "memtop - VMAs of one process"
+shot vma-pane 160 48 "memtop - VMAs of one process"
+
+# 3b. the size most terminals open at: 80x24, the process list with the
+# histogram pane below it, then the system view
+start 80 24 LANG=C.UTF-8 -- -d 1
+keys / t h p - h e a v y Enter
+wait_for "view: PID $HEAVY thp-heavy"
+sleep 4
+keys Escape
+shot small-process-list 80 24 "memtop at 80x24 - processes"
+keys s
+wait_for '^Counters'
+keys F5
+shot small-system 80 24 "memtop at 80x24 - system view"
 
 # 4. histogram pane below the list on a 120-column terminal
 start 120 40 LANG=C.UTF-8 -- -d 5
