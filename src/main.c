@@ -2,6 +2,7 @@
  * main.c - options and wiring: batch/JSON output, or the scanner thread
  * plus the interactive viewer.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -146,6 +147,23 @@ static int bad_option(const char *fmt, ...)
 	return 2;
 }
 
+/* The option word getopt just read was a long option ("--..."). */
+static bool is_long(char **argv)
+{
+	return optind > 0 && !strncmp(argv[optind - 1], "--", 2);
+}
+
+/* The option that lacks its argument, as the user wrote it. */
+static const char *optopt_name(char **argv, int opt)
+{
+	static char shortname[3];
+	if (is_long(argv) || opt <= 0 || opt >= 128)
+		return argv[optind - 1];
+	shortname[0] = '-';
+	shortname[1] = (char)opt;
+	return shortname;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -217,7 +235,9 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 {
 	int c;
 	char *end;
-	while ((c = getopt_long(argc, argv, "bp:u:n:d:s:rChV", long_opts,
+	/* getopt's own messages would start with argv[0] ("./memtop:") */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":bp:u:n:d:s:rChV", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'b': cf->batch = true; break;
@@ -326,10 +346,20 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 		case OPT_READ_ONLY: cf->read_only = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("memtop %s\n", MEMTOP_VERSION); exit(0);
+		case ':':
+			return bad_option("option '%s' requires an argument",
+					  optopt_name(argv, optopt));
 		default:
-			fprintf(stderr,
-				"Try 'memtop --help' for more information.\n");
-			return 2;
+			if (optopt && optopt < 128 && isgraph(optopt) &&
+			    !is_long(argv))
+				return bad_option("invalid option -- '%c'",
+						  optopt);
+			if (optopt && is_long(argv) &&
+			    strchr(argv[optind - 1], '='))
+				return bad_option("option '%s' takes no "
+						  "argument", argv[optind - 1]);
+			return bad_option("unrecognized option '%s'",
+					  argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
