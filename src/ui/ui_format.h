@@ -56,7 +56,7 @@ const char *ui_fmt_count(char *buf, size_t len, uint64_t n, int width);
 const char *ui_fmt_interval(char *buf, size_t len, uint64_t ms);
 /* Next interval step up (dir > 0) or down from ms. */
 uint64_t ui_interval_step(uint64_t ms, int dir);
-/* Events per second: "0", "0.4/s", "12/s", "1.2K/s"; "-" when !valid. */
+/* Events per second: "0/s", "0.4/s", "12/s", "1.2K/s"; "-" when !valid. */
 const char *ui_fmt_rate(char *buf, size_t len, double per_s, bool valid);
 /* Signed byte change: "+4.0M", "-512K", "0". */
 const char *ui_fmt_delta(char *buf, size_t len, double bytes);

@@ -331,7 +331,7 @@ static void test_rates_and_deltas(void **state)
 {
 	(void)state;
 	char b[32];
-	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0, true), "0");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0, true), "0/s");
 	assert_string_equal(ui_fmt_rate(b, sizeof(b), 3, false), "-");
 	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0.25, true), "0.2/s");
 	assert_string_equal(ui_fmt_rate(b, sizeof(b), 9.96, true), "10.0/s");
