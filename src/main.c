@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -422,7 +423,54 @@ static void sleep_unless_stopped(double s)
 		;
 }
 
+static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
+			   bool *told, bool *any);
+
+/* Whether process pid exists (its directory under the proc root). */
+static bool pid_exists(const char *proc_root, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%d", proc_root ? proc_root : "/proc",
+		 (int)pid);
+	return stat(path, &st) == 0;
+}
+
+/* -p: say once on stderr of each named process that it does not exist;
+ * true if any of them is in s or exists (unreadable, say). */
+static bool check_pids(const struct cmdline *cf, const struct mt_snapshot *s,
+		       bool *told)
+{
+	bool any = false;
+	for (size_t i = 0; i < cf->npids; i++) {
+		bool in = false;
+		for (size_t k = 0; k < s->nprocs && !in; k++)
+			in = s->procs[k].pid == cf->pids[i];
+		if (in || pid_exists(cf->proc_root, cf->pids[i])) {
+			any = true;
+			continue;
+		}
+		if (!told[i] && (i == 0 || cf->pids[i] != cf->pids[i - 1]))
+			fprintf(stderr, "memtop: process %d does not exist "
+				"(-p)\n", (int)cf->pids[i]);
+		told[i] = true;
+	}
+	return any;
+}
+
 static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
+{
+	bool *told = xcalloc(cf->npids + 1, sizeof(bool)), any = false;
+	int rc = run_batch_scans(cf, ctx, told, &any);
+	free(told);
+	/* -p named only processes that do not exist */
+	if (!rc && cf->npids && !cf->demo && !any)
+		rc = 1;
+	return rc;
+}
+
+static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
+			   bool *told, bool *any)
 {
 	if (cf->iterations != 1)
 		stop_between_scans();
@@ -432,6 +480,8 @@ static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		if (stop_signal)
 			break;
 		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
+		if (cf->npids && !cf->demo && check_pids(cf, s, told))
+			*any = true;
 		if (cf->json)
 			mt_output_json(stdout, s, &cf->out);
 		else
@@ -539,6 +589,9 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		.sort = cf->out.sort,
 		.sort_set = cf->out.sort_set,
 		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
+		/* the demo's own workloads are not the user's -p */
+		.pids = cf->demo ? NULL : cf->pids,
+		.npids = cf->demo ? 0 : cf->npids,
 		.no_config = cf->no_config,
 		.interval_set = cf->delay_set,
 		.demo = cf->demo,
