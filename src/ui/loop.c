@@ -326,15 +326,29 @@ static void load_rc(struct ui *u, const struct mt_ui_opts *o,
 		const char *nl = memchr(warn.data + i, '\n', warn.len - i);
 		size_t n = nl ? (size_t)(nl - warn.data) - i : warn.len - i;
 		if (n) {
+			/* the file's name without its directory: the
+			 * warning must fit the footer (F1 help, README and
+			 * memtop(1) say where the file is) */
+			const char *t = warn.data + i;
+			const char *slash = strrchr(u->rc_path, '/');
+			size_t pl = strlen(u->rc_path);
+			if (slash && n > pl && !strncmp(t, u->rc_path, pl)) {
+				size_t skip = (size_t)(slash + 1 - u->rc_path);
+				t += skip;
+				n -= skip;
+				i += skip;
+			}
 			if (msg.len)
 				MT_BUF_LIT(&msg, "; ");
-			ui_sanitize(&msg, warn.data + i, n, u->utf8);
+			ui_sanitize(&msg, t, n, u->utf8);
 		}
 		i += n + 1;
 	}
 	if (msg.len)
 		ui_set_status(u, "%s%s", msg.data,
-			      st == MT_SETTINGS_FOREIGN ? " (not saved over)" : "");
+			      st == MT_SETTINGS_FOREIGN
+				      ? " (not saved over)"
+				      : " (the line is kept when saving)");
 	mt_buf_free(&warn);
 	mt_buf_free(&msg);
 }
