@@ -98,7 +98,7 @@ static void line0(struct ui *u, WINDOW *w)
 						    << s->pmd_order);
 		it = ui_hf_add(&l, 1, NULL);
 		snprintf(b, sizeof(b), "PMD order %u (%s)", s->pmd_order, pmd);
-		snprintf(c, sizeof(c), "PMD %s", pmd);
+		snprintf(c, sizeof(c), "PMD (%s)", pmd);
 		if (s->max_order != s->pmd_order) {
 			size_t n = strlen(b);
 			snprintf(b + n, sizeof(b) - n, ", max order %u",
