@@ -5,6 +5,7 @@
  * missing from EXPIRE consecutive updates is dropped (its pid may be
  * reused by a new process, whose history must not continue the old one).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,50 @@ double mt_series_delta(const struct mt_series *s)
 	uint32_t last = (s->head + MT_HISTORY_LEN - 1) % MT_HISTORY_LEN;
 	uint32_t prev = (s->head + MT_HISTORY_LEN - 2) % MT_HISTORY_LEN;
 	return (double)s->v[last] - (double)s->v[prev];
+}
+
+bool mt_series_rate(const struct mt_series *s, const uint64_t *t,
+		    uint64_t window_ns, bool increments, double *per_s,
+		    double *span_s)
+{
+	if (s->count < 2)
+		return false;
+	uint32_t newest = (s->head + MT_HISTORY_LEN - 1) % MT_HISTORY_LEN;
+	uint64_t tn = t[newest];
+	/* walk back to the newest sample at least window_ns older */
+	uint32_t j = newest;
+	double sum = 0;
+	for (uint32_t k = 1; k < s->count; k++) {
+		uint32_t i = (newest + MT_HISTORY_LEN - k) % MT_HISTORY_LEN;
+		if (increments)
+			sum += (double)s->v[(i + 1) % MT_HISTORY_LEN];
+		j = i;
+		if (t[i] > tn || tn - t[i] >= window_ns)
+			break;
+	}
+	if (t[j] >= tn)
+		return false;
+	double dt = (double)(tn - t[j]) / 1e9;
+	double v = increments ? sum
+			      : (double)s->v[newest] - (double)s->v[j];
+	if (isnan(v))
+		return false;
+	*per_s = v / dt;
+	if (span_s)
+		*span_s = dt;
+	return true;
+}
+
+double mt_history_huge(const struct mt_snapshot *s, int p_index)
+{
+	const struct mt_proc *p = &s->procs[p_index];
+	if (s->have_kpageflags)
+		return p->folios ? (double)mt_folio_total(p->folios) *
+					   s->page_size
+				 : 0;
+	if (p->pmd_mapped != MT_UNKNOWN && s->pmd_order < 64)
+		return (double)(p->pmd_mapped << s->pmd_order) * s->page_size;
+	return NAN;
 }
 
 struct mt_history {
@@ -148,6 +193,7 @@ void mt_history_update(struct mt_history *h, const struct mt_snapshot *s)
 		if (e && h->updates - e->last_seen > EXPIRE) {
 			/* gone for a while: a new process with an old pid */
 			memset(e->s, 0, sizeof(e->s));
+			memset(&e->huge, 0, sizeof(e->huge));
 		}
 		if (!e) {
 			if ((h->n + 1) * 2 > h->cap) {
@@ -160,6 +206,8 @@ void mt_history_update(struct mt_history *h, const struct mt_snapshot *s)
 			h->n++;
 		}
 		e->last_seen = h->updates;
+		e->t[e->huge.head] = s->time_ns;
+		mt_series_push(&e->huge, mt_history_huge(s, (int)i));
 		for (int k = 0; k < MT_SER_COUNT; k++)
 			mt_series_push(&e->s[k], mt_history_value(s, (int)i, k));
 	}

@@ -2,6 +2,7 @@
  * main.c - options and wiring: batch/JSON output, or the scanner thread
  * plus the interactive viewer.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +148,23 @@ static int bad_option(const char *fmt, ...)
 	return 2;
 }
 
+/* The option word getopt just read was a long option ("--..."). */
+static bool is_long(char **argv)
+{
+	return optind > 0 && !strncmp(argv[optind - 1], "--", 2);
+}
+
+/* The option that lacks its argument, as the user wrote it. */
+static const char *optopt_name(char **argv, int opt)
+{
+	static char shortname[3];
+	if (is_long(argv) || opt <= 0 || opt >= 128)
+		return argv[optind - 1];
+	shortname[0] = '-';
+	shortname[1] = (char)opt;
+	return shortname;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -217,7 +236,9 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 {
 	int c;
 	char *end;
-	while ((c = getopt_long(argc, argv, "bp:u:n:d:s:rChV", long_opts,
+	/* getopt's own messages would start with argv[0] ("./memtop:") */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":bp:u:n:d:s:rChV", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'b': cf->batch = true; break;
@@ -326,10 +347,20 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 		case OPT_READ_ONLY: cf->read_only = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("memtop %s\n", MEMTOP_VERSION); exit(0);
+		case ':':
+			return bad_option("option '%s' requires an argument",
+					  optopt_name(argv, optopt));
 		default:
-			fprintf(stderr,
-				"Try 'memtop --help' for more information.\n");
-			return 2;
+			if (optopt && optopt < 128 && isgraph(optopt) &&
+			    !is_long(argv))
+				return bad_option("invalid option -- '%c'",
+						  optopt);
+			if (optopt && is_long(argv) &&
+			    strchr(argv[optind - 1], '='))
+				return bad_option("option '%s' takes no "
+						  "argument", argv[optind - 1]);
+			return bad_option("unrecognized option '%s'",
+					  argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -392,7 +423,54 @@ static void sleep_unless_stopped(double s)
 		;
 }
 
+static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
+			   bool *told, bool *any);
+
+/* Whether process pid exists (its directory under the proc root). */
+static bool pid_exists(const char *proc_root, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%d", proc_root ? proc_root : "/proc",
+		 (int)pid);
+	return stat(path, &st) == 0;
+}
+
+/* -p: say once on stderr of each named process that it does not exist;
+ * true if any of them is in s or exists (unreadable, say). */
+static bool check_pids(const struct cmdline *cf, const struct mt_snapshot *s,
+		       bool *told)
+{
+	bool any = false;
+	for (size_t i = 0; i < cf->npids; i++) {
+		bool in = false;
+		for (size_t k = 0; k < s->nprocs && !in; k++)
+			in = s->procs[k].pid == cf->pids[i];
+		if (in || pid_exists(cf->proc_root, cf->pids[i])) {
+			any = true;
+			continue;
+		}
+		if (!told[i] && (i == 0 || cf->pids[i] != cf->pids[i - 1]))
+			fprintf(stderr, "memtop: process %d does not exist "
+				"(-p)\n", (int)cf->pids[i]);
+		told[i] = true;
+	}
+	return any;
+}
+
 static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
+{
+	bool *told = xcalloc(cf->npids + 1, sizeof(bool)), any = false;
+	int rc = run_batch_scans(cf, ctx, told, &any);
+	free(told);
+	/* -p named only processes that do not exist */
+	if (!rc && cf->npids && !cf->demo && !any)
+		rc = 1;
+	return rc;
+}
+
+static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
+			   bool *told, bool *any)
 {
 	if (cf->iterations != 1)
 		stop_between_scans();
@@ -402,6 +480,8 @@ static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		if (stop_signal)
 			break;
 		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
+		if (cf->npids && !cf->demo && check_pids(cf, s, told))
+			*any = true;
 		if (cf->json)
 			mt_output_json(stdout, s, &cf->out);
 		else
@@ -509,6 +589,9 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		.sort = cf->out.sort,
 		.sort_set = cf->out.sort_set,
 		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
+		/* the demo's own workloads are not the user's -p */
+		.pids = cf->demo ? NULL : cf->pids,
+		.npids = cf->demo ? 0 : cf->npids,
 		.no_config = cf->no_config,
 		.interval_set = cf->delay_set,
 		.demo = cf->demo,

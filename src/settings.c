@@ -529,6 +529,86 @@ void mt_settings_format(struct mt_buf *out, const struct mt_settings *s)
 		MT_BUF_LIT(out, "read_only=1\n");
 }
 
+/* The keys memtop writes, and each one's value in s as written. */
+static const char *const keys[] = {
+	"sort", "sort_descending", "view", "kernel_threads",
+	"omit_file_backed", "omit_unfaulted_vmas", "interval", "read_only",
+};
+
+static void key_value(struct mt_buf *out, const struct mt_settings *s,
+		      size_t i)
+{
+	enum mt_settings_view view = (unsigned)s->view < MT_SETTINGS_VIEW_COUNT
+					     ? s->view
+					     : MT_SETTINGS_VIEW_PRESENT;
+	mt_buf_reset(out);
+	switch (i) {
+	case 0: mt_buf_printf(out, "%s", mt_sort_key_name(s->sort)); break;
+	case 1: mt_buf_printf(out, "%d", s->sort_desc); break;
+	case 2: mt_buf_printf(out, "%s", view_names[view]); break;
+	case 3: mt_buf_printf(out, "%d", s->show_kthreads); break;
+	case 4: mt_buf_printf(out, "%d", s->omit_file_backed); break;
+	case 5: mt_buf_printf(out, "%d", s->omit_unfaulted); break;
+	case 6: format_interval(out, s->interval_s); break;
+	default: mt_buf_printf(out, "%d", s->read_only); break;
+	}
+	mt_buf_addc(out, '\0');
+}
+
+static bool same_value(const struct mt_settings *a,
+		       const struct mt_settings *b, size_t i)
+{
+	struct mt_buf x = {0}, y = {0};
+	key_value(&x, a, i);
+	key_value(&y, b, i);
+	bool same = strcmp(x.data, y.data) == 0;
+	mt_buf_free(&x);
+	mt_buf_free(&y);
+	return same;
+}
+
+void mt_settings_update_text(struct mt_buf *out, const char *text,
+			     size_t len, const struct mt_settings *s)
+{
+	struct mt_settings d;
+	mt_settings_defaults(&d);
+	bool seen[MT_ARRAY_SIZE(keys)] = {false};
+	size_t pos = 0, n, kn, vn;
+	const char *line, *k, *v;
+	struct mt_buf val = {0};
+	while (text && (line = mt_next_line(text, len, &pos, &n))) {
+		size_t i = MT_ARRAY_SIZE(keys);
+		if (split_kv(line, n, &k, &kn, &v, &vn) && k)
+			for (i = 0; i < MT_ARRAY_SIZE(keys); i++)
+				if (word_is(k, kn, keys[i]))
+					break;
+		if (i < MT_ARRAY_SIZE(keys)) {
+			/* a key of ours: kept as written while it means
+			 * what s holds (a bad value means the default) */
+			struct mt_settings was = d;
+			apply(&was, k, kn, v, vn);
+			seen[i] = true;
+			if (!same_value(&was, s, i)) {
+				key_value(&val, s, i);
+				mt_buf_printf(out, "%s=%s\n", keys[i],
+					      val.data);
+				continue;
+			}
+		}
+		/* comments, unknown keys, lines not understood: as they
+		 * were */
+		mt_buf_add(out, line, n);
+		mt_buf_addc(out, '\n');
+	}
+	for (size_t i = 0; i < MT_ARRAY_SIZE(keys); i++) {
+		if (seen[i] || same_value(&d, s, i))
+			continue;
+		key_value(&val, s, i);
+		mt_buf_printf(out, "%s=%s\n", keys[i], val.data);
+	}
+	mt_buf_free(&val);
+}
+
 static void write_buf(FILE *f, void *arg)
 {
 	const struct mt_buf *b = arg;
@@ -568,21 +648,30 @@ int mt_settings_save(const char *path, const struct mt_settings *s)
 		return -EINVAL;
 	struct mt_buf old = {0};
 	int r = read_small(path, &old);
+	bool update = false;
 	if (r == 0) {
 		struct mt_settings tmp;
-		if (mt_settings_parse(old.data, old.len, path, &tmp, NULL) ==
-		    MT_SETTINGS_FOREIGN)
+		enum mt_settings_status st =
+			mt_settings_parse(old.data, old.len, path, &tmp, NULL);
+		if (st == MT_SETTINGS_FOREIGN)
 			r = -EEXIST;
+		else
+			update = st != MT_SETTINGS_MISSING;
 	} else if (r == -ENOENT) {
 		r = make_parents(path);
 	} else if (r == -EINVAL) {
 		r = -EEXIST; /* a device or a fifo: not ours */
 	}
-	mt_buf_free(&old);
-	if (r < 0)
+	if (r < 0) {
+		mt_buf_free(&old);
 		return r;
+	}
 	struct mt_buf text = {0};
-	mt_settings_format(&text, s);
+	if (update) /* keep what memtop does not know, change what it does */
+		mt_settings_update_text(&text, old.data, old.len, s);
+	else
+		mt_settings_format(&text, s);
+	mt_buf_free(&old);
 	r = mt_write_file_atomic(path, write_buf, &text);
 	mt_buf_free(&text);
 	return r;

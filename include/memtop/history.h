@@ -8,6 +8,7 @@
 #ifndef MEMTOP_HISTORY_H
 #define MEMTOP_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,7 +42,30 @@ struct mt_proc_history {
 	pid_t pid;
 	uint64_t last_seen;  /* update number */
 	struct mt_series s[MT_SER_COUNT];
+	/* huge-backed bytes (mt_history_huge: what HUGE/s is the change of;
+	 * NaN when not known), and the time of each sample (snapshot time,
+	 * ns), pushed with s[] */
+	struct mt_series huge;
+	uint64_t t[MT_HISTORY_LEN];
 };
+
+/*
+ * Rate of a series over a window, for events that come in bursts (such
+ * as khugepaged's, one scan every scan_sleep_millisecs): from the newest
+ * sample back to the newest one at least window_ns older (the oldest held
+ * when none is). t holds the samples' times in ns, pushed with the series
+ * (the same ring positions). For a gauge (increments false) the rate is
+ * the change of the value; with increments each sample is what was added
+ * since the one before, and the rate is their sum. False with fewer than
+ * two samples, no time between them, or a NaN among those used. *span_s
+ * (may be NULL) is the time covered.
+ */
+bool mt_series_rate(const struct mt_series *s, const uint64_t *t,
+		    uint64_t window_ns, bool increments, double *per_s,
+		    double *span_s);
+/* The huge-backed bytes of process p_index of s (the folio total with
+ * kpageflags, else its PMD-mapped memory), NaN when not known. */
+double mt_history_huge(const struct mt_snapshot *s, int p_index);
 
 struct mt_history;
 

@@ -103,10 +103,22 @@ enum mt_settings_status mt_settings_load(const char *path,
 /* The file text for s (appended to out). */
 void mt_settings_format(struct mt_buf *out, const struct mt_settings *s);
 
+/* The text of a settings file that holds s, made from the file's text:
+ * each line with a key memtop writes is kept as it is while it means what
+ * s holds (a bad value means the default), else replaced by key=value;
+ * comments, unknown keys (a newer memtop's) and lines memtop did not
+ * understand are kept as they are; keys s sets away from the default that
+ * the file lacks are added at the end. */
+void mt_settings_update_text(struct mt_buf *out, const char *text,
+			     size_t len, const struct mt_settings *s);
+
 /*
  * Write s to path atomically (mt_write_file_atomic), creating missing
- * directories (mode 0700). Refuses, with -EEXIST, to replace a file that
- * loads as MT_SETTINGS_FOREIGN. Returns 0 or -errno.
+ * directories (mode 0700). An existing memtop settings file is updated
+ * with mt_settings_update_text, so nothing memtop did not understand is
+ * lost; a missing or empty one is written whole (mt_settings_format).
+ * Refuses, with -EEXIST, to replace a file that loads as
+ * MT_SETTINGS_FOREIGN. Returns 0 or -errno.
  */
 int mt_settings_save(const char *path, const struct mt_settings *s);
 

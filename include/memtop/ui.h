@@ -26,6 +26,9 @@ struct mt_ui_opts {
 	enum mt_sort_key sort;  /* -s, when sort_set */
 	bool sort_set;
 	pid_t select_pid;       /* start with this process selected (0: none) */
+	const pid_t *pids;      /* -p: the list is restricted to these (shown
+				   in the header) */
+	size_t npids;
 	bool no_config;         /* --no-config: neither read nor write memtoprc */
 	bool demo;              /* watching the --demo workloads */
 	bool read_only;         /* --read-only: the C key never acts */

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "memtop/units.h"
+#include "memtop/history.h"
 #include "memtop/why.h"
 
 
@@ -434,6 +435,21 @@ static void apply_prev(struct ui_data *d, struct ui_pstat *ps)
 	uint64_t present = p->present_pages;
 	ps->mark = ui_change_mark(pv->present, present, pv->huge,
 				  ps->huge_pages);
+	if (d->history) {
+		/* averaged over a window long enough for khugepaged's bursts */
+		const struct mt_proc_history *e =
+			mt_history_proc(d->history, p->pid);
+		double r;
+		if (e && e->huge.count &&
+		    e->t[(e->huge.head + MT_HISTORY_LEN - 1) % MT_HISTORY_LEN] ==
+			    s->time_ns &&
+		    mt_series_rate(&e->huge, e->t, d->rate_window_ns, false,
+				   &r, NULL)) {
+			ps->has_rate = true;
+			ps->huge_rate = r;
+		}
+		return;
+	}
 	double dt = s->time_ns > d->prev_time_ns ?
 			    (double)(s->time_ns - d->prev_time_ns) / 1e9 : 0;
 	if (dt > 0 && pv->huge != UINT64_MAX && ps->huge_pages != UINT64_MAX) {
@@ -441,6 +457,13 @@ static void apply_prev(struct ui_data *d, struct ui_pstat *ps)
 		ps->huge_rate = ((double)ps->huge_pages - (double)pv->huge) *
 				s->page_size / dt;
 	}
+}
+
+uint64_t ui_rate_window_ms(uint64_t scan_sleep_ms, uint64_t interval_ms)
+{
+	if (!scan_sleep_ms || scan_sleep_ms == UINT64_MAX)
+		scan_sleep_ms = 10000;
+	return MT_MAX(scan_sleep_ms, 3 * interval_ms);
 }
 
 void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,

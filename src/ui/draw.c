@@ -70,6 +70,12 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
 	return used;
 }
 
+void ui_vline(const struct ui *u, WINDOW *w, int y, int x, int h)
+{
+	for (int i = 0; i < h; i++)
+		mvwaddstr(w, y + i, x, u->utf8 ? "\u2502" : "|");
+}
+
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected)
 {

@@ -206,8 +206,8 @@ const char *ui_fmt_rate(char *buf, size_t len, double per_s, bool valid)
 {
 	if (!valid || isnan(per_s))
 		snprintf(buf, len, "-");
-	else if (per_s == 0)
-		snprintf(buf, len, "0");
+	else if (per_s == 0) /* a rate carries its unit: "0" reads as a total */
+		snprintf(buf, len, "0/s");
 	else if (fabs(per_s) < 10)
 		snprintf(buf, len, "%.1f/s", per_s);
 	else if (fabs(per_s) < 10000)

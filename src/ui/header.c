@@ -24,224 +24,338 @@ static void seg(const struct ui *u, WINDOW *w, int y, int *x, const char *s,
 	wattrset(w, A_NORMAL);
 }
 
-static void sep(const struct ui *u, WINDOW *w, int y, int *x)
+/* ---- the header: lines of items fitted by priority (hfit.c) ---------- */
+
+static void put_run(const char *t, size_t n, unsigned long attr, void *arg)
 {
-	seg(u, w, y, x, u->utf8 ? " \u2502 " : " | ", ui_attr(u, UI_C_DIM));
+	struct { const struct ui *u; WINDOW *w; int y, x; } *c = arg;
+	int cols = getmaxx(c->w);
+	if (c->x >= cols)
+		return;
+	char b[UI_HF_TEXT];
+	n = MT_MIN(n, sizeof(b) - 1);
+	memcpy(b, t, n);
+	b[n] = '\0';
+	wattrset(c->w, (attr_t)attr);
+	c->x += ui_put(c->w, c->y, c->x, cols - c->x, b, false, c->u->utf8);
+	wattrset(c->w, A_NORMAL);
 }
+
+static void hf_begin(const struct ui *u, struct ui_hf_line *l)
+{
+	l->n = 0;
+	l->sep = u->utf8 ? " \u2502 " : " | ";
+	l->sepattr = ui_attr(u, UI_C_DIM);
+}
+
+/* Fit l to the window's width and draw it at line y from x. */
+static void hf_draw(const struct ui *u, WINDOW *w, int y, int x,
+		    struct ui_hf_line *l)
+{
+	int cols = getmaxx(w) - x;
+	if (cols <= 0)
+		return;
+	ui_hf_fit(l, cols, u->utf8);
+	struct { const struct ui *u; WINDOW *w; int y, x; } c = { u, w, y, x };
+	ui_hf_emit(l, cols, u->utf8, put_run, &c);
+}
+
+#define N A_NORMAL
 
 static void line0(struct ui *u, WINDOW *w)
 {
 	const struct mt_snapshot *s = u->snap;
-	char b[160], sz[16], pmd[16];
+	static struct ui_hf_line l;
+	char b[160], c[160], sz[16], pmd[16];
 	int x = 0;
 	if (u->paused) {
 		seg(u, w, 0, &x, " PAUSED ", ui_attr(u, UI_C_PAUSE));
 		x++;
 	}
-	seg(u, w, 0, &x, "memtop", ui_attr(u, UI_C_HEADER));
-	seg(u, w, 0, &x, " ", A_NORMAL);
-	seg(u, w, 0, &x, u->host, A_BOLD);
-	sep(u, w, 0, &x);
-	seg(u, w, 0, &x, u->kernel, A_NORMAL);
-	if (!s)
-		return;
-	sep(u, w, 0, &x);
-	snprintf(b, sizeof(b), "THP enabled=%s defrag=%s",
-		 s->thp_enabled ? s->thp_enabled : "?",
-		 s->thp_defrag ? s->thp_defrag : "?");
-	seg(u, w, 0, &x, b, A_NORMAL);
-	sep(u, w, 0, &x);
-	snprintf(b, sizeof(b), "page %s",
-		 mt_fmt_size(sz, sizeof(sz), s->page_size));
-	seg(u, w, 0, &x, b, A_NORMAL);
-	sep(u, w, 0, &x);
-	snprintf(b, sizeof(b), "PMD order %u (%s)", s->pmd_order,
-		 mt_fmt_size(pmd, sizeof(pmd),
-			     (uint64_t)s->page_size << s->pmd_order));
-	seg(u, w, 0, &x, b, A_NORMAL);
-	if (s->max_order != s->pmd_order) {
-		snprintf(b, sizeof(b), ", max order %u", s->max_order);
-		seg(u, w, 0, &x, b, A_NORMAL);
+	hf_begin(u, &l);
+	struct ui_hf_item *it = ui_hf_add(&l, 0, NULL);
+	ui_hf_form(it, ui_attr(u, UI_C_HEADER), "memtop", N, " ", A_BOLD,
+		   u->host);
+	ui_hf_form(it, ui_attr(u, UI_C_HEADER), "memtop", 0, NULL, 0, NULL);
+	it = ui_hf_add(&l, 3, NULL);
+	ui_hf_form(it, N, u->kernel, 0, NULL, 0, NULL);
+	const char *rel = strchr(u->kernel, ' ');
+	if (rel)
+		ui_hf_form(it, N, rel + 1, 0, NULL, 0, NULL);
+	if (s) {
+		const char *en = s->thp_enabled ? s->thp_enabled : "?";
+		const char *df = s->thp_defrag ? s->thp_defrag : "?";
+		it = ui_hf_add(&l, 1, NULL);
+		snprintf(b, sizeof(b), "THP enabled=%s defrag=%s", en, df);
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		snprintf(b, sizeof(b), "THP %s/%s", en, df);
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		it = ui_hf_add(&l, 2, NULL);
+		mt_fmt_size(sz, sizeof(sz), s->page_size);
+		snprintf(b, sizeof(b), "page %s", sz);
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		mt_fmt_size(pmd, sizeof(pmd), (uint64_t)s->page_size
+						    << s->pmd_order);
+		it = ui_hf_add(&l, 1, NULL);
+		snprintf(b, sizeof(b), "PMD order %u (%s)", s->pmd_order, pmd);
+		snprintf(c, sizeof(c), "PMD (%s)", pmd);
+		if (s->max_order != s->pmd_order) {
+			size_t n = strlen(b);
+			snprintf(b + n, sizeof(b) - n, ", max order %u",
+				 s->max_order);
+		}
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		ui_hf_form(it, N, c, 0, NULL, 0, NULL);
 	}
+	hf_draw(u, w, 0, x, &l);
 }
 
 static void line1(struct ui *u, WINDOW *w)
 {
 	const struct mt_snapshot *s = u->snap;
+	static struct ui_hf_line l;
 	char b[200], iv[16];
-	int x = 0;
-	seg(u, w, 1, &x, "view ", A_NORMAL);
-	seg(u, w, 1, &x, ui_view_name(u->set.view), ui_attr(u, UI_C_HEADER));
+	hf_begin(u, &l);
+	struct ui_hf_item *it = ui_hf_add(&l, 0, NULL);
+	const char *view = ui_view_name(u->set.view);
 	const char *miss = ui_view_missing(s, u->set.view);
+	attr_t hd = ui_attr(u, UI_C_HEADER), warn = ui_attr(u, UI_C_WARN);
 	if (*miss) {
-		seg(u, w, 1, &x, ": ", A_NORMAL);
-		seg(u, w, 1, &x, miss, ui_attr(u, UI_C_WARN));
+		snprintf(b, sizeof(b), ": %s", miss);
+		ui_hf_form(it, N, "view ", hd, view, warn, b);
+		ui_hf_form(it, hd, view, warn, ": not available", 0, NULL);
+		ui_hf_form(it, hd, view, warn, " (n/a)", 0, NULL);
+	} else {
+		ui_hf_form(it, N, "view ", hd, view, 0, NULL);
+		ui_hf_form(it, hd, view, 0, NULL, 0, NULL);
 	}
-	sep(u, w, 1, &x);
 	if (s) {
 		struct tm tm;
 		time_t t = (time_t)(s->time_ns / 1000000000u);
 		localtime_r(&t, &tm);
 		double ms = (double)s->duration_ns / 1e6;
+		char took[32], at[16];
 		if (ms < 1000)
-			snprintf(b, sizeof(b), "scan %.0fms at %02d:%02d:%02d",
-				 ms, tm.tm_hour, tm.tm_min, tm.tm_sec);
+			snprintf(took, sizeof(took), "%.0fms", ms);
 		else
-			snprintf(b, sizeof(b), "scan %.2fs at %02d:%02d:%02d",
-				 ms / 1000, tm.tm_hour, tm.tm_min, tm.tm_sec);
-		seg(u, w, 1, &x, b, A_NORMAL);
+			snprintf(took, sizeof(took), "%.2fs", ms / 1000);
+		snprintf(at, sizeof(at), "%02d:%02d:%02d", tm.tm_hour,
+			 tm.tm_min, tm.tm_sec);
+		it = ui_hf_add(&l, 2, NULL);
+		snprintf(b, sizeof(b), "scan %s at %s", took, at);
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		snprintf(b, sizeof(b), "scan %s", took);
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
 		double age;
 		if (ui_snapshot_late(u, &age)) {
-			snprintf(b, sizeof(b), ", figures %.0fs old", age);
-			seg(u, w, 1, &x, b, ui_attr(u, UI_C_WARN));
+			it = ui_hf_add(&l, 0, ", ");
+			snprintf(b, sizeof(b), "figures %.0fs old", age);
+			ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
+			snprintf(b, sizeof(b), "%.0fs old", age);
+			ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
 		}
 	} else {
-		seg(u, w, 1, &x, "scanning...", A_NORMAL);
+		it = ui_hf_add(&l, 0, NULL);
+		ui_hf_form(it, N, "scanning...", 0, NULL, 0, NULL);
 	}
-	sep(u, w, 1, &x);
-	snprintf(b, sizeof(b), "every %s%s",
-		 ui_fmt_interval(iv, sizeof(iv), u->interval_ms),
-		 u->paused ? " (paused)" : "");
-	seg(u, w, 1, &x, b, A_NORMAL);
+	it = ui_hf_add(&l, 1, NULL);
+	ui_fmt_interval(iv, sizeof(iv), u->interval_ms);
+	snprintf(b, sizeof(b), "every %s%s", iv, u->paused ? " (paused)" : "");
+	ui_hf_form(it, N, b, 0, NULL, 0, NULL);
 	/* the scanner stretches its wait to stay under its CPU limit */
 	if (s && !u->paused && s->next_ms > u->interval_ms + u->interval_ms / 10) {
-		snprintf(b, sizeof(b), ", next after %s (CPU limit)",
-			 /* whole tenths: it is a rough figure */
-			 ui_fmt_interval(iv, sizeof(iv),
-					 (s->next_ms + 50) / 100 * 100));
-		seg(u, w, 1, &x, b, ui_attr(u, UI_C_WARN));
+		/* whole tenths: it is a rough figure */
+		ui_fmt_interval(iv, sizeof(iv), (s->next_ms + 50) / 100 * 100);
+		it = ui_hf_add(&l, 2, ", ");
+		snprintf(b, sizeof(b), "next after %s (CPU limit)", iv);
+		ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
+		snprintf(b, sizeof(b), "next %s (CPU limit)", iv);
+		ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
 	}
-	if (!s)
+	if (!s) {
+		hf_draw(u, w, 1, 0, &l);
 		return;
-	sep(u, w, 1, &x);
-	seg(u, w, 1, &x, "privilege ", A_NORMAL);
+	}
+	it = ui_hf_add(&l, 0, NULL);
 	if (s->have_pfns && s->have_kpageflags) {
-		seg(u, w, 1, &x, "full", A_BOLD);
+		ui_hf_form(it, N, "privilege ", A_BOLD, "full", 0, NULL);
 	} else if (s->pfns_why && !strncmp(s->pfns_why, "PFNs hidden", 11)) {
 		/* root in a user namespace: the kernel shows no PFNs */
-		seg(u, w, 1, &x,
-		    "partial: PFNs hidden (needs CAP_SYS_ADMIN in the initial "
-		    "user namespace)",
-		    ui_attr(u, UI_C_WARN));
+		ui_hf_form(it, N, "privilege ", warn,
+			   "partial: PFNs hidden (needs CAP_SYS_ADMIN in the "
+			   "initial user namespace)", 0, NULL);
+		ui_hf_form(it, N, "privilege ", warn,
+			   "partial: PFNs hidden (user namespace)", 0, NULL);
+		ui_hf_form(it, N, "privilege ", warn, "partial", 0, NULL);
 	} else {
 		snprintf(b, sizeof(b), "partial: no %s%s%s",
 			 s->have_pfns ? "" : "PFNs (mappable view)",
 			 !s->have_pfns && !s->have_kpageflags ? ", no " : "",
 			 s->have_kpageflags ? "" : "kpageflags (folio view)");
-		seg(u, w, 1, &x, b, ui_attr(u, UI_C_WARN));
+		ui_hf_form(it, N, "privilege ", warn, b, 0, NULL);
+		snprintf(b, sizeof(b), "partial: no %s%s%s",
+			 s->have_pfns ? "" : "PFNs",
+			 !s->have_pfns && !s->have_kpageflags ? ", no " : "",
+			 s->have_kpageflags ? "" : "kpageflags");
+		ui_hf_form(it, N, "privilege ", warn, b, 0, NULL);
+		ui_hf_form(it, N, "privilege ", warn, "partial", 0, NULL);
 	}
+	hf_draw(u, w, 1, 0, &l);
+}
+
+/* A filter item: "label value", or shorter "short value". */
+static void filter_item(struct ui *u, struct ui_hf_line *l, int prio,
+			const char *label, const char *shorter,
+			const char *value)
+{
+	struct ui_hf_item *it = ui_hf_add(l, prio, NULL);
+	ui_hf_form(it, N, label, A_BOLD, value, 0, NULL);
+	if (shorter)
+		ui_hf_form(it, N, shorter, A_BOLD, value, 0, NULL);
 }
 
 static void line3(struct ui *u, WINDOW *w, int y)
 {
 	const struct mt_snapshot *s = u->snap;
 	const struct ui_settings *st = &u->set;
-	char b[200];
-	int x = 0;
+	static struct ui_hf_line l;
+	char b[200], c[200];
+	hf_begin(u, &l);
+	struct ui_hf_item *it;
 	if (s) {
-		snprintf(b, sizeof(b), "%zu process%s, %zu shown",
-			 s->nprocs, s->nprocs == 1 ? "" : "es", u->data.nrows);
-		seg(u, w, y, &x, b, A_NORMAL);
+		it = ui_hf_add(&l, 0, NULL);
+		snprintf(b, sizeof(b), "%zu process%s, %zu shown", s->nprocs,
+			 s->nprocs == 1 ? "" : "es", u->data.nrows);
+		snprintf(c, sizeof(c), "%zu proc%s, %zu shown", s->nprocs,
+			 s->nprocs == 1 ? "" : "s", u->data.nrows);
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		ui_hf_form(it, N, c, 0, NULL, 0, NULL);
 		if (st->group) {
-			snprintf(b, sizeof(b), " in %zu cgroup%s",
+			it = ui_hf_add(&l, 0, " ");
+			snprintf(b, sizeof(b), "in %zu cgroup%s",
 				 u->data.ngroups,
 				 u->data.ngroups == 1 ? "" : "s");
-			seg(u, w, y, &x, b, A_BOLD);
+			ui_hf_form(it, A_BOLD, b, 0, NULL, 0, NULL);
 		}
 		if (s->stats.denied) {
-			snprintf(b, sizeof(b), ", %zu not readable",
+			it = ui_hf_add(&l, 2, ", ");
+			snprintf(b, sizeof(b), "%zu not readable",
 				 s->stats.denied);
-			seg(u, w, y, &x, b, A_NORMAL);
+			snprintf(c, sizeof(c), "%zu unreadable",
+				 s->stats.denied);
+			ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+			ui_hf_form(it, N, c, 0, NULL, 0, NULL);
 		}
 	}
+	if (u->npids) /* -p restricts the list: never left out */
+		filter_item(u, &l, 0, "-p ", NULL, u->pids_arg);
 	if (st->tree) {
-		sep(u, w, y, &x);
-		seg(u, w, y, &x, "tree", A_BOLD);
+		it = ui_hf_add(&l, 1, NULL);
+		ui_hf_form(it, A_BOLD, "tree", 0, NULL, 0, NULL);
 	}
-	sep(u, w, y, &x);
-	seg(u, w, y, &x, st->show_kthreads ? "kernel threads shown"
-					    : "kernel threads hidden",
-	    A_NORMAL);
+	it = ui_hf_add(&l, 3, NULL);
+	if (st->show_kthreads) {
+		ui_hf_form(it, N, "kernel threads shown", 0, NULL, 0, NULL);
+		ui_hf_form(it, N, "kthreads shown", 0, NULL, 0, NULL);
+	} else {
+		ui_hf_form(it, N, "kernel threads hidden", 0, NULL, 0, NULL);
+		ui_hf_form(it, N, "kthreads hidden", 0, NULL, 0, NULL);
+	}
 	if (st->omit_file) {
-		sep(u, w, y, &x);
-		seg(u, w, y, &x, "file-backed VMAs left out", A_BOLD);
+		it = ui_hf_add(&l, 1, NULL);
+		ui_hf_form(it, A_BOLD, "file-backed VMAs left out", 0, NULL, 0,
+			   NULL);
+		ui_hf_form(it, A_BOLD, "no file VMAs", 0, NULL, 0, NULL);
 	}
 	if (st->omit_unfaulted) {
-		sep(u, w, y, &x);
-		seg(u, w, y, &x, "unfaulted VMAs hidden", A_BOLD);
+		it = ui_hf_add(&l, 1, NULL);
+		ui_hf_form(it, A_BOLD, "unfaulted VMAs hidden", 0, NULL, 0,
+			   NULL);
+		ui_hf_form(it, A_BOLD, "no unfaulted VMAs", 0, NULL, 0, NULL);
 	}
-	if (st->name_filter[0]) {
-		sep(u, w, y, &x);
-		seg(u, w, y, &x, "name ~ ", A_NORMAL);
-		seg(u, w, y, &x, st->name_filter, A_BOLD);
-	}
-	if (st->user_filter[0]) {
-		sep(u, w, y, &x);
-		seg(u, w, y, &x, "user ", A_NORMAL);
-		seg(u, w, y, &x, st->user_filter, A_BOLD);
-	}
-	if (st->path_filter[0]) {
-		sep(u, w, y, &x);
-		seg(u, w, y, &x, "path ~ ", A_NORMAL);
-		seg(u, w, y, &x, st->path_filter, A_BOLD);
-	}
+	if (st->name_filter[0])
+		filter_item(u, &l, 0, "name ~ ", "~", st->name_filter);
+	if (st->user_filter[0])
+		filter_item(u, &l, 0, "user ", "u:", st->user_filter);
+	if (st->path_filter[0])
+		filter_item(u, &l, 0, "path ~ ", "path~", st->path_filter);
+	hf_draw(u, w, y, 0, &l);
 }
 
 /* One rate of the summary: "label 3.0/s", "-" before the second scan. */
-static void rate_seg(struct ui *u, WINDOW *w, int y, int *x,
-		     const struct mt_sysinfo *si, const char *key,
-		     const char *label, bool bad)
+static void rate_item(struct ui *u, struct ui_hf_line *l, int prio,
+		      const char *join, enum ui_sysrate k, const char *label,
+		      const char *shorter, bool bad)
 {
-	const struct mt_counter *c = mt_counter_find(si->vmstat, si->nvmstat,
-						     key);
-	if (!c)
-		return;
-	char b[64], r[32];
-	sep(u, w, y, x);
-	snprintf(b, sizeof(b), "%s ", label);
-	seg(u, w, y, x, b, A_NORMAL);
-	bool moving = c->has_rate && c->rate != 0;
-	seg(u, w, y, x, ui_fmt_rate(r, sizeof(r), c->rate, c->has_rate),
-	    moving ? ui_attr(u, bad ? UI_C_WARN : UI_C_UP) : A_BOLD);
+	const struct ui_sysseries *ss = &u->ss;
+	if (ss->inc[k].count && !ss->have_last[k])
+		return; /* no such counter here */
+	char r[32];
+	bool moving = ss->has_rate[k] && ss->rate[k] != 0;
+	ui_fmt_rate(r, sizeof(r), ss->rate[k], ss->has_rate[k]);
+	attr_t a = moving ? ui_attr(u, bad ? UI_C_WARN : UI_C_UP) : A_BOLD;
+	struct ui_hf_item *it = ui_hf_add(l, prio, join);
+	ui_hf_form(it, N, label, a, r, 0, NULL);
+	if (shorter)
+		ui_hf_form(it, N, shorter, a, r, 0, NULL);
 }
 
-/* The one-line huge page summary at (y, 0). */
+/* The one-line huge page summary at (y, 0). Its rates are averaged over
+ * the window (khugepaged works in bursts), which it shows. */
 static void draw_thp_summary(struct ui *u, WINDOW *w, int y)
 {
 	const struct mt_snapshot *s = u->snap;
 	const struct mt_sysinfo *si = s ? s->sys : NULL;
-	char b[96], v[16], p[16];
-	int x = 0;
-	seg(u, w, y, &x, "huge pages ", ui_attr(u, UI_C_HEADER));
+	static struct ui_hf_line l;
+	char b[96], c[96], v[16], p[16];
+	hf_begin(u, &l);
+	struct ui_hf_item *it = ui_hf_add(&l, 0, NULL);
+	ui_hf_form(it, ui_attr(u, UI_C_HEADER), "huge pages", 0, NULL, 0, NULL);
+	ui_hf_form(it, ui_attr(u, UI_C_HEADER), "THP", 0, NULL, 0, NULL);
 	if (!si) {
-		seg(u, w, y, &x, s ? "no system figures" : "...", A_NORMAL);
+		it = ui_hf_add(&l, 0, " ");
+		ui_hf_form(it, N, s ? "no system figures" : "...", 0, NULL, 0,
+			   NULL);
+		hf_draw(u, w, y, 0, &l);
 		return;
 	}
 	const struct mt_counter *ah =
 		mt_counter_find(si->meminfo, si->nmeminfo, "AnonHugePages");
 	if (ah) {
-		seg(u, w, y, &x, "AnonHugePages ", A_NORMAL);
-		seg(u, w, y, &x, mt_fmt_size(v, sizeof(v), ah->value * 1024),
-		    A_BOLD);
+		it = ui_hf_add(&l, 0, " ");
+		mt_fmt_size(v, sizeof(v), ah->value * 1024);
+		ui_hf_form(it, N, "AnonHugePages ", A_BOLD, v, 0, NULL);
+		ui_hf_form(it, N, "anon ", A_BOLD, v, 0, NULL);
 	}
-	rate_seg(u, w, y, &x, si, "thp_fault_alloc", "faults", false);
-	rate_seg(u, w, y, &x, si, "thp_fault_fallback", "fallback", true);
+	rate_item(u, &l, 2, NULL, UI_R_FAULT, "faults ", "fault ", false);
+	rate_item(u, &l, 2, NULL, UI_R_FALLBACK, "fallback ", NULL, true);
 	uint64_t all = mt_buddy_free_pages(si, -1, 0);
 	if (all) {
 		uint64_t big = mt_buddy_free_pages(si, -1, s->pmd_order);
-		sep(u, w, y, &x);
-		snprintf(b, sizeof(b), "free in %s+ blocks ",
-			 ui_order_label(v, sizeof(v), s->page_size,
-					s->pmd_order));
-		seg(u, w, y, &x, b, A_NORMAL);
-		snprintf(b, sizeof(b), "%s%%",
-			 ui_fmt_pct(p, sizeof(p), big, all));
-		seg(u, w, y, &x, b, big * 4 < all ? ui_attr(u, UI_C_WARN)
-						  : A_BOLD);
+		ui_order_label(v, sizeof(v), s->page_size, s->pmd_order);
+		snprintf(b, sizeof(b), "free in %s+ blocks ", v);
+		snprintf(c, sizeof(c), "free %s+ ", v);
+		snprintf(p + 0, sizeof(p), "%s%%",
+			 ui_fmt_pct(v, sizeof(v), big, all));
+		attr_t a = big * 4 < all ? ui_attr(u, UI_C_WARN) : A_BOLD;
+		it = ui_hf_add(&l, 4, NULL);
+		ui_hf_form(it, N, b, a, p, 0, NULL);
+		ui_hf_form(it, N, c, a, p, 0, NULL);
 	}
-	rate_seg(u, w, y, &x, si, "thp_collapse_alloc", "collapse", false);
-	rate_seg(u, w, y, &x, si, "thp_split_page", "split", false);
+	rate_item(u, &l, 1, NULL, UI_R_COLLAPSE, "collapse ", NULL, false);
+	rate_item(u, &l, 1, NULL, UI_R_SPLIT, "split ", NULL, false);
+	/* the window the rates are averaged over */
+	it = ui_hf_add(&l, 3, NULL);
+	double span = u->ss.span_s > 0 ? u->ss.span_s
+					: (double)u->rate_window_ms / 1000.0;
+	snprintf(b, sizeof(b), "rates over %.0fs", span);
+	snprintf(c, sizeof(c), "over %.0fs", span);
+	ui_hf_form(it, ui_attr(u, UI_C_DIM), b, 0, NULL, 0, NULL);
+	ui_hf_form(it, ui_attr(u, UI_C_DIM), c, 0, NULL, 0, NULL);
+	hf_draw(u, w, y, 0, &l);
 }
+
+#undef N
 
 void ui_draw_header(struct ui *u, WINDOW *w)
 {

@@ -127,7 +127,9 @@ static int help_lines(struct hline *out, int width,
 	    NULL);
 	ADD(L_TEXT, "else PMD-mapped slots; RSS when that did not change. D",
 	    NULL);
-	ADD(L_TEXT, "shows HUGE/s: its change per second. COLL is memory in",
+	ADD(L_TEXT, "shows HUGE/s: its change per second over the window the",
+	    NULL);
+	ADD(L_TEXT, "header gives (rates over Ns). COLL is memory in",
 	    NULL);
 	ADD(L_TEXT, "PMD slots not PMD-mapped that MADV_COLLAPSE would make",
 	    NULL);

@@ -218,7 +218,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	werase(w);
 	if (u->lay.hist_side) {
 		wattrset(w, ui_attr(u, UI_C_DIM));
-		mvwvline(w, 0, 0, u->utf8 ? ACS_VLINE : '|', h);
+		ui_vline(u, w, 0, 0, h);
 	}
 	const struct ui_dist *d = s ? ui_selected_dist(u, title, sizeof(title))
 				    : NULL;
@@ -237,7 +237,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	int ow = right ? cw - plot_w - 2 : cw;
 	if (right) {
 		wattrset(w, ui_attr(u, UI_C_DIM));
-		mvwvline(w, 1, x0 + ow, u->utf8 ? ACS_VLINE : '|', h - 1);
+		ui_vline(u, w, 1, x0 + ow, h - 1);
 		wattrset(w, A_NORMAL);
 		draw_history(u, w, 1, x0 + ow + 2, plot_w - 1, h - 1);
 	}

@@ -329,9 +329,12 @@ static int act_tree(struct ui *u, int key)
 static int act_delta(struct ui *u, int key)
 {
 	u->set.show_delta = !u->set.show_delta;
-	ui_set_status(u, "%s", u->set.show_delta ?
-		      "HUGE/s: change of huge-backed memory per second since "
-		      "the last scan" : "HUGE/s column hidden");
+	if (u->set.show_delta)
+		ui_set_status(u, "HUGE/s: change of huge-backed memory per "
+			      "second over the last %.0fs (khugepaged works "
+			      "in bursts)", (double)u->rate_window_ms / 1000.0);
+	else
+		ui_set_status(u, "HUGE/s column hidden");
 	return UI_R_REDRAW;
 }
 

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,8 @@ static void rebuild(struct ui *u)
 					  &u->rc_seen);
 		}
 	}
+	u->data.history = u->history;
+	u->data.rate_window_ns = u->rate_window_ms * 1000000;
 	ui_data_build(&u->data, u->snap, &u->set, u->vma_mode ? u->vpid : 0);
 	if (u->vma_mode && u->data.vproc < 0 && u->snap) {
 		ui_set_status(u, "process %d has exited", (int)u->vpid);
@@ -184,6 +187,54 @@ static void push_rate(struct mt_series *ser, const struct mt_sysinfo *si,
 		mt_series_push(ser, c->rate);
 }
 
+/* The window of the rates of bursty events, from khugepaged's pace. */
+static void update_rate_window(struct ui *u, const struct mt_sysinfo *si)
+{
+	const struct mt_counter *c =
+		si ? mt_counter_find(si->khugepaged, si->nkhugepaged,
+				     "scan_sleep_millisecs")
+		   : NULL;
+	u->rate_window_ms = ui_rate_window_ms(c ? c->value : 0,
+					      u->interval_ms);
+}
+
+/* The header's rates: the counters' increases per scan, and their rates
+ * over the window. */
+static void update_sysrates(struct ui *u, const struct mt_snapshot *s)
+{
+	static const char *const keys[UI_R_COUNT] = {
+		"thp_fault_alloc", "thp_fault_fallback", "thp_collapse_alloc",
+		"thp_split_page",
+	};
+	struct ui_sysseries *ss = &u->ss;
+	const struct mt_sysinfo *si = s->sys;
+	ss->t[ss->inc[0].head] = s->time_ns;
+	for (int k = 0; k < UI_R_COUNT; k++) {
+		const struct mt_counter *c =
+			mt_counter_find(si->vmstat, si->nvmstat, keys[k]);
+		double inc = NAN;
+		if (c) {
+			/* a counter that went backwards was reset */
+			inc = !ss->have_last[k] ? 0
+			      : c->value >= ss->last[k]
+				      ? (double)(c->value - ss->last[k])
+				      : (double)c->value;
+			ss->last[k] = c->value;
+		}
+		ss->have_last[k] = c != NULL;
+		mt_series_push(&ss->inc[k], inc);
+	}
+	ss->span_s = 0;
+	for (int k = 0; k < UI_R_COUNT; k++) {
+		double span = 0;
+		ss->has_rate[k] = mt_series_rate(&ss->inc[k], ss->t,
+						 u->rate_window_ms * 1000000,
+						 true, &ss->rate[k], &span);
+		if (ss->has_rate[k])
+			ss->span_s = span;
+	}
+}
+
 /* The system series the viewer keeps: THP fault, fallback, collapse and
  * split rates, and the share of free memory in PMD-sized blocks. */
 static void update_sysseries(struct ui *u, const struct mt_snapshot *s)
@@ -193,6 +244,8 @@ static void update_sysseries(struct ui *u, const struct mt_snapshot *s)
 	if (!si || s->generation == ss->gen)
 		return;
 	ss->gen = s->generation;
+	update_rate_window(u, si);
+	update_sysrates(u, s);
 	push_rate(&ss->fault, si, "thp_fault_alloc");
 	push_rate(&ss->fallback, si, "thp_fault_fallback");
 	push_rate(&ss->collapse, si, "thp_collapse_alloc");
@@ -273,15 +326,29 @@ static void load_rc(struct ui *u, const struct mt_ui_opts *o,
 		const char *nl = memchr(warn.data + i, '\n', warn.len - i);
 		size_t n = nl ? (size_t)(nl - warn.data) - i : warn.len - i;
 		if (n) {
+			/* the file's name without its directory: the
+			 * warning must fit the footer (F1 help, README and
+			 * memtop(1) say where the file is) */
+			const char *t = warn.data + i;
+			const char *slash = strrchr(u->rc_path, '/');
+			size_t pl = strlen(u->rc_path);
+			if (slash && n > pl && !strncmp(t, u->rc_path, pl)) {
+				size_t skip = (size_t)(slash + 1 - u->rc_path);
+				t += skip;
+				n -= skip;
+				i += skip;
+			}
 			if (msg.len)
 				MT_BUF_LIT(&msg, "; ");
-			ui_sanitize(&msg, warn.data + i, n, u->utf8);
+			ui_sanitize(&msg, t, n, u->utf8);
 		}
 		i += n + 1;
 	}
 	if (msg.len)
 		ui_set_status(u, "%s%s", msg.data,
-			      st == MT_SETTINGS_FOREIGN ? " (not saved over)" : "");
+			      st == MT_SETTINGS_FOREIGN
+				      ? " (not saved over)"
+				      : " (the line is kept when saving)");
 	mt_buf_free(&warn);
 	mt_buf_free(&msg);
 }
@@ -403,6 +470,7 @@ static void free_ui(struct ui *u)
 	ui_action_free(u);
 	free(u->sel_group);
 	free(u->rc_path);
+	free(u->pids);
 	free(u);
 }
 
@@ -422,6 +490,14 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	init_settings(u, o, &rc);
 	ui_data_init(&u->data);
 	u->history = mt_history_new();
+	u->rate_window_ms = ui_rate_window_ms(0, u->interval_ms);
+	if (o->npids) {
+		u->pids = xmalloc(o->npids * sizeof(pid_t));
+		memcpy(u->pids, o->pids, o->npids * sizeof(pid_t));
+		u->npids = o->npids;
+		ui_fmt_pids(u->pids_arg, sizeof(u->pids_arg), u->pids,
+			    u->npids);
+	}
 	struct utsname un;
 	if (uname(&un) == 0) {
 		snprintf(u->host, sizeof(u->host), "%s", un.nodename);

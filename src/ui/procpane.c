@@ -235,6 +235,19 @@ void ui_draw_procs(struct ui *u, WINDOW *w)
 		ui_put(w, 1, 1, width - 1, "scanning /proc ...", false, false);
 		return;
 	}
+	if (d->nlines == 0 && u->npids && u->snap->nprocs == 0) {
+		/* -p named only processes the scan did not find */
+		char b[160];
+		if (u->snap->stats.denied)
+			snprintf(b, sizeof(b), "-p %s: no process memtop may "
+				 "read (see the header)", u->pids_arg);
+		else
+			snprintf(b, sizeof(b), "%s %s do%s not exist (-p)",
+				 u->npids > 1 ? "processes" : "process",
+				 u->pids_arg, u->npids > 1 ? "" : "es");
+		ui_put(w, 1, 1, width - 1, b, false, false);
+		return;
+	}
 	if (d->nlines == 0) {
 		ui_put(w, 1, 1, width - 1,
 		       "no process matches (\\ filter, U user, K kernel threads)",

@@ -48,6 +48,11 @@ void ui_init_colors(struct ui *u);
  * right); returns the cells used. */
 int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
 	   bool utf8);
+/* A vertical divider of h rows at (y, x): the box-drawing character as
+ * text in UTF-8 (an ACS line would need the terminal's alternate
+ * character set, which some, like vt100 in a UTF-8 locale, print as a
+ * literal 'x'), else '|'. */
+void ui_vline(const struct ui *u, WINDOW *w, int y, int x, int h);
 /* Draw the compact bar of d at (y, x), width cells. */
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected);

@@ -56,7 +56,7 @@ const char *ui_fmt_count(char *buf, size_t len, uint64_t n, int width);
 const char *ui_fmt_interval(char *buf, size_t len, uint64_t ms);
 /* Next interval step up (dir > 0) or down from ms. */
 uint64_t ui_interval_step(uint64_t ms, int dir);
-/* Events per second: "0", "0.4/s", "12/s", "1.2K/s"; "-" when !valid. */
+/* Events per second: "0/s", "0.4/s", "12/s", "1.2K/s"; "-" when !valid. */
 const char *ui_fmt_rate(char *buf, size_t len, double per_s, bool valid);
 /* Signed byte change: "+4.0M", "-512K", "0". */
 const char *ui_fmt_delta(char *buf, size_t len, double bytes);
@@ -94,5 +94,54 @@ int ui_wrap_lines(const char *s, int width, int indent, bool utf8);
 /* A reason's sentence template (why.h) for reading: each figure {0} ..
  * {4} becomes "N". Returns buf. */
 const char *ui_why_template(char *buf, size_t len, const char *text);
+
+/*
+ * A header line that fits by priority and abbreviation (hfit.c). Items are
+ * added in order with ui_hf_add (prio 0: never left out; the higher, the
+ * sooner an item is shortened and then left out; join: what goes before
+ * it, NULL for the line's sep), each with its forms, the full one first
+ * (ui_hf_form: up to three runs of text with their attributes, NULL for
+ * none). ui_hf_fit chooses the forms and the items left out for cols;
+ * ui_hf_emit hands the runs to put, cut only between words and then
+ * ended with an ellipsis.
+ */
+#define UI_HF_RUNS 3
+#define UI_HF_FORMS 3
+#define UI_HF_ITEMS 16
+#define UI_HF_TEXT 160
+struct ui_hf_run {
+	char t[UI_HF_TEXT];
+	unsigned long attr;
+};
+struct ui_hf_form {
+	struct ui_hf_run r[UI_HF_RUNS];
+	int n;
+};
+struct ui_hf_item {
+	struct ui_hf_form f[UI_HF_FORMS];
+	int nf, cur, prio;
+	bool gone;
+	const char *join;
+};
+struct ui_hf_line {
+	struct ui_hf_item it[UI_HF_ITEMS];
+	int n;
+	const char *sep;
+	unsigned long sepattr;
+};
+struct ui_hf_item *ui_hf_add(struct ui_hf_line *l, int prio, const char *join);
+void ui_hf_form(struct ui_hf_item *it, unsigned long a1, const char *t1,
+		unsigned long a2, const char *t2, unsigned long a3,
+		const char *t3);
+int ui_hf_width(const struct ui_hf_line *l, bool utf8);
+void ui_hf_fit(struct ui_hf_line *l, int cols, bool utf8);
+void ui_hf_emit(const struct ui_hf_line *l, int cols, bool utf8,
+		void (*put)(const char *t, size_t n, unsigned long attr,
+			    void *arg),
+		void *arg);
+
+/* A -p list as given: "1234,5678"; "1,2,3 +7" when the rest does not fit
+ * in len. */
+const char *ui_fmt_pids(char *buf, size_t len, const pid_t *pids, size_t n);
 
 #endif

@@ -43,9 +43,21 @@ struct ui_selid {
 
 /* System series the viewer keeps itself (the history module keeps the
  * per-process and system memory figures). */
+enum ui_sysrate { UI_R_FAULT, UI_R_FALLBACK, UI_R_COLLAPSE, UI_R_SPLIT,
+		  UI_R_COUNT };
 struct ui_sysseries {
 	uint64_t gen;
 	struct mt_series fault, fallback, collapse, split, free_pmd;
+	/* the header's rates: each counter's increase per scan (NaN when
+	 * the counter is missing), the scans' times, and the rates over the
+	 * window (ui_rate_window_ms) with the time they cover */
+	struct mt_series inc[UI_R_COUNT];
+	uint64_t t[MT_HISTORY_LEN];
+	uint64_t last[UI_R_COUNT];
+	bool have_last[UI_R_COUNT];
+	bool has_rate[UI_R_COUNT];
+	double rate[UI_R_COUNT];
+	double span_s;
 };
 
 /* The C key's action (action.c): MADV_COLLAPSE slot by slot, a few
@@ -123,6 +135,14 @@ struct ui {
 
 	uint64_t interval_ms;
 	bool paused;
+	/* rates of bursty events (HUGE/s, the header's) are averaged over
+	 * this window: see ui_rate_window_ms */
+	uint64_t rate_window_ms;
+
+	/* -p: the processes the list is restricted to, and as shown */
+	pid_t *pids;
+	size_t npids;
+	char pids_arg[48];
 
 	WINDOW *win[UI_W_COUNT];
 	struct ui_rect wrect[UI_W_COUNT];

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct mt_history;
 #include "memtop/settings.h"
 #include "memtop/snapshot.h"
 #include "memtop/util.h"
@@ -243,6 +245,10 @@ struct ui_data {
 	size_t nprev;
 	uint64_t prev_time_ns;
 	uint64_t gen;
+	/* when set, HUGE/s is the change over rate_window_ns in this history
+	 * (mt_series_rate) rather than since the previous scan */
+	const struct mt_history *history;
+	uint64_t rate_window_ns;
 	/* the open process (VMA pane) */
 	pid_t vpid;
 	ssize_t vproc;           /* index in ps, -1 if gone */
@@ -258,6 +264,10 @@ struct ui_data {
 };
 
 void ui_data_init(struct ui_data *d);
+/* The window of the rates of bursty events: khugepaged's
+ * scan_sleep_millisecs (10 s, its default, when not known), and at least
+ * three of memtop's scans. */
+uint64_t ui_rate_window_ms(uint64_t scan_sleep_ms, uint64_t interval_ms);
 /* Large folio pages by NUMA node (per[0..nn)) of one process (ps) or of a
  * cgroup's members (g, when ps is NULL); false when none of them has the
  * figure (no folio view, or no NUMA information). */

@@ -241,6 +241,57 @@ static void test_plot_edges(void **state)
 		mt_buf_free(&rows[r]);
 }
 
+/* Rates over a window: a burst between two scans stays in the rate for
+ * the whole window, where the rate since the previous scan is 0 the scan
+ * after. */
+static void test_series_rate(void **state)
+{
+	(void)state;
+	struct mt_series s;
+	uint64_t t[MT_HISTORY_LEN];
+	memset(&s, 0, sizeof(s));
+	double r, span;
+	/* one sample: no rate */
+	t[s.head] = 0;
+	mt_series_push(&s, 0);
+	assert_false(mt_series_rate(&s, t, 10000000000ull, false, &r, NULL));
+	/* a scan every 2 s; 20M arrive at once between 4 s and 6 s */
+	for (int k = 1; k <= 7; k++) {
+		t[s.head] = (uint64_t)k * 2000000000ull;
+		mt_series_push(&s, k >= 3 ? 20e6 : 0);
+	}
+	/* newest at 14 s: back to 4 s (10 s window), 20M over 10 s */
+	assert_true(mt_series_rate(&s, t, 10000000000ull, false, &r, &span));
+	assert_true(fabs(span - 10.0) < 1e-9);
+	assert_true(fabs(r - 2e6) < 1e-3);
+	/* a 2 s window no longer sees it */
+	assert_true(mt_series_rate(&s, t, 2000000000ull, false, &r, &span));
+	assert_true(r == 0 && fabs(span - 2.0) < 1e-9);
+	/* a window longer than what is held: the oldest sample */
+	assert_true(mt_series_rate(&s, t, 100000000000ull, false, &r, &span));
+	assert_true(fabs(span - 14.0) < 1e-9);
+	/* increments: their sum over the window (the oldest's own is not
+	 * in it) */
+	struct mt_series in;
+	memset(&in, 0, sizeof(in));
+	for (int k = 0; k <= 5; k++) {
+		t[in.head] = (uint64_t)k * 1000000000ull;
+		mt_series_push(&in, k == 0 ? 99 : k);
+	}
+	assert_true(mt_series_rate(&in, t, 3000000000ull, true, &r, &span));
+	assert_true(fabs(span - 3.0) < 1e-9 && fabs(r - (3 + 4 + 5) / 3.0) < 1e-9);
+	/* an unknown value: no rate */
+	t[s.head] = 16000000000ull;
+	mt_series_push(&s, NAN);
+	assert_false(mt_series_rate(&s, t, 10000000000ull, false, &r, NULL));
+	/* time standing still: no rate */
+	memset(&in, 0, sizeof(in));
+	t[0] = t[1] = 5;
+	mt_series_push(&in, 1);
+	mt_series_push(&in, 2);
+	assert_false(mt_series_rate(&in, t, 1, false, &r, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_history_procs),
 		cmocka_unit_test(test_history_sum),
 		cmocka_unit_test(test_plot_edges),
+		cmocka_unit_test(test_series_rate),
 	};
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }

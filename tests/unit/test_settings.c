@@ -895,6 +895,72 @@ static void test_atomic_readers(void **state)
 	mt_buf_free(&v[1]);
 }
 
+/* Saving keeps what memtop did not understand: unknown keys, comments,
+ * lines that are not key=value, and a bad value the user did not change;
+ * it changes only the keys whose value changed. */
+static void test_update_keeps_unknown(void **state)
+{
+	(void)state;
+	const char *in = "# mine\nversion=1\nsort=zzz\nfoo=bar\nnot a line\n"
+			 "view=present\ninterval=2\n";
+	struct mt_settings s, back;
+	struct mt_buf w = {0}, out = {0};
+	assert_int_equal(mt_settings_parse(in, strlen(in), "rc", &s, &w),
+			 MT_SETTINGS_PARTIAL);
+	/* nothing changed: the text comes back as it was */
+	mt_settings_update_text(&out, in, strlen(in), &s);
+	assert_string_equal(out.data, in);
+	/* the view changed: that line only; the bad sort is kept */
+	s.view = MT_SETTINGS_VIEW_FOLIOS;
+	s.show_kthreads = true;
+	mt_buf_reset(&out);
+	mt_settings_update_text(&out, in, strlen(in), &s);
+	assert_string_equal(out.data,
+			    "# mine\nversion=1\nsort=zzz\nfoo=bar\nnot a line\n"
+			    "view=folios\ninterval=2\nkernel_threads=1\n");
+	mt_buf_reset(&w);
+	mt_settings_parse(out.data, out.len, "rc", &back, &w);
+	assert_int_equal(back.view, MT_SETTINGS_VIEW_FOLIOS);
+	assert_true(back.show_kthreads);
+	/* the sort changed: the bad line is replaced */
+	s.sort = MT_SORT_PID;
+	mt_buf_reset(&out);
+	mt_settings_update_text(&out, in, strlen(in), &s);
+	assert_non_null(strstr(out.data, "\nsort=pid\n"));
+	assert_null(strstr(out.data, "zzz"));
+	assert_non_null(strstr(out.data, "\nfoo=bar\n"));
+	/* no newline at the end of the file */
+	mt_buf_reset(&out);
+	mt_settings_update_text(&out, "version=1\nfoo=1", 15, &s);
+	assert_non_null(strstr(out.data, "foo=1\n"));
+	mt_buf_free(&w);
+	mt_buf_free(&out);
+}
+
+static void test_save_keeps_unknown(void **state)
+{
+	(void)state;
+	const char *p = in_dir("rc-unknown");
+	const char *in = "version=1\nview=bogus\nfoo=bar\n";
+	write_file(p, in, strlen(in));
+	struct mt_settings s;
+	struct mt_buf w = {0}, back = {0};
+	assert_int_equal(mt_settings_load(p, &s, &w), MT_SETTINGS_PARTIAL);
+	s.sort = MT_SORT_RSS;
+	assert_int_equal(mt_settings_save(p, &s), 0);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	char buf[512];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "foo=bar\n"));
+	assert_non_null(strstr(buf, "view=bogus\n"));
+	assert_non_null(strstr(buf, "sort=rss\n"));
+	mt_buf_free(&w);
+	mt_buf_free(&back);
+}
+
 int main(void)
 {
 	const char *env = getenv("MEMTOP_TEST_SEED");
@@ -912,6 +978,9 @@ int main(void)
 		cmocka_unit_test(test_parse_random),
 		cmocka_unit_test_setup_teardown(test_load, setup_dir,
 						teardown_dir),
+		cmocka_unit_test(test_update_keeps_unknown),
+		cmocka_unit_test_setup_teardown(test_save_keeps_unknown,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_save, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_atomic_basic, setup_dir,

@@ -331,7 +331,7 @@ static void test_rates_and_deltas(void **state)
 {
 	(void)state;
 	char b[32];
-	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0, true), "0");
+	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0, true), "0/s");
 	assert_string_equal(ui_fmt_rate(b, sizeof(b), 3, false), "-");
 	assert_string_equal(ui_fmt_rate(b, sizeof(b), 0.25, true), "0.2/s");
 	assert_string_equal(ui_fmt_rate(b, sizeof(b), 9.96, true), "10.0/s");
@@ -459,6 +459,73 @@ static void test_settings_file(void **state)
 	assert_true(file.show_kthreads);
 }
 
+static void hf_put(const char *t, size_t n, unsigned long attr, void *arg)
+{
+	(void)attr;
+	strncat(arg, t, n);
+}
+
+/* A header line fits by abbreviating, then leaving out the least
+ * important items; what still does not fit ends with an ellipsis after a
+ * whole word, never in one. */
+static void test_header_fit(void **state)
+{
+	(void)state;
+	static struct ui_hf_line l;
+	char out[512];
+	memset(&l, 0, sizeof(l));
+	l.sep = " | ";
+	struct ui_hf_item *it = ui_hf_add(&l, 0, NULL);
+	ui_hf_form(it, 0, "memtop", 0, " host", 0, NULL);
+	it = ui_hf_add(&l, 3, NULL);
+	ui_hf_form(it, 0, "Linux 6.18.1", 0, NULL, 0, NULL);
+	it = ui_hf_add(&l, 1, NULL);
+	ui_hf_form(it, 0, "THP enabled=madvise defrag=never", 0, NULL, 0, NULL);
+	ui_hf_form(it, 0, "THP madvise/never", 0, NULL, 0, NULL);
+	it = ui_hf_add(&l, 2, NULL);
+	ui_hf_form(it, 0, "page ", 0, "4K", 0, NULL);
+	const char *full = "memtop host | Linux 6.18.1 | THP enabled=madvise "
+			   "defrag=never | page 4K";
+	int cols[] = { 200, 71, 70, 44, 40, 30, 8, 1 };
+	const char *want[] = {
+		full, full,
+		"memtop host | Linux 6.18.1 | THP madvise/never | page 4K",
+		"memtop host | THP madvise/never | page 4K",
+		"memtop host | THP madvise/never",
+		"memtop host",
+		"memtop \u2026",
+		"",
+	};
+	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+		ui_hf_fit(&l, cols[k], true);
+		out[0] = '\0';
+		ui_hf_emit(&l, cols[k], true, hf_put, out);
+		assert_string_equal(out, want[k]);
+		assert_true(ui_text_width(out, true) <= cols[k]);
+	}
+	/* without UTF-8 the ellipsis is three dots */
+	ui_hf_fit(&l, 10, false);
+	out[0] = '\0';
+	ui_hf_emit(&l, 10, false, hf_put, out);
+	assert_string_equal(out, "memtop ...");
+}
+
+static void test_pids_and_window(void **state)
+{
+	(void)state;
+	char b[16];
+	pid_t p[] = { 1234, 5678, 42, 7 };
+	assert_string_equal(ui_fmt_pids(b, sizeof(b), p, 2), "1234,5678");
+	assert_string_equal(ui_fmt_pids(b, sizeof(b), p, 4), "1234,5678,42,7");
+	assert_string_equal(ui_fmt_pids(b, 13, p, 4), "1234,5678 +2");
+	assert_string_equal(ui_fmt_pids(b, sizeof(b), p + 2, 2), "42,7");
+	/* khugepaged's pace, at least three scans, 10 s when unknown */
+	assert_int_equal(ui_rate_window_ms(10000, 2000), 10000);
+	assert_int_equal(ui_rate_window_ms(1000, 2000), 6000);
+	assert_int_equal(ui_rate_window_ms(0, 1000), 10000);
+	assert_int_equal(ui_rate_window_ms(60000, 30000), 90000);
+}
+
 int main(void)
 {
 	/* wcwidth() needs a UTF-8 locale; C.UTF-8 is in every glibc */
@@ -480,6 +547,8 @@ int main(void)
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_why_template),
 		cmocka_unit_test(test_settings_file),
+		cmocka_unit_test(test_header_fit),
+		cmocka_unit_test(test_pids_and_window),
 	};
 	return cmocka_run_group_tests_name("ui_format", tests, NULL, NULL);
 }
