@@ -48,6 +48,10 @@ void ui_init_colors(struct ui *u);
  * right); returns the cells used. */
 int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
 	   bool utf8);
+/* The same, but text that does not fit ends in an ellipsis ("~" without
+ * UTF-8) in the last cell instead of being cut. */
+int ui_put_ell(WINDOW *w, int y, int x, int width, const char *s, bool right,
+	       bool utf8);
 /* Draw the compact bar of d at (y, x), width cells. */
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected);
