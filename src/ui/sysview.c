@@ -462,8 +462,12 @@ static void section_mthp(struct sv *c)
 	for (int x = x0 + cw[lmax]; lmax > 0 && x + 2 + cw[lmax - 1] <= room;
 	     lmax--)
 		x += 2 + cw[lmax - 1];
+	/* scrolled to the end, it stays there while the widths change */
+	bool at_end = c->u->sys_left > 0 &&
+		      c->u->sys_left >= c->u->sys_left_max;
 	c->u->sys_left_max = (int)lmax;
-	size_t z0 = (size_t)MT_MAX(0, MT_MIN(c->u->sys_left, (int)lmax));
+	size_t z0 = at_end ? lmax
+			   : (size_t)MT_MAX(0, MT_MIN(c->u->sys_left, (int)lmax));
 	c->u->sys_left = (int)z0;
 	size_t shown = 0;
 	int x = x0;

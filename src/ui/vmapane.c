@@ -98,7 +98,8 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 		int need = ui_text_width(cand[k][0], false) +
 			   (*cand[k][0] && *cand[k][1] ? 2 : 0) +
 			   ui_text_width(cand[k][1], false);
-		if (x + need <= width)
+		if (x + need < width) /* a cell to spare: no word ends at
+				       * the edge, where it would look cut */
 			break;
 	}
 	if (k == nc)
@@ -208,7 +209,7 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 		default:
 			continue;
 		}
-		ui_put(w, y, p->x, p->w, t, c->right, u->utf8);
+		ui_put_ell(w, y, p->x, p->w, t, c->right, u->utf8);
 		wattrset(w, base);
 	}
 	wattrset(w, A_NORMAL);
