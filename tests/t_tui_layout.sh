@@ -94,14 +94,20 @@ proc_rows() {
 
 # The body lines (between the four header lines and the footer) that
 # reach the last column and end in a letter: a word cut at the edge.
-# Tables end in figures or bars, text that does not fit in an ellipsis.
+# Tables end in figures or bars, text that does not fit in an ellipsis;
+# the rows of the process and VMA lists end in a name or path that the
+# viewer cuts with an ellipsis (a whole one may end at the edge).
 cut_words() { # COLS
 	screen | "$PYTHON" -c '
-import sys
+import re, sys
 cols = int(sys.argv[1])
 lines = sys.stdin.read().split("\n")
 for i, l in enumerate(lines[4:-2]):
     l = l.rstrip("\n")
+    # table rows (a pid or an address first) end in a name or a path
+    # that may end at the edge, and is cut with an ellipsis otherwise
+    if re.match(r"^ *[0-9a-f]+ ", l):
+        continue
     if len(l) >= cols and l[cols - 1].isalpha() and l[cols - 2].isalpha():
         print("line %d: %s" % (i + 5, l))
 ' "$1"

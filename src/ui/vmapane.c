@@ -65,7 +65,7 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 	const char *note = p->has_smaps ? "ADV/ELIG from smaps"
 					: "ADV/ELIG: smaps on the next scan";
 	const char *note_s = p->has_smaps ? "" : "smaps: next scan";
-	char slots[160] = "", slots_s[96] = "";
+	char slots[160] = "", slots_s[160] = "";
 	if (p->pmd_slots != MT_UNKNOWN && p->pmd_full != MT_UNKNOWN &&
 	    p->pmd_touched != MT_UNKNOWN) {
 		char coll[16], mapped[40];
@@ -85,13 +85,13 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 			 "mapped, %" PRIu64 " full (%s collapsible), %" PRIu64
 			 " partial", p->pmd_slots, mapped, p->pmd_full, coll,
 			 part);
-		snprintf(slots_s, sizeof(slots_s), "slots %" PRIu64 ": %s "
-			 "map %" PRIu64 " full %" PRIu64 " part, %s coll",
+		snprintf(slots_s, sizeof(slots_s), "PMD slots %" PRIu64 ": %s/"
+			 "%" PRIu64 "/%" PRIu64 " mapped/full/partial, %s coll",
 			 p->pmd_slots, mapped, p->pmd_full, part, coll);
 	}
 	const char *cand[][2] = {
-		{ note, slots }, { note_s, slots }, { "", slots },
-		{ note_s, slots_s }, { "", slots_s },
+		{ note, slots }, { note, slots_s }, { note_s, slots },
+		{ "", slots }, { note_s, slots_s }, { "", slots_s },
 	};
 	size_t k = 0, nc = MT_ARRAY_SIZE(cand);
 	for (; k < nc; k++) {
