@@ -574,6 +574,7 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 	 * system keep VMA details for the selected process and the first
 	 * VIEWER_VMA_DETAILS VMAs only; process sums are always complete. */
 	so.vma_detail_limit = VIEWER_VMA_DETAILS;
+	so.cmdline = true; /* the COMMAND column (p) */
 	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
 	if (!sc) {
 		fprintf(stderr, "memtop: cannot start the scanner thread\n");

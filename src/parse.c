@@ -570,3 +570,44 @@ size_t mt_parse_buddyinfo(const char *buf, size_t len, struct mt_arena *a,
 	free(tmp);
 	return n;
 }
+
+int mt_parse_stat_starttime(const char *buf, size_t len, uint64_t *start)
+{
+	/* "pid (comm) state ppid ...": fields from 3 on follow the last ')' */
+	const char *p = NULL;
+	for (size_t i = len; i > 0; i--) {
+		if (buf[i - 1] == ')') {
+			p = buf + i;
+			break;
+		}
+	}
+	if (!p)
+		return -1;
+	const char *end = buf + len;
+	for (int field = 3; field <= 22; field++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end)
+			return -1;
+		if (field == 22) {
+			uint64_t v = 0;
+			const char *q = p;
+			while (q < end && *q >= '0' && *q <= '9')
+				v = v * 10 + (uint64_t)(*q++ - '0');
+			if (q == p)
+				return -1;
+			*start = v;
+			return 0;
+		}
+		while (p < end && *p != ' ')
+			p++;
+	}
+	return -1;
+}
+
+size_t mt_cmdline_trim(const char *buf, size_t len)
+{
+	while (len > 0 && buf[len - 1] == '\0')
+		len--;
+	return len;
+}

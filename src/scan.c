@@ -5,7 +5,9 @@
  * read on a thread of their own), the pids to look at, one scan_proc()
  * per process, and the end (sums, statistics, buffers trimmed). For each
  * process scan_proc() reads one /proc file per step: status (name, uid,
- * ppid), cgroup, maps (the VMAs), then pagemap for all VMAs in one walk
+ * ppid), cgroup, when asked (the viewer) stat and cmdline (the command
+ * line, read once per process: kept by pid, start time and name from one
+ * scan to the next), maps (the VMAs), then pagemap for all VMAs in one walk
  * (scan_walk.c), when asked the slots MADV_COLLAPSE would collapse (the
  * rules of collapse.c, with smaps and mountinfo read only where a slot is
  * a candidate), and, when asked, smaps.
@@ -88,6 +90,15 @@ struct mt_scan_ctx *mt_scan_ctx_new(const char *proc_root,
 	return c;
 }
 
+static void cmd_free(struct cmd_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].comm);
+		free(e[i].s);
+	}
+	free(e);
+}
+
 void mt_scan_ctx_free(struct mt_scan_ctx *c)
 {
 	if (!c)
@@ -109,6 +120,8 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 	mt_intern_free(&c->paths);
 	mt_intern_free(&c->hists);
 	free(c->scratch);
+	cmd_free(c->cmd, c->ncmd);
+	cmd_free(c->cmd_next, c->nnext);
 	free(c);
 }
 
@@ -309,6 +322,62 @@ static void read_cgroup(struct proc_scan *ps, struct mt_proc *p)
 	}
 }
 
+static struct cmd_entry *cmd_find(struct mt_scan_ctx *c, pid_t pid)
+{
+	size_t lo = 0, hi = c->ncmd;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->cmd[mid].pid == pid)
+			return &c->cmd[mid];
+		if (c->cmd[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Step 2b, cmdline, when asked for (none for kernel threads): read once
+ * per process; later scans take it from the last one's while the pid has
+ * the same start time (/proc/PID/stat) and name. */
+static void read_cmdline(struct proc_scan *ps, struct mt_proc *p)
+{
+	struct mt_scan_ctx *c = ps->c;
+	uint64_t start;
+	if (!ps->o->cmdline || p->kthread ||
+	    mt_read_at(ps->dirfd, "stat", &c->status) < 0 ||
+	    mt_parse_stat_starttime(c->status.data, c->status.len, &start) < 0)
+		return;
+	struct cmd_entry e = { p->pid, start, NULL, NULL, 0 };
+	struct cmd_entry *old = cmd_find(c, p->pid);
+	if (old && old->start == start && old->comm &&
+	    strcmp(old->comm, p->comm) == 0) {
+		e = *old; /* moved to the new list */
+		old->comm = old->s = NULL;
+	} else {
+		if (mt_read_at(ps->dirfd, "cmdline", &c->status) < 0)
+			return;
+		e.comm = xstrdup(p->comm);
+		e.n = mt_cmdline_trim(c->status.data, c->status.len);
+		if (e.n) {
+			e.s = xmalloc(e.n);
+			memcpy(e.s, c->status.data, e.n);
+		}
+	}
+	if (c->nnext == c->cap_next) {
+		c->cap_next = c->cap_next ? 2 * c->cap_next : 256;
+		c->cmd_next = xrealloc(c->cmd_next,
+				       c->cap_next * sizeof(*c->cmd_next));
+	}
+	c->cmd_next[c->nnext++] = e;
+	if (e.n) {
+		char *d = mt_arena_alloc(ps->s->arena, e.n + 1);
+		memcpy(d, e.s, e.n);
+		p->cmdline = d;
+		p->cmdline_len = e.n;
+	}
+}
+
 /* The process's figures, zero, in the views this snapshot has. */
 static void alloc_figures(struct mt_snapshot *s, struct mt_proc *p)
 {
@@ -503,6 +572,7 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	if (!read_status(&ps, p, pid))
 		goto out;
 	read_cgroup(&ps, p);
+	read_cmdline(&ps, p);
 	alloc_figures(s, p);
 	if (p->kthread) {
 		s->stats.kthreads++;
@@ -806,6 +876,13 @@ static void scan_end(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		mt_buf_free(&c->smaps);
 	mt_snapshot_ref(s);
 	c->prev = s;
+	/* the command lines of this scan's processes are kept, in pid
+	 * order; those of processes gone go */
+	cmd_free(c->cmd, c->ncmd);
+	c->cmd = c->cmd_next;
+	c->ncmd = c->nnext;
+	c->cmd_next = NULL;
+	c->nnext = c->cap_next = 0;
 }
 
 struct mt_snapshot *mt_scan(struct mt_scan_ctx *c,

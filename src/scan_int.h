@@ -72,6 +72,20 @@ struct mt_scan_ctx {
 	struct mt_vma *scratch;
 	size_t scratch_cap;
 	size_t kept_vmas; /* VMA details kept in the snapshot being built */
+	/* command lines (mt_scan_opts.cmdline): those of the last scan, in
+	 * pid order, and those of the scan being built */
+	struct cmd_entry *cmd, *cmd_next;
+	size_t ncmd, nnext, cap_next;
+};
+
+/* A command line read at an earlier scan, for the process with this pid
+ * and start time (a pid reused by a new process is read again). */
+struct cmd_entry {
+	pid_t pid;
+	uint64_t start;
+	char *comm; /* malloc'd: the name changes at exec, the pid does not */
+	char *s;  /* malloc'd, NUL separated arguments; NULL: none */
+	size_t n;
 };
 
 /* Page ranges [lo, hi), in address order. */

@@ -224,20 +224,20 @@ expect "demo-collapse is listed" "demo-collapse" 10
 expect "demo-collapse is selected (histogram)" "view: PID [0-9]+ demo-collapse"
 # its 128 MiB touched with 4K pages (the first 3 s of the workload)
 for ((i = 0; i < 100; i++)); do
-	rss=$(cell RSS 'demo-collapse$')
+	rss=$(cell RSS '^ *[0-9]+ .* demo-collapse( |$)')
 	[ -n "$rss" ] && [ "$(bytes "$rss")" -ge $((100 << 20)) ] && break
 	sleep 0.1
 done
 t0=$SECONDS
-thp0=$(cell THP% 'demo-collapse$')
-coll0=$(cell COLL 'demo-collapse$')
+thp0=$(cell THP% '^ *[0-9]+ .* demo-collapse( |$)')
+coll0=$(cell COLL '^ *[0-9]+ .* demo-collapse( |$)')
 echo "demo-collapse at start: RSS $rss THP% $thp0 COLL $coll0"
 # collapsing takes the workload about 20 s; a busy machine takes longer:
 # watch for the change itself, up to 30 s times the wait scale
 for ((i = 0; i < 30 * WAIT_SCALE; i++)); do
 	sleep 1
-	thp1=$(cell THP% 'demo-collapse$')
-	coll1=$(cell COLL 'demo-collapse$')
+	thp1=$(cell THP% '^ *[0-9]+ .* demo-collapse( |$)')
+	coll1=$(cell COLL '^ *[0-9]+ .* demo-collapse( |$)')
 	if [ -n "$(num "$thp0")" ] && [ -n "$(num "$thp1")" ]; then
 		awk -v a="$(num "$thp0")" -v b="$(num "$thp1")" \
 			'BEGIN { exit !(b >= a + 50) }' && break

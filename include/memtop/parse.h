@@ -88,6 +88,15 @@ struct mt_smaps_vma {
 size_t mt_parse_smaps(const char *buf, size_t len, struct mt_smaps_vma **out,
 		      size_t *bad);
 
+/* The start time (field 22, clock ticks after boot) from /proc/PID/stat;
+ * the name in parentheses may hold anything, ')' included. 0 or -1. */
+int mt_parse_stat_starttime(const char *buf, size_t len, uint64_t *start);
+
+/* /proc/PID/cmdline as kept in a snapshot: trailing NULs dropped, so the
+ * arguments are NUL separated; returns the length kept (0: none, as for
+ * kernel threads). */
+size_t mt_cmdline_trim(const char *buf, size_t len);
+
 /* The cgroup of a process from /proc/PID/cgroup: the v1 memory
  * controller's path when there is one, else the v2 ("0::") path. Sets
  * path and plen to point into buf; -1 when neither is there. */

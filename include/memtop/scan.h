@@ -37,6 +37,9 @@ struct mt_scan_opts {
 	 * mountinfo) of the processes with a candidate slot */
 	bool collapsible;
 	pid_t smaps_pid;           /* read smaps for this one (0: none) */
+	/* read the command lines (the viewer's COMMAND column): once per
+	 * process, kept by pid and start time between scans */
+	bool cmdline;
 	enum mt_pagemap_method method;
 	/* Keep VMA details (struct mt_vma) for at most this many VMAs in all,
 	 * in pid order, and always for smaps_pid; other processes get their

@@ -99,6 +99,11 @@ struct mt_proc {
 	pid_t pid, ppid;
 	uid_t uid;
 	const char *comm; /* Name: from status (kernel escaped) */
+	/* the command line as read (raw bytes, arguments NUL separated,
+	 * cmdline_len bytes), when the scan was asked for it (the viewer);
+	 * NULL when not asked for, or empty (kernel threads) */
+	const char *cmdline;
+	size_t cmdline_len;
 	const char *user; /* user name, or the uid in decimal */
 	const char *cgroup; /* v1 memory controller path, else the v2 path */
 	/* bytes left under the memory cgroup's limits (memcg.h), MT_UNKNOWN

@@ -497,6 +497,13 @@ void ui_data_build(struct ui_data *d, const struct mt_snapshot *s,
 				   st->utf8);
 		ps->user = add_str(d, p->user, p->user ? strlen(p->user) : 0,
 				   st->utf8);
+		ps->cmd = ps->name;
+		if (st->show_cmdline) {
+			ps->cmd = d->text.len;
+			ui_fmt_cmdline(&d->text, p->cmdline, p->cmdline_len,
+				       p->comm, p->kthread, st->utf8);
+			mt_buf_addc(&d->text, '\0');
+		}
 		if (p->cgroup && *p->cgroup)
 			ps->cgroup = add_str(d, p->cgroup, strlen(p->cgroup),
 					     st->utf8);

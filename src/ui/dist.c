@@ -193,6 +193,7 @@ void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
 	struct ui_hist_row *rows = t->row;
 	int n = 0;
 	uint64_t maxv = 0;
+	t->sumv = 0;
 	for (unsigned o = 0; o < d->nord && o < UI_MAX_ORD; o++) {
 		rows[n] = (struct ui_hist_row){ (int)o, d->pages[o] >> o,
 						d->pages[o] * page_size };
@@ -204,6 +205,8 @@ void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
 	for (int i = 0; i < n; i++) {
 		uint64_t v = by_counts ? rows[i].count : rows[i].bytes;
 		maxv = MT_MAX(maxv, v);
+		if (!by_counts || rows[i].order != UI_HIST_PARTIAL)
+			t->sumv += v;
 	}
 	/* rows available for orders; drop empty orders when short */
 	int avail = room - (room > n ? 1 : 0);

@@ -76,6 +76,20 @@ void ui_vline(const struct ui *u, WINDOW *w, int y, int x, int h)
 		mvwaddstr(w, y + i, x, u->utf8 ? "\u2502" : "|");
 }
 
+int ui_put_ell(WINDOW *w, int y, int x, int width, const char *s, bool right,
+	       bool utf8)
+{
+	if (width <= 0 || !s)
+		return 0;
+	if (ui_text_width(s, utf8) <= width)
+		return ui_put(w, y, x, width, s, right, utf8);
+	int used;
+	size_t n = ui_text_fit(s, width - 1, utf8, &used);
+	mvwaddnstr(w, y, x, s, (int)n);
+	mvwaddstr(w, y, x + used, utf8 ? "\u2026" : "~");
+	return used + 1;
+}
+
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected)
 {

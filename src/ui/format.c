@@ -103,6 +103,20 @@ unsigned ui_bar_eighths(uint64_t v, uint64_t max, int width)
 	return e;
 }
 
+unsigned ui_hist_bar_eighths(uint64_t v, uint64_t max, int width,
+			     bool log_scale)
+{
+	if (log_scale)
+		return ui_bar_eighths(v, max, width);
+	if (v == 0 || max == 0 || width <= 0)
+		return 0;
+	unsigned full = (unsigned)width * 8u;
+	if (v >= max)
+		return full;
+	unsigned e = (unsigned)lround((double)v / (double)max * full);
+	return e < 1 ? 1 : e;
+}
+
 const char *ui_bar_string(char *buf, size_t len, unsigned eighths, bool utf8)
 {
 	static const char *const part[8] = {
@@ -406,4 +420,42 @@ const char *ui_why_template(char *buf, size_t len, const char *text)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+void ui_fmt_cmdline(struct mt_buf *b, const char *cmdline, size_t len,
+		    const char *comm, bool kthread, bool utf8)
+{
+	size_t cl = comm ? strlen(comm) : 0;
+	if (kthread || !cmdline || !len) {
+		if (kthread)
+			mt_buf_addc(b, '[');
+		ui_sanitize(b, comm ? comm : "", cl, utf8);
+		if (kthread)
+			mt_buf_addc(b, ']');
+		return;
+	}
+	/* argv[0] after its last '/' */
+	const char *a0 = cmdline, *e0 = memchr(cmdline, '\0', len);
+	size_t n0 = e0 ? (size_t)(e0 - cmdline) : len;
+	for (size_t i = n0; i > 0; i--) {
+		if (a0[i - 1] == '/') {
+			a0 += i;
+			n0 -= i;
+			break;
+		}
+	}
+	if (cl && (n0 < cl || memcmp(a0, comm, cl) != 0)) {
+		ui_sanitize(b, comm, cl, utf8);
+		mt_buf_addc(b, ' ');
+	}
+	ui_sanitize(b, a0, n0, utf8);
+	size_t at = (size_t)(a0 - cmdline) + n0;
+	while (at < len) { /* at is on the NUL after an argument */
+		const char *arg = cmdline + at + 1;
+		const char *end = memchr(arg, '\0', len - at - 1);
+		size_t n = end ? (size_t)(end - arg) : len - at - 1;
+		mt_buf_addc(b, ' ');
+		ui_sanitize(b, arg, n, utf8);
+		at += 1 + n;
+	}
 }

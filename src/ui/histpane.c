@@ -1,8 +1,9 @@
 /*
  * histpane.c - the histogram of the selected process or VMA in the chosen
  * view: one row per order, labelled with the block size, with the number
- * of blocks (folios in the folio view), the bytes, and a bar on a log
- * scale so that small orders stay visible (c switches the bars between
+ * of blocks (folios in the folio view), the bytes, the share of the
+ * whole and a bar, linear so that lengths compare (L switches to a log
+ * scale, where small orders stay visible; c switches the bars between
  * bytes and counts). Eighth blocks in UTF-8, '#' otherwise; colours by
  * order when the terminal has them. An arrow after an order's bytes says
  * it grew or shrank since the previous scan.
@@ -21,8 +22,9 @@
 #include "memtop/history.h"
 #include "memtop/units.h"
 
-/* Order rows: label, count, bytes, then the bar. */
-enum { LW = 5, CW = 8, BW = 7, ORDERS_W = LW + 1 + CW + 1 + BW + 1 };
+/* Order rows: label, count, bytes, share, then the bar. */
+enum { LW = 5, CW = 8, BW = 7, SW = 6,
+       ORDERS_W = LW + 1 + CW + 1 + BW + 1 + SW + 1 };
 /* The history beside the orders when the pane is this wide. */
 #define RIGHT_MIN_W 80
 #define PLOT_MAX_W 50
@@ -147,7 +149,7 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 		snprintf(t, sizeof(t), "history: %zu scan%s, ~%.0fs", scans,
 			 scans == 1 ? "" : "s", span);
 	wattrset(w, ui_attr(u, UI_C_DIM));
-	ui_put(w, y, x, width, t, false, u->utf8);
+	ui_put_ell(w, y, x, width, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	struct ui_plot_series ser[3] = {
 		{ "RSS", v[MT_SER_RSS], n[MT_SER_RSS], UI_C_NORMAL, UI_PF_BYTES,
@@ -171,7 +173,7 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 		char why[64];
 		snprintf(why, sizeof(why), "THP (large folios) %s",
 			 ui_view_missing_short(u->snap, UI_VIEW_FOLIOS));
-		ui_put(w, y + used++, x, width, why, false, u->utf8);
+		ui_put_ell(w, y + used++, x, width, why, false, u->utf8);
 		wattrset(w, A_NORMAL);
 	}
 	if (!nodes || used + 1 >= height)
@@ -184,7 +186,7 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 	for (unsigned k = 0; k < nn; k++)
 		all += per[k];
 	wattrset(w, ui_attr(u, UI_C_DIM));
-	ui_put(w, y + used++, x, width,
+	ui_put_ell(w, y + used++, x, width,
 	       known ? "THP by NUMA node" : "THP by NUMA node: not known",
 	       false, u->utf8);
 	wattrset(w, A_NORMAL);
@@ -193,7 +195,7 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 		snprintf(lab, sizeof(lab), "node%-2u %7s %5s%% ", k,
 			 mt_fmt_size(sz, sizeof(sz), per[k] * s->page_size),
 			 ui_fmt_pct(pc, sizeof(pc), per[k], all));
-		int lw = ui_put(w, y + used, x, width, lab, false, u->utf8);
+		int lw = ui_put_ell(w, y + used, x, width, lab, false, u->utf8);
 		int bw = MT_MIN(width - lw, 64);
 		if (bw > 0 && all) {
 			unsigned e = (unsigned)((double)per[k] / (double)all *
@@ -226,7 +228,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	mvwhline(w, 0, x0 - 1, ' ', width - x0 + 1);
 	snprintf(t, sizeof(t), "%s view: %s", ui_view_name(u->set.view),
 		 d ? title : "nothing selected");
-	ui_put(w, 0, x0, width - x0, t, false, u->utf8);
+	ui_put_ell(w, 0, x0, width - x0, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	if (!d)
 		return;
@@ -245,7 +247,7 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		wattrset(w, ui_attr(u, UI_C_WARN));
 		snprintf(t, sizeof(t), "%s view %s", ui_view_name(u->set.view),
 			 ui_view_missing(s, u->set.view));
-		ui_put(w, 2, x0, ow, t, false, u->utf8);
+		ui_put_ell(w, 2, x0, ow, t, false, u->utf8);
 		wattrset(w, A_NORMAL);
 		if (!right)
 			draw_history(u, w, 4, x0, cw - 1, h - 4);
@@ -270,15 +272,16 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	int bar_x = x0 + ORDERS_W;
 	int bar_w = MT_MIN(x0 + ow - bar_x - 1, 60);
 	wattrset(w, ui_attr(u, UI_C_DIM));
-	snprintf(t, sizeof(t), "%*s %*s %*s %s", LW, "BLOCK", CW,
-		 u->set.view == UI_VIEW_FOLIOS ? "FOLIOS" : "COUNT", BW,
-		 "BYTES", u->set.hist_counts ? "log scale of counts"
-					     : "log scale of bytes");
-	ui_put(w, 1, x0, ow, t, false, u->utf8);
+	snprintf(t, sizeof(t), "%*s %*s %*s %*s %s scale of %s", LW, "BLOCK",
+		 CW, u->set.view == UI_VIEW_FOLIOS ? "FOLIOS" : "COUNT", BW,
+		 "BYTES", SW, "SHARE", u->set.hist_log ? "log" : "linear",
+		 u->set.hist_counts ? "counts" : "bytes");
+	ui_put_ell(w, 1, x0, ow, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	for (int i = 0; i < n; i++) {
 		const struct ui_hist_row *r = &tab.row[i];
-		char lab[16], cnt[16], byt[16], bar[8 * 256 + 1];
+		char lab[16], cnt[16], byt[16], pct[16], shr[24];
+		char bar[8 * 256 + 1];
 		int y = 2 + i;
 		if (r->order >= 0)
 			ui_order_label(lab, sizeof(lab), s->page_size,
@@ -289,14 +292,20 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 		mt_fmt_size(byt, sizeof(byt), r->bytes);
 		if (r->order < 0)
 			snprintf(cnt, sizeof(cnt), "-");
-		snprintf(t, sizeof(t), "%*s %*s %*s", LW, lab, CW, cnt, BW,
-			 r->count ? byt : "0");
+		uint64_t v = u->set.hist_counts ? r->count : r->bytes;
+		if (u->set.hist_counts && r->order < 0)
+			snprintf(shr, sizeof(shr), "-");
+		else
+			snprintf(shr, sizeof(shr), "%s%%",
+				 ui_fmt_pct(pct, sizeof(pct), v, tab.sumv));
+		snprintf(t, sizeof(t), "%*s %*s %*s %*s", LW, lab, CW, cnt, BW,
+			 r->count ? byt : "0", SW, shr);
 		enum ui_color c = r->order < 0 ? UI_C_PART :
 				  ui_order_color((unsigned)r->order,
 						 s->pmd_order);
 		wattrset(w, r->order >= 0 && (unsigned)r->order >= s->pmd_order
 				    ? A_BOLD : A_NORMAL);
-		ui_put(w, y, x0, ow, t, false, u->utf8);
+		ui_put_ell(w, y, x0, ow, t, false, u->utf8);
 		int mi = r->order >= 0 ? r->order : (int)MT_MIN(d->nord,
 								(unsigned)UI_MAX_ORD);
 		if (marks[mi] && bar_x - 1 < x0 + ow) {
@@ -306,9 +315,9 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 			       u->utf8);
 		}
 		if (bar_w > 0) {
-			uint64_t v = u->set.hist_counts ? r->count : r->bytes;
-			unsigned e = ui_bar_eighths(v, tab.maxv,
-						   MT_MIN(bar_w, 256));
+			unsigned e = ui_hist_bar_eighths(v, tab.maxv,
+							 MT_MIN(bar_w, 256),
+							 u->set.hist_log);
 			wattrset(w, ui_attr(u, c));
 			ui_put(w, y, bar_x, bar_w,
 			       ui_bar_string(bar, sizeof(bar), e, u->utf8),

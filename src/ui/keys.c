@@ -109,6 +109,11 @@ static const char *sel_cgroup(const struct ui *u, bool *is_group)
 
 static int act_enter(struct ui *u, int key)
 {
+	if (u->sysview && key == KEY_RIGHT) { /* the wide tables: sideways */
+		if (u->sys_left < u->sys_left_max)
+			u->sys_left++;
+		return UI_R_REDRAW;
+	}
 	if (u->sysview || u->vma_mode || u->data.nlines == 0)
 		return UI_R_NONE;
 	bool is_group;
@@ -133,6 +138,10 @@ static int act_enter(struct ui *u, int key)
 
 static int act_back(struct ui *u, int key)
 {
+	if (u->sysview && key == KEY_LEFT && u->sys_left > 0) {
+		u->sys_left--;
+		return UI_R_REDRAW;
+	}
 	if (u->sysview) {
 		u->sysview = false;
 		return UI_R_REDRAW;
@@ -271,6 +280,30 @@ static int act_counts(struct ui *u, int key)
 	ui_set_status(u, "histogram bars scaled by %s",
 		      u->set.hist_counts ? "counts" : "bytes");
 	return UI_R_REDRAW;
+}
+
+static int act_hist_log(struct ui *u, int key)
+{
+	u->set.hist_log = !u->set.hist_log;
+	ui_set_status(u, "histogram bars on a %s scale",
+		      u->set.hist_log ? "log" : "linear");
+	return UI_R_REDRAW;
+}
+
+static int act_hist_pane(struct ui *u, int key)
+{
+	u->set.hide_hist = !u->set.hide_hist;
+	ui_set_status(u, "histogram pane %s", u->set.hide_hist ?
+		      "hidden (b shows it)" : "shown");
+	return UI_R_REDRAW;
+}
+
+static int act_cmdline(struct ui *u, int key)
+{
+	u->set.show_cmdline = !u->set.show_cmdline;
+	ui_set_status(u, "COMMAND shows %s", u->set.show_cmdline ?
+		      "the command line" : "the process name");
+	return UI_R_REBUILD | UI_R_REDRAW;
 }
 
 static int act_files(struct ui *u, int key)
@@ -438,7 +471,8 @@ const struct ui_binding ui_bindings[] = {
 	{ "", "", act_end, { KEY_END } },
 	{ "Enter Right", "VMAs of the selected process; open a cgroup row",
 	  act_enter, { KEY_ENTER, '\r', '\n', KEY_RIGHT } },
-	{ "Left Esc", "back to the processes; close a cgroup row", act_back,
+	{ "Left Esc", "back to the processes; close a cgroup row (system "
+		      "view: Left Right scroll wide tables)", act_back,
 	  { KEY_LEFT, ESC } },
 	{ "F6 < >", "sort by the column to the left or right", act_sort_step,
 	  { KEY_F(6), '<', '>', ',', '.' } },
@@ -457,6 +491,11 @@ const struct ui_binding ui_bindings[] = {
 	{ "D", "HUGE/s column: huge-backed memory change per second",
 	  act_delta, { 'D' } },
 	{ "c", "histogram bars by bytes or by counts", act_counts, { 'c' } },
+	{ "L", "histogram bars on a linear or a log scale", act_hist_log,
+	  { 'L' } },
+	{ "b", "show or hide the histogram pane", act_hist_pane, { 'b' } },
+	{ "p", "COMMAND: the command line or the process name", act_cmdline,
+	  { 'p' } },
 	{ "/", "search a name (path in the VMA pane)", act_search, { '/' } },
 	{ "F3 n", "next match", act_search_next, { KEY_F(3), 'n' } },
 	{ "\\ F4", "filter by name (path in the VMA pane)", act_filter,
@@ -652,8 +691,9 @@ int ui_handle_key(struct ui *u, int key, bool is_char)
 		/* arrows scroll the help, q and F10 close it, so does any key */
 		if (!is_char && (key == KEY_UP || key == KEY_DOWN ||
 				 key == KEY_PPAGE || key == KEY_NPAGE)) {
+			int page = MT_MAX(1, u->lay.lines - 1); /* its window */
 			int step = key == KEY_UP ? -1 : key == KEY_DOWN ? 1 :
-				   key == KEY_PPAGE ? -10 : 10;
+				   key == KEY_PPAGE ? -page : page;
 			u->help_top = MT_MAX(0, u->help_top + step);
 			return UI_R_REDRAW;
 		}

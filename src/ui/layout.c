@@ -24,6 +24,9 @@
 #define HIST_MAX_W 64
 #define HIST_MIN_H 4 /* title and three orders */
 #define LIST_MIN_H 4 /* titles and three rows */
+/* Below the list, the histogram leaves it titles and this many rows less
+ * one (a useful list at 80x24: 12 processes, not 8) */
+#define LIST_KEEP_H 13
 
 static struct ui_rect rect(int y, int x, int h, int w)
 {
@@ -80,11 +83,21 @@ void ui_layout_compute(struct ui_layout *l, int cols, int lines,
 		return;
 	}
 
-	/* the list keeps half the body; the reasons take up to half of
-	 * what is left (one line at least), the histogram the rest when
-	 * that is enough for it */
-	int spare = rest - MT_MAX(LIST_MIN_H, rest / 2);
-	int why_max = want_hist ? MT_MAX(spare / 2, MT_MIN(spare, 1)) : spare;
+	/* the list keeps half the body, and at least LIST_KEEP_H lines
+	 * when the histogram (and two lines of reasons) can still have
+	 * their smallest height; the reasons take up to half of what is
+	 * left (one line at least) but leave the histogram its smallest
+	 * height when they can, the histogram the rest when that is enough
+	 * for it */
+	int why_res = want_hist ? MT_MIN(why_rows, 2) : 0;
+	int keep = MT_MAX(rest / 2, MT_MIN(LIST_KEEP_H,
+					   rest - HIST_MIN_H - why_res));
+	int spare = rest - MT_MAX(LIST_MIN_H, keep);
+	int why_max = spare;
+	if (want_hist && spare > HIST_MIN_H)
+		why_max = MT_MAX(MT_MIN(spare / 2, spare - HIST_MIN_H), 1);
+	else if (want_hist)
+		why_max = MT_MAX(spare / 2, MT_MIN(spare, 1));
 	int why_h = MT_MIN(why_rows, why_max);
 	int hist_h = 0;
 	if (want_hist) {
@@ -165,7 +178,8 @@ const struct ui_column ui_proc_cols[] = {
 	{ UI_COL_BAR, "BLOCKS", 8, 2, false, true, true,
 	  "RSS by block order, largest first" },
 	{ UI_COL_COMM, "COMMAND", 0, 0, false, false, false,
-	  "process name (t: tree; g: cgroup rows with sums)" },
+	  "command line, or process name (p); kernel threads in brackets "
+	  "(t: tree; g: cgroup rows with sums)" },
 };
 const size_t ui_proc_ncols = MT_ARRAY_SIZE(ui_proc_cols);
 

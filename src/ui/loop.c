@@ -82,12 +82,13 @@ static void draw_frame(struct ui *u)
 	bool vmas = u->vma_mode && !sys;
 	/* the reasons box: its text is the list's width less a cell each
 	 * side */
+	bool hist = !sys && !u->set.hide_hist;
 	int why_rows = vmas ? ui_data_why_rows(&u->data,
-					       ui_layout_list_width(cols, !sys) - 2,
+					       ui_layout_list_width(cols, hist) - 2,
 					       u->utf8)
 			    : 0;
 	ui_layout_compute(&u->lay, cols, lines, ui_histpane_lines(u),
-			  vmas ? 2 : 0, why_rows, !sys);
+			  vmas ? 2 : 0, why_rows, hist);
 	if (u->lay.too_small) {
 		curs_set(0);
 		draw_too_small(u, cols, lines);
@@ -374,6 +375,7 @@ static void init_settings(struct ui *u, const struct mt_ui_opts *o,
 	st->omit_file = o->omit_file_backed || rc->omit_file_backed;
 	st->omit_unfaulted = o->omit_unfaulted || rc->omit_unfaulted;
 	st->utf8 = u->utf8;
+	st->show_cmdline = true;
 	if (o->sort_set) {
 		st->psort = ui_proc_col_for_sort(o->sort);
 		st->pdesc = st->psort >= 0 && ui_proc_cols[st->psort].desc;

@@ -149,8 +149,8 @@ static void draw_proc(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 			}
 			if (ps->p->kthread && !selected)
 				wattrset(w, ui_attr(u, UI_C_DIM));
-			ui_put(w, y, p->x + used, p->w - used,
-			       ui_data_str(d, ps->name), false, u->utf8);
+			ui_put_ell(w, y, p->x + used, p->w - used,
+				   ui_data_str(d, ps->cmd), false, u->utf8);
 			wattrset(w, base);
 			mt_buf_free(&t);
 			break;

@@ -50,7 +50,8 @@ static bool vis(const struct sv *c)
 }
 
 /* Text at x of the current line, at most width cells (right aligned when
- * right); returns the cells it takes. */
+ * right; an ellipsis ends what does not fit); returns the cells it
+ * takes. */
 static int put(struct sv *c, int x, int width, const char *t, attr_t a,
 	       bool right)
 {
@@ -60,10 +61,11 @@ static int put(struct sv *c, int x, int width, const char *t, attr_t a,
 	if (!vis(c)) {
 		int used;
 		ui_text_fit(t, width, c->u->utf8, &used);
-		return used;
+		return ui_text_width(t, c->u->utf8) > width ? width : used;
 	}
+	/* what does not fit ends in an ellipsis */
 	wattrset(c->w, a);
-	int n = ui_put(c->w, row(c), x, width, t, right, c->u->utf8);
+	int n = ui_put_ell(c->w, row(c), x, width, t, right, c->u->utf8);
 	wattrset(c->w, A_NORMAL);
 	return n;
 }
@@ -453,21 +455,43 @@ static void section_mthp(struct sv *c)
 			cw[z] = MT_MAX(cw[z], ui_text_width(b, false));
 		}
 	}
+	/* the columns that fit from the first one scrolled to (Left and
+	 * Right); one cell is kept for the mark of more on the right */
+	int x0 = 2 + nw + 1, room = c->width - 1;
+	size_t lmax = si->nsizes - 1;
+	for (int x = x0 + cw[lmax]; lmax > 0 && x + 2 + cw[lmax - 1] <= room;
+	     lmax--)
+		x += 2 + cw[lmax - 1];
+	/* scrolled to the end, it stays there while the widths change */
+	bool at_end = c->u->sys_left > 0 &&
+		      c->u->sys_left >= c->u->sys_left_max;
+	c->u->sys_left_max = (int)lmax;
+	size_t z0 = at_end ? lmax
+			   : (size_t)MT_MAX(0, MT_MIN(c->u->sys_left, (int)lmax));
+	c->u->sys_left = (int)z0;
 	size_t shown = 0;
-	int x = 2 + nw + 1;
-	while (shown < si->nsizes && x + cw[shown] <= c->width) {
-		x += cw[shown] + 2;
+	int x = x0;
+	while (z0 + shown < si->nsizes && x + cw[z0 + shown] <= room) {
+		x += cw[z0 + shown] + 2;
 		shown++;
 	}
+	if (!shown && z0 < si->nsizes)
+		shown = 1; /* a column wider than the pane: cut, with a mark */
+	bool more_l = z0 > 0, more_r = z0 + shown < si->nsizes;
 
-	/* header: sizes */
-	x = 2 + nw + 1;
+	/* header: sizes, and marks where more columns are */
+	x = x0;
 	put(c, 2, nw, "size", ui_attr(c->u, UI_C_DIM), false);
-	for (size_t z = 0; z < shown; z++) {
+	if (more_l)
+		put(c, x0 - 1, 1, c->u->utf8 ? "\u25c0" : "<", A_BOLD, false);
+	for (size_t z = z0; z < z0 + shown; z++) {
 		mt_fmt_size(b, sizeof(b), si->sizes[z].kb * 1024);
 		put(c, x, cw[z], b, A_BOLD, true);
 		x += cw[z] + 2;
 	}
+	if (more_r)
+		put(c, c->width - 1, 1, c->u->utf8 ? "\u25b6" : ">", A_BOLD,
+		    false);
 	next(c);
 	for (size_t r = 0; r < nk + 2; r++) {
 		const char *name = r == 0 ? "enabled" : r == 1 ? "shmem_enabled"
@@ -475,8 +499,8 @@ static void section_mthp(struct sv *c)
 		bool setting = r < 2;
 		put(c, 2, nw, name, setting ? A_NORMAL : ui_attr(c->u, UI_C_DIM),
 		    false);
-		x = 2 + nw + 1;
-		for (size_t z = 0; z < shown; z++) {
+		x = x0;
+		for (size_t z = z0; z < z0 + shown; z++) {
 			const struct mt_mthp_size *sz = &si->sizes[z];
 			attr_t a = A_NORMAL;
 			if (r == 0 || r == 1) {
@@ -503,10 +527,14 @@ static void section_mthp(struct sv *c)
 		}
 		next(c);
 	}
-	if (shown < si->nsizes) {
-		snprintf(b, sizeof(b), "%zu more size%s: widen the terminal",
-			 si->nsizes - shown, si->nsizes - shown == 1 ? "" : "s");
-		put(c, 2, c->width, b, ui_attr(c->u, UI_C_DIM), false);
+	if (more_l || more_r) {
+		char f[16], l[16], m[128];
+		mt_fmt_size(f, sizeof(f), si->sizes[z0].kb * 1024);
+		mt_fmt_size(l, sizeof(l), si->sizes[z0 + shown - 1].kb * 1024);
+		snprintf(m, sizeof(m), "sizes %s to %s of %zu: %s scroll", f, l,
+			 si->nsizes, more_l && more_r ? "Left Right"
+				     : more_l ? "Left" : "Right");
+		put(c, 2, c->width - 2, m, ui_attr(c->u, UI_C_DIM), false);
 		next(c);
 	}
 	free(cw);

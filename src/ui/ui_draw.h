@@ -53,6 +53,10 @@ int ui_put(WINDOW *w, int y, int x, int width, const char *s, bool right,
  * character set, which some, like vt100 in a UTF-8 locale, print as a
  * literal 'x'), else '|'. */
 void ui_vline(const struct ui *u, WINDOW *w, int y, int x, int h);
+/* The same, but text that does not fit ends in an ellipsis ("~" without
+ * UTF-8) in the last cell instead of being cut. */
+int ui_put_ell(WINDOW *w, int y, int x, int width, const char *s, bool right,
+	       bool utf8);
 /* Draw the compact bar of d at (y, x), width cells. */
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected);

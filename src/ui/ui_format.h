@@ -39,6 +39,13 @@ void ui_bar_cells(const struct ui_dist *d, int width, signed char *cell);
  * at least one eighth, max gets the whole width.
  */
 unsigned ui_bar_eighths(uint64_t v, uint64_t max, int width);
+/*
+ * The same on the scale the histogram pane uses: linear (log_scale
+ * false), so that lengths are proportional to v (max fills the width; any
+ * v > 0 gets at least one eighth), or the log scale above.
+ */
+unsigned ui_hist_bar_eighths(uint64_t v, uint64_t max, int width,
+			     bool log_scale);
 /* Bar string of n eighths: full and partial blocks in UTF-8, '#' and a
  * trailing '+' (>= half) or '.' in ASCII. Returns buf. */
 const char *ui_bar_string(char *buf, size_t len, unsigned eighths,
@@ -73,6 +80,18 @@ const char *ui_fmt_slots(char *buf, size_t len, uint64_t slots, uint64_t full,
  * \u{XXXX}. Appends to b, NUL terminated.
  */
 void ui_sanitize(struct mt_buf *b, const char *s, size_t n, bool utf8);
+/*
+ * What COMMAND shows of a process when it shows command lines (p), made
+ * safe as by ui_sanitize() and appended to b, NUL terminated: a kernel
+ * thread's name in brackets ("[kthreadd]"); the program's name (argv[0]
+ * after its last '/') and the arguments, separated by spaces, with the
+ * process name first when the program's name does not start with it
+ * (the name was set by the process, or the program was exec'd since);
+ * the name alone without a command line. cmdline holds len bytes of
+ * NUL-separated arguments.
+ */
+void ui_fmt_cmdline(struct mt_buf *b, const char *cmdline, size_t len,
+		    const char *comm, bool kthread, bool utf8);
 /* Display width of a sanitized string and how many bytes of it fit in
  * width cells (*used: cells taken). */
 int ui_text_width(const char *s, bool utf8);

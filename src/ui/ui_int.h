@@ -102,9 +102,12 @@ struct ui {
 	bool help;
 	int help_top;
 
-	/* system view (s) and its scroll position */
+	/* system view (s) and its scroll position; its wide tables scroll
+	 * sideways: sys_left columns hidden on the left, at most
+	 * sys_left_max (set when drawn) */
 	bool sysview;
 	int sys_top, sys_total;
+	int sys_left, sys_left_max;
 
 	/* history of figures, and the selection's histogram one scan ago */
 	struct mt_history *history;

@@ -104,6 +104,8 @@ struct ui_hist_table {
 	int n;                /* rows to draw */
 	uint64_t maxv;        /* largest count or bytes (by_counts) of all the
 			       * rows, before any was dropped: the bar scale */
+	uint64_t sumv;        /* their sum (counts: of the orders only), the
+			       * whole the shares are of */
 };
 
 /*
@@ -128,6 +130,9 @@ struct ui_settings {
 	bool omit_file;
 	bool omit_unfaulted;
 	bool hist_counts;     /* histogram bars scaled by counts, not bytes */
+	bool hist_log;        /* histogram bars on a log scale (L) */
+	bool hide_hist;       /* the histogram pane hidden (b) */
+	bool show_cmdline;    /* COMMAND: the command line, not the name (p) */
 	bool tree;            /* processes under their parents (t) */
 	bool group;           /* one row per cgroup (g) */
 	bool show_delta;      /* the HUGE/s column (D) */
@@ -153,6 +158,8 @@ bool ui_rc_merge(struct mt_settings *file, const struct mt_settings *before,
 struct ui_pstat {
 	const struct mt_proc *p;
 	size_t name, user;       /* offsets of sanitized strings in text */
+	size_t cmd;              /* the command line shown (ui_fmt_cmdline);
+				  * the name when not showing command lines */
 	size_t cgroup;           /* sanitized cgroup path ("?" if unknown) */
 	uint64_t present, swapped;
 	uint64_t pmd_pages;      /* in the view; UINT64_MAX: unavailable */

@@ -41,11 +41,11 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 		 ui_fmt_pct(pmd, sizeof(pmd), ps->pmd_pages, ps->present),
 		 ui_fmt_pct(thp, sizeof(thp), ps->thp_pages, ps->present),
 		 p->nvmas);
-	x += ui_put(w, 0, x, width - x, b, false, u->utf8);
 	if (d->vmas_hidden) {
-		snprintf(b, sizeof(b), ", %zu hidden", d->vmas_hidden);
-		ui_put(w, 0, x, width - x, b, false, u->utf8);
+		size_t l = strlen(b);
+		snprintf(b + l, sizeof(b) - l, ", %zu hidden", d->vmas_hidden);
 	}
+	x += ui_put_ell(w, 0, x, width - x, b, false, u->utf8);
 	if (getmaxy(w) < 2)
 		return;
 	x = 0;
@@ -58,36 +58,60 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 		       ui_view_missing_short(u->snap, u->set.view), false,
 		       u->utf8);
 	x += bw + 2;
-	if (!p->has_smaps) {
-		wattrset(w, ui_attr(u, UI_C_DIM));
-		x += ui_put(w, 1, x, width - x,
-			    "ADV/ELIG: smaps on the next scan", false, false);
-	} else {
-		x += ui_put(w, 1, x, width - x, "ADV/ELIG from smaps", false,
-			    false);
-	}
-	wattrset(w, A_NORMAL);
-	/* what khugepaged or MADV_COLLAPSE could still do */
+	/* where ADV and ELIG come from, then what khugepaged or
+	 * MADV_COLLAPSE could still do: the slots go before the note, the
+	 * long forms before the short ones, and an ellipsis ends what still
+	 * does not fit */
+	const char *note = p->has_smaps ? "ADV/ELIG from smaps"
+					: "ADV/ELIG: smaps on the next scan";
+	const char *note_s = p->has_smaps ? "" : "smaps: next scan";
+	char slots[160] = "", slots_s[160] = "";
 	if (p->pmd_slots != MT_UNKNOWN && p->pmd_full != MT_UNKNOWN &&
 	    p->pmd_touched != MT_UNKNOWN) {
 		char coll[16], mapped[40];
 		if (p->pmd_mapped == MT_UNKNOWN)
-			snprintf(mapped, sizeof(mapped), "? mapped");
+			snprintf(mapped, sizeof(mapped), "?");
 		else
-			snprintf(mapped, sizeof(mapped), "%" PRIu64 " mapped",
+			snprintf(mapped, sizeof(mapped), "%" PRIu64,
 				 p->pmd_mapped);
 		uint64_t cp = ui_coll_pages(p->pmd_collapsible, s->pmd_order);
 		if (cp == UINT64_MAX)
 			snprintf(coll, sizeof(coll), "?");
 		else
 			mt_fmt_size(coll, sizeof(coll), cp * s->page_size);
-		snprintf(b, sizeof(b), "  PMD slots %" PRIu64 ": %s, %" PRIu64
-			 " full (%s collapsible), %" PRIu64 " partial  ",
-			 p->pmd_slots, mapped, p->pmd_full, coll,
-			 p->pmd_touched > p->pmd_full ?
-				 p->pmd_touched - p->pmd_full : 0);
-		ui_put(w, 1, x, width - x, b, false, u->utf8);
+		uint64_t part = p->pmd_touched > p->pmd_full ?
+					p->pmd_touched - p->pmd_full : 0;
+		snprintf(slots, sizeof(slots), "PMD slots %" PRIu64 ": %s "
+			 "mapped, %" PRIu64 " full (%s collapsible), %" PRIu64
+			 " partial", p->pmd_slots, mapped, p->pmd_full, coll,
+			 part);
+		snprintf(slots_s, sizeof(slots_s), "PMD slots %" PRIu64 ": %s/"
+			 "%" PRIu64 "/%" PRIu64 " mapped/full/partial, %s coll",
+			 p->pmd_slots, mapped, p->pmd_full, part, coll);
 	}
+	const char *cand[][2] = {
+		{ note, slots }, { note, slots_s }, { note_s, slots },
+		{ "", slots }, { note_s, slots_s }, { "", slots_s },
+	};
+	size_t k = 0, nc = MT_ARRAY_SIZE(cand);
+	for (; k < nc; k++) {
+		int need = ui_text_width(cand[k][0], false) +
+			   (*cand[k][0] && *cand[k][1] ? 2 : 0) +
+			   ui_text_width(cand[k][1], false);
+		if (x + need < width) /* a cell to spare: no word ends at
+				       * the edge, where it would look cut */
+			break;
+	}
+	if (k == nc)
+		k = nc - 1;
+	if (*cand[k][0]) {
+		wattrset(w, ui_attr(u, p->has_smaps ? UI_C_NORMAL : UI_C_DIM));
+		x += ui_put_ell(w, 1, x, width - x, cand[k][0], false, false);
+		x += 2;
+	}
+	wattrset(w, A_NORMAL);
+	if (*cand[k][1] && x < width)
+		ui_put_ell(w, 1, x, width - x, cand[k][1], false, u->utf8);
 }
 
 /* An address in w cells: the tail after an ellipsis when it is longer
@@ -185,7 +209,7 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 		default:
 			continue;
 		}
-		ui_put(w, y, p->x, p->w, t, c->right, u->utf8);
+		ui_put_ell(w, y, p->x, p->w, t, c->right, u->utf8);
 		wattrset(w, base);
 	}
 	wattrset(w, A_NORMAL);

@@ -114,6 +114,18 @@ static void test_layout_hist_placement(void **state)
 	assert_false(l.hist_side);
 	assert_int_equal(l.hist.y, l.list.y + l.list.h);
 	assert_int_equal(l.hist.h, 13);
+	/* 80x24: the list keeps a title and twelve rows, the histogram
+	 * the rest; without the histogram the list has the whole body */
+	ui_layout_compute(&l, 80, 24, 13, 0, 0, true);
+	assert_int_equal(l.list.h, 13);
+	assert_int_equal(l.hist.h, 24 - 4 - 1 - 13);
+	ui_layout_compute(&l, 80, 24, 13, 0, 0, false);
+	assert_int_equal(l.list.h, 24 - 4 - 1);
+	assert_true(ui_rect_empty(&l.hist));
+	/* 120x40: half the body at least */
+	ui_layout_compute(&l, 120, 40, 17, 0, 0, true);
+	assert_true(l.list.h >= (40 - 4 - 1) / 2);
+	assert_int_equal(l.hist.h, 17);
 	/* too short for both: the list wins */
 	ui_layout_compute(&l, 80, 10, 13, 2, 0, true);
 	assert_true(ui_rect_empty(&l.hist));
@@ -125,10 +137,11 @@ static void test_layout_why(void **state)
 	(void)state;
 	struct ui_layout l;
 	/* 80x24 in the VMA pane: a title and a line of the first reason at
-	 * least, the list as long as without the box, the histogram left */
+	 * least, the list a title and ten rows, the histogram left */
 	ui_layout_compute(&l, 80, 24, 13, 2, 6, true);
 	assert_true(l.why.h >= 2);
-	assert_int_equal(l.list.h, 8);
+	assert_int_equal(l.list.h, 11);
+	assert_true(l.hist.h >= 4);
 	assert_false(ui_rect_empty(&l.hist));
 	assert_int_equal(l.hist.y, l.why.y + l.why.h);
 	/* the smallest screen: one line, the first sentence */
