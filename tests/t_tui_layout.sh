@@ -173,6 +173,11 @@ $cut}${wide:+ $wide}" test -z "$cut$wide"
 done
 
 # ---- the histogram pane: a useful list at 80x24, b hides it ---------------
+# enough processes to fill the taller list, whatever else runs here
+for ((i = 0; i < 40; i++)); do
+	sleep 600 &
+	kill_later $!
+done
 start_ui 80 24 || { bad "memtop did not start"; finish; }
 expect "histogram pane shown at 80x24" "BLOCK +COUNT +BYTES +SHARE"
 sleep 0.5
