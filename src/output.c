@@ -287,7 +287,16 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 				mt_buf_add(&b, c, strlen(c));
 			}
 			mt_buf_addc(&b, ' ');
-			mt_escape_visible(&b, v->path, v->path_len, 0);
+			if (v->path_len) {
+				mt_escape_visible(&b, v->path, v->path_len, 0);
+			} else {
+				/* no path: its kind, as the viewer shows it
+				 * (JSON keeps "path":"" and gives "kind") */
+				const char *k = mt_kind_name(v->kind);
+				mt_buf_addc(&b, '[');
+				mt_buf_add(&b, k, strlen(k));
+				mt_buf_addc(&b, ']');
+			}
 			mt_buf_addc(&b, '\n');
 			flush(f, &b, false);
 		}

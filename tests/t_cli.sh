@@ -245,4 +245,15 @@ fi
 rc=$(cat "$T/rc")
 check "closed pipe: memtop ends by itself (exit $rc)" [ "$rc" != 124 -a "$rc" != 137 ]
 check "closed pipe: nothing on stderr ($(head -c 200 "$T/err"))" [ ! -s "$T/err" ]
+# -b names a VMA without a path by its kind, as the viewer does ([anon]),
+# never an empty path; --json keeps "path":"" beside "kind"
+sleep 30 & SP=$!
+"$MEMTOP" -b -p $SP >"$T/anon.txt" 2>"$T/err"
+"$MEMTOP" --json -p $SP >"$T/anon.json" 2>>"$T/err"
+kill $SP 2>/dev/null; wait $SP 2>/dev/null
+check "-b: anonymous VMAs are shown as [anon]" grep -q ' \[anon\]$' "$T/anon.txt"
+check "-b: no VMA line ends with an empty path" \
+	sh -c "! grep -E '^  [0-9a-f]+-[0-9a-f]+ .* $' '$T/anon.txt'"
+check "--json: an anonymous VMA keeps an empty path and kind anon" \
+	grep -q '"path":"","kind":"anon"' "$T/anon.json"
 finish
