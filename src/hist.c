@@ -579,6 +579,41 @@ uint64_t mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
 	return counted;
 }
 
+void mt_folio_cont_run(uint64_t *hist, unsigned max_order, uint64_t vpage,
+		       uint64_t pfn, const uint64_t *kflags, size_t n)
+{
+	/* virtual and physical addresses agree modulo 2^cap: the largest
+	 * block a page of the run can start */
+	uint64_t d = pfn - vpage;
+	unsigned cap = d ? MT_MIN(max_order, mt_ctz64(d)) : max_order;
+	if (cap == 0)
+		return;
+	size_t i = 0;
+	while (i < n) {
+		if (!(kflags[i] & MT_KPF_THP)) {
+			i++;
+			continue;
+		}
+		/* pages of one folio: up to the next head or a page in no
+		 * large folio */
+		size_t j = i + 1;
+		while (j < n && (kflags[j] & MT_KPF_THP) &&
+		       !(kflags[j] & MT_KPF_COMPOUND_HEAD))
+			j++;
+		if (j - i > 1)
+			mt_hist_add_run(hist, cap, vpage + i, j - i);
+		i = j;
+	}
+}
+
+void mt_hist_fill_order0(uint64_t *hist, unsigned nord, uint64_t pages)
+{
+	uint64_t above = 0;
+	for (unsigned o = 1; o < nord; o++)
+		above += hist[o] << o;
+	hist[0] = pages > above ? pages - above : 0;
+}
+
 void mt_folio_add(struct mt_folio_stats *dst, const struct mt_folio_stats *src)
 {
 	for (int t = 0; t < 2; t++) {

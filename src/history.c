@@ -169,6 +169,21 @@ double mt_history_value(const struct mt_snapshot *s, int p_index,
 	case MT_SER_THP:
 		pages = fs ? mt_folio_total(fs) : 0;
 		break;
+	case MT_SER_CONT: {
+		const uint64_t *mh = p ? p->mappable_hist : s->mappable_hist;
+		pages = mh && s->pmd_order < s->nord
+				? mt_hist_pages_from(mh, s->nord, s->pmd_order)
+				: 0;
+		break;
+	}
+	case MT_SER_HUGE:
+		for (int t = 0; fs && t < 2; t++) {
+			pages += fs->pmd[t];
+			for (unsigned o = s->pmd_order; o < MT_FOLIO_ORDERS; o++)
+				pages += (fs->aligned[t][o] +
+					  fs->unaligned[t][o]);
+		}
+		break;
 	case MT_SER_COUNT:
 		break;
 	}

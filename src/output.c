@@ -247,6 +247,9 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 		text_hist(&b, p->present_hist, s->nord, NULL);
 		MT_BUF_LIT(&b, " mappable ");
 		text_hist(&b, p->mappable_hist, s->nord, s->pfns_why);
+		/* mappable blocks also inside one large folio */
+		MT_BUF_LIT(&b, " folio-cont ");
+		text_hist(&b, p->folio_cont_hist, s->nord, s->kpageflags_why);
 		if (!s->have_kpageflags) {
 			MT_BUF_LIT(&b, " folios ");
 			text_short_why(&b, s->kpageflags_why);
@@ -271,6 +274,11 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 				text_hist(&b, v->mappable_hist, s->nord,
 					  s->pfns_why);
 			}
+			if (v->folio_cont_hist) {
+				MT_BUF_LIT(&b, " c");
+				text_hist(&b, v->folio_cont_hist, s->nord,
+					  s->kpageflags_why);
+			}
 			struct mt_why w[WHY_MAX];
 			if (mt_why_vma(s, &ws, p, v, w, WHY_MAX)) {
 				/* the main reason */
@@ -279,7 +287,16 @@ void mt_output_text(FILE *f, const struct mt_snapshot *s,
 				mt_buf_add(&b, c, strlen(c));
 			}
 			mt_buf_addc(&b, ' ');
-			mt_escape_visible(&b, v->path, v->path_len, 0);
+			if (v->path_len) {
+				mt_escape_visible(&b, v->path, v->path_len, 0);
+			} else {
+				/* no path: its kind, as the viewer shows it
+				 * (JSON keeps "path":"" and gives "kind") */
+				const char *k = mt_kind_name(v->kind);
+				mt_buf_addc(&b, '[');
+				mt_buf_add(&b, k, strlen(k));
+				mt_buf_addc(&b, ']');
+			}
 			mt_buf_addc(&b, '\n');
 			flush(f, &b, false);
 		}
@@ -493,6 +510,7 @@ static void json_vma(struct mt_buf *b, const struct mt_snapshot *s,
 	}
 	json_u64_array(b, "present_hist", v->present_hist, s->nord);
 	json_u64_array(b, "mappable_hist", v->mappable_hist, s->nord);
+	json_u64_array(b, "folio_cont_hist", v->folio_cont_hist, s->nord);
 	json_folios(b, s, v->folios);
 	if (v->has_smaps) {
 		MT_BUF_LIT(b, ",\"smaps\":{\"rss_kb\":");
@@ -634,6 +652,7 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		      (unsigned long long)s->present_pages);
 	json_u64_array(&b, "present_hist", s->present_hist, s->nord);
 	json_u64_array(&b, "mappable_hist", s->mappable_hist, s->nord);
+	json_u64_array(&b, "folio_cont_hist", s->folio_cont_hist, s->nord);
 	json_folios(&b, s, s->folios);
 	json_u64_array(&b, "thp_pages_by_node", s->thp_node_pages, s->nnodes);
 	mt_buf_addc(&b, '}');
@@ -686,6 +705,8 @@ void mt_output_json(FILE *f, const struct mt_snapshot *s,
 		}
 		json_u64_array(&b, "present_hist", p->present_hist, s->nord);
 		json_u64_array(&b, "mappable_hist", p->mappable_hist, s->nord);
+		json_u64_array(&b, "folio_cont_hist", p->folio_cont_hist,
+			       s->nord);
 		json_folios(&b, s, p->folios);
 		json_u64_array(&b, "thp_pages_by_node", p->thp_node_pages, s->nnodes);
 		MT_BUF_LIT(&b, ",\"vmas\":[");

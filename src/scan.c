@@ -385,8 +385,11 @@ static void alloc_figures(struct mt_snapshot *s, struct mt_proc *p)
 	if (s->have_pfns)
 		p->mappable_hist =
 			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
-	if (s->have_kpageflags)
+	if (s->have_kpageflags) {
 		p->folios = mt_arena_alloc(s->arena, sizeof(*p->folios));
+		p->folio_cont_hist =
+			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
+	}
 	if (s->have_kpageflags && s->nnodes)
 		p->thp_node_pages =
 			mt_arena_alloc(s->arena, s->nnodes * sizeof(uint64_t));
@@ -783,8 +786,11 @@ static struct mt_snapshot *scan_begin(struct mt_scan_ctx *c,
 	if (s->have_pfns)
 		s->mappable_hist =
 			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
-	if (s->have_kpageflags)
+	if (s->have_kpageflags) {
 		s->folios = mt_arena_alloc(s->arena, sizeof(*s->folios));
+		s->folio_cont_hist =
+			mt_arena_alloc(s->arena, s->nord * sizeof(uint64_t));
+	}
 	if (s->have_kpageflags && !c->numa_loaded) {
 		mt_numa_load(&c->numa, &c->pf, c->page_size);
 		c->numa_loaded = true;
@@ -840,6 +846,9 @@ static void scan_procs(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 			scan_add_hist(s->mappable_hist, p->mappable_hist, s->nord);
 		if (s->folios)
 			mt_folio_add(s->folios, p->folios);
+		if (s->folio_cont_hist && p->folio_cont_hist)
+			scan_add_hist(s->folio_cont_hist, p->folio_cont_hist,
+				      s->nord);
 		for (unsigned n = 0; s->thp_node_pages && n < s->nnodes; n++)
 			s->thp_node_pages[n] += p->thp_node_pages[n];
 	}

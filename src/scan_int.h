@@ -109,6 +109,7 @@ struct proc_scan {
 	bool smaps_loaded;
 	int dirfd;
 	struct mt_folio_stats fs; /* current VMA */
+	uint64_t *fcont;          /* current VMA: the one-folio histogram */
 	struct mt_hist_acc acc;
 	uint64_t huge_pages;      /* current VMA: PMD-mapped, from the scan */
 	/* What PAGEMAP_SCAN told of this process (PFN views): its PMD

@@ -149,6 +149,10 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 				return;
 			if ((f & MT_KPF_COMPOUND_HEAD) && (f & MT_KPF_THP)) {
 				ps->fs.pmd[(f & MT_KPF_ANON) ? 0 : 1] += pmd;
+				mt_hist_add_run(ps->fcont,
+						MT_MIN(ps->s->max_order,
+						       c->pmd_order),
+						vpage, pmd);
 				count_node(ps, pfn, pmd);
 				vpage += pmd;
 				pfn += pmd;
@@ -163,6 +167,8 @@ static void on_phys_run(void *ctx, uint64_t vpage, uint64_t pfn, uint64_t n)
 		uint64_t got = mt_folio_account_run(&ps->fs, c->pmd_order, vpage,
 						    c->kf, (size_t)k, c->kf[k],
 						    is_pmd_mapped, ps);
+		mt_folio_cont_run(ps->fcont, ps->s->max_order, vpage, pfn,
+				  c->kf, (size_t)k);
 		/* the chunk lies in one memory block: one node */
 		count_node(ps, pfn, got);
 		vpage += k;
@@ -201,6 +207,7 @@ struct walk {
 	bool scanned;    /* PMD mappings come from the PAGEMAP_SCAN walk */
 	int err;
 	uint64_t tmp_p[MT_ORDER_LIMIT + 1], tmp_m[MT_ORDER_LIMIT + 1];
+	uint64_t tmp_f[MT_ORDER_LIMIT + 1]; /* the one-folio figure */
 };
 
 static void vma_open(struct walk *w)
@@ -212,6 +219,7 @@ static void vma_open(struct walk *w)
 	ps->huge_pages = 0;
 	memset(w->tmp_p, 0, nord * sizeof(uint64_t));
 	memset(w->tmp_m, 0, nord * sizeof(uint64_t));
+	memset(w->tmp_f, 0, nord * sizeof(uint64_t));
 	mt_hist_acc_init(&ps->acc, w->tmp_p, mappable, ps->s->max_order);
 	ps->acc.zero_pfn = ps->c->zero_pfn;
 	if (ps->c->huge_zero_pfn != UINT64_MAX) {
@@ -226,6 +234,7 @@ static void vma_open(struct walk *w)
 	w->ve = vma->end >> sh;
 	if (ps->want_folios) {
 		memset(&ps->fs, 0, sizeof(ps->fs));
+		ps->fcont = w->tmp_f;
 		ps->acc.on_phys_run = on_phys_run;
 		ps->acc.ctx = ps;
 	}
@@ -243,7 +252,7 @@ static uint64_t *keep_hist(struct mt_scan_ctx *c, struct mt_snapshot *s,
 /* Add a file-backed VMA's figures to the process's file sums. */
 static void add_file_sums(struct mt_snapshot *s, struct mt_sums *f,
 			  const struct mt_vma *v, const uint64_t *present,
-			  const uint64_t *mappable,
+			  const uint64_t *mappable, const uint64_t *fcont,
 			  const struct mt_folio_stats *fs)
 {
 	f->present_pages += v->present_pages;
@@ -261,12 +270,16 @@ static void add_file_sums(struct mt_snapshot *s, struct mt_sums *f,
 		f->present_hist = mt_arena_alloc(s->arena, hb);
 		if (mappable)
 			f->mappable_hist = mt_arena_alloc(s->arena, hb);
+		if (fcont)
+			f->folio_cont_hist = mt_arena_alloc(s->arena, hb);
 		if (fs)
 			f->folios = mt_arena_alloc(s->arena, sizeof(*fs));
 	}
 	scan_add_hist(f->present_hist, present, s->nord);
 	if (mappable)
 		scan_add_hist(f->mappable_hist, mappable, s->nord);
+	if (fcont)
+		scan_add_hist(f->folio_cont_hist, fcont, s->nord);
 	if (fs)
 		mt_folio_add(f->folios, fs);
 }
@@ -305,6 +318,8 @@ static void vma_close(struct walk *w)
 		vma->pmd_mapped = MT_UNKNOWN;
 
 	const struct mt_folio_stats *fs = ps->want_folios ? &ps->fs : NULL;
+	if (fs)
+		mt_hist_fill_order0(w->tmp_f, s->nord, vma->present_pages);
 	bool has_folios = fs && mt_folio_total(fs);
 	scan_add_hist(p->present_hist, w->tmp_p, s->nord);
 	p->present_pages += vma->present_pages;
@@ -321,9 +336,12 @@ static void vma_close(struct walk *w)
 		scan_add_hist(p->mappable_hist, w->tmp_m, s->nord);
 	if (has_folios)
 		mt_folio_add(p->folios, fs);
+	if (fs)
+		scan_add_hist(p->folio_cont_hist, w->tmp_f, s->nord);
 	if (vma->file_backed)
 		add_file_sums(s, &p->file, vma, w->tmp_p,
-			      ps->want_pfns ? w->tmp_m : NULL, fs);
+			      ps->want_pfns ? w->tmp_m : NULL,
+			      fs ? w->tmp_f : NULL, fs);
 
 	if (!ps->keep_vmas)
 		return; /* a scratch VMA: the sums are all that stays */
@@ -334,6 +352,8 @@ static void vma_close(struct walk *w)
 			MT_MIN(po, (unsigned)MT_BLK_ORDERS) * sizeof(uint64_t));
 	if (ps->want_pfns)
 		vma->mappable_hist = keep_hist(ps->c, s, w->tmp_m);
+	if (fs)
+		vma->folio_cont_hist = keep_hist(ps->c, s, w->tmp_f);
 	if (has_folios) {
 		vma->folios = mt_arena_alloc(s->arena, sizeof(*fs));
 		*vma->folios = *fs;

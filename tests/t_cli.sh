@@ -245,4 +245,37 @@ fi
 rc=$(cat "$T/rc")
 check "closed pipe: memtop ends by itself (exit $rc)" [ "$rc" != 124 -a "$rc" != 137 ]
 check "closed pipe: nothing on stderr ($(head -c 200 "$T/err"))" [ ! -s "$T/err" ]
+# -b names a VMA without a path by its kind, as the viewer does ([anon]),
+# never an empty path; --json keeps "path":"" beside "kind"
+sleep 30 & SP=$!
+"$MEMTOP" -b -p $SP >"$T/anon.txt" 2>"$T/err"
+"$MEMTOP" --json -p $SP >"$T/anon.json" 2>>"$T/err"
+kill $SP 2>/dev/null; wait $SP 2>/dev/null
+check "-b: anonymous VMAs are shown as [anon]" grep -q ' \[anon\]$' "$T/anon.txt"
+check "-b: no VMA line ends with an empty path" \
+	sh -c "! grep -E '^  [0-9a-f]+-[0-9a-f]+ .* $' '$T/anon.txt'"
+check "--json: an anonymous VMA keeps an empty path and kind anon" \
+	grep -q '"path":"","kind":"anon"' "$T/anon.json"
+# an mTHP size without an anonymous "enabled" file is "shmem only" in
+# every output, never "?"
+so=""
+for d in /sys/kernel/mm/transparent_hugepage/hugepages-*kB; do
+	[ -d "$d" ] && [ ! -e "$d/enabled" ] && so=${d##*hugepages-} && break
+done
+if [ -n "$so" ]; then
+	kb=${so%kB}
+	"$MEMTOP" --json -p $$ >"$T/so.json" 2>"$T/err"
+	check "--json: the $so size is shmem only (enabled null)" \
+		grep -q "{\"size_kb\":$kb,\"enabled\":null,\"shmem_only\":true" "$T/so.json"
+	"$MEMTOP" --prometheus -p $$ >"$T/so.prom" 2>"$T/err"
+	check "--prometheus: the $so size is enabled=\"shmem only\"" \
+		grep -q "memtop_mthp_info{size=\"$so\",enabled=\"shmem only\"" "$T/so.prom"
+	check "--prometheus: no mTHP size reads enabled=\"?\"" \
+		sh -c "! grep -q 'memtop_mthp_info{[^}]*enabled=\"?\"' '$T/so.prom'"
+	"$MEMTOP" -b -p $$ >"$T/so.txt" 2>"$T/err"
+	check "-b: the system line does not list the $so size as ?" \
+		sh -c "! grep -q '^# system:.* ${so%kB}K ?' '$T/so.txt'"
+else
+	part_skip "every mTHP size has an anonymous enabled file here"
+fi
 finish

@@ -165,12 +165,23 @@ expect "U with an empty name shows all users again" "tuiwl-big"
 
 # ---- views ----------------------------------------------------------------
 expect "starts in the present view" "^view present"
+# each view names its PMD-order column, and the history's series, for
+# what it measures: never the same title for two meanings
+expect "present view: the column is ALGN% (could be huge)" "ALGN% +THP%"
+expect "present view: the history plots ALGN" "(^|[│|]) *ALGN +([0-9.]+[KMG]?B?|-)( |$)"
+expect_gone "no PMD% title" "PMD%"
 keys v
 expect "v: mappable view" "^view mappable"
+expect "mappable view: the column is CONT% (physically contiguous)" \
+	"CONT% +THP%"
+expect "mappable view: the history plots CONT" "(^|[│|]) *CONT +([0-9.]+[KMG]?B?|-)( |$)"
 keys v
 expect "v: folio view" "^view folios"
+expect "folio view: the column is HUGE% (is huge)" "HUGE% +THP%"
+expect "folio view: the history plots HUGE" "(^|[│|]) *HUGE +([0-9.]+[KMG]?B?|-)( |$)"
 keys v
 expect "v: back to present" "^view present"
+expect "back to ALGN%" "ALGN% +THP%"
 
 # ---- help -------------------------------------------------------------------
 keys F1

@@ -132,7 +132,7 @@ expect "s again: back to the processes" "PID.*COMMAND"
 expect_gone "the system view is gone" "^Counters "
 keys s Escape
 expect "Esc leaves the system view too" "PID.*COMMAND"
-expect "COLL column in the process pane" "PMD% +THP% +COLL "
+expect "COLL column in the process pane" "ALGN% +THP% +COLL "
 keys D
 expect "D shows the HUGE/s column" "COLL +HUGE/s "
 keys D
@@ -267,7 +267,7 @@ if pfns_visible && [ -r /proc/kpageflags ]; then
 	expect "the history plots its THP memory" "THP +[0-9.]+[KMG]" 2
 else
 	# large folios need root: the PMD-order series is what it has
-	expect "the history plots its PMD-order memory" "PMD +[0-9.]+[KMG]" 2
+	expect "the history plots its PMD-order memory" "ALGN +[0-9.]+[KMG]" 2
 fi
 quit_ui "the demo quits"
 

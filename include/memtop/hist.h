@@ -208,6 +208,21 @@ uint64_t mt_folio_account_run(struct mt_folio_stats *fs, unsigned pmd_order,
 			  uint64_t next_flags, mt_pmd_mapped_fn is_pmd,
 			  void *ctx);
 
+/*
+ * The one-folio figure: add to hist the maximal naturally aligned blocks of
+ * order 1 and up (at most max_order) that lie inside one large folio, of a
+ * run of n pages contiguous virtually (from vpage) and physically (from
+ * pfn), kflags[i] being the kpageflags word of its i-th page. A block
+ * counts only when its virtual and physical addresses are both aligned to
+ * its size (what arm64's contpte and tools/mm/thpmaps --cont need). A
+ * folio starts at each head; tails before the first head are the pages of
+ * one folio mapped from its middle. Order 0 is left alone: see
+ * mt_hist_fill_order0().
+ */
+void mt_folio_cont_run(uint64_t *hist, unsigned max_order, uint64_t vpage,
+		       uint64_t pfn, const uint64_t *kflags, size_t n);
+/* Set hist[0] to the pages of the pages total not in hist[1..nord). */
+void mt_hist_fill_order0(uint64_t *hist, unsigned nord, uint64_t pages);
 void mt_folio_add(struct mt_folio_stats *dst, const struct mt_folio_stats *src);
 /* Pages in large folios of any kind (anon + file). */
 uint64_t mt_folio_total(const struct mt_folio_stats *fs);

@@ -35,6 +35,10 @@ enum mt_history_series {
 	MT_SER_RSS,   /* bytes present */
 	MT_SER_PMD,   /* bytes in blocks of PMD order or more (present view) */
 	MT_SER_THP,   /* bytes in large folios (folio view; 0 without root) */
+	MT_SER_CONT,  /* bytes in blocks of PMD order or more (mappable view;
+			 0 without root) */
+	MT_SER_HUGE,  /* bytes in PMD-order folios (folio view; 0 without
+			 root) */
 	MT_SER_COUNT
 };
 

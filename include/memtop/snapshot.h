@@ -38,6 +38,9 @@ struct mt_vma {
 	uint64_t zero_pages;             /* mapping the shared zero page */
 	uint64_t *present_hist;          /* nord entries */
 	uint64_t *mappable_hist;         /* nord entries or NULL */
+	/* the one-folio figure (hist.h mt_folio_cont_run): blocks also
+	 * inside one large folio; nord entries, NULL without kpageflags */
+	uint64_t *folio_cont_hist;
 	struct mt_folio_stats *folios;   /* NULL: unavailable, or none when
 					    the snapshot has folios */
 	/* PMD slots: aligned 2^pmd_order blocks wholly inside the VMA; how
@@ -91,7 +94,7 @@ struct mt_sums {
 	uint64_t present_pages, swapped_pages, zero_pages;
 	uint64_t pmd_full, pmd_mapped;  /* pmd_mapped may be MT_UNKNOWN */
 	uint64_t pmd_collapsible;       /* may be MT_UNKNOWN */
-	uint64_t *present_hist, *mappable_hist;
+	uint64_t *present_hist, *mappable_hist, *folio_cont_hist;
 	struct mt_folio_stats *folios;
 };
 
@@ -118,6 +121,7 @@ struct mt_proc {
 	enum mt_tri thp_enabled;        /* status THP_enabled */
 	uint64_t *present_hist;         /* sums over the VMAs */
 	uint64_t *mappable_hist;        /* NULL when unavailable */
+	uint64_t *folio_cont_hist;      /* NULL when unavailable */
 	struct mt_folio_stats *folios;  /* NULL when unavailable */
 	/* pages in large folios per NUMA node (snapshot->nnodes entries);
 	 * NULL when unavailable (needs the folio view and node sysfs) */
@@ -196,6 +200,7 @@ struct mt_snapshot {
 	uint64_t present_pages;
 	uint64_t *present_hist;
 	uint64_t *mappable_hist;
+	uint64_t *folio_cont_hist;
 	struct mt_folio_stats *folios;
 	unsigned nnodes;             /* NUMA nodes (highest id + 1), 0 unknown */
 	uint64_t *thp_node_pages;

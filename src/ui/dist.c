@@ -7,6 +7,7 @@
  * caller's; no allocation, no curses, any thread.
  */
 #include "ui_model.h"
+#include "ui_layout.h"
 
 #include <string.h>
 
@@ -19,9 +20,48 @@ static const char *const view_names[UI_VIEW_COUNT] = {
 };
 static const char *const view_descs[UI_VIEW_COUNT] = {
 	"could be huge: aligned present blocks",
-	"physically contiguous: one TLB entry could map it",
+	"physically contiguous: aligned runs of contiguous pages, in one "
+	"folio or not",
 	"is huge: pages in large folios",
 };
+
+static const char *const pmd_titles[UI_VIEW_COUNT] = {
+	"ALGN%", "CONT%", "HUGE%",
+};
+
+static const char *const pmd_names[UI_VIEW_COUNT] = {
+	"ALGN", "CONT", "HUGE",
+};
+
+static const char *const pmd_helps[UI_VIEW_COUNT] = {
+	"present view: share of RSS in aligned PMD-size blocks of present "
+	"pages (could be huge; no PFNs needed)",
+	"mappable view: share of RSS in aligned PMD-size blocks also "
+	"physically contiguous (one PMD could map them; root)",
+	"folio view: share of RSS in PMD-sized folios (is huge; root)",
+};
+
+const char *ui_view_pmd_title(enum ui_view v)
+{
+	return v < UI_VIEW_COUNT ? pmd_titles[v] : "?";
+}
+
+const char *ui_view_pmd_name(enum ui_view v)
+{
+	return v < UI_VIEW_COUNT ? pmd_names[v] : "?";
+}
+
+const char *ui_view_pmd_help(enum ui_view v)
+{
+	return v < UI_VIEW_COUNT ? pmd_helps[v] : "?";
+}
+
+const char *ui_col_title(const struct ui_column *c, enum ui_view v)
+{
+	if (c->id == UI_COL_PMD || c->id == UI_COL_VPMD)
+		return ui_view_pmd_title(v);
+	return c->title;
+}
 
 const char *ui_view_name(enum ui_view v)
 {

@@ -133,9 +133,10 @@ void ui_draw_titles(const struct ui *u, WINDOW *w, const struct ui_column *cols,
 		const char *arrow = !sorted ? "" :
 				    u->utf8 ? (desc ? "\u25bc" : "\u25b2") :
 					      (desc ? "v" : "^");
-		snprintf(t, sizeof(t), "%s%s", cols[i].title, arrow);
+		const char *title = ui_col_title(&cols[i], u->set.view);
+		snprintf(t, sizeof(t), "%s%s", title, arrow);
 		if (ui_text_width(t, u->utf8) > pos[i].w)
-			snprintf(t, sizeof(t), "%s", cols[i].title);
+			snprintf(t, sizeof(t), "%s", title);
 		wattrset(w, ui_attr(u, sorted ? UI_C_SORT : UI_C_TITLE));
 		ui_put(w, 0, pos[i].x, pos[i].w, t, cols[i].right, u->utf8);
 	}

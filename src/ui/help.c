@@ -88,10 +88,18 @@ static int help_lines(struct hline *out, int width,
 	ADD(L_TEXT, "\"needs root\" instead of showing zeros.", NULL);
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "Process columns", NULL);
-	for (size_t i = 0; i < ui_proc_ncols; i++)
+	for (size_t i = 0; i < ui_proc_ncols; i++) {
+		if (ui_proc_cols[i].id == UI_COL_PMD) {
+			/* one title per view, for what it measures */
+			for (int v = 0; v < UI_VIEW_COUNT; v++)
+				ADD(L_KEY, ui_view_pmd_title((enum ui_view)v),
+				    ui_view_pmd_help((enum ui_view)v));
+			continue;
+		}
 		ADD(L_KEY, *ui_proc_cols[i].title ? ui_proc_cols[i].title
 						  : "(arrow)",
 		    ui_proc_cols[i].help);
+	}
 	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "VMA columns", NULL);
 	for (size_t i = 0; i < ui_vma_ncols; i++)
@@ -139,9 +147,11 @@ static int help_lines(struct hline *out, int width,
 	ADD(L_TITLE, "History", NULL);
 	ADD(L_TEXT, "Beside (or under) the histogram: the selected process's or",
 	    NULL);
-	ADD(L_TEXT, "cgroup's RSS, memory in PMD-order blocks (PMD, present", NULL);
-	ADD(L_TEXT, "view) and in large folios (THP, root) over the last scans,",
+	ADD(L_TEXT, "cgroup's RSS, memory in PMD-order blocks of the view",
 	    NULL);
+	ADD(L_TEXT, "(ALGN, CONT or HUGE, as the view's column) and in large",
+	    NULL);
+	ADD(L_TEXT, "folios (THP, root) over the last scans,", NULL);
 	ADD(L_TEXT, "on one scale; as root also its large folios per NUMA node.",
 	    NULL);
 	ADD(L_BLANK, NULL, NULL);

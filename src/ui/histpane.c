@@ -9,8 +9,9 @@
  * it grew or shrank since the previous scan.
  *
  * Beside the orders (or below them on narrow terminals) the history of
- * the selected process or cgroup: RSS, memory in PMD-order blocks and in
- * large folios over the last scans, and as root its large folio memory
+ * the selected process or cgroup: RSS, memory in PMD-order blocks of the
+ * view (named as the view's column: ALGN, CONT, HUGE) and in large folios
+ * over the last scans, and as root its large folio memory
  * by NUMA node.
  */
 #include "ui_panes.h"
@@ -151,11 +152,15 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 	wattrset(w, ui_attr(u, UI_C_DIM));
 	ui_put_ell(w, y, x, width, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
+	/* the PMD-order figure of the view, named as its column */
+	enum ui_view view = u->set.view;
+	int pk = view == UI_VIEW_MAPPABLE ? MT_SER_CONT :
+		 view == UI_VIEW_FOLIOS ? MT_SER_HUGE : MT_SER_PMD;
 	struct ui_plot_series ser[3] = {
 		{ "RSS", v[MT_SER_RSS], n[MT_SER_RSS], UI_C_NORMAL, UI_PF_BYTES,
 		  true },
-		{ "PMD", v[MT_SER_PMD], n[MT_SER_PMD], UI_C_ORD2, UI_PF_BYTES,
-		  true },
+		{ ui_view_pmd_name(view), v[pk], n[pk], UI_C_ORD2, UI_PF_BYTES,
+		  !*ui_view_missing(s, view) },
 		{ "THP", v[MT_SER_THP], n[MT_SER_THP], UI_C_ORD5, UI_PF_BYTES,
 		  thp },
 	};

@@ -203,7 +203,8 @@ static int set_sort(struct ui *u, int col)
 		*sort = col;
 		*desc = cols[col].desc;
 	}
-	ui_set_status(u, "sorted by %s, %s", cols[col].title,
+	ui_set_status(u, "sorted by %s, %s",
+		      ui_col_title(&cols[col], u->set.view),
 		      *desc ? "descending" : "ascending");
 	return UI_R_REFILTER | UI_R_REDRAW;
 }
@@ -232,7 +233,7 @@ static int act_sort_step(struct ui *u, int key)
 	*sort = c;
 	*desc = cols[c].desc;
 	ui_set_status(u, "sorted by %s (F6 < > choose, I inverts)",
-		      cols[c].title);
+		      ui_col_title(&cols[c], u->set.view));
 	return UI_R_REFILTER | UI_R_REDRAW;
 }
 
@@ -243,7 +244,8 @@ static int act_invert(struct ui *u, int key)
 	return UI_R_REFILTER | UI_R_REDRAW;
 }
 
-/* Shortcut sorts: M RSS, N PID (address), P PMD%, T THP%, H histogram. */
+/* Shortcut sorts: M RSS, N PID (address), P the PMD-order column of the
+ * view (ALGN%, CONT%, HUGE%), T THP%, H histogram. */
 static int act_sort_by(struct ui *u, int key)
 {
 	enum ui_col_id want;
@@ -477,7 +479,7 @@ const struct ui_binding ui_bindings[] = {
 	{ "F6 < >", "sort by the column to the left or right", act_sort_step,
 	  { KEY_F(6), '<', '>', ',', '.' } },
 	{ "I", "invert the sort order", act_invert, { 'I' } },
-	{ "M N P T H", "sort by RSS, PID, PMD%, THP%, histogram "
+	{ "M N P T H", "sort by RSS, PID, ALGN%/CONT%/HUGE%, THP%, histogram "
 		       "(again: invert)", act_sort_by,
 	  { 'M', 'N', 'P', 'T', 'H' } },
 	{ "v", "next view: present, mappable, folios", act_view, { 'v' } },

@@ -161,8 +161,9 @@ const struct ui_column ui_proc_cols[] = {
 	  "present memory (pages in the page table)" },
 	{ UI_COL_SWAP, "SWAP", 6, 6, true, true, false,
 	  "swapped out memory" },
-	{ UI_COL_PMD, "PMD%", 5, 2, true, true, false,
-	  "share of RSS in PMD-order blocks of the view" },
+	{ UI_COL_PMD, "ALGN%", 5, 2, true, true, false,
+	  "share of RSS in PMD-order blocks of the view; named for the "
+	  "view: ALGN% (present), CONT% (mappable), HUGE% (folios)" },
 	{ UI_COL_THP, "THP%", 5, 4, true, true, false,
 	  "share of RSS in large folios (root)" },
 	{ UI_COL_MARK, "", 1, 2, false, true, false,
@@ -198,8 +199,9 @@ const struct ui_column ui_vma_cols[] = {
 	  "THPeligible (smaps)" },
 	{ UI_COL_VRSS, "RSS", 6, 1, true, true, false,
 	  "present memory" },
-	{ UI_COL_VPMD, "PMD%", 5, 3, true, true, false,
-	  "share of RSS in PMD-order blocks of the view" },
+	{ UI_COL_VPMD, "ALGN%", 5, 3, true, true, false,
+	  "share of RSS in PMD-order blocks of the view (ALGN%, CONT% or "
+	  "HUGE%, as in the process list)" },
 	{ UI_COL_VCOLL, "COLL", 6, 5, true, true, false,
 	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
 	  "(? unknown)" },

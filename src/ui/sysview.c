@@ -250,7 +250,7 @@ static void section_overview(struct sv *c)
 		 x1);
 	struct ui_plot_series mem[4] = {
 		{ "RSS", v[0], n[0], UI_C_NORMAL, UI_PF_BYTES, true },
-		{ "PMD", v[1], n[1], UI_C_ORD2, UI_PF_BYTES, true },
+		{ "ALGN", v[1], n[1], UI_C_ORD2, UI_PF_BYTES, true },
 		{ "THP", v[2], n[2], UI_C_ORD5, UI_PF_BYTES,
 		  s->have_kpageflags },
 		{ free_lab, v[3], n[3], UI_C_ORD3, UI_PF_PCT, n[3] > 0 },

@@ -29,6 +29,15 @@ enum ui_view { UI_VIEW_PRESENT, UI_VIEW_MAPPABLE, UI_VIEW_FOLIOS,
 	       UI_VIEW_COUNT };
 const char *ui_view_name(enum ui_view v);
 const char *ui_view_desc(enum ui_view v);
+/* The title of the column of memory in PMD-order blocks in view v (each
+ * view names it for what it measures: ALGN%, CONT%, HUGE%), its name
+ * without the % sign, and a line of help on it. */
+const char *ui_view_pmd_title(enum ui_view v);
+const char *ui_view_pmd_name(enum ui_view v);
+const char *ui_view_pmd_help(enum ui_view v);
+struct ui_column;
+/* A column's title in view v: the PMD-order columns change with it. */
+const char *ui_col_title(const struct ui_column *c, enum ui_view v);
 /* What the view needs when the snapshot lacks it ("" if available). */
 const char *ui_view_missing(const struct mt_snapshot *s, enum ui_view v);
 /* The same in a few words for a table cell ("needs root", "PFNs hidden"). */

@@ -33,11 +33,12 @@ void ui_draw_info(struct ui *u, WINDOW *w)
 	x += ui_put(w, 0, x, width - x, ui_data_str(d, ps->name), false,
 		    u->utf8);
 	wattrset(w, A_NORMAL);
-	snprintf(b, sizeof(b), " (%s)  RSS %s  swap %s  PMD%% %s  THP%% %s  "
+	snprintf(b, sizeof(b), " (%s)  RSS %s  swap %s  %s %s  THP%% %s  "
 			       "VMAs %zu",
 		 ui_data_str(d, ps->user),
 		 mt_fmt_size(rss, sizeof(rss), ps->present * s->page_size),
 		 mt_fmt_size(swp, sizeof(swp), ps->swapped * s->page_size),
+		 ui_view_pmd_title(u->set.view),
 		 ui_fmt_pct(pmd, sizeof(pmd), ps->pmd_pages, ps->present),
 		 ui_fmt_pct(thp, sizeof(thp), ps->thp_pages, ps->present),
 		 p->nvmas);

@@ -1853,6 +1853,107 @@ static void test_swap_kinds(void **state)
 	free(log.r);
 }
 
+/* The one-folio figure by its definition, as tools/mm/thpmaps --cont
+ * counts: for every order from the top down, each aligned block of the
+ * run not inside one counted above, whose pages all are in large folios
+ * with no head after its first page, and whose PFN is aligned too. */
+static void ref_folio_cont(uint64_t *hist, unsigned max_order, uint64_t v0,
+			   uint64_t pfn0, const uint64_t *k, size_t n)
+{
+	unsigned char covered[256] = { 0 };
+	assert_true(n <= sizeof(covered));
+	for (int o = (int)max_order; o >= 1; o--) {
+		uint64_t size = UINT64_C(1) << o;
+		for (uint64_t v = (v0 + size - 1) & ~(size - 1);
+		     v + size <= v0 + n; v += size) {
+			size_t s = (size_t)(v - v0);
+			bool ok = !covered[s] && !((pfn0 + s) & (size - 1));
+			for (size_t i = s; ok && i < s + size; i++)
+				ok = (k[i] & MT_KPF_THP) &&
+				     (i == s || !(k[i] & MT_KPF_COMPOUND_HEAD));
+			if (!ok)
+				continue;
+			hist[o]++;
+			memset(covered + s, 1, (size_t)size);
+		}
+	}
+}
+
+static void test_folio_cont(void **state)
+{
+	(void)state;
+	uint64_t k[256], h[10], want[10];
+
+	/* an aligned 64K folio: one order-4 block */
+	size_t n = put_folio(k, 4, ANON);
+	memset(h, 0, sizeof(h));
+	mt_folio_cont_run(h, 9, 0x7f0000010, 0x1230, k, n);
+	assert_int_equal(h[4], 1);
+	/* physically misaligned against the virtual address by 8 pages:
+	 * blocks of at most 8 pages */
+	memset(h, 0, sizeof(h));
+	mt_folio_cont_run(h, 9, 0x7f0000018, 0x1230, k, n);
+	assert_int_equal(h[4], 0);
+	assert_int_equal(h[3], 2);
+	/* contiguous small pages: nothing (the mappable view counts them) */
+	for (int i = 0; i < 16; i++)
+		k[i] = SMALL | ANON;
+	memset(h, 0, sizeof(h));
+	mt_folio_cont_run(h, 9, 0x7f0000010, 0x1230, k, 16);
+	for (int o = 0; o < 10; o++)
+		assert_int_equal(h[o], 0);
+	/* two order-3 folios back to back: two order-3 blocks, not one of
+	 * order 4 */
+	put_folio(k, 3, ANON);
+	put_folio(k + 8, 3, ANON);
+	memset(h, 0, sizeof(h));
+	mt_folio_cont_run(h, 9, 0x7f0000010, 0x1230, k, 16);
+	assert_int_equal(h[4], 0);
+	assert_int_equal(h[3], 2);
+
+	/* random runs against the definition */
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 0;
+		while (len < 200) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			unsigned r = (unsigned)(seed >> 33);
+			if (r % 5 == 0) {
+				k[len++] = SMALL | ANON;
+			} else if (r % 5 == 1) {
+				k[len++] = TAIL | ANON; /* a folio's middle */
+			} else {
+				unsigned o = 1 + (r >> 4) % 6;
+				if (len + ((size_t)1 << o) > 256)
+					break;
+				len += put_folio(k + len, o, (r & 8) ? ANON
+								     : FILEPG);
+			}
+		}
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t v0 = 0x7f0000000 + ((seed >> 20) & 255);
+		uint64_t p0 = 0x100000 + ((seed >> 40) & 255);
+		unsigned mo = 1 + (unsigned)((seed >> 10) % 9);
+		memset(h, 0, sizeof(h));
+		memset(want, 0, sizeof(want));
+		mt_folio_cont_run(h, mo, v0, p0, k, len);
+		ref_folio_cont(want, mo, v0, p0, k, len);
+		h[0] = want[0] = 0; /* order 0: mt_hist_fill_order0 */
+		if (memcmp(h, want, sizeof(h)) != 0)
+			fail_msg("run %d: one-folio histogram differs (v %llx "
+				 "pfn %llx len %zu max order %u)", iter,
+				 (unsigned long long)v0, (unsigned long long)p0,
+				 len, mo);
+	}
+
+	/* order 0 is the rest of the pages */
+	memset(h, 0, sizeof(h));
+	h[4] = 1;
+	h[1] = 3;
+	mt_hist_fill_order0(h, 10, 40);
+	assert_int_equal(h[0], 40 - 16 - 6);
+}
+
 static void test_folio_add_total(void **state)
 {
 	(void)state;
@@ -2115,6 +2216,7 @@ int main(void)
 		cmocka_unit_test(test_folio_pmd),
 		cmocka_unit_test(test_folio_random),
 		cmocka_unit_test(test_folio_add_total),
+		cmocka_unit_test(test_folio_cont),
 		cmocka_unit_test(test_swap_kinds),
 		cmocka_unit_test(test_pmd_order),
 	};
