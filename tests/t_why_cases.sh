@@ -553,6 +553,17 @@ case_khugepaged() {
 		part_skip "khugepaged: Linux $rel: whether it takes read-only slots is not modelled"
 		return
 	fi
+	# khugepaged may have taken the region before memtop looked: then
+	# its slots are PMD-mapped and there is nothing left to predict
+	local ma
+	ma=$(jq -r --arg s "0x$sa" '.processes[0].vmas[] | select(.start == $s)
+		| .pmd_slots.mapped' "$T/kh.a.json")
+	if [ "$ma" = 2 ]; then
+		check "khugepaged: the region alone, collapsed already, has nothing left (got $ka)" \
+			test "$ka" = 0
+		part_skip "khugepaged: it collapsed the region alone before memtop looked; the wait is not timed"
+		return
+	fi
 	check "khugepaged: both slots of the read-only region alone (got $ka)" test "$ka" = 2
 	check "khugepaged: a pace is given (got '$pace')" test -n "$pace"
 	local limit=$(( (${pace:-30} * 4 > 60 ? ${pace:-30} * 4 : 60) * WAIT_SCALE / 4 ))
