@@ -4,7 +4,8 @@
 # tests/fixtures/make_tree.py builds the trees in a temp dir (sparse
 # pagemap and kpageflags files, nothing binary in the repository) and
 # writes scenarios.json: memtop command lines and what each must print.
-# For every scenario: exit 0, nothing on stderr, and
+# For every scenario: exit 0, nothing on stderr (or what the scenario says
+# it must print), and
 # tests/fixtures/refhist.py check-fixture compares the document with the
 # expected summary counts (vanished, denied, pagemap_denied, kthreads,
 # bad_lines, errors, filtered), THP settings and PMD order from the sys
@@ -70,7 +71,15 @@ scenario() { # name
 	(cd "$T" && timeout -k 5 30 "${pre[@]}" "$bin" "${args[@]}" >"$out" 2>"$err")
 	local rc=$?
 	check "scenario $name$tag: exit 0 (got $rc)" [ $rc = 0 ]
-	if [ -s "$err" ]; then
+	# what the scenario must say on stderr (a named pid that does not
+	# exist), else nothing
+	local want
+	want=$(jq -r --arg n "$name" \
+		'.scenarios[] | select(.name == $n) | .stderr // ""' "$SC")
+	if [ -n "$want" ]; then
+		check "scenario $name$tag: stderr is '$want' (got '$(head -c 300 "$err")')" \
+			test "$(cat "$err")" = "$want"
+	elif [ -s "$err" ]; then
 		bad "scenario $name$tag: stderr: $(head -c 400 "$err")"
 	else
 		ok "scenario $name$tag: stderr empty"
