@@ -54,7 +54,10 @@ if wait_for 'scan [0-9.]+m?s at' 20; then
 	tm send-keys Z
 	wait_for PAUSED 5
 	screen | head -4 >"$T/h200"
-	tr -s ' ' '\n' <"$T/h200" | grep -v '^$' | sort -u >"$T/w200"
+	# the wide header's words, also without a trailing ':' or ',' (a
+	# shorter form may end where the long one goes on: "partial")
+	tr -s ' ' '\n' <"$T/h200" | grep -v '^$' |
+		sed 'p; s/[:,;]$//' | sort -u >"$T/w200"
 	# Only the end of a line can be cut: its last word must be a whole
 	# word of the wide header, an ellipsis, or an abbreviation (a word
 	# that begins none of the wide header's words). "page 4" failed.

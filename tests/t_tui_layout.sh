@@ -74,7 +74,7 @@ start_ui() {
 		-e LC_ALL=C.UTF-8 -e "MEMTOPRC=$MEMTOPRC" \
 		"$MEMTOP $*; echo \$? >$T/exit; echo EXITED; exec sleep 600" ||
 		return 1
-	wait_for 'scan [0-9.]+m?s at' 20
+	wait_for 'scan [0-9.]+m?s' 20
 }
 
 quit_ui() { # DESC
