@@ -626,8 +626,7 @@ PY
 	coproc NV { "$PYTHON" -u "$T/nv.py"; }
 	local pid addr rc hk
 	read -r pid addr <&"${NV[0]}" || { bad "settings: the never process starts"; return; }
-	hk=$(awk -v s="$addr" '$1 ~ "^"s"-" { f = 1; next }
-		f && /^AnonHugePages:/ { print $2; exit }' "/proc/$pid/smaps")
+	hk=$(anon_huge_kb "$pid" "$addr")
 	check "thp_never: a fault under MADV_HUGEPAGE gave small pages (AnonHugePages ${hk:-?} kB)" \
 		test "${hk:-1}" = 0
 	run_memtop "$T/nv.json" "$T/err" "$MEMTOP" --json -p "$pid" ||
@@ -644,8 +643,7 @@ PY
 		grep -q "^  0*$addr-.* why:thp_never " "$T/nv.txt"
 	echo >&"${NV[1]}"
 	read -r rc <&"${NV[0]}"
-	hk=$(awk -v s="$addr" '$1 ~ "^"s"-" { f = 1; next }
-		f && /^AnonHugePages:/ { print $2; exit }' "/proc/$pid/smaps")
+	hk=$(anon_huge_kb "$pid" "$addr")
 	check "thp_never: MADV_COLLAPSE still collapses the slot memtop calls collapsible (rc $rc, AnonHugePages ${hk:-?} kB)" \
 		test "$rc" = 0 -a "${hk:-0}" = 2048
 	echo >&"${NV[1]}"
