@@ -263,6 +263,69 @@ keys c
 expect "c: counts" "SHARE log scale of counts"
 keys L
 expect "L again: linear" "SHARE linear scale of counts"
+keys c
+
+# ---- the one-folio figure beside the mappable view's bytes ----------------
+keys v
+expect "v: the mappable view" "^view mappable"
+if screen | grep -q "mappable view needs\|mappable view .*root"; then
+	part_skip "IN1FOL: the mappable view needs PFNs (root)"
+elif ! screen | grep -q "IN1FOL: blocks inside one folio"; then
+	expect "IN1FOL says why it is unknown" "IN1FOL \? needs the folio view"
+else
+	expect "the one-folio column beside the bytes" \
+		"BLOCK +COUNT +BYTES +SHARE +IN1FOL linear scale of bytes"
+	# the column against --json's folio_cont_hist of the same process
+	# (the workload is still; look twice in case khugepaged moved it)
+	for try in 1 2 3; do
+		"$MEMTOP" --json -p "$WL" >"$T/fc.json" 2>/dev/null
+		sleep 2.5 # a scan of the viewer after the JSON one
+		fc=$(screen | "$PYTHON" -c '
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+p = doc["processes"][0]
+ps = doc["page_size"]
+def fmt(b):
+    u, w = 0, b
+    while w >= 1024 and u < 6:
+        w //= 1024; u += 1
+    if u == 0:
+        return "%dB" % b
+    v = b / float(1 << (10 * u))
+    s = ("%.0f" if b % (1 << (10 * u)) == 0 or v >= 100 else "%.1f") % v
+    return s + "BKMGTPE"[u]
+want = {}
+for o, n in enumerate(p["folio_cont_hist"]):
+    b = (n << o) * ps
+    want[o] = fmt(b) if b else "0"
+got, on = {}, False
+for l in sys.stdin.read().split("\n"):
+    if re.search(r"BLOCK +COUNT +BYTES +SHARE +IN1FOL", l):
+        on = True
+        continue
+    m = re.match(r"^ *(\d+)([KMG]) +\S+ +\S+ +\S+ +(\S+)", l[:80]) if on else None
+    if not m:
+        if got:
+            break
+        continue
+    kb = int(m.group(1)) << {"K": 0, "M": 10, "G": 20}[m.group(2)]
+    o = (kb * 1024 // ps).bit_length() - 1
+    got[o] = m.group(3)
+bad = ["%d: %s on screen, %s in JSON" % (o, got[o], want.get(o)) for o in got if got[o] != want.get(o, "0")]
+if len(got) < 2:
+    print("too few rows: %r" % got)
+elif bad:
+    print("; ".join(bad))
+else:
+    print("ok %d orders" % len(got))
+' "$T/fc.json")
+		case $fc in "ok "*) break ;; esac
+	done
+	case $fc in
+	"ok "*) ok "IN1FOL agrees with --json folio_cont_hist ($fc)" ;;
+	*) bad "IN1FOL against --json: $fc"; screen | sed 's/^/    | /' ;;
+	esac
+fi
 quit_ui "q quits after the bars"
 
 # ---- the command line ------------------------------------------------------

@@ -55,6 +55,7 @@ static size_t add_str(struct ui_data *d, const char *s, size_t n, bool utf8)
 static void view_dist(struct ui_dist *dist, const struct mt_snapshot *s,
 		      enum ui_view view, const uint64_t *present_hist,
 		      const uint64_t *mappable_hist,
+		      const uint64_t *folio_cont_hist,
 		      const struct mt_folio_stats *folios, bool folios_known,
 		      uint64_t present)
 {
@@ -62,6 +63,17 @@ static void view_dist(struct ui_dist *dist, const struct mt_snapshot *s,
 	case UI_VIEW_MAPPABLE:
 		ui_dist_from_hist(dist, s->have_pfns ? mappable_hist : NULL,
 				  s->nord, present);
+		/* no figure with the folio view available means nothing
+		 * present: all of it is order 0 */
+		if (s->have_pfns && s->have_kpageflags) {
+			uint64_t zero[UI_MAX_ORD] = { 0 };
+			if (!folio_cont_hist) {
+				zero[0] = present;
+				folio_cont_hist = zero;
+			}
+			ui_dist_set_folio_cont(dist, folio_cont_hist,
+					       s->nord);
+		}
 		break;
 	case UI_VIEW_FOLIOS: {
 		/* With the folio view available, a NULL means "none". */
@@ -108,9 +120,10 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 {
 	const struct mt_proc *p = ps->p;
 	const uint64_t *ph = p->present_hist, *mh = p->mappable_hist;
+	const uint64_t *fh = p->folio_cont_hist;
 	const struct mt_folio_stats *fs = p->folios;
 	uint64_t present = p->present_pages, swapped = p->swapped_pages;
-	uint64_t hp[UI_MAX_ORD], hm[UI_MAX_ORD];
+	uint64_t hp[UI_MAX_ORD], hm[UI_MAX_ORD], hf[UI_MAX_ORD];
 	struct mt_folio_stats fsum;
 	unsigned nord = MT_MIN(s->nord, (unsigned)UI_MAX_ORD);
 	uint64_t coll = p->pmd_collapsible;
@@ -124,6 +137,8 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 					      f->present_hist[o] : 0) : 0;
 			hm[o] = mh ? mh[o] - (f->mappable_hist ?
 					      f->mappable_hist[o] : 0) : 0;
+			hf[o] = fh ? fh[o] - (f->folio_cont_hist ?
+					      f->folio_cont_hist[o] : 0) : 0;
 		}
 		if (fs) {
 			fsum = *fs;
@@ -139,11 +154,12 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 			coll = MT_UNKNOWN;
 		ph = ph ? hp : NULL;
 		mh = mh ? hm : NULL;
+		fh = fh ? hf : NULL;
 		fs = fs ? &fsum : NULL;
 	}
 	ps->present = present;
 	ps->swapped = swapped;
-	view_dist(&ps->dist, s, st->view, ph, mh, fs, s->have_kpageflags,
+	view_dist(&ps->dist, s, st->view, ph, mh, fh, fs, s->have_kpageflags,
 		  present);
 	ps->pmd_pages = view_pmd_pages(&ps->dist, s);
 	if (!fs && s->have_kpageflags)
@@ -356,7 +372,7 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st,
 		vs->v = v;
 		vs->path = add_str(d, v->path, v->path_len, st->utf8);
 		view_dist(&vs->dist, s, st->view, v->present_hist,
-			  v->mappable_hist, v->folios,
+			  v->mappable_hist, v->folio_cont_hist, v->folios,
 			  s->have_kpageflags,
 			  v->present_pages);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);

@@ -110,6 +110,33 @@ void ui_dist_from_hist(struct ui_dist *d, const uint64_t *hist,
 		d->pages[o] = hist[o] << o;
 }
 
+void ui_dist_set_folio_cont(struct ui_dist *d, const uint64_t *hist,
+			    unsigned nord)
+{
+	memset(d->fc_pages, 0, sizeof(d->fc_pages));
+	d->fc_avail = hist != NULL;
+	if (!hist)
+		return;
+	for (unsigned o = 0; o < nord && o < UI_MAX_ORD; o++)
+		d->fc_pages[o] = hist[o] << o;
+}
+
+void ui_dist_add_folio_cont(struct ui_dist *dst, const struct ui_dist *src,
+			    bool first)
+{
+	if (first) {
+		dst->fc_avail = src->fc_avail;
+		memset(dst->fc_pages, 0, sizeof(dst->fc_pages));
+	} else if (!src->fc_avail)
+		dst->fc_avail = false;
+	if (!dst->fc_avail) {
+		memset(dst->fc_pages, 0, sizeof(dst->fc_pages));
+		return;
+	}
+	for (unsigned o = 0; o < UI_MAX_ORD; o++)
+		dst->fc_pages[o] += src->fc_pages[o];
+}
+
 void ui_dist_from_folios(struct ui_dist *d, const struct mt_folio_stats *f,
 			 unsigned nord, unsigned pmd_order, uint64_t present)
 {

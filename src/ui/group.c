@@ -219,6 +219,7 @@ static void sum_group(const struct ui_data *d, struct ui_group *g)
 			why_bytes[ps->why] += ps->why_bytes;
 		const struct ui_dist *s = &ps->dist;
 		g->dist.total += s->total;
+		ui_dist_add_folio_cont(&g->dist, s, i == 0);
 		if (!s->avail)
 			continue;
 		g->dist.avail = true;

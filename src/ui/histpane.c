@@ -6,7 +6,10 @@
  * scale, where small orders stay visible; c switches the bars between
  * bytes and counts). Eighth blocks in UTF-8, '#' otherwise; colours by
  * order when the terminal has them. An arrow after an order's bytes says
- * it grew or shrank since the previous scan.
+ * it grew or shrank since the previous scan. The mappable view adds
+ * the one-folio figure beside the bytes (IN1FOL: the same aligned
+ * contiguous blocks, counted only inside one large folio, as arm64's
+ * contpte and thpmaps --cont need).
  *
  * Beside the orders (or below them on narrow terminals) the history of
  * the selected process or cgroup: RSS, memory in PMD-order blocks of the
@@ -23,8 +26,9 @@
 #include "memtop/history.h"
 #include "memtop/units.h"
 
-/* Order rows: label, count, bytes, share, then the bar. */
-enum { LW = 5, CW = 8, BW = 7, SW = 6,
+/* Order rows: label, count, bytes, share, (in the mappable view the
+ * one-folio bytes,) then the bar. */
+enum { LW = 5, CW = 8, BW = 7, SW = 6, FW = 7,
        ORDERS_W = LW + 1 + CW + 1 + BW + 1 + SW + 1 };
 /* The history beside the orders when the pane is this wide. */
 #define RIGHT_MIN_W 80
@@ -52,7 +56,9 @@ static int node_rows(const struct ui *u)
 
 int ui_histpane_lines(const struct ui *u)
 {
-	int rows = (int)view_orders(u) + 3; /* title, column titles, legend */
+	/* title, column titles, legend (and the mappable view's note) */
+	int rows = (int)view_orders(u) + 3 +
+		   (u->set.view == UI_VIEW_MAPPABLE ? 1 : 0);
 	int cols = COLS;
 	if (cols >= RIGHT_MIN_W + 1 && cols < 140)
 		return MT_MAX(rows, 1 + 1 + 3 * 2 + node_rows(u));
@@ -274,12 +280,16 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 			    h - 2);
 	int n = tab.n;
 
-	int bar_x = x0 + ORDERS_W;
+	bool fcol = u->set.view == UI_VIEW_MAPPABLE;
+	int bar_x = x0 + ORDERS_W + (fcol ? FW + 1 : 0);
 	int bar_w = MT_MIN(x0 + ow - bar_x - 1, 60);
+	char fct[16] = "";
+	if (fcol)
+		snprintf(fct, sizeof(fct), "%*s ", FW, "IN1FOL");
 	wattrset(w, ui_attr(u, UI_C_DIM));
-	snprintf(t, sizeof(t), "%*s %*s %*s %*s %s scale of %s", LW, "BLOCK",
+	snprintf(t, sizeof(t), "%*s %*s %*s %*s %s%s scale of %s", LW, "BLOCK",
 		 CW, u->set.view == UI_VIEW_FOLIOS ? "FOLIOS" : "COUNT", BW,
-		 "BYTES", SW, "SHARE", u->set.hist_log ? "log" : "linear",
+		 "BYTES", SW, "SHARE", fct, u->set.hist_log ? "log" : "linear",
 		 u->set.hist_counts ? "counts" : "bytes");
 	ui_put_ell(w, 1, x0, ow, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
@@ -305,6 +315,18 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 				 ui_fmt_pct(pct, sizeof(pct), v, tab.sumv));
 		snprintf(t, sizeof(t), "%*s %*s %*s %*s", LW, lab, CW, cnt, BW,
 			 r->count ? byt : "0", SW, shr);
+		if (fcol) {
+			char fb[16];
+			uint64_t fp = r->order >= 0 ? d->fc_pages[r->order] : 0;
+			if (!d->fc_avail || r->order < 0)
+				snprintf(fb, sizeof(fb), "?");
+			else if (!fp)
+				snprintf(fb, sizeof(fb), "0");
+			else
+				mt_fmt_size(fb, sizeof(fb), fp * s->page_size);
+			size_t l = strlen(t);
+			snprintf(t + l, sizeof(t) - l, " %*s", FW, fb);
+		}
 		enum ui_color c = r->order < 0 ? UI_C_PART :
 				  ui_order_color((unsigned)r->order,
 						 s->pmd_order);
@@ -333,6 +355,16 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	int y = 2 + n;
 	if (y < h)
 		draw_legend(u, w, y++, x0);
+	if (fcol && y < h) {
+		wattrset(w, ui_attr(u, UI_C_DIM));
+		ui_put_ell(w, y++, x0, ow,
+			   d->fc_avail ? "IN1FOL: blocks inside one folio "
+					 "(contpte)"
+				       : "IN1FOL ? needs the folio view "
+					 "(/proc/kpageflags)",
+			   false, u->utf8);
+		wattrset(w, A_NORMAL);
+	}
 	if (!right && y + 1 < h)
 		draw_history(u, w, y + 1, x0, cw - 1, h - y - 1);
 }

@@ -59,10 +59,22 @@ struct ui_dist {
 	uint64_t pages[UI_MAX_ORD];
 	uint64_t partial;
 	uint64_t total;     /* present pages */
+	/* mappable view: pages per order of the one-folio figure (aligned
+	 * contiguous blocks inside one large folio, what contpte needs);
+	 * fc_avail false when the scan has no folio flags */
+	bool fc_avail;
+	uint64_t fc_pages[UI_MAX_ORD];
 };
 
 void ui_dist_from_hist(struct ui_dist *d, const uint64_t *hist,
 		       unsigned nord, uint64_t present);
+/* The one-folio figure of the mappable view into d (hist NULL: unknown). */
+void ui_dist_set_folio_cont(struct ui_dist *d, const uint64_t *hist,
+			    unsigned nord);
+/* Add the one-folio figure of src to dst (a cgroup's sum); unknown in
+ * either makes the sum unknown. first: dst holds nothing yet. */
+void ui_dist_add_folio_cont(struct ui_dist *dst, const struct ui_dist *src,
+			    bool first);
 void ui_dist_from_folios(struct ui_dist *d, const struct mt_folio_stats *f,
 			 unsigned nord, unsigned pmd_order, uint64_t present);
 /* Pages in orders >= order. */

@@ -96,6 +96,39 @@ static void test_unavailable(void **state)
 		assert_int_equal(t.row[i].count, 0);
 }
 
+/* The one-folio figure: pages per order, and a cgroup's sum unknown as
+ * soon as one member's is. */
+static void test_folio_cont(void **state)
+{
+	(void)state;
+	uint64_t fc[5] = { 11, 0, 1, 0, 1 }; /* 11 + 4 + 16 pages */
+	struct ui_dist a, b, g;
+	memset(&g, 0, sizeof(g));
+	dist(&a);
+	ui_dist_set_folio_cont(&a, fc, 5);
+	assert_true(a.fc_avail);
+	assert_int_equal(a.fc_pages[0], 11);
+	assert_int_equal(a.fc_pages[1], 0);
+	assert_int_equal(a.fc_pages[2], 4);
+	assert_int_equal(a.fc_pages[4], 16);
+	ui_dist_add_folio_cont(&g, &a, true);
+	ui_dist_add_folio_cont(&g, &a, false);
+	assert_true(g.fc_avail);
+	assert_int_equal(g.fc_pages[4], 32);
+	dist(&b);
+	ui_dist_set_folio_cont(&b, NULL, 5);
+	assert_false(b.fc_avail);
+	assert_int_equal(b.fc_pages[0], 0);
+	ui_dist_add_folio_cont(&g, &b, false);
+	assert_false(g.fc_avail);
+	assert_int_equal(g.fc_pages[4], 0);
+	ui_dist_add_folio_cont(&g, &a, false); /* stays unknown */
+	assert_false(g.fc_avail);
+	ui_dist_add_folio_cont(&g, &a, true); /* a new sum */
+	assert_true(g.fc_avail);
+	assert_int_equal(g.fc_pages[2], 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_partial_row),
 		cmocka_unit_test(test_short_pane),
 		cmocka_unit_test(test_unavailable),
+		cmocka_unit_test(test_folio_cont),
 	};
 	return cmocka_run_group_tests_name("ui_dist", tests, NULL, NULL);
 }
