@@ -44,6 +44,11 @@ void mt_settings_defaults(struct mt_settings *s)
 	s->omit_file_backed = false;
 	s->omit_unfaulted = false;
 	s->interval_s = 2.0;
+	s->show_hist = true;
+	s->hist_counts = false;
+	s->hist_log = false;
+	s->show_cmdline = true;
+	s->show_delta = false;
 	s->read_only = false;
 }
 
@@ -302,6 +307,11 @@ bad_sort:
 		{"omit_unfaulted_vmas",
 		 offsetof(struct mt_settings, omit_unfaulted)},
 		{"read_only", offsetof(struct mt_settings, read_only)},
+		{"histogram_pane", offsetof(struct mt_settings, show_hist)},
+		{"histogram_counts", offsetof(struct mt_settings, hist_counts)},
+		{"histogram_log", offsetof(struct mt_settings, hist_log)},
+		{"command_line", offsetof(struct mt_settings, show_cmdline)},
+		{"huge_rate_column", offsetof(struct mt_settings, show_delta)},
 	};
 	for (size_t i = 0; i < MT_ARRAY_SIZE(bools); i++) {
 		if (!word_is(k, kn, bools[i].key))
@@ -524,7 +534,14 @@ void mt_settings_format(struct mt_buf *out, const struct mt_settings *s)
 		      s->sort_desc, view_names[view], s->show_kthreads,
 		      s->omit_file_backed, s->omit_unfaulted);
 	format_interval(out, s->interval_s);
-	mt_buf_addc(out, '\n');
+	mt_buf_printf(out,
+		      "\nhistogram_pane=%d\n"
+		      "histogram_counts=%d\n"
+		      "histogram_log=%d\n"
+		      "command_line=%d\n"
+		      "huge_rate_column=%d\n",
+		      s->show_hist, s->hist_counts, s->hist_log,
+		      s->show_cmdline, s->show_delta);
 	if (s->read_only)
 		MT_BUF_LIT(out, "read_only=1\n");
 }
@@ -533,6 +550,8 @@ void mt_settings_format(struct mt_buf *out, const struct mt_settings *s)
 static const char *const keys[] = {
 	"sort", "sort_descending", "view", "kernel_threads",
 	"omit_file_backed", "omit_unfaulted_vmas", "interval", "read_only",
+	"histogram_pane", "histogram_counts", "histogram_log", "command_line",
+	"huge_rate_column",
 };
 
 static void key_value(struct mt_buf *out, const struct mt_settings *s,
@@ -550,7 +569,12 @@ static void key_value(struct mt_buf *out, const struct mt_settings *s,
 	case 4: mt_buf_printf(out, "%d", s->omit_file_backed); break;
 	case 5: mt_buf_printf(out, "%d", s->omit_unfaulted); break;
 	case 6: format_interval(out, s->interval_s); break;
-	default: mt_buf_printf(out, "%d", s->read_only); break;
+	case 7: mt_buf_printf(out, "%d", s->read_only); break;
+	case 8: mt_buf_printf(out, "%d", s->show_hist); break;
+	case 9: mt_buf_printf(out, "%d", s->hist_counts); break;
+	case 10: mt_buf_printf(out, "%d", s->hist_log); break;
+	case 11: mt_buf_printf(out, "%d", s->show_cmdline); break;
+	default: mt_buf_printf(out, "%d", s->show_delta); break;
 	}
 	mt_buf_addc(out, '\0');
 }

@@ -311,6 +311,10 @@ keys v
 expect "v: mappable" "^view mappable"
 keys +
 expect "+: every 3s" "every 3s"
+expect "the histogram pane is shown" "BLOCK +COUNT +BYTES"
+keys L b p D
+expect_gone "b hides the histogram pane" "BLOCK +COUNT +BYTES"
+expect "D shows the HUGE/s column" "HUGE/s"
 quit_ui "quit after changing settings"
 if [ -f "$MEMTOPRC" ]; then
 	check "memtoprc has a version line" grep -qx 'version=1' "$MEMTOPRC"
@@ -318,6 +322,12 @@ if [ -f "$MEMTOPRC" ]; then
 	check "memtoprc keeps the order" grep -qx 'sort_descending=0' "$MEMTOPRC"
 	check "memtoprc keeps the view" grep -qx 'view=mappable' "$MEMTOPRC"
 	check "memtoprc keeps the interval" grep -qx 'interval=3' "$MEMTOPRC"
+	check "memtoprc keeps the hidden pane (b)" grep -qx 'histogram_pane=0' "$MEMTOPRC"
+	check "memtoprc keeps the log scale (L)" grep -qx 'histogram_log=1' "$MEMTOPRC"
+	check "memtoprc keeps the process name (p)" grep -qx 'command_line=0' "$MEMTOPRC"
+	check "memtoprc keeps the HUGE/s column (D)" grep -qx 'huge_rate_column=1' "$MEMTOPRC"
+	check "a toggle left alone keeps its default (c)" \
+		grep -qx 'histogram_counts=0' "$MEMTOPRC"
 else
 	bad "no memtoprc written at $MEMTOPRC"
 fi
@@ -326,6 +336,10 @@ start_ui 120 40 -p "$WL" || bad "memtop did not start (settings 2)"
 expect "the next run starts in the saved view" "^view mappable"
 expect "with the saved interval" "every 3s"
 expect "and the saved sort" "PID▲"
+expect "and the HUGE/s column" "HUGE/s"
+expect "and the process name" " livewl-thp *$"
+expect_gone "not the command line" "livewl-thp workload --shapes"
+expect_gone "and no histogram pane" "BLOCK +COUNT +BYTES"
 quit_ui "quit (settings 2)"
 
 start_ui 120 40 --no-config -p "$WL" || bad "memtop did not start (--no-config)"

@@ -21,6 +21,11 @@
  *   omit_file_backed=0
  *   omit_unfaulted_vmas=0
  *   interval=2             seconds, 0.01 to 86400
+ *   histogram_pane=1       the histogram pane shown (b)
+ *   histogram_counts=0     its bars by counts, not bytes (c)
+ *   histogram_log=0        its bars on a log scale (L)
+ *   command_line=1         COMMAND shows the command line, not the name (p)
+ *   huge_rate_column=0     the HUGE/s column shown (D)
  *
  * Booleans read 0/1, true/false, yes/no, on/off. Nothing here prints:
  * problems come back as text for the caller to show.
@@ -51,6 +56,11 @@ struct mt_settings {
 	bool omit_file_backed;
 	bool omit_unfaulted;
 	double interval_s;
+	bool show_hist;       /* histogram_pane */
+	bool hist_counts;     /* histogram_counts */
+	bool hist_log;        /* histogram_log */
+	bool show_cmdline;    /* command_line */
+	bool show_delta;      /* huge_rate_column */
 	/* read_only=1: the viewer never acts (its C key is off), as with
 	 * --read-only; set by hand, written back only when set */
 	bool read_only;
@@ -68,7 +78,8 @@ enum mt_settings_status {
 };
 
 /* sort hist, descending, view present, kernel threads hidden, nothing
- * omitted, 2 seconds. */
+ * omitted, 2 seconds, the histogram pane shown with linear bars of bytes,
+ * command lines, no HUGE/s column. */
 void mt_settings_defaults(struct mt_settings *s);
 
 /*

@@ -375,7 +375,11 @@ static void init_settings(struct ui *u, const struct mt_ui_opts *o,
 	st->omit_file = o->omit_file_backed || rc->omit_file_backed;
 	st->omit_unfaulted = o->omit_unfaulted || rc->omit_unfaulted;
 	st->utf8 = u->utf8;
-	st->show_cmdline = true;
+	st->hide_hist = !rc->show_hist;
+	st->hist_counts = rc->hist_counts;
+	st->hist_log = rc->hist_log;
+	st->show_cmdline = rc->show_cmdline;
+	st->show_delta = rc->show_delta;
 	if (o->sort_set) {
 		st->psort = ui_proc_col_for_sort(o->sort);
 		st->pdesc = st->psort >= 0 && ui_proc_cols[st->psort].desc;

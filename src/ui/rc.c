@@ -28,6 +28,11 @@ void ui_settings_to_rc(const struct ui_settings *st, uint64_t interval_ms,
 	out->show_kthreads = st->show_kthreads;
 	out->omit_file_backed = st->omit_file;
 	out->omit_unfaulted = st->omit_unfaulted;
+	out->show_hist = !st->hide_hist;
+	out->hist_counts = st->hist_counts;
+	out->hist_log = st->hist_log;
+	out->show_cmdline = st->show_cmdline;
+	out->show_delta = st->show_delta;
 	out->interval_s = (double)interval_ms / 1000.0;
 }
 
@@ -48,6 +53,11 @@ bool ui_rc_merge(struct mt_settings *file, const struct mt_settings *before,
 	MERGE(show_kthreads);
 	MERGE(omit_file_backed);
 	MERGE(omit_unfaulted);
+	MERGE(show_hist);
+	MERGE(hist_counts);
+	MERGE(hist_log);
+	MERGE(show_cmdline);
+	MERGE(show_delta);
 #undef MERGE
 	if (fabs(before->interval_s - after->interval_s) > 1e-9) {
 		file->interval_s = after->interval_s;

@@ -147,6 +147,11 @@ static bool settings_equal(const struct mt_settings *a,
 	       a->omit_file_backed == b->omit_file_backed &&
 	       a->omit_unfaulted == b->omit_unfaulted &&
 	       a->read_only == b->read_only &&
+	       a->show_hist == b->show_hist &&
+	       a->hist_counts == b->hist_counts &&
+	       a->hist_log == b->hist_log &&
+	       a->show_cmdline == b->show_cmdline &&
+	       a->show_delta == b->show_delta &&
 	       a->interval_s > b->interval_s - 0.0005 &&
 	       a->interval_s < b->interval_s + 0.0005;
 }
@@ -285,6 +290,18 @@ static void test_parse_good(void **state)
 	assert_true(s.show_kthreads && s.omit_file_backed && s.omit_unfaulted);
 	assert_true(s.interval_s == 0.25);
 	assert_false(s.read_only);
+	/* the pane toggles keep their defaults when not given */
+	assert_true(s.show_hist && s.show_cmdline);
+	assert_false(s.hist_counts || s.hist_log || s.show_delta);
+	st = parse_str("version=1\nhistogram_pane=0\nhistogram_counts=yes\n"
+		       "histogram_log=on\ncommand_line=false\n"
+		       "huge_rate_column=1\n", &s, &w);
+	assert_int_equal(st, MT_SETTINGS_LOADED);
+	assert_false(s.show_hist || s.show_cmdline);
+	assert_true(s.hist_counts && s.hist_log && s.show_delta);
+	st = parse_str("version=1\nhistogram_log=maybe\n", &s, &w);
+	assert_int_equal(st, MT_SETTINGS_PARTIAL);
+	assert_false(s.hist_log);
 
 	/* read_only=1 turns the viewer's actions off; written back only when
 	 * set */
@@ -517,6 +534,11 @@ static void test_round_trip(void **state)
 			.show_kthreads = (i >> 5) & 1,
 			.omit_file_backed = (i >> 6) & 1,
 			.omit_unfaulted = (i >> 7) & 1,
+			.show_hist = rnd(&seed, 2),
+			.hist_counts = rnd(&seed, 2),
+			.hist_log = rnd(&seed, 2),
+			.show_cmdline = rnd(&seed, 2),
+			.show_delta = rnd(&seed, 2),
 			.interval_s = (double)(10 + rnd(&seed, 86400000 - 10)) /
 				      1000.0,
 		};
