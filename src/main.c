@@ -575,6 +575,8 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 	 * VIEWER_VMA_DETAILS VMAs only; process sums are always complete. */
 	so.vma_detail_limit = VIEWER_VMA_DETAILS;
 	so.cmdline = true; /* the COMMAND column (p) */
+	/* what is on screen first, the rest swept within the CPU limit */
+	so.priority = true;
 	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
 	if (!sc) {
 		fprintf(stderr, "memtop: cannot start the scanner thread\n");

@@ -105,6 +105,7 @@ void mt_scan_ctx_free(struct mt_scan_ctx *c)
 		return;
 	mt_procfs_close(&c->pf);
 	mt_kernel_probe_release(&c->kp);
+	scan_sweep_free(c);
 	mt_buf_free(&c->maps);
 	mt_buf_free(&c->status);
 	mt_buf_free(&c->smaps);
@@ -337,16 +338,28 @@ static struct cmd_entry *cmd_find(struct mt_scan_ctx *c, pid_t pid)
 	return NULL;
 }
 
+/* Step 2a, stat: the start time, which tells a process from an earlier
+ * one with the same pid (the viewer: command lines and priority
+ * scanning keep what they read by pid and start time). */
+static void read_start_time(struct proc_scan *ps, struct mt_proc *p)
+{
+	struct mt_scan_ctx *c = ps->c;
+	uint64_t start;
+	if ((!ps->o->cmdline && !ps->o->priority) || p->kthread ||
+	    mt_read_at(ps->dirfd, "stat", &c->status) < 0 ||
+	    mt_parse_stat_starttime(c->status.data, c->status.len, &start) < 0)
+		return;
+	p->start_time = start;
+}
+
 /* Step 2b, cmdline, when asked for (none for kernel threads): read once
  * per process; later scans take it from the last one's while the pid has
  * the same start time (/proc/PID/stat) and name. */
 static void read_cmdline(struct proc_scan *ps, struct mt_proc *p)
 {
 	struct mt_scan_ctx *c = ps->c;
-	uint64_t start;
-	if (!ps->o->cmdline || p->kthread ||
-	    mt_read_at(ps->dirfd, "stat", &c->status) < 0 ||
-	    mt_parse_stat_starttime(c->status.data, c->status.len, &start) < 0)
+	uint64_t start = p->start_time;
+	if (!ps->o->cmdline || p->kthread || !start)
 		return;
 	struct cmd_entry e = { p->pid, start, NULL, NULL, 0 };
 	struct cmd_entry *old = cmd_find(c, p->pid);
@@ -434,10 +447,25 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 			st->pagemap_denied++;
 		return false;
 	}
-	ps->want_pfns = s->have_pfns;
-	ps->want_folios = s->have_kpageflags;
-	ps->node_pages = p->thp_node_pages;
+	/* the expensive figures now, or an earlier scan's (sweep.c) */
+	const struct mt_proc *prev;
+	bool by_sweep;
+	bool exp = scan_sweep_wants(c, ps->o, s, p, &prev, &by_sweep);
+	ps->want_pfns = s->have_pfns && exp;
+	ps->want_folios = s->have_kpageflags && exp;
+	ps->node_pages = exp ? p->thp_node_pages : NULL;
+	uint64_t cpu0 = exp ? mt_thread_cpu_ns() : 0;
+	p->exp_ns = mt_now_ns();
 	scan_walk_vmas(ps, p, sh);
+	if (exp) {
+		p->exp_cost_ns = mt_thread_cpu_ns() - cpu0;
+		if (by_sweep)
+			s->sweep_cpu_ns += p->exp_cost_ns;
+		for (size_t i = 0; i < p->nvmas; i++)
+			p->vmas[i].exp_ns = p->exp_ns;
+	} else {
+		scan_sweep_carry(c, s, p, prev);
+	}
 	/* Exited while it was read? Its figures would be cut short. Once a
 	 * process has exited its pagemap reads nothing: one entry of its
 	 * first VMA tells. */
@@ -574,7 +602,9 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	bool keep = false;
 	if (!read_status(&ps, p, pid))
 		goto out;
+	p->exp_ns = s->mono_ns; /* nothing to read is read at once */
 	read_cgroup(&ps, p);
+	read_start_time(&ps, p);
 	read_cmdline(&ps, p);
 	alloc_figures(s, p);
 	if (p->kthread) {
@@ -759,6 +789,7 @@ static struct mt_snapshot *scan_begin(struct mt_scan_ctx *c,
 	struct timespec rt;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	s->time_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	s->mono_ns = mt_now_ns();
 
 	mt_intern_reset(&c->paths);
 	mt_intern_reset(&c->hists);
@@ -831,6 +862,7 @@ static void scan_procs(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	};
 	s->procs = mt_arena_alloc(s->arena,
 				  (npids ? npids : 1) * sizeof(struct mt_proc));
+	scan_sweep_plan(c, o, s);
 	for (size_t i = 0; i < npids && !scan_cancelled(o); i++) {
 		if (!pid_wanted(o, pids[i])) {
 			s->stats.filtered++;
@@ -842,15 +874,19 @@ static void scan_procs(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		s->nprocs++;
 		s->present_pages += p->present_pages;
 		scan_add_hist(s->present_hist, p->present_hist, s->nord);
-		if (s->mappable_hist)
+		if (s->mappable_hist && p->mappable_hist)
 			scan_add_hist(s->mappable_hist, p->mappable_hist, s->nord);
-		if (s->folios)
+		if (s->folios && p->folios)
 			mt_folio_add(s->folios, p->folios);
 		if (s->folio_cont_hist && p->folio_cont_hist)
 			scan_add_hist(s->folio_cont_hist, p->folio_cont_hist,
 				      s->nord);
-		for (unsigned n = 0; s->thp_node_pages && n < s->nnodes; n++)
+		for (unsigned n = 0; s->thp_node_pages && p->thp_node_pages &&
+				     n < s->nnodes; n++)
 			s->thp_node_pages[n] += p->thp_node_pages[n];
+		if (!p->kthread && p->present_pages && p->exp_ns &&
+		    (!s->exp_oldest_ns || p->exp_ns < s->exp_oldest_ns))
+			s->exp_oldest_ns = p->exp_ns;
 	}
 }
 

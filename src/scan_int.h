@@ -76,6 +76,14 @@ struct mt_scan_ctx {
 	 * pid order, and those of the scan being built */
 	struct cmd_entry *cmd, *cmd_next;
 	size_t ncmd, nnext, cap_next;
+	/* priority scanning: the plan of the scan being built (sweep.c) */
+	struct sweep_plan {
+		bool on;          /* priority scanning with a usable prev */
+		pid_t *must;      /* read at every scan (shown), sorted */
+		size_t nmust, cap_must;
+		pid_t *pids;      /* chosen by the sweep, sorted */
+		size_t n, cap;
+	} sweep;
 };
 
 /* A command line read at an earlier scan, for the process with this pid
@@ -87,6 +95,23 @@ struct cmd_entry {
 	char *s;  /* malloc'd, NUL separated arguments; NULL: none */
 	size_t n;
 };
+
+/* ---- priority scanning (sweep.c) ---------------------------------- */
+
+/* Before the processes: which ones the sweep reads this time. */
+void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
+		     struct mt_snapshot *s);
+/* Read p's expensive figures in this scan? *prev: the previous scan's
+ * p (same pid and start time) to carry them from otherwise, or NULL.
+ * Counts p in the snapshot's exp_* figures. */
+bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
+		      struct mt_snapshot *s, const struct mt_proc *p,
+		      const struct mt_proc **prev, bool *by_sweep);
+/* After a walk without PFNs: p's expensive figures from prev (NULL: not
+ * known), VMA by VMA where the VMA is the same. */
+void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
+		      struct mt_proc *p, const struct mt_proc *prev);
+void scan_sweep_free(struct mt_scan_ctx *c);
 
 /* Page ranges [lo, hi), in address order. */
 struct range_list {

@@ -31,21 +31,49 @@ static void clear_rescan(struct mt_requests *r, void *arg)
 	r->rescan = false;
 }
 
+int64_t mt_scanner_credit(int64_t credit_ns, double limit, uint64_t wall_ns,
+			  uint64_t cpu_ns, uint64_t interval_ms)
+{
+	if (!(limit > 0) || limit >= 1)
+		return INT64_MAX / 4; /* no limit: sweep everything */
+	double c = (double)credit_ns + limit * (double)wall_ns - (double)cpu_ns;
+	double cap = limit * (double)interval_ms * 1e6 * MT_SWEEP_CAP_INTERVALS;
+	if (c > cap)
+		c = cap;
+	if (c < -1e15)
+		c = -1e15;
+	return (int64_t)c;
+}
+
 static void *scanner_main(void *arg)
 {
 	struct mt_scanner *sc = arg;
 	struct mt_model *m = sc->m;
 	struct mt_requests req;
 	mt_model_get_requests(m, &req);
+	/* The sweep's CPU credit (priority scanning): it earns the limit's
+	 * share of the time that passes, pays every scan's CPU, and the
+	 * sweep reads while it is positive. */
+	int64_t credit = 0;
+	uint64_t last = 0;
 	for (;;) {
 		if (req.quit)
 			break;
 		struct mt_scan_opts o = sc->opts;
 		o.smaps_pid = req.selected;
 		o.cancel = mt_model_cancel_flag(m);
+		o.prio_pids = req.shown;
+		o.nprio = req.nshown;
+		o.sweep_budget_ns = credit > 0 ? (uint64_t)credit : 0;
+		/* half the interval's share for what is on screen */
+		o.must_budget_ns = req.cpu_limit > 0 && req.cpu_limit < 1
+			? (uint64_t)(req.cpu_limit * (double)req.interval_ms *
+				     1e6 / 2)
+			: UINT64_MAX;
 		if (req.rescan)
 			mt_model_update_requests(m, clear_rescan, NULL);
 		uint64_t cpu0 = mt_thread_cpu_ns();
+		uint64_t start = mt_now_ns();
 		struct mt_snapshot *s = mt_scan(sc->ctx, &o);
 		if (atomic_load(o.cancel)) {
 			mt_snapshot_unref(s);
@@ -53,9 +81,19 @@ static void *scanner_main(void *arg)
 		}
 		/* not published yet: still ours to fill in */
 		s->cpu_ns = mt_thread_cpu_ns() - cpu0 + s->sys_cpu_ns;
-		s->next_ms = mt_scanner_delay_ms(req.interval_ms, s->cpu_ns,
+		/* the wait keeps what must be read (everything, without
+		 * priority scanning) within the limit; the sweep lives on
+		 * its credit */
+		uint64_t must = s->cpu_ns;
+		if (o.priority)
+			must -= MT_MIN(must, s->sweep_cpu_ns);
+		s->next_ms = mt_scanner_delay_ms(req.interval_ms, must,
 						 req.cpu_limit);
-		uint64_t cpu_ns = s->cpu_ns;
+		credit = mt_scanner_credit(credit, req.cpu_limit,
+					   last ? start - last : 0, s->cpu_ns,
+					   req.interval_ms);
+		last = start;
+		uint64_t cpu_ns = must;
 		uint64_t done = mt_now_ns();
 		mt_model_publish(m, s);
 

@@ -19,6 +19,8 @@
 
 struct mt_model;
 
+#define MT_SHOWN_MAX 512
+
 struct mt_requests {
 	uint64_t interval_ms;
 	bool paused;
@@ -26,6 +28,11 @@ struct mt_requests {
 	bool quit;
 	pid_t selected;    /* process whose smaps is wanted (0: none) */
 	double cpu_limit;  /* share of one core the scanner may use (0.1) */
+	/* the processes the viewer shows (sorted; the selected one, its VMA
+	 * pane's, the rows on screen): priority scanning reads their
+	 * expensive figures at every scan (scan.h) */
+	pid_t shown[MT_SHOWN_MAX];
+	size_t nshown;
 	uint64_t seq;      /* bumped by every change */
 };
 

@@ -49,6 +49,22 @@ struct mt_scan_opts {
 	 * and skipped when nothing in them is resident or swapped */
 	uint64_t sparse_guard_bytes;
 	atomic_bool *cancel;       /* scan stops early when set */
+	/*
+	 * Priority scanning (the viewer): the cheap figures (present view,
+	 * PMD mappings) are read for every process; the expensive ones
+	 * (PFNs, folios) for smaps_pid (the selected process) and the
+	 * processes in prio_pids (sorted: the rows on screen) while their
+	 * last walks fit must_budget_ns, for processes new since the
+	 * previous scan, and for the others (those shown first) oldest
+	 * first while sweep_budget_ns of CPU, estimated from their last
+	 * walks, lasts. Every other process keeps the previous scan's
+	 * expensive figures and their time (mt_proc.exp_ns); sweep.c.
+	 * Off: every figure from this scan (batch output).
+	 */
+	bool priority;
+	const pid_t *prio_pids;
+	size_t nprio;
+	uint64_t must_budget_ns, sweep_budget_ns;
 };
 
 struct mt_scan_ctx;

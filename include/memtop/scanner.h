@@ -11,6 +11,7 @@
 
 #include "memtop/model.h"
 #include "memtop/scan.h"
+#include <stdint.h>
 
 struct mt_scanner;
 
@@ -27,6 +28,19 @@ struct mt_scanner *mt_scanner_start(struct mt_model *m,
  */
 uint64_t mt_scanner_delay_ms(uint64_t interval_ms, uint64_t cpu_ns,
 			     double limit);
+
+/*
+ * Priority scanning's credit for the sweep (scan.h): credit_ns plus the
+ * limit's share of wall_ns (the time since the previous scan began)
+ * less the scan's cpu_ns, at most MT_SWEEP_CAP_INTERVALS intervals'
+ * worth. The sweep reads while it is positive; one process may overdraw
+ * it, and the following scans pay that back by sweeping less, so that
+ * over any stretch of time the scanner uses the limit's share, plus at
+ * most the cap and one process's walk.
+ */
+#define MT_SWEEP_CAP_INTERVALS 2
+int64_t mt_scanner_credit(int64_t credit_ns, double limit, uint64_t wall_ns,
+			  uint64_t cpu_ns, uint64_t interval_ms);
 
 /* Requests quit, cancels a scan under way and joins the thread. */
 void mt_scanner_stop(struct mt_scanner *s);

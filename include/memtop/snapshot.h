@@ -43,6 +43,11 @@ struct mt_vma {
 	uint64_t *folio_cont_hist;
 	struct mt_folio_stats *folios;   /* NULL: unavailable, or none when
 					    the snapshot has folios */
+	/* when the PFN figures (mappable_hist, folio_cont_hist, folios)
+	 * were read: CLOCK_MONOTONIC ns at the start of the walk; an
+	 * earlier scan's in priority scanning (mt_proc.exp_ns); 0 when not
+	 * read yet (then those figures are NULL and mean "not known") */
+	uint64_t exp_ns;
 	/* PMD slots: aligned 2^pmd_order blocks wholly inside the VMA; how
 	 * many have every page present, at least one page present, and how
 	 * many are mapped by one PMD entry (MT_UNKNOWN when not known:
@@ -127,6 +132,19 @@ struct mt_proc {
 	 * NULL when unavailable (needs the folio view and node sysfs) */
 	uint64_t *thp_node_pages;
 	struct mt_sums file;            /* the file-backed VMAs' share */
+	/* start time (clock ticks after boot, /proc/PID/stat): with the
+	 * pid, which process this is; 0 when not read */
+	uint64_t start_time;
+	/*
+	 * The expensive figures (PFNs, folios: mappable_hist,
+	 * folio_cont_hist, folios, thp_node_pages and the file sums' of
+	 * those) were read at exp_ns (CLOCK_MONOTONIC, the start of the
+	 * walk). In priority scanning (mt_scan_opts.priority) a process the
+	 * sweep did not reach keeps an earlier scan's, with that scan's
+	 * time; 0: not read yet (those figures are NULL: not known).
+	 * exp_cost_ns: the CPU time their last walk took.
+	 */
+	uint64_t exp_ns, exp_cost_ns;
 	/* VMA details: all vma_count VMAs, or none (nvmas 0) when the scan
 	 * kept details for other processes only (see vma_detail_limit) */
 	struct mt_vma *vmas;
@@ -155,6 +173,8 @@ struct mt_snapshot {
 	int refs;
 	uint64_t generation;      /* set by the model on publish */
 	uint64_t time_ns;         /* CLOCK_REALTIME at the start */
+	uint64_t mono_ns;         /* CLOCK_MONOTONIC at the start (the
+				     clock of mt_proc.exp_ns) */
 	uint64_t duration_ns;     /* scan time */
 	uint64_t cpu_ns;          /* CPU time the scan took (scanner thread,
 				     and sys_cpu_ns) */
@@ -193,6 +213,16 @@ struct mt_snapshot {
 	const struct mt_sysinfo *sys;
 
 	struct mt_scan_stats stats;
+	/* Priority scanning (mt_scan_opts.priority): how many processes
+	 * had their expensive figures read in this scan because the viewer
+	 * shows them (prio), new (fresh) or by the sweep (swept), how many
+	 * kept an earlier scan's (carried) or have none yet (unread); the
+	 * oldest exp_ns of the processes with memory (0: none), and the
+	 * CPU time of the sweep's walks. */
+	bool priority;
+	size_t exp_prio, exp_fresh, exp_swept, exp_carried, exp_unread;
+	uint64_t exp_oldest_ns;
+	uint64_t sweep_cpu_ns;
 	struct mt_proc *procs;
 	size_t nprocs;
 

@@ -57,8 +57,15 @@ static void view_dist(struct ui_dist *dist, const struct mt_snapshot *s,
 		      const uint64_t *mappable_hist,
 		      const uint64_t *folio_cont_hist,
 		      const struct mt_folio_stats *folios, bool folios_known,
-		      uint64_t present)
+		      uint64_t present, bool exp_known)
 {
+	if (!exp_known && s->have_pfns && view != UI_VIEW_PRESENT) {
+		/* the view is there; this row's figures are not read yet */
+		memset(dist, 0, sizeof(*dist));
+		dist->total = present;
+		dist->unread = true;
+		return;
+	}
 	switch (view) {
 	case UI_VIEW_MAPPABLE:
 		ui_dist_from_hist(dist, s->have_pfns ? mappable_hist : NULL,
@@ -159,10 +166,12 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	}
 	ps->present = present;
 	ps->swapped = swapped;
-	view_dist(&ps->dist, s, st->view, ph, mh, fh, fs, s->have_kpageflags,
-		  present);
+	bool exp_known = p->exp_ns != 0;
+	ps->exp_age_ms = ui_exp_age_ms(s, p->exp_ns);
+	view_dist(&ps->dist, s, st->view, ph, mh, fh, fs,
+		  s->have_kpageflags && exp_known, present, exp_known);
 	ps->pmd_pages = view_pmd_pages(&ps->dist, s);
-	if (!fs && s->have_kpageflags)
+	if (!fs && s->have_kpageflags && exp_known)
 		ps->thp_pages = 0;
 	else
 		ps->thp_pages = ui_folio_pages(fs);
@@ -373,8 +382,8 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st,
 		vs->path = add_str(d, v->path, v->path_len, st->utf8);
 		view_dist(&vs->dist, s, st->view, v->present_hist,
 			  v->mappable_hist, v->folio_cont_hist, v->folios,
-			  s->have_kpageflags,
-			  v->present_pages);
+			  s->have_kpageflags && v->exp_ns,
+			  v->present_pages, v->exp_ns != 0);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
 		vs->coll_pages = ui_coll_pages(v->pmd_collapsible,
 					       s->pmd_order);

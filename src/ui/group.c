@@ -202,6 +202,8 @@ static void sum_group(const struct ui_data *d, struct ui_group *g)
 	g->has_rate = false;
 	g->huge_rate = 0;
 	memset(&g->dist, 0, sizeof(g->dist));
+	g->stale = false;
+	bool unread = false;
 	for (size_t i = 0; i < g->n; i++) {
 		const struct ui_pstat *ps = &d->ps[d->gmembers[g->first + i]];
 		g->present += ps->present;
@@ -220,6 +222,8 @@ static void sum_group(const struct ui_data *d, struct ui_group *g)
 		const struct ui_dist *s = &ps->dist;
 		g->dist.total += s->total;
 		ui_dist_add_folio_cont(&g->dist, s, i == 0);
+		g->stale |= ps->exp_age_ms != 0;
+		unread |= s->unread;
 		if (!s->avail)
 			continue;
 		g->dist.avail = true;
@@ -227,6 +231,14 @@ static void sum_group(const struct ui_data *d, struct ui_group *g)
 		for (unsigned o = 0; o < s->nord && o < UI_MAX_ORD; o++)
 			g->dist.pages[o] += s->pages[o];
 		g->dist.partial += s->partial;
+	}
+	if (unread) {
+		/* a sum without a member's figures would be too small */
+		uint64_t total = g->dist.total;
+		memset(&g->dist, 0, sizeof(g->dist));
+		g->dist.total = total;
+		g->dist.unread = true;
+		g->pmd_pages = g->thp_pages = UINT64_MAX;
 	}
 	g->why = -1;
 	for (int c = 0; c < MT_WHY_COUNT; c++)

@@ -110,6 +110,34 @@ static void line0(struct ui *u, WINDOW *w)
 	hf_draw(u, w, 0, x, &l);
 }
 
+/* Priority scanning: how far behind the sweep of PFN and folio figures
+ * is (the processes on screen are read at every scan; the '~' mark). */
+static void sweep_item(struct ui *u, struct ui_hf_line *l,
+		       const struct mt_snapshot *s)
+{
+	char b[96], c[96], iv[16];
+	if (!s->priority || !s->have_pfns)
+		return;
+	uint64_t lag = ui_exp_age_ms(s, s->exp_oldest_ns);
+	attr_t warn = ui_attr(u, UI_C_WARN);
+	struct ui_hf_item *it;
+	if (s->exp_unread) {
+		it = ui_hf_add(l, 1, ", ");
+		snprintf(b, sizeof(b), "sweep: %zu process%s not read yet",
+			 s->exp_unread, s->exp_unread == 1 ? "" : "es");
+		snprintf(c, sizeof(c), "%zu unread", s->exp_unread);
+		ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
+		ui_hf_form(it, warn, c, 0, NULL, 0, NULL);
+	} else if (lag != UINT64_MAX && lag > u->interval_ms * 3 / 2) {
+		ui_fmt_interval(iv, sizeof(iv), (lag + 500) / 1000 * 1000);
+		it = ui_hf_add(l, 1, ", ");
+		snprintf(b, sizeof(b), "sweep %s behind", iv);
+		snprintf(c, sizeof(c), "~%s", iv);
+		ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
+		ui_hf_form(it, warn, c, 0, NULL, 0, NULL);
+	}
+}
+
 static void line1(struct ui *u, WINDOW *w)
 {
 	const struct mt_snapshot *s = u->snap;
@@ -176,6 +204,7 @@ static void line1(struct ui *u, WINDOW *w)
 		hf_draw(u, w, 1, 0, &l);
 		return;
 	}
+	sweep_item(u, &l, s);
 	it = ui_hf_add(&l, 0, NULL);
 	if (s->have_pfns && s->have_kpageflags) {
 		ui_hf_form(it, N, "privilege ", A_BOLD, "full", 0, NULL);

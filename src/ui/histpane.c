@@ -256,8 +256,14 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	}
 	if (!d->avail) {
 		wattrset(w, ui_attr(u, UI_C_WARN));
-		snprintf(t, sizeof(t), "%s view %s", ui_view_name(u->set.view),
-			 ui_view_missing(s, u->set.view));
+		if (d->unread)
+			snprintf(t, sizeof(t), "%s view: not read yet (the "
+				 "sweep reads it within the CPU limit)",
+				 ui_view_name(u->set.view));
+		else
+			snprintf(t, sizeof(t), "%s view %s",
+				 ui_view_name(u->set.view),
+				 ui_view_missing(s, u->set.view));
 		ui_put_ell(w, 2, x0, ow, t, false, u->utf8);
 		wattrset(w, A_NORMAL);
 		if (!right)

@@ -132,6 +132,7 @@ static void draw_frame(struct ui *u)
 	curs_set(u->prompt != UI_PROMPT_NONE ? 1 : 0);
 	wnoutrefresh(u->win[UI_W_FOOTER]);
 	doupdate();
+	ui_send_shown(u);
 }
 
 /* ---- snapshots ------------------------------------------------------- */

@@ -64,6 +64,15 @@ static bool common_cell(struct ui *u, WINDOW *w, int y, size_t i,
 		cell(u, w, y, p, c, ui_fmt_pct(b, sizeof(b), f->thp, f->present));
 		return true;
 	case UI_COL_MARK:
+		if (f->stale) {
+			/* PFN and folio figures from an earlier scan (the
+			 * sweep is behind): their age is in the detail */
+			if (!selected || u->color)
+				wattrset(w, ui_attr(u, UI_C_DIM));
+			cell(u, w, y, p, c, "~");
+			wattrset(w, base);
+			return true;
+		}
 		/* like the bar's glyphs, the mark keeps its colour on the
 		 * selected row */
 		if (f->mark && (!selected || u->color))
@@ -133,7 +142,9 @@ static void draw_proc(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 		case UI_COL_BAR: /* not available */
 			if (!selected)
 				wattrset(w, ui_attr(u, UI_C_DIM));
-			cell(u, w, y, p, c, ui_view_missing_short(u->snap, u->set.view));
+			cell(u, w, y, p, c, ps->dist.unread ? "not read yet"
+					: ui_view_missing_short(u->snap,
+								u->set.view));
 			wattrset(w, base);
 			break;
 		case UI_COL_COMM: {
@@ -189,7 +200,9 @@ static void draw_group(struct ui *u, WINDOW *w, int y, const struct ui_line *l,
 		case UI_COL_BAR:
 			if (!selected)
 				wattrset(w, ui_attr(u, UI_C_DIM));
-			cell(u, w, y, p, c, ui_view_missing_short(u->snap, u->set.view));
+			cell(u, w, y, p, c, g->dist.unread ? "not read yet"
+					: ui_view_missing_short(u->snap,
+								u->set.view));
 			wattrset(w, base);
 			break;
 		case UI_COL_COMM: {
@@ -255,6 +268,7 @@ void ui_draw_procs(struct ui *u, WINDOW *w)
 		return;
 	}
 	ui_scroll(&u->top, u->sel, d->nlines, visible);
+	u->list_rows = visible;
 	for (int r = 0; r < visible && u->top + (size_t)r < d->nlines; r++) {
 		size_t row = u->top + (size_t)r;
 		const struct ui_line *l = &d->lines[row];

@@ -11,6 +11,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void ui_set_status(struct ui *u, const char *fmt, ...)
 {
@@ -76,6 +78,72 @@ void ui_send_selected(struct ui *u, pid_t pid)
 void ui_send_quit(struct ui *u)
 {
 	send_req(u, (struct req){ .what = REQ_QUIT });
+}
+
+/* ---- what is on screen ---------------------------------------------- */
+
+struct shown_req {
+	const pid_t *pids;
+	size_t n;
+};
+
+static void apply_shown(struct mt_requests *r, void *arg)
+{
+	const struct shown_req *q = arg;
+	memcpy(r->shown, q->pids, q->n * sizeof(pid_t));
+	r->nshown = q->n;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void add_pid(pid_t *v, size_t *n, pid_t pid)
+{
+	if (pid > 0 && *n < MT_SHOWN_MAX)
+		v[(*n)++] = pid;
+}
+
+size_t ui_shown_pids(const struct ui *u, pid_t *v)
+{
+	const struct ui_data *d = &u->data;
+	size_t n = 0;
+	add_pid(v, &n, u->sel_pid);
+	if (u->vma_mode)
+		add_pid(v, &n, u->vpid);
+	for (int r = 0; r < u->list_rows && u->top + (size_t)r < d->nlines;
+	     r++) {
+		const struct ui_line *l = &d->lines[u->top + (size_t)r];
+		if (l->kind != UI_LINE_GROUP) {
+			add_pid(v, &n, d->ps[l->idx].p->pid);
+			continue;
+		}
+		/* a cgroup row sums its members */
+		const struct ui_group *g = &d->groups[l->idx];
+		for (size_t i = 0; i < g->n; i++)
+			add_pid(v, &n, d->ps[d->gmembers[g->first + i]].p->pid);
+	}
+	qsort(v, n, sizeof(*v), cmp_pid);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!k || v[i] != v[k - 1])
+			v[k++] = v[i];
+	return k;
+}
+
+void ui_send_shown(struct ui *u)
+{
+	pid_t v[MT_SHOWN_MAX];
+	size_t n = u->snap ? ui_shown_pids(u, v) : 0;
+	if (n == u->nshown && !memcmp(v, u->shown, n * sizeof(pid_t)))
+		return;
+	memcpy(u->shown, v, n * sizeof(pid_t));
+	u->nshown = n;
+	struct shown_req q = { u->shown, n };
+	if (u->model)
+		mt_model_update_requests(u->model, apply_shown, &q);
 }
 
 /* ---- when the next snapshot is due ---------------------------------- */

@@ -64,7 +64,7 @@ struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps)
 	return (struct ui_rowfig){ps->present,    ps->swapped,  ps->pmd_pages,
 				  ps->thp_pages,  ps->coll_pages, ps->has_rate,
 				  ps->huge_rate,  ps->mark,     &ps->dist,
-				  ps->why};
+				  ps->why,        ps->exp_age_ms != 0};
 }
 
 int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
@@ -95,7 +95,7 @@ struct ui_rowfig ui_group_fig(const struct ui_group *g)
 	return (struct ui_rowfig){g->present,   g->swapped,    g->pmd_pages,
 				  g->thp_pages, g->coll_pages, g->has_rate,
 				  g->huge_rate, g->mark,       &g->dist,
-				  g->why};
+				  g->why,       g->stale};
 }
 
 bool ui_contains(const char *hay, const char *needle)

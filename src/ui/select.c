@@ -99,6 +99,19 @@ void ui_fix_selection(struct ui *u)
 		u->vsel_start = d->vs[d->vrows[u->vsel]].v->start;
 }
 
+/* A process whose PFN figures are an earlier scan's: how old. */
+static void add_age(char *title, size_t len, const struct ui_pstat *ps)
+{
+	size_t n = strlen(title);
+	if (ps->exp_age_ms == 0 || n >= len)
+		return;
+	if (ps->exp_age_ms == UINT64_MAX)
+		snprintf(title + n, len - n, " (PFN figures not read yet)");
+	else
+		snprintf(title + n, len - n, " (~ PFN figures %.0fs old)",
+			 (double)ps->exp_age_ms / 1000.0);
+}
+
 const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 				       size_t len)
 {
@@ -114,6 +127,7 @@ const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 		const struct ui_pstat *ps = &d->ps[d->vproc];
 		snprintf(title, len, "PID %d %s", (int)ps->p->pid,
 			 ui_data_str(d, ps->name));
+		add_age(title, len, ps);
 		return &ps->dist;
 	}
 	const struct ui_line *l = u->vma_mode ? NULL : ui_sel_line(u);
@@ -128,6 +142,7 @@ const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 	const struct ui_pstat *ps = &d->ps[l->idx];
 	snprintf(title, len, "PID %d %s", (int)ps->p->pid,
 		 ui_data_str(d, ps->name));
+	add_age(title, len, ps);
 	return &ps->dist;
 }
 

@@ -93,6 +93,10 @@ struct ui {
 	bool sel_is_group;
 	char *sel_group;            /* malloc'd cgroup key */
 	size_t sel, top;
+	int list_rows;              /* process rows the list showed */
+	/* the pids last sent as shown (priority scanning) */
+	pid_t shown[MT_SHOWN_MAX];
+	size_t nshown;
 	/* VMA pane (open when vma_mode): its process, selected VMA */
 	bool vma_mode;
 	pid_t vpid;
@@ -173,6 +177,12 @@ void ui_send_interval(struct ui *u);
 void ui_send_paused(struct ui *u);
 void ui_send_rescan(struct ui *u);
 void ui_send_selected(struct ui *u, pid_t pid);
+/* The pids on screen (the selected one, the VMA pane's, the rows the
+ * list showed and the members of cgroup rows), sorted, at most
+ * MT_SHOWN_MAX, into v; and sending them when they changed, so that
+ * priority scanning reads their expensive figures first. */
+size_t ui_shown_pids(const struct ui *u, pid_t *v);
+void ui_send_shown(struct ui *u);
 void ui_send_quit(struct ui *u);
 /* Expected time of the next snapshot (monotonic ns), 0 if none is
  * expected (paused, or nothing yet). */

@@ -54,7 +54,9 @@ const char *ui_view_missing_short(const struct mt_snapshot *s,
  * mapped large folios in partial.
  */
 struct ui_dist {
-	bool avail;         /* false: the view needs root */
+	bool avail;         /* false: the view needs root, or (unread) */
+	bool unread;        /* the view is there, this row's PFN figures
+			       are not read yet (priority scanning) */
 	unsigned nord;      /* orders 0..nord-1 */
 	uint64_t pages[UI_MAX_ORD];
 	uint64_t partial;
@@ -192,6 +194,10 @@ struct ui_pstat {
 	bool has_rate;           /* seen in the previous scan, both known */
 	double huge_rate;        /* bytes per second since the previous scan */
 	int mark;                /* ui_change_mark() against the previous scan */
+	/* how much older its PFN and folio figures are than the scan
+	 * (priority scanning keeps earlier ones): 0 read in it, UINT64_MAX
+	 * not read yet */
+	uint64_t exp_age_ms;
 	struct ui_dist dist;     /* the view */
 };
 
@@ -243,6 +249,7 @@ struct ui_group {
 	bool has_rate;
 	double huge_rate;
 	int mark;
+	bool stale;              /* a member's PFN figures are not this scan's */
 	struct ui_dist dist;
 };
 
@@ -369,12 +376,15 @@ struct ui_rowfig {
 	int mark;
 	const struct ui_dist *dist;
 	int why;                 /* main reason code, -1: none */
+	bool stale;              /* PFN figures older than the interval */
 };
 /* Compare two rows by a figure column; *handled is false for the columns
  * that are not figures (PID, USER, COMMAND), which the caller compares. */
 int ui_cmp_rowfig(int col, const struct ui_rowfig *a,
 		  const struct ui_rowfig *b, bool *handled);
 struct ui_rowfig ui_pstat_fig(const struct ui_pstat *ps);
+/* The age of p's PFN figures against s (ui_pstat.exp_age_ms). */
+uint64_t ui_exp_age_ms(const struct mt_snapshot *s, uint64_t exp_ns);
 struct ui_rowfig ui_group_fig(const struct ui_group *g);
 
 /* Reason codes by name; none (-1) sorts after every code. */

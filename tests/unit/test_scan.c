@@ -1,7 +1,9 @@
 /*
  * test_scan.c - scans of a stopped child process: sums kept without VMA
  * details agree with the details, and the file-backed sums are the sums
- * of the file-backed VMAs.
+ * of the file-backed VMAs; priority scanning reads the expensive
+ * figures of what is shown and carries the others' with their time; the
+ * sweep's CPU credit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "memtop/scan.h"
+#include "memtop/scanner.h"
 #include "memtop/util.h"
 
 static const struct mt_proc *find(const struct mt_snapshot *s, pid_t pid)
@@ -119,10 +122,169 @@ static void test_detail_limit(void **state)
 	mt_scan_ctx_free(c);
 }
 
+static pid_t stopped_child(size_t len)
+{
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		memset(m, 1, len);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(child, &st, WUNTRACED), child);
+	assert_true(WIFSTOPPED(st));
+	return child;
+}
+
+/* b's expensive figures are a's (carried): same time, same values. */
+static void assert_carried(const struct mt_snapshot *sa,
+			   const struct mt_proc *a, const struct mt_proc *b)
+{
+	size_t hb = sa->nord * sizeof(uint64_t);
+	assert_int_equal(b->exp_ns, a->exp_ns);
+	assert_non_null(b->mappable_hist);
+	assert_memory_equal(b->mappable_hist, a->mappable_hist, hb);
+	if (sa->have_kpageflags) {
+		assert_non_null(b->folios);
+		assert_memory_equal(b->folios, a->folios, sizeof(*a->folios));
+		assert_memory_equal(b->folio_cont_hist, a->folio_cont_hist, hb);
+	}
+	assert_int_equal(b->nvmas, a->nvmas);
+	for (size_t i = 0; i < b->nvmas; i++) {
+		assert_int_equal(b->vmas[i].exp_ns, a->vmas[i].exp_ns);
+		if (a->vmas[i].mappable_hist)
+			assert_memory_equal(b->vmas[i].mappable_hist,
+					    a->vmas[i].mappable_hist, hb);
+		else
+			assert_null(b->vmas[i].mappable_hist);
+	}
+}
+
+static void test_priority(void **state)
+{
+	(void)state;
+	char err[256];
+	struct mt_scan_ctx *c = mt_scan_ctx_new(NULL, NULL, err, sizeof(err));
+	assert_non_null(c);
+	pid_t x = stopped_child(4u << 20), y = stopped_child(2u << 20);
+	pid_t pids[2] = {MT_MIN(x, y), MT_MAX(x, y)};
+	pid_t shown[1] = {x};
+	struct mt_scan_opts o = {.pids = pids, .npids = 2, .priority = true,
+				 .prio_pids = shown, .nprio = 1,
+				 .must_budget_ns = UINT64_MAX};
+	struct mt_snapshot *s1 = mt_scan(c, &o);
+	struct mt_snapshot *s2 = mt_scan(c, &o);
+	const struct mt_proc *x1 = find(s1, x), *y1 = find(s1, y);
+	const struct mt_proc *x2 = find(s2, x), *y2 = find(s2, y);
+	assert_non_null(x1); assert_non_null(y1);
+	assert_non_null(x2); assert_non_null(y2);
+	assert_true(s2->priority);
+	assert_true(y1->start_time > 0);
+	/* the cheap figures are this scan's either way */
+	assert_int_equal(y2->present_pages, y1->present_pages);
+	assert_true(x2->exp_ns >= s2->mono_ns);
+	if (!s1->have_pfns) {
+		/* nothing is expensive: every figure is this scan's */
+		assert_true(y2->exp_ns >= s2->mono_ns);
+		assert_int_equal(s2->exp_carried + s2->exp_swept, 0);
+		mt_snapshot_unref(s1);
+		mt_snapshot_unref(s2);
+		mt_scan_ctx_free(c);
+		kill(x, SIGKILL); kill(y, SIGKILL);
+		waitpid(x, NULL, 0); waitpid(y, NULL, 0);
+		skip(); /* the carrying needs PFNs (root) */
+	}
+	/* the first scan reads everything; then the shown one at every
+	 * scan, and the other keeps its figures while the sweep has no
+	 * budget */
+	assert_int_equal(s1->exp_fresh, 2);
+	assert_int_equal(s2->exp_prio, 1);
+	assert_int_equal(s2->exp_carried, 1);
+	assert_int_equal(s2->exp_swept, 0);
+	assert_true(x2->exp_ns > x1->exp_ns);
+	assert_carried(s1, y1, y2);
+	assert_int_equal(s2->exp_oldest_ns, y1->exp_ns);
+	assert_true(y1->exp_cost_ns > 0);
+	/* sums over the processes take the carried figures */
+	for (unsigned k = 0; k < s2->nord; k++)
+		assert_int_equal(s2->mappable_hist[k],
+				 x2->mappable_hist[k] + y2->mappable_hist[k]);
+
+	/* a budget: the sweep reads it */
+	o.sweep_budget_ns = 1;
+	struct mt_snapshot *s3 = mt_scan(c, &o);
+	const struct mt_proc *y3 = find(s3, y);
+	assert_non_null(y3);
+	assert_int_equal(s3->exp_swept, 1);
+	assert_true(y3->exp_ns >= s3->mono_ns);
+	assert_true(s3->sweep_cpu_ns > 0);
+	assert_memory_equal(y3->mappable_hist, y1->mappable_hist,
+			    s3->nord * sizeof(uint64_t));
+
+	/* what is shown but does not fit its share waits for the sweep */
+	o.sweep_budget_ns = 0;
+	o.must_budget_ns = 0;
+	struct mt_snapshot *s4 = mt_scan(c, &o);
+	const struct mt_proc *x4 = find(s4, x);
+	assert_non_null(x4);
+	assert_int_equal(s4->exp_prio, 0);
+	assert_int_equal(s4->exp_carried, 2);
+	assert_int_equal(x4->exp_ns, find(s3, x)->exp_ns);
+
+	/* batch scans: every figure from the scan */
+	struct mt_scan_opts b = {.pids = pids, .npids = 2};
+	struct mt_snapshot *s5 = mt_scan(c, &b);
+	assert_false(s5->priority);
+	assert_true(find(s5, y)->exp_ns >= s5->mono_ns);
+	assert_int_equal(s5->exp_carried + s5->exp_prio + s5->exp_swept, 0);
+
+	mt_snapshot_unref(s1);
+	mt_snapshot_unref(s2);
+	mt_snapshot_unref(s3);
+	mt_snapshot_unref(s4);
+	mt_snapshot_unref(s5);
+	mt_scan_ctx_free(c);
+	kill(x, SIGKILL);
+	kill(y, SIGKILL);
+	waitpid(x, NULL, 0);
+	waitpid(y, NULL, 0);
+}
+
+/* The sweep's credit earns the limit's share of the time, pays the
+ * scans' CPU, and keeps at most two intervals' worth. */
+static void test_credit(void **state)
+{
+	(void)state;
+	/* 10%, 2 s: 10 s of time earn 1 s of CPU, a scan of 0.3 s pays */
+	int64_t c = mt_scanner_credit(0, 0.1, 10000000000u, 300000000u, 2000);
+	assert_int_equal(c, 400000000); /* capped at 2 x 0.2 s */
+	c = mt_scanner_credit(0, 0.1, 2000000000u, 50000000u, 2000);
+	assert_int_equal(c, 150000000);
+	/* overdrawn by one big walk, paid back over the next scans */
+	c = mt_scanner_credit(c, 0.1, 2000000000u, 600000000u, 2000);
+	assert_int_equal(c, -250000000);
+	int n = 0;
+	while (c <= 0 && n < 100) {
+		c = mt_scanner_credit(c, 0.1, 2000000000u, 50000000u, 2000);
+		n++;
+	}
+	assert_int_equal(n, 2); /* 150 ms a scan */
+	/* no limit: no end to the credit */
+	assert_true(mt_scanner_credit(0, 1.0, 0, 1000000000u, 2000) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_detail_limit),
+		cmocka_unit_test(test_priority),
+		cmocka_unit_test(test_credit),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }

@@ -1,0 +1,270 @@
+/*
+ * sweep.c - priority scanning: which processes get their expensive
+ * figures (PFNs, folios) read in this scan, and the earlier figures the
+ * others keep.
+ *
+ * Reading /proc/kpageflags costs the kernel about 100 ns a mapped page:
+ * on a machine of hundreds of GiB a full scan takes seconds of CPU, and
+ * under the viewer's CPU limit the screen would refresh every few
+ * minutes. So in the viewer (mt_scan_opts.priority) the cheap figures
+ * (the present view, PMD mappings) are read for every process at every
+ * scan, and the expensive ones for:
+ *
+ *  - the processes the viewer shows (prio_pids), always;
+ *  - processes new since the previous scan (nothing to keep);
+ *  - the others, oldest figures first, while the sweep's CPU budget
+ *    lasts; each is charged what its last walk cost.
+ *
+ * Every other process keeps the previous scan's expensive figures with
+ * their time (mt_proc.exp_ns), VMA by VMA where the VMA is still the same
+ * (start and end), so that no figure is shown newer than it is.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_int.h"
+
+static bool pid_in(const pid_t *v, size_t n, pid_t pid)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (v[mid] == pid)
+			return true;
+		if (v[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct cand {
+	pid_t pid;
+	uint64_t exp_ns, cost_ns;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->exp_ns != y->exp_ns)
+		return x->exp_ns < y->exp_ns ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The previous scan's process with this pid (its procs are in pid
+ * order), or NULL. */
+static const struct mt_proc *prev_proc(const struct mt_snapshot *pv,
+				       pid_t pid)
+{
+	size_t lo = 0, hi = pv->nprocs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pv->procs[mid].pid == pid)
+			return &pv->procs[mid];
+		if (pv->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(pid_t));
+	}
+	(*v)[(*n)++] = pid;
+}
+
+void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
+		     struct mt_snapshot *s)
+{
+	struct sweep_plan *sp = &c->sweep;
+	const struct mt_snapshot *pv = c->prev;
+	sp->on = false;
+	sp->n = sp->nmust = 0;
+	s->priority = o->priority;
+	if (!o->priority || !pv || !s->have_pfns)
+		return;
+	/* a view that came or went: everything is read again */
+	if (pv->have_pfns != s->have_pfns ||
+	    pv->have_kpageflags != s->have_kpageflags ||
+	    pv->nord != s->nord || pv->nnodes != s->nnodes)
+		return;
+	sp->on = true;
+
+	/* what the user looks at, read at every scan while its last walks
+	 * fit the share of the interval given to them: the selected
+	 * process first, then the rows on screen, oldest first */
+	size_t nshown = 0;
+	struct cand *cv = xmalloc((pv->nprocs + 1) * sizeof(*cv));
+	for (size_t i = 0; i < o->nprio; i++) {
+		const struct mt_proc *p = prev_proc(pv, o->prio_pids[i]);
+		if (p && !p->kthread && p->pid != o->smaps_pid)
+			cv[nshown++] = (struct cand){p->pid, p->exp_ns,
+						     p->exp_cost_ns};
+	}
+	qsort(cv, nshown, sizeof(*cv), cmp_cand);
+	int64_t must_left = (int64_t)MT_MIN(o->must_budget_ns,
+					    (uint64_t)INT64_MAX);
+	const struct mt_proc *sel = o->smaps_pid > 0
+					    ? prev_proc(pv, o->smaps_pid)
+					    : NULL;
+	if (sel && !sel->kthread &&
+	    (int64_t)sel->exp_cost_ns <= must_left) {
+		push(&sp->must, &sp->nmust, &sp->cap_must, sel->pid);
+		must_left -= (int64_t)sel->exp_cost_ns;
+	}
+	size_t k = 0; /* shown ones left to the sweep */
+	for (size_t i = 0; i < nshown; i++) {
+		if ((int64_t)cv[i].cost_ns <= must_left) {
+			push(&sp->must, &sp->nmust, &sp->cap_must, cv[i].pid);
+			must_left -= (int64_t)cv[i].cost_ns;
+		} else {
+			cv[k++] = cv[i];
+		}
+	}
+	if (sel && !pid_in(sp->must, sp->nmust, sel->pid) && !sel->kthread)
+		cv[k++] = (struct cand){sel->pid, 0, sel->exp_cost_ns};
+	qsort(sp->must, sp->nmust, sizeof(pid_t), cmp_pid);
+
+	/* the sweep: the selected and shown processes that did not fit,
+	 * then the others, oldest first, while the budget lasts; the last
+	 * one taken may overdraw it (the scanner pays that back from later
+	 * budgets) */
+	size_t first_rest = k;
+	for (size_t i = 0; i < pv->nprocs; i++) {
+		const struct mt_proc *p = &pv->procs[i];
+		if (p->kthread || pid_in(o->prio_pids, o->nprio, p->pid) ||
+		    p->pid == o->smaps_pid)
+			continue;
+		cv[k++] = (struct cand){p->pid, p->exp_ns, p->exp_cost_ns};
+	}
+	qsort(cv + first_rest, k - first_rest, sizeof(*cv), cmp_cand);
+	int64_t left = (int64_t)MT_MIN(o->sweep_budget_ns, (uint64_t)INT64_MAX);
+	for (size_t i = 0; i < k && left > 0; i++) {
+		push(&sp->pids, &sp->n, &sp->cap, cv[i].pid);
+		left -= (int64_t)MT_MAX(cv[i].cost_ns, (uint64_t)1);
+	}
+	free(cv);
+	qsort(sp->pids, sp->n, sizeof(pid_t), cmp_pid);
+}
+
+bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
+		      struct mt_snapshot *s, const struct mt_proc *p,
+		      const struct mt_proc **prev, bool *by_sweep)
+{
+	*prev = NULL;
+	*by_sweep = false;
+	if (!o->priority || !s->have_pfns)
+		return true; /* every figure from this scan */
+	if (c->sweep.on && pid_in(c->sweep.must, c->sweep.nmust, p->pid)) {
+		s->exp_prio++;
+		return true;
+	}
+	const struct mt_proc *pp = c->sweep.on ? prev_proc(c->prev, p->pid)
+					       : NULL;
+	if (!pp || !p->start_time || pp->start_time != p->start_time) {
+		s->exp_fresh++; /* new: nothing to keep */
+		*by_sweep = true;
+		return true;
+	}
+	if (pid_in(c->sweep.pids, c->sweep.n, p->pid)) {
+		s->exp_swept++;
+		*by_sweep = true;
+		return true;
+	}
+	*prev = pp;
+	if (pp->exp_ns)
+		s->exp_carried++;
+	else
+		s->exp_unread++;
+	return false;
+}
+
+static uint64_t *copy_hist(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			   const uint64_t *h)
+{
+	if (!h)
+		return NULL;
+	return (uint64_t *)mt_intern(&c->hists, s->arena, h,
+				     s->nord * sizeof(uint64_t));
+}
+
+static void *copy_mem(struct mt_snapshot *s, const void *src, size_t n)
+{
+	if (!src)
+		return NULL;
+	void *d = mt_arena_alloc(s->arena, n);
+	memcpy(d, src, n);
+	return d;
+}
+
+/* The VMA's expensive figures from pv (NULL or not read: not known). */
+static void carry_vma(struct mt_scan_ctx *c, struct mt_snapshot *s,
+		      struct mt_vma *v, const struct mt_vma *pv)
+{
+	if (!pv || !pv->exp_ns) {
+		v->mappable_hist = v->folio_cont_hist = NULL;
+		v->folios = NULL;
+		v->exp_ns = 0;
+		return;
+	}
+	v->mappable_hist = copy_hist(c, s, pv->mappable_hist);
+	v->folio_cont_hist = copy_hist(c, s, pv->folio_cont_hist);
+	v->folios = copy_mem(s, pv->folios, sizeof(*pv->folios));
+	v->exp_ns = pv->exp_ns;
+}
+
+void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
+		      struct mt_proc *p, const struct mt_proc *prev)
+{
+	size_t hb = s->nord * sizeof(uint64_t);
+	bool known = prev && prev->exp_ns;
+	p->exp_ns = known ? prev->exp_ns : 0;
+	p->exp_cost_ns = prev ? prev->exp_cost_ns : 0;
+	p->mappable_hist = known ? copy_mem(s, prev->mappable_hist, hb) : NULL;
+	p->folio_cont_hist =
+		known ? copy_mem(s, prev->folio_cont_hist, hb) : NULL;
+	p->folios = known ? copy_mem(s, prev->folios, sizeof(*p->folios))
+			  : NULL;
+	p->thp_node_pages =
+		known ? copy_mem(s, prev->thp_node_pages,
+				 s->nnodes * sizeof(uint64_t))
+		      : NULL;
+	p->file.mappable_hist =
+		known ? copy_mem(s, prev->file.mappable_hist, hb) : NULL;
+	p->file.folio_cont_hist =
+		known ? copy_mem(s, prev->file.folio_cont_hist, hb) : NULL;
+	p->file.folios = known ? copy_mem(s, prev->file.folios,
+					  sizeof(*p->file.folios))
+			       : NULL;
+	/* VMA by VMA: both lists are in address order */
+	size_t j = 0;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		struct mt_vma *v = &p->vmas[i];
+		const struct mt_vma *pv = NULL;
+		while (known && j < prev->nvmas && prev->vmas[j].start < v->start)
+			j++;
+		if (known && j < prev->nvmas && prev->vmas[j].start == v->start &&
+		    prev->vmas[j].end == v->end)
+			pv = &prev->vmas[j];
+		carry_vma(c, s, v, pv);
+	}
+}
+
+void scan_sweep_free(struct mt_scan_ctx *c)
+{
+	free(c->sweep.pids);
+	free(c->sweep.must);
+	memset(&c->sweep, 0, sizeof(c->sweep));
+}
