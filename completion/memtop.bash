@@ -6,7 +6,7 @@
 _memtop_options='-b --batch --json -p --pid -u --user -n --iterations
 -d --delay -s --sort -r --reverse -C --no-color --no-colour
 --omit-file-backed --omit-unfaulted-vmas --kernel-threads --max-order
---no-pfns --no-folios --smaps --pagemap-method --cpu-limit --proc-root
+--no-pfns --no-folios --smaps --pagemap-method --cpu-limit --full-scans --proc-root
 --sys-root --collapse --read-only
 --no-config --prometheus --prometheus-file --top --demo -h --help
 -V --version'

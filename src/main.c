@@ -48,6 +48,7 @@ enum {
 	OPT_TOP,
 	OPT_COLLAPSE,
 	OPT_READ_ONLY,
+	OPT_FULL_SCANS,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +80,7 @@ static const struct option long_opts[] = {
 	{"top", required_argument, NULL, OPT_TOP},
 	{"collapse", required_argument, NULL, OPT_COLLAPSE},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"full-scans", no_argument, NULL, OPT_FULL_SCANS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -124,6 +126,10 @@ static void usage(FILE *f)
 "      --no-config          neither read nor write the settings file\n"
 "      --cpu-limit PCT      scanning may use PCT%% of one core (default 10);\n"
 "                           longer scans stretch the interval\n"
+"      --full-scans         viewer: read every figure of every process at\n"
+"                           every scan (default: PFN and folio figures of\n"
+"                           what is on screen first, the rest swept within\n"
+"                           the CPU limit; rows with older ones marked ~)\n"
 "      --proc-root DIR      read DIR instead of /proc (fixture trees)\n"
 "      --sys-root DIR       read DIR instead of /sys\n"
 "  -h, --help               this text\n"
@@ -224,7 +230,7 @@ struct cmdline {
 	bool no_color, demo, no_config;
 	bool prometheus, delay_set, iterations_set;
 	const char *prom_file;
-	bool collapse, read_only;
+	bool collapse, read_only, full_scans;
 	struct mt_collapse_req coll;
 	unsigned top;
 	double cpu_limit;
@@ -345,6 +351,7 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 			cf->collapse = true;
 			break;
 		case OPT_READ_ONLY: cf->read_only = true; break;
+		case OPT_FULL_SCANS: cf->full_scans = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("memtop %s\n", MEMTOP_VERSION); exit(0);
 		case ':':
@@ -575,8 +582,9 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 	 * VIEWER_VMA_DETAILS VMAs only; process sums are always complete. */
 	so.vma_detail_limit = VIEWER_VMA_DETAILS;
 	so.cmdline = true; /* the COMMAND column (p) */
-	/* what is on screen first, the rest swept within the CPU limit */
-	so.priority = true;
+	/* what is on screen first, the rest swept within the CPU limit
+	 * (--full-scans: every figure from every scan) */
+	so.priority = !cf->full_scans;
 	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
 	if (!sc) {
 		fprintf(stderr, "memtop: cannot start the scanner thread\n");

@@ -126,6 +126,18 @@ static int help_lines(struct hline *out, int width,
 	    NULL);
 	ADD(L_TEXT, "within the sort order; it works inside cgroups too.", NULL);
 	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Figures from an earlier scan (~)", NULL);
+	ADD(L_TEXT, "PFN and folio figures cost the kernel ~100 ns a page. Each",
+	    NULL);
+	ADD(L_TEXT, "scan reads them for what is on screen; other rows keep an",
+	    NULL);
+	ADD(L_TEXT, "earlier scan's, marked ~ (the histogram title gives the",
+	    NULL);
+	ADD(L_TEXT, "age), until the sweep reads them again within the CPU",
+	    NULL);
+	ADD(L_TEXT, "limit. The header says how far behind the sweep is.",
+	    NULL);
+	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "Change since the last scan", NULL);
 	ADD(L_TEXT, "An up or down arrow after THP% (and after an order's bytes",
 	    NULL);
