@@ -113,7 +113,8 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 			cv[nshown++] = (struct cand){p->pid, p->exp_ns,
 						     p->exp_cost_ns};
 	}
-	qsort(cv, nshown, sizeof(*cv), cmp_cand);
+	if (nshown)
+		qsort(cv, nshown, sizeof(*cv), cmp_cand);
 	int64_t must_left = (int64_t)MT_MIN(o->must_budget_ns,
 					    (uint64_t)INT64_MAX);
 	const struct mt_proc *sel = o->smaps_pid > 0
@@ -135,7 +136,8 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	}
 	if (sel && !pid_in(sp->must, sp->nmust, sel->pid) && !sel->kthread)
 		cv[k++] = (struct cand){sel->pid, 0, sel->exp_cost_ns};
-	qsort(sp->must, sp->nmust, sizeof(pid_t), cmp_pid);
+	if (sp->nmust)
+		qsort(sp->must, sp->nmust, sizeof(pid_t), cmp_pid);
 
 	/* the sweep: the selected and shown processes that did not fit,
 	 * then the others, oldest first, while the budget lasts; the last
@@ -149,14 +151,16 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 			continue;
 		cv[k++] = (struct cand){p->pid, p->exp_ns, p->exp_cost_ns};
 	}
-	qsort(cv + first_rest, k - first_rest, sizeof(*cv), cmp_cand);
+	if (k > first_rest)
+		qsort(cv + first_rest, k - first_rest, sizeof(*cv), cmp_cand);
 	int64_t left = (int64_t)MT_MIN(o->sweep_budget_ns, (uint64_t)INT64_MAX);
 	for (size_t i = 0; i < k && left > 0; i++) {
 		push(&sp->pids, &sp->n, &sp->cap, cv[i].pid);
 		left -= (int64_t)MT_MAX(cv[i].cost_ns, (uint64_t)1);
 	}
 	free(cv);
-	qsort(sp->pids, sp->n, sizeof(pid_t), cmp_pid);
+	if (sp->n)
+		qsort(sp->pids, sp->n, sizeof(pid_t), cmp_pid);
 }
 
 bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,

@@ -141,7 +141,8 @@ struct mt_proc {
 	 * those) were read at exp_ns (CLOCK_MONOTONIC, the start of the
 	 * walk). In priority scanning (mt_scan_opts.priority) a process the
 	 * sweep did not reach keeps an earlier scan's, with that scan's
-	 * time; 0: not read yet (those figures are NULL: not known).
+	 * time; 0 in a priority snapshot: not read yet (those figures are
+	 * NULL: not known).
 	 * exp_cost_ns: the CPU time their last walk took.
 	 */
 	uint64_t exp_ns, exp_cost_ns;

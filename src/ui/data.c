@@ -166,7 +166,7 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	}
 	ps->present = present;
 	ps->swapped = swapped;
-	bool exp_known = p->exp_ns != 0;
+	bool exp_known = !s->priority || p->exp_ns != 0;
 	ps->exp_age_ms = ui_exp_age_ms(s, p->exp_ns);
 	view_dist(&ps->dist, s, st->view, ph, mh, fh, fs,
 		  s->have_kpageflags && exp_known, present, exp_known);
@@ -382,8 +382,8 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st,
 		vs->path = add_str(d, v->path, v->path_len, st->utf8);
 		view_dist(&vs->dist, s, st->view, v->present_hist,
 			  v->mappable_hist, v->folio_cont_hist, v->folios,
-			  s->have_kpageflags && v->exp_ns,
-			  v->present_pages, v->exp_ns != 0);
+			  s->have_kpageflags && (!s->priority || v->exp_ns),
+			  v->present_pages, !s->priority || v->exp_ns != 0);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
 		vs->coll_pages = ui_coll_pages(v->pmd_collapsible,
 					       s->pmd_order);

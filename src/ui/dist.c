@@ -236,6 +236,8 @@ void ui_dist_marks(const struct ui_dist *prev, const struct ui_dist *cur,
 
 uint64_t ui_exp_age_ms(const struct mt_snapshot *s, uint64_t exp_ns)
 {
+	if (!s->priority)
+		return 0; /* every figure is the scan's */
 	if (!exp_ns)
 		return UINT64_MAX;
 	return exp_ns >= s->mono_ns ? 0 : (s->mono_ns - exp_ns) / 1000000u;
@@ -244,7 +246,7 @@ uint64_t ui_exp_age_ms(const struct mt_snapshot *s, uint64_t exp_ns)
 uint64_t ui_proc_huge_pages(const struct mt_snapshot *s,
 			    const struct mt_proc *p)
 {
-	if (s->have_kpageflags && !p->exp_ns)
+	if (s->have_kpageflags && s->priority && !p->exp_ns)
 		return UINT64_MAX; /* not read yet */
 	if (s->have_kpageflags)
 		return p->folios ? mt_folio_total(p->folios) : 0;
