@@ -79,6 +79,9 @@ run() {
 		# PID USER RSS SWAP ALGN% THP% ...
 		thp=$(awk '{ print $6 }' <<<"$line")
 		if [ -n "$scan" ] && [ "$scan" != "$last_scan" ]; then
+			if [ -n "${PRIO_DEBUG:-}" ]; then
+				echo "scan $scan: $(cut -c1-60 <<<"$line")" >&2
+			fi
 			if [ -n "$last_scan" ]; then
 				scans=$((scans + 1))
 				hogrow=$(grep -E "^ *$HOGPID " "$TMP/screen" | head -1)

@@ -602,7 +602,8 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	bool keep = false;
 	if (!read_status(&ps, p, pid))
 		goto out;
-	p->exp_ns = s->mono_ns; /* nothing to read is read at once */
+	/* nothing to read is read at once */
+	p->exp_ns = p->walk_ns = s->mono_ns;
 	read_cgroup(&ps, p);
 	read_start_time(&ps, p);
 	read_cmdline(&ps, p);
@@ -612,6 +613,16 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		keep = true;
 		goto out;
 	}
+	/* priority scanning: a process off screen whose walk costs too
+	 * much for this scan keeps an earlier scan's figures (sweep.c) */
+	const struct mt_proc *whole = scan_sweep_skip_walk(c, s, p);
+	if (whole) {
+		scan_sweep_copy_walk(c, s, o, p, whole);
+		keep = true;
+		goto out;
+	}
+	uint64_t cpu0 = mt_thread_cpu_ns();
+	p->walk_ns = mt_now_ns();
 	if (!read_maps(&ps, p) || !read_pagemap(&ps, p, sh))
 		goto out;
 	if (o->collapsible) {
@@ -621,6 +632,7 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			goto out;
 		}
 	}
+	p->walk_cost_ns = mt_thread_cpu_ns() - cpu0;
 	if (!ps.keep_vmas) {
 		p->vmas = NULL;
 		p->nvmas = 0;

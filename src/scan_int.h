@@ -83,6 +83,8 @@ struct mt_scan_ctx {
 		size_t nmust, cap_must;
 		pid_t *pids;      /* chosen by the sweep, sorted */
 		size_t n, cap;
+		pid_t *skip;      /* not walked: an earlier scan's figures */
+		size_t nskip, cap_skip;
 	} sweep;
 };
 
@@ -112,6 +114,14 @@ bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		      struct mt_proc *p, const struct mt_proc *prev);
 void scan_sweep_free(struct mt_scan_ctx *c);
+/* Is p one the plan leaves unwalked? Then the previous scan's p, whose
+ * figures scan_sweep_copy_walk() gives it whole. */
+const struct mt_proc *scan_sweep_skip_walk(struct mt_scan_ctx *c,
+					   const struct mt_snapshot *s,
+					   const struct mt_proc *p);
+void scan_sweep_copy_walk(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			  const struct mt_scan_opts *o, struct mt_proc *p,
+			  const struct mt_proc *prev);
 
 /* Page ranges [lo, hi), in address order. */
 struct range_list {

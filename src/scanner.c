@@ -62,14 +62,18 @@ static void *scanner_main(void *arg)
 		struct mt_scan_opts o = sc->opts;
 		o.smaps_pid = req.selected;
 		o.cancel = mt_model_cancel_flag(m);
+		o.focus_pid = req.focus ? req.focus : req.selected;
 		o.prio_pids = req.shown;
 		o.nprio = req.nshown;
 		o.sweep_budget_ns = credit > 0 ? (uint64_t)credit : 0;
-		/* half the interval's share for what is on screen */
+		/* of the interval's share, about a third for the PFN
+		 * figures of what is on screen, a third for walking the
+		 * rest, and what is left (with the time's) for the sweep */
 		o.must_budget_ns = req.cpu_limit > 0 && req.cpu_limit < 1
 			? (uint64_t)(req.cpu_limit * (double)req.interval_ms *
-				     1e6 / 2)
+				     1e6 * 0.35)
 			: UINT64_MAX;
+		o.walk_budget_ns = o.must_budget_ns;
 		if (req.rescan)
 			mt_model_update_requests(m, clear_rescan, NULL);
 		uint64_t cpu0 = mt_thread_cpu_ns();

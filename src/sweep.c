@@ -91,7 +91,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	struct sweep_plan *sp = &c->sweep;
 	const struct mt_snapshot *pv = c->prev;
 	sp->on = false;
-	sp->n = sp->nmust = 0;
+	sp->n = sp->nmust = sp->nskip = 0;
 	s->priority = o->priority;
 	if (!o->priority || !pv || !s->have_pfns)
 		return;
@@ -109,7 +109,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	struct cand *cv = xmalloc((pv->nprocs + 1) * sizeof(*cv));
 	for (size_t i = 0; i < o->nprio; i++) {
 		const struct mt_proc *p = prev_proc(pv, o->prio_pids[i]);
-		if (p && !p->kthread && p->pid != o->smaps_pid)
+		if (p && !p->kthread && p->pid != o->focus_pid)
 			cv[nshown++] = (struct cand){p->pid, p->exp_ns,
 						     p->exp_cost_ns};
 	}
@@ -117,8 +117,8 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		qsort(cv, nshown, sizeof(*cv), cmp_cand);
 	int64_t must_left = (int64_t)MT_MIN(o->must_budget_ns,
 					    (uint64_t)INT64_MAX);
-	const struct mt_proc *sel = o->smaps_pid > 0
-					    ? prev_proc(pv, o->smaps_pid)
+	const struct mt_proc *sel = o->focus_pid > 0
+					    ? prev_proc(pv, o->focus_pid)
 					    : NULL;
 	if (sel && !sel->kthread &&
 	    (int64_t)sel->exp_cost_ns <= must_left) {
@@ -147,7 +147,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	for (size_t i = 0; i < pv->nprocs; i++) {
 		const struct mt_proc *p = &pv->procs[i];
 		if (p->kthread || pid_in(o->prio_pids, o->nprio, p->pid) ||
-		    p->pid == o->smaps_pid)
+		    p->pid == o->focus_pid)
 			continue;
 		cv[k++] = (struct cand){p->pid, p->exp_ns, p->exp_cost_ns};
 	}
@@ -158,9 +158,32 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		push(&sp->pids, &sp->n, &sp->cap, cv[i].pid);
 		left -= (int64_t)MT_MAX(cv[i].cost_ns, (uint64_t)1);
 	}
-	free(cv);
 	if (sp->n)
 		qsort(sp->pids, sp->n, sizeof(pid_t), cmp_pid);
+
+	/* the cheap walks of the rest: when they would cost more than
+	 * walk_budget_ns, the dearest keep their figures whole */
+	sp->nskip = 0;
+	uint64_t total = 0;
+	k = 0;
+	for (size_t i = 0; i < pv->nprocs; i++) {
+		const struct mt_proc *p = &pv->procs[i];
+		if (p->kthread || pid_in(sp->must, sp->nmust, p->pid) ||
+		    pid_in(sp->pids, sp->n, p->pid) || p->pid == o->focus_pid)
+			continue;
+		total += p->walk_cost_ns;
+		cv[k++] = (struct cand){p->pid, p->walk_cost_ns, 0};
+	}
+	if (total > o->walk_budget_ns && k) {
+		/* dearest first (cand sorts by its first figure, rising) */
+		qsort(cv, k, sizeof(*cv), cmp_cand);
+		for (size_t i = k; i-- > 0 && total > o->walk_budget_ns;) {
+			push(&sp->skip, &sp->nskip, &sp->cap_skip, cv[i].pid);
+			total -= cv[i].exp_ns;
+		}
+		qsort(sp->skip, sp->nskip, sizeof(pid_t), cmp_pid);
+	}
+	free(cv);
 }
 
 bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
@@ -266,9 +289,78 @@ void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	}
 }
 
+const struct mt_proc *scan_sweep_skip_walk(struct mt_scan_ctx *c,
+					   const struct mt_snapshot *s,
+					   const struct mt_proc *p)
+{
+	if (!c->sweep.on || !pid_in(c->sweep.skip, c->sweep.nskip, p->pid))
+		return NULL;
+	const struct mt_proc *pp = prev_proc(c->prev, p->pid);
+	if (!pp || !p->start_time || pp->start_time != p->start_time)
+		return NULL;
+	return pp;
+}
+
+void scan_sweep_copy_walk(struct mt_scan_ctx *c, struct mt_snapshot *s,
+			  const struct mt_scan_opts *o, struct mt_proc *p,
+			  const struct mt_proc *prev)
+{
+	size_t hb = s->nord * sizeof(uint64_t);
+	p->present_pages = prev->present_pages;
+	p->swapped_pages = prev->swapped_pages;
+	p->zero_pages = prev->zero_pages;
+	p->pmd_slots = prev->pmd_slots;
+	p->pmd_full = prev->pmd_full;
+	p->pmd_touched = prev->pmd_touched;
+	p->pmd_mapped = prev->pmd_mapped;
+	p->pmd_collapsible = prev->pmd_collapsible;
+	p->pmd_khugepaged = prev->pmd_khugepaged;
+	p->walk_ns = prev->walk_ns;
+	p->walk_cost_ns = prev->walk_cost_ns;
+	p->vma_count = prev->vma_count;
+	memcpy(p->present_hist, prev->present_hist, hb);
+	p->file = prev->file;
+	p->file.present_hist = copy_mem(s, prev->file.present_hist, hb);
+	/* the VMAs, if their details fit what the snapshot keeps */
+	p->vmas = NULL;
+	p->nvmas = 0;
+	if (prev->nvmas && (!o->vma_detail_limit ||
+			    c->kept_vmas + prev->nvmas <= o->vma_detail_limit)) {
+		c->kept_vmas += prev->nvmas;
+		p->vmas = mt_arena_alloc(s->arena,
+					 prev->nvmas * sizeof(*p->vmas));
+		p->nvmas = prev->nvmas;
+		for (size_t i = 0; i < p->nvmas; i++) {
+			struct mt_vma *v = &p->vmas[i];
+			const struct mt_vma *pv = &prev->vmas[i];
+			*v = *pv;
+			v->path = pv->path_len ? mt_intern(&c->paths, s->arena,
+							   pv->path,
+							   pv->path_len)
+					       : "";
+			v->present_hist = copy_hist(c, s, pv->present_hist);
+			if (pv->blk_populated) {
+				unsigned n = MT_MIN(s->pmd_order,
+						    (unsigned)MT_BLK_ORDERS);
+				v->blk_populated = mt_intern(
+					&c->hists, s->arena, pv->blk_populated,
+					n * sizeof(uint64_t));
+			}
+		}
+	}
+	/* and the expensive figures, as for any process kept */
+	scan_sweep_carry(c, s, p, prev);
+	s->walk_carried++;
+	if (p->exp_ns)
+		s->exp_carried++;
+	else
+		s->exp_unread++;
+}
+
 void scan_sweep_free(struct mt_scan_ctx *c)
 {
 	free(c->sweep.pids);
 	free(c->sweep.must);
+	free(c->sweep.skip);
 	memset(&c->sweep, 0, sizeof(c->sweep));
 }

@@ -33,6 +33,7 @@ struct mt_requests {
 	 * expensive figures at every scan (scan.h) */
 	pid_t shown[MT_SHOWN_MAX];
 	size_t nshown;
+	pid_t focus;       /* of those, the selected process (0: none) */
 	uint64_t seq;      /* bumped by every change */
 };
 

@@ -52,7 +52,7 @@ struct mt_scan_opts {
 	/*
 	 * Priority scanning (the viewer): the cheap figures (present view,
 	 * PMD mappings) are read for every process; the expensive ones
-	 * (PFNs, folios) for smaps_pid (the selected process) and the
+	 * (PFNs, folios) for focus_pid (the selected process) and the
 	 * processes in prio_pids (sorted: the rows on screen) while their
 	 * last walks fit must_budget_ns, for processes new since the
 	 * previous scan, and for the others (those shown first) oldest
@@ -62,9 +62,15 @@ struct mt_scan_opts {
 	 * Off: every figure from this scan (batch output).
 	 */
 	bool priority;
+	pid_t focus_pid;
 	const pid_t *prio_pids;
 	size_t nprio;
 	uint64_t must_budget_ns, sweep_budget_ns;
+	/* and when walking every other process (cheap figures) would cost
+	 * more than walk_budget_ns, those whose last walks cost most keep
+	 * an earlier scan's figures whole (mt_proc.walk_ns) until the sweep
+	 * reaches them */
+	uint64_t walk_budget_ns;
 };
 
 struct mt_scan_ctx;

@@ -146,6 +146,13 @@ struct mt_proc {
 	 * exp_cost_ns: the CPU time their last walk took.
 	 */
 	uint64_t exp_ns, exp_cost_ns;
+	/* The cheap figures (everything read from maps and pagemap without
+	 * PFNs) were read at walk_ns, in walk_cost_ns of CPU. In priority
+	 * scanning, where walking every process would cost more than the
+	 * CPU limit allows, the processes off screen whose walks cost most
+	 * keep an earlier scan's figures whole until the sweep reaches
+	 * them: then walk_ns is that scan's. */
+	uint64_t walk_ns, walk_cost_ns;
 	/* VMA details: all vma_count VMAs, or none (nvmas 0) when the scan
 	 * kept details for other processes only (see vma_detail_limit) */
 	struct mt_vma *vmas;
@@ -222,6 +229,7 @@ struct mt_snapshot {
 	 * CPU time of the sweep's walks. */
 	bool priority;
 	size_t exp_prio, exp_fresh, exp_swept, exp_carried, exp_unread;
+	size_t walk_carried;      /* of the carried: not walked at all */
 	uint64_t exp_oldest_ns;
 	uint64_t sweep_cpu_ns;
 	struct mt_proc *procs;

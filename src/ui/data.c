@@ -168,6 +168,7 @@ static void proc_stats(struct ui_pstat *ps, const struct mt_snapshot *s,
 	ps->swapped = swapped;
 	bool exp_known = !s->priority || p->exp_ns != 0;
 	ps->exp_age_ms = ui_exp_age_ms(s, p->exp_ns);
+	ps->walk_age_ms = p->walk_ns ? ui_exp_age_ms(s, p->walk_ns) : 0;
 	view_dist(&ps->dist, s, st->view, ph, mh, fh, fs,
 		  s->have_kpageflags && exp_known, present, exp_known);
 	ps->pmd_pages = view_pmd_pages(&ps->dist, s);

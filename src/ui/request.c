@@ -85,6 +85,7 @@ void ui_send_quit(struct ui *u)
 struct shown_req {
 	const pid_t *pids;
 	size_t n;
+	pid_t focus;
 };
 
 static void apply_shown(struct mt_requests *r, void *arg)
@@ -92,6 +93,7 @@ static void apply_shown(struct mt_requests *r, void *arg)
 	const struct shown_req *q = arg;
 	memcpy(r->shown, q->pids, q->n * sizeof(pid_t));
 	r->nshown = q->n;
+	r->focus = q->focus;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -137,11 +139,14 @@ void ui_send_shown(struct ui *u)
 {
 	pid_t v[MT_SHOWN_MAX];
 	size_t n = u->snap ? ui_shown_pids(u, v) : 0;
-	if (n == u->nshown && !memcmp(v, u->shown, n * sizeof(pid_t)))
+	pid_t focus = u->vma_mode ? u->vpid : u->sel_is_group ? 0 : u->sel_pid;
+	if (n == u->nshown && focus == u->focus &&
+	    !memcmp(v, u->shown, n * sizeof(pid_t)))
 		return;
 	memcpy(u->shown, v, n * sizeof(pid_t));
 	u->nshown = n;
-	struct shown_req q = { u->shown, n };
+	u->focus = focus;
+	struct shown_req q = { u->shown, n, focus };
 	if (u->model)
 		mt_model_update_requests(u->model, apply_shown, &q);
 }

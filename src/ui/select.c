@@ -107,6 +107,9 @@ static void add_age(char *title, size_t len, const struct ui_pstat *ps)
 		return;
 	if (ps->exp_age_ms == UINT64_MAX)
 		snprintf(title + n, len - n, " (PFN figures not read yet)");
+	else if (ps->walk_age_ms)
+		snprintf(title + n, len - n, " (~ all figures %.0fs old)",
+			 (double)ps->walk_age_ms / 1000.0);
 	else
 		snprintf(title + n, len - n, " (~ PFN figures %.0fs old)",
 			 (double)ps->exp_age_ms / 1000.0);

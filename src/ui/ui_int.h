@@ -97,6 +97,7 @@ struct ui {
 	/* the pids last sent as shown (priority scanning) */
 	pid_t shown[MT_SHOWN_MAX];
 	size_t nshown;
+	pid_t focus;
 	/* VMA pane (open when vma_mode): its process, selected VMA */
 	bool vma_mode;
 	pid_t vpid;

@@ -198,6 +198,7 @@ struct ui_pstat {
 	 * (priority scanning keeps earlier ones): 0 read in it, UINT64_MAX
 	 * not read yet */
 	uint64_t exp_age_ms;
+	uint64_t walk_age_ms;    /* the same of every figure (not walked) */
 	struct ui_dist dist;     /* the view */
 };
 

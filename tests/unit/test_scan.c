@@ -177,7 +177,8 @@ static void test_priority(void **state)
 	pid_t shown[1] = {x};
 	struct mt_scan_opts o = {.pids = pids, .npids = 2, .priority = true,
 				 .prio_pids = shown, .nprio = 1,
-				 .must_budget_ns = UINT64_MAX};
+				 .must_budget_ns = UINT64_MAX,
+				 .walk_budget_ns = UINT64_MAX};
 	struct mt_snapshot *s1 = mt_scan(c, &o);
 	struct mt_snapshot *s2 = mt_scan(c, &o);
 	const struct mt_proc *x1 = find(s1, x), *y1 = find(s1, y);
@@ -209,6 +210,8 @@ static void test_priority(void **state)
 	assert_int_equal(s2->exp_swept, 0);
 	assert_true(x2->exp_ns > x1->exp_ns);
 	assert_carried(s1, y1, y2);
+	assert_int_equal(s2->walk_carried, 0);
+	assert_true(y2->walk_ns >= s2->mono_ns); /* walked: cheap figures */
 	assert_int_equal(s2->exp_oldest_ns, y1->exp_ns);
 	assert_true(y1->exp_cost_ns > 0);
 	/* sums over the processes take the carried figures */
@@ -236,6 +239,36 @@ static void test_priority(void **state)
 	assert_int_equal(s4->exp_prio, 0);
 	assert_int_equal(s4->exp_carried, 2);
 	assert_int_equal(x4->exp_ns, find(s3, x)->exp_ns);
+
+	/* walking the rest over its budget: kept whole, cheap figures
+	 * and VMAs too, with the time they were read */
+	o.walk_budget_ns = 0;
+	struct mt_snapshot *s6 = mt_scan(c, &o);
+	const struct mt_proc *y6 = find(s6, y), *y4 = find(s4, y);
+	assert_non_null(y6);
+	assert_int_equal(s6->walk_carried, 2);
+	assert_int_equal(y6->walk_ns, y4->walk_ns);
+	assert_true(y6->walk_ns < s6->mono_ns);
+	assert_int_equal(y6->present_pages, y4->present_pages);
+	assert_memory_equal(y6->present_hist, y4->present_hist,
+			    s6->nord * sizeof(uint64_t));
+	assert_int_equal(y6->nvmas, y4->nvmas);
+	for (size_t i = 0; i < y6->nvmas; i++) {
+		assert_int_equal(y6->vmas[i].start, y4->vmas[i].start);
+		assert_string_equal(y6->vmas[i].path, y4->vmas[i].path);
+		assert_memory_equal(y6->vmas[i].present_hist,
+				    y4->vmas[i].present_hist,
+				    s6->nord * sizeof(uint64_t));
+	}
+	assert_carried(s4, y4, y6);
+	/* and the shown one, now with room, walked again */
+	o.must_budget_ns = UINT64_MAX;
+	struct mt_snapshot *s7 = mt_scan(c, &o);
+	assert_int_equal(s7->exp_prio, 1);
+	assert_int_equal(s7->walk_carried, 1);
+	assert_true(find(s7, x)->walk_ns >= s7->mono_ns);
+	mt_snapshot_unref(s6);
+	mt_snapshot_unref(s7);
 
 	/* batch scans: every figure from the scan */
 	struct mt_scan_opts b = {.pids = pids, .npids = 2};
