@@ -63,7 +63,7 @@ GROWER=$BG_PID
 # run MODE-ARGS: prints "scans updates hog_marked share"
 run() {
 	local t0 now end scan last_scan="" thp last_thp="" scans=0 updates=0
-	local marked=0 line hogrow t1 c0 c1
+	local marked=0 line hogrow t1 c0 c1 lag maxlag=0 fresh=0
 	ui_start 200 50 -d 2 --cpu-limit "$LIMIT" -s rss "$@"
 	tm send-keys / && tm send-keys -l prio-grower && tm send-keys Enter
 	sleep 1
@@ -85,7 +85,16 @@ run() {
 			if [ -n "$last_scan" ]; then
 				scans=$((scans + 1))
 				hogrow=$(grep -E "^ *$HOGPID " "$TMP/screen" | head -1)
-				[[ $hogrow == *" ~ "* ]] && marked=$((marked + 1))
+				if [[ $hogrow == *" ~ "* ]]; then
+					marked=$((marked + 1))
+				else
+					fresh=$((fresh + 1))
+				fi
+				# "sweep 40s behind", "sweep 2m behind"
+				lag=$(grep -Eo 'sweep [0-9.]+[sm] behind' "$TMP/screen" |
+					awk '{ v = $2 + 0; if ($2 ~ /m/) v *= 60; print v }')
+				[ -n "$lag" ] && awk -v a="$lag" -v b="$maxlag" 'BEGIN { exit !(a > b) }' &&
+					maxlag=$lag
 			fi
 			last_scan=$scan
 		fi
@@ -99,20 +108,21 @@ run() {
 	c1=$(thread_ticks "$UI_PID")
 	ui_stop
 	awk -v a="$c0" -v b="$c1" -v t="$((t1 - t0))" -v tck="$TCK" \
-		-v s="$scans" -v u="$updates" -v m="$marked" 'BEGIN {
+		-v s="$scans" -v u="$updates" -v m="$marked" -v f="$fresh" \
+		-v l="$maxlag" 'BEGIN {
 		split(a, x, " "); split(b, y, " ")
-		printf "%d %d %d %.1f\n", s, u, m,
-			(y[2] - x[2]) / tck / (t / 1e6) * 100 }'
+		printf "%d %d %d %.1f %d %s\n", s, u, m,
+			(y[2] - x[2]) / tck / (t / 1e6) * 100, f, l }'
 }
 
 printf "%d MiB of 4 KiB pages, -d 2, --cpu-limit %s, %d s each; grower pid %d\n" \
 	"$MIB" "$LIMIT" "$SECS" "$GROWER"
-printf "%-14s %9s %6s %8s %6s %8s\n" mode intervals scans updates "hog ~" scanner
-read -r ps pu pm pc < <(run)
-read -r fs fu fm fc < <(run --full-scans)
+printf "%-14s %9s %6s %8s %6s %7s %8s %9s\n" mode intervals scans updates "hog ~" "hog new" scanner "max lag"
+read -r ps pu pm pc pf pl < <(run)
+read -r fs fu fm fc ff fl < <(run --full-scans)
 iv=$((SECS / 2))
-printf "%-14s %9d %6d %8d %6d %7s%%\n" priority "$iv" "$ps" "$pu" "$pm" "$pc"
-printf "%-14s %9d %6d %8d %6d %7s%%\n" --full-scans "$iv" "$fs" "$fu" "$fm" "$fc"
+printf "%-14s %9d %6d %8d %6d %7d %7s%% %8ss\n" priority "$iv" "$ps" "$pu" "$pm" "$pf" "$pc" "$pl"
+printf "%-14s %9d %6d %8d %6d %7d %7s%% %8ss\n" --full-scans "$iv" "$fs" "$fu" "$fm" "$ff" "$fc" "$fl"
 verdict "$pu >= $ps - 2 && $ps > 0"
 echo "grower updated at every scan: $VERDICT ($pu updates, $ps scans)"
 verdict "$pu > $fu"
@@ -121,5 +131,26 @@ verdict "$pm > 0"
 echo "the hog's row marked ~ while the sweep is behind: $VERDICT ($pm scans)"
 awk -v u="$pu" -v i="$iv" 'BEGIN { printf "updates per interval: %.2f (priority)\n", u / i }'
 awk -v u="$fu" -v i="$iv" 'BEGIN { printf "updates per interval: %.2f (--full-scans)\n", u / i }'
+
+# The model (bench/model/sweep_table.c, the scanner's own credit and
+# delay functions) at this machine's costs per GiB of 4 KiB pages: the
+# scan time memtop --json reports for the hog, full and --no-pfns.
+scan_ms() { "$MEMTOP" --json -p "$HOGPID" "$@" |
+	sed -n 's/.*"scan_ms": *\([0-9.]*\).*/\1/p' | head -1; }
+full_ms=$(median "$(scan_ms) $(scan_ms) $(scan_ms)")
+cheap_ms=$(median "$(scan_ms --no-pfns) $(scan_ms --no-pfns) $(scan_ms --no-pfns)")
+hog_gib=$(awk -v p="$HOGPID" '/^VmRSS:/ { printf "%.2f", $2 / 1048576 }' "/proc/$HOGPID/status")
+full_gib=$(awk -v a="$full_ms" -v g="$hog_gib" 'BEGIN { printf "%.1f", a / g }')
+cheap_gib=$(awk -v a="$cheap_ms" -v g="$hog_gib" 'BEGIN { printf "%.1f", a / g }')
+echo "the hog ($hog_gib GiB): full scan ${full_ms} ms, --no-pfns ${cheap_ms} ms"
+ST=$TMP/sweep_table
+# shellcheck disable=SC2046
+if ${CC:-cc} -std=gnu11 -O2 -Iinclude -D_GNU_SOURCE -o "$ST" \
+	bench/model/sweep_table.c build/plain/libmemtop.a -pthread \
+	$(pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo) -lz -lm; then
+	"$ST" "$full_gib" "$cheap_gib" 2 3 10
+else
+	echo "bench: cannot build bench/model/sweep_table.c" >&2
+fi
 [ "$FAILS" -eq 0 ] || exit 1
 exit 0
