@@ -262,6 +262,22 @@ static void add_series(double *sum, size_t *n, const struct mt_series *s)
 		sum[*n - k + i] += v[i];
 }
 
+double mt_history_span_s(const struct mt_history *h, pid_t pid, size_t n)
+{
+	const struct mt_proc_history *e = mt_history_proc(h, pid);
+	if (!e || n < 2)
+		return 0;
+	n = MT_MIN(n, (size_t)e->huge.count);
+	if (n < 2)
+		return 0;
+	/* the newest sample is just before head */
+	uint32_t newest = (e->huge.head + MT_HISTORY_LEN - 1) % MT_HISTORY_LEN;
+	uint32_t oldest = (uint32_t)((e->huge.head + MT_HISTORY_LEN - n) %
+				     MT_HISTORY_LEN);
+	uint64_t a = e->t[oldest], b = e->t[newest];
+	return b > a ? (double)(b - a) / 1e9 : 0;
+}
+
 void mt_history_sum_proc(const struct mt_history *h, pid_t pid,
 			 double sum[MT_SER_COUNT][MT_HISTORY_LEN],
 			 size_t len[MT_SER_COUNT])

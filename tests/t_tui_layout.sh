@@ -113,6 +113,17 @@ for i, l in enumerate(lines[4:-2]):
 ' "$1"
 }
 
+# Prose cut by an ellipsis in the middle of a word ("in large fo…"): the
+# system view's lines end in a whole word and " …".
+ell_cut() {
+	screen | "$PYTHON" -c '
+import re, sys
+for i, l in enumerate(sys.stdin.read().split("\n")):
+    if re.search(r"[A-Za-z]\u2026 *$", l):
+        print("line %d: %s" % (i + 1, l.rstrip()))
+'
+}
+
 # Lines wider than the terminal (a wide character miscounted, a write past
 # the edge), in the whole screen.
 too_wide() { # COLS
@@ -162,7 +173,7 @@ $cut}" test -z "$cut"
 	keys s
 	expect "system view at $size" "^Settings"
 	for ((i = 0; i < 12; i++)); do
-		cut=$(cut_words "$c")
+		cut=$(cut_words "$c")$(ell_cut)
 		wide=$(too_wide "$c")
 		[ -n "$cut$wide" ] && break
 		keys NPage

@@ -95,6 +95,10 @@ void mt_history_sum_proc(const struct mt_history *h, pid_t pid,
 			 double sum[MT_SER_COUNT][MT_HISTORY_LEN],
 			 size_t len[MT_SER_COUNT]);
 
+/* The time the newest n samples of process pid's history cover, in
+ * seconds (their snapshots' times; 0 with fewer than two). */
+double mt_history_span_s(const struct mt_history *h, pid_t pid, size_t n);
+
 /* The figures sampled, for one process or the system (p NULL). */
 double mt_history_value(const struct mt_snapshot *s, int p_index,
 			enum mt_history_series which);

@@ -288,6 +288,7 @@ void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
 	}
 	/* rows available for orders; drop empty orders when short */
 	int avail = room - (room > n ? 1 : 0);
+	t->hidden = 0;
 	if (n > avail) {
 		int k = 0;
 		for (int i = 0; i < n; i++)
@@ -295,8 +296,33 @@ void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
 				rows[k++] = rows[i];
 		n = k;
 	}
-	if (n > avail)
-		n = MT_MAX(avail, 0);
+	if (n > avail) {
+		/* still short: keep the rows holding the most (bytes, or
+		 * counts), in order, so that the huge orders that hold most
+		 * of the memory are never the ones hidden */
+		int keep = MT_MAX(avail, 0);
+		bool kept[UI_MAX_ORD + 1] = { false };
+		for (int j = 0; j < keep; j++) {
+			int best = -1;
+			for (int i = 0; i < n; i++) {
+				uint64_t v = by_counts ? rows[i].count
+						       : rows[i].bytes;
+				uint64_t b = best < 0 ? 0
+					: by_counts ? rows[best].count
+						    : rows[best].bytes;
+				if (!kept[i] && (best < 0 || v > b ||
+						 (v == b && i > best)))
+					best = i;
+			}
+			kept[best] = true;
+		}
+		int k = 0;
+		for (int i = 0; i < n; i++)
+			if (kept[i])
+				rows[k++] = rows[i];
+		t->hidden = n - k;
+		n = k;
+	}
 	t->n = n;
 	t->maxv = maxv;
 }

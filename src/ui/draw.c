@@ -11,6 +11,7 @@
 #include "ui_draw.h"
 
 #include <stdio.h>
+#include <string.h>
 
 struct color_def {
 	short fg, bg;
@@ -85,6 +86,38 @@ int ui_put_ell(WINDOW *w, int y, int x, int width, const char *s, bool right,
 		return ui_put(w, y, x, width, s, right, utf8);
 	int used;
 	size_t n = ui_text_fit(s, width - 1, utf8, &used);
+	mvwaddnstr(w, y, x, s, (int)n);
+	mvwaddstr(w, y, x + used, utf8 ? "\u2026" : "~");
+	return used + 1;
+}
+
+int ui_put_ell_words(WINDOW *w, int y, int x, int width, const char *s,
+		     bool right, bool utf8)
+{
+	if (width <= 0 || !s)
+		return 0;
+	if (ui_text_width(s, utf8) <= width)
+		return ui_put(w, y, x, width, s, right, utf8);
+	int used;
+	size_t n = ui_text_fit(s, width - 1, utf8, &used);
+	/* back to the end of the last whole word, when that leaves at
+	 * least half the room used */
+	size_t k = n;
+	while (k > 0 && s[k] != ' ' && s[k - 1] != ' ')
+		k--;
+	while (k > 0 && s[k - 1] == ' ')
+		k--;
+	char t[1024];
+	if (k > 0 && k < n && k < sizeof(t)) {
+		memcpy(t, s, k);
+		t[k] = '\0';
+		int tw = ui_text_width(t, utf8);
+		if (tw * 2 >= width) {
+			mvwaddstr(w, y, x, t);
+			mvwaddstr(w, y, x + tw, utf8 ? " \u2026" : " ~");
+			return tw + 2;
+		}
+	}
 	mvwaddnstr(w, y, x, s, (int)n);
 	mvwaddstr(w, y, x + used, utf8 ? "\u2026" : "~");
 	return used + 1;

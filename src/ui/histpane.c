@@ -147,8 +147,17 @@ static int draw_history(const struct ui *u, WINDOW *w, int y, int x,
 	int ph = MT_MAX(1, MT_MIN(3, rows / (int)nser));
 	char t[96];
 	size_t scans = n[MT_SER_RSS];
-	double span = scans > 1 ? (double)(scans - 1) * u->interval_ms / 1000.0
-				: 0;
+	/* the time the samples cover (scans come later than the interval
+	 * when the CPU limit stretches it): of the process, or of the
+	 * cgroup's longest history */
+	double span = 0;
+	if (ps)
+		span = mt_history_span_s(u->history, ps->p->pid, scans);
+	for (size_t i = 0; g && i < g->n; i++)
+		span = MT_MAX(span, mt_history_span_s(
+					    u->history,
+					    d->ps[d->gmembers[g->first + i]].p->pid,
+					    scans));
 	if (span >= 120)
 		snprintf(t, sizeof(t), "history: %zu scans, ~%.0f min", scans,
 			 span / 60);
@@ -293,10 +302,15 @@ void ui_draw_hist(struct ui *u, WINDOW *w)
 	if (fcol)
 		snprintf(fct, sizeof(fct), "%*s ", FW, "IN1FOL");
 	wattrset(w, ui_attr(u, UI_C_DIM));
-	snprintf(t, sizeof(t), "%*s %*s %*s %*s %s%s scale of %s", LW, "BLOCK",
-		 CW, u->set.view == UI_VIEW_FOLIOS ? "FOLIOS" : "COUNT", BW,
-		 "BYTES", SW, "SHARE", fct, u->set.hist_log ? "log" : "linear",
-		 u->set.hist_counts ? "counts" : "bytes");
+	char hid[40] = "";
+	if (tab.hidden)
+		snprintf(hid, sizeof(hid), ", %d smaller row%s hidden",
+			 tab.hidden, tab.hidden == 1 ? "" : "s");
+	snprintf(t, sizeof(t), "%*s %*s %*s %*s %s%s scale of %s%s", LW,
+		 "BLOCK", CW, u->set.view == UI_VIEW_FOLIOS ? "FOLIOS" : "COUNT",
+		 BW, "BYTES", SW, "SHARE", fct,
+		 u->set.hist_log ? "log" : "linear",
+		 u->set.hist_counts ? "counts" : "bytes", hid);
 	ui_put_ell(w, 1, x0, ow, t, false, u->utf8);
 	wattrset(w, A_NORMAL);
 	for (int i = 0; i < n; i++) {

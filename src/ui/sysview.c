@@ -65,7 +65,8 @@ static int put(struct sv *c, int x, int width, const char *t, attr_t a,
 	}
 	/* what does not fit ends in an ellipsis */
 	wattrset(c->w, a);
-	int n = ui_put_ell(c->w, row(c), x, width, t, right, c->u->utf8);
+	int n = ui_put_ell_words(c->w, row(c), x, width, t, right,
+				 c->u->utf8);
 	wattrset(c->w, A_NORMAL);
 	return n;
 }

@@ -57,6 +57,10 @@ void ui_vline(const struct ui *u, WINDOW *w, int y, int x, int h);
  * UTF-8) in the last cell instead of being cut. */
 int ui_put_ell(WINDOW *w, int y, int x, int width, const char *s, bool right,
 	       bool utf8);
+/* The same for prose: cut after the last whole word that leaves at least
+ * half the room used, then " ..." (identifiers and paths: ui_put_ell). */
+int ui_put_ell_words(WINDOW *w, int y, int x, int width, const char *s,
+		     bool right, bool utf8);
 /* Draw the compact bar of d at (y, x), width cells. */
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,
 		 const struct ui_dist *d, bool selected);

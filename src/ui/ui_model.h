@@ -129,13 +129,15 @@ struct ui_hist_table {
 			       * rows, before any was dropped: the bar scale */
 	uint64_t sumv;        /* their sum (counts: of the orders only), the
 			       * whole the shares are of */
+	int hidden;           /* rows with memory left out for room */
 };
 
 /*
  * The rows of the histogram of d: one per order, then the partial folios
  * when partial_row (the folio view). room is the lines below the column
  * titles: when the rows do not fit (one line is kept for the legend if
- * there is room to spare), empty orders are dropped, then the last rows.
+ * there is room to spare), empty orders are dropped, then the rows that
+ * hold least (hidden says how many).
  */
 void ui_hist_table_build(struct ui_hist_table *t, const struct ui_dist *d,
 			 unsigned page_size, bool partial_row, bool by_counts,

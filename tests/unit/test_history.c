@@ -108,6 +108,29 @@ static void test_history_procs(void **state)
 	mt_history_free(h);
 }
 
+/* The time a history covers comes from its snapshots' times, not from
+ * the interval: scans stretched by the CPU limit come 10 s apart. */
+static void test_history_span(void **state)
+{
+	(void)state;
+	struct mt_history *h = mt_history_new();
+	pid_t pids[1] = { 100 };
+	uint64_t pages[1] = { 10 };
+	uint64_t t0 = 1000000000000ull;
+	for (uint64_t g = 1; g <= 4; g++) {
+		struct mt_snapshot *s = snap(pids, pages, 1, g);
+		s->time_ns = t0 + (g - 1) * 10000000000ull; /* every 10 s */
+		mt_history_update(h, s);
+		mt_snapshot_unref(s);
+	}
+	assert_true(mt_history_span_s(h, 100, 4) == 30.0);
+	assert_true(mt_history_span_s(h, 100, 2) == 10.0);
+	assert_true(mt_history_span_s(h, 100, 99) == 30.0); /* all held */
+	assert_true(mt_history_span_s(h, 100, 1) == 0);
+	assert_true(mt_history_span_s(h, 999, 4) == 0);
+	mt_history_free(h);
+}
+
 /* A cgroup row's history: the sum of its processes' series, the newest
  * samples aligned, a process seen in fewer scans adding 0 before it. */
 static void test_history_sum(void **state)
@@ -298,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_series_wrap),
 		cmocka_unit_test(test_history_procs),
 		cmocka_unit_test(test_history_sum),
+		cmocka_unit_test(test_history_span),
 		cmocka_unit_test(test_plot_edges),
 		cmocka_unit_test(test_series_rate),
 	};

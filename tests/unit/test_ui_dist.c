@@ -73,10 +73,23 @@ static void test_short_pane(void **state)
 	assert_int_equal(t.row[1].order, 2);
 	assert_int_equal(t.row[2].order, 4);
 	assert_int_equal(t.maxv, 16 * 4096); /* scale of all the rows */
-	/* shorter still: the last rows go too */
+	assert_int_equal(t.hidden, 0);
+	/* shorter still: the rows holding least go too, the biggest
+	 * orders stay (bytes: 12K at order 0, 32K at 2, 64K at 4) */
 	ui_hist_table_build(&t, &d, 4096, false, false, 2);
 	assert_int_equal(t.n, 2);
+	assert_int_equal(t.row[0].order, 2);
+	assert_int_equal(t.row[1].order, 4);
+	assert_int_equal(t.hidden, 1);
+	/* by counts: 3 blocks of order 0, 2 of order 2, 1 of order 4 */
+	ui_hist_table_build(&t, &d, 4096, false, true, 2);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.row[0].order, 0);
 	assert_int_equal(t.row[1].order, 2);
+	ui_hist_table_build(&t, &d, 4096, false, false, 1);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.row[0].order, 4);
+	assert_int_equal(t.hidden, 2);
 	ui_hist_table_build(&t, &d, 4096, false, false, 0);
 	assert_int_equal(t.n, 0);
 	ui_hist_table_build(&t, &d, 4096, false, false, -1);
