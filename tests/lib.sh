@@ -31,6 +31,25 @@
 #   memcg_limit / memcg_add / memcg_failures
 #                               its limit, a process into it, its count
 #                               of charges refused at the limit
+#   hex STRING                  STRING's bytes in hex (--comm-hex)
+#
+# The viewer in a private tmux server (the t_tui* suites; see below):
+#   tui_setup [--quiet] [--ready REGEX] [VAR=VALUE...]
+#                               the suite's server and pane environment
+#   tm ARGS...                  tmux on the suite's server
+#   screen                      the pane's text
+#   wait_for / wait_gone REGEX [SECONDS]
+#                               until the screen matches / no longer does
+#   expect DESC REGEX [SECONDS] / expect_gone DESC REGEX
+#                               assertion: the same, with the screen shown
+#                               when it fails
+#   keys KEY...                 send keys, give the viewer a moment
+#   tui_run COLS ROWS [-e VAR=VALUE]... COMMAND...
+#                               COMMAND in a fresh server, status in $T/exit
+#   start_ui COLS ROWS [--as USER] ARGS...
+#                               memtop ARGS in a fresh server, until
+#                               a first scan shows
+#   quit_ui DESC [SECONDS]      q; assertion: memtop exits with status 0
 set -u
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -314,6 +333,10 @@ sys.exit(0 if (e >> 63) and (e & ((1 << 55) - 1)) else 1)
 PY
 }
 
+# hex STRING: the bytes of STRING in hex, no spaces (a workload's
+# --comm-hex, which may hold any byte).
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
 # last_line_starts FILE PREFIX: the last line of FILE starts with PREFIX.
 last_line_starts() {
 	local last
@@ -418,4 +441,130 @@ _memcg_remove() {
 		sleep 0.1
 	done
 	echo "warning: could not remove the cgroup $d" >&2
+}
+
+# --- the viewer in a private tmux server ------------------------------------
+# A suite drives memtop as a person would: keys in (send-keys), the screen's
+# text out (capture-pane -p). The suite's tmux server is its own (socket
+# memtop-SUITE-PID, no configuration file) and is killed at exit.
+#
+# tui_setup [--quiet] [--ready REGEX] [VAR=VALUE...]: call once, after
+# mktemp_dir (and after setting what the VAR=VALUE words use).
+#   --quiet        screen says nothing when there is no pane (tmux's error
+#                  goes to /dev/null: an empty screen)
+#   --ready REGEX  what start_ui waits for: the header's scan figure
+#                  (default 'scan [0-9.]+m?s at', a scan's time and clock)
+#   VAR=VALUE      the environment of every pane tui_run starts, besides
+#                  LANG=C.UTF-8 (which VAR=VALUE may change)
+# Sets SOCK, the server's socket name (tmux -L).
+tui_setup() {
+	TUI_QUIET= TUI_READY='scan [0-9.]+m?s at'
+	while :; do
+		case ${1:-} in
+		--quiet) TUI_QUIET=1; shift ;;
+		--ready) TUI_READY=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	TUI_ENV=(-e LANG=C.UTF-8)
+	local v
+	for v in "$@"; do
+		TUI_ENV+=(-e "$v")
+	done
+	SOCK=memtop-$SUITE-$$
+	trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
+}
+
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+
+screen() {
+	if [ -n "$TUI_QUIET" ]; then
+		tm capture-pane -p 2>/dev/null
+	else
+		tm capture-pane -p
+	fi
+}
+
+# wait_for REGEX [SECONDS]: until the screen matches (grep -E); SECONDS
+# (8 by default) times WAIT_SCALE at the most.
+wait_for() {
+	local re=$1 t=${2:-8} i
+	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
+		screen | grep -Eq -- "$re" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_gone REGEX [SECONDS]: until the screen no longer matches.
+wait_gone() {
+	local re=$1 t=${2:-8} i
+	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
+		screen | grep -Eq -- "$re" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+expect() { # DESC REGEX [SECONDS]
+	if wait_for "$2" "${3:-8}"; then ok "$1"; else
+		bad "$1: no /$2/ on screen:"; screen | sed 's/^/    | /'
+	fi
+}
+
+expect_gone() { # DESC REGEX
+	if wait_gone "$2"; then ok "$1"; else
+		bad "$1: /$2/ still on screen:"; screen | sed 's/^/    | /'
+	fi
+}
+
+keys() { tm send-keys "$@"; sleep 0.15; }
+
+# tui_run COLS ROWS [-e VAR=VALUE]... COMMAND...: a fresh server (the old
+# one killed and gone) whose one COLS x ROWS pane runs the shell command
+# line COMMAND (its words joined), then writes its exit status to $T/exit
+# and prints EXITED; the pane stays. The pane's environment is tui_setup's
+# with the -e assignments given here after it (the later wins).
+tui_run() {
+	local cols=$1 rows=$2 i
+	shift 2
+	local env=("${TUI_ENV[@]}")
+	while [ "${1:-}" = -e ]; do
+		env+=(-e "$2")
+		shift 2
+	done
+	tm kill-server 2>/dev/null
+	for ((i = 0; i < 50; i++)); do # the old server may still be going
+		tm has-session 2>/dev/null || break
+		sleep 0.05
+	done
+	rm -f "$T/exit"
+	tm new-session -d -x "$cols" -y "$rows" "${env[@]}" \
+		"$*; echo \$? >$T/exit; echo EXITED; exec sleep 600"
+}
+
+# start_ui COLS ROWS [--as USER] ARGS...: $MEMTOP ARGS (run as USER with
+# setpriv, without capabilities) in a fresh server, until the header shows
+# a first scan (tui_setup's --ready); false if it does not come.
+start_ui() {
+	local cols=$1 rows=$2 prefix=
+	shift 2
+	if [ "${1:-}" = --as ]; then
+		setpriv_for "$2" || return 1
+		prefix="${SETPRIV[*]} "
+		shift 2
+	fi
+	tui_run "$cols" "$rows" "$prefix$MEMTOP" "$@" || return 1
+	wait_for "$TUI_READY" 20
+}
+
+# quit_ui DESC [SECONDS]: press q; assertion: memtop ends (within SECONDS,
+# 5 by default) with status 0.
+quit_ui() {
+	keys q
+	if wait_for EXITED "${2:-5}" && [ "$(cat "$T/exit" 2>/dev/null)" = 0 ]; then
+		ok "$1"
+	else
+		bad "$1: memtop did not exit with status 0 ($(cat "$T/exit" 2>/dev/null))"
+	fi
 }

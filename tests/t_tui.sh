@@ -23,11 +23,7 @@ mktemp_dir
 # user's, and the user's must not change what the screen shows
 export MEMTOPRC=$T/memtoprc
 
-SOCK=memtop-test-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
-
-hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+tui_setup LC_ALL=
 
 start_workload "$T/big.json" -- --shapes thp,file,memfd,holes \
 	--comm-hex "$(hex tuiwl-big)" || { bad "workload big"; finish; }
@@ -36,64 +32,12 @@ start_workload "$T/small.json" -- --shapes unaligned \
 	--comm-hex "$(hex tuiwl-small)" || { bad "workload small"; finish; }
 SMALL=$WL_PID
 
-# memtop in a fresh session; the pane stays after memtop exits, showing
-# its exit status.
-start_ui() { # ARGS...
-	tm kill-server 2>/dev/null
-	local i
-	for ((i = 0; i < 50; i++)); do # the old server may still be going
-		tm has-session 2>/dev/null || break
-		sleep 0.05
-	done
-	rm -f "$T/exit"
-	tm new-session -d -x 120 -y 40 -e LANG=C.UTF-8 -e LC_ALL= \
-		"$MEMTOP $*; echo \$? >$T/exit; echo EXITED; exec sleep 600" ||
-		return 1
-	wait_for 'scan [0-9.]+m?s at' 20 # a first snapshot is on screen
-}
-
-screen() { tm capture-pane -p; }
-
-# wait_for REGEX [SECONDS]: until the screen matches (grep -E).
-wait_for() {
-	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$re" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# wait_gone REGEX [SECONDS]: until the screen no longer matches.
-wait_gone() {
-	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$re" || return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-expect() { # DESC REGEX
-	if wait_for "$2"; then ok "$1"; else
-		bad "$1: no /$2/ on screen:"; screen | sed 's/^/    | /'
-	fi
-}
-
-expect_gone() { # DESC REGEX
-	if wait_gone "$2"; then ok "$1"; else
-		bad "$1: /$2/ still on screen:"; screen | sed 's/^/    | /'
-	fi
-}
-
 # The data rows of the process list, in screen order (PID first).
 proc_rows() { screen | awk '/^ +PID/{on=1; next} /BLOCK +COUNT/{on=0} on && /^ +[0-9]+ /'; }
 first_pid() { proc_rows | awk 'NR==1 {print $1}'; }
 
-keys() { tm send-keys "$@"; sleep 0.15; }
-
 # ---- the process list, sorting -------------------------------------------
-start_ui -p "$BIG,$SMALL" || { bad "memtop did not start"; finish; }
+start_ui 120 40 -p "$BIG,$SMALL" || { bad "memtop did not start"; finish; }
 expect "both workloads listed" "tuiwl-small"
 expect "big workload listed" "tuiwl-big"
 expect "header shows the THP mode" "THP enabled="
@@ -250,7 +194,7 @@ check "alternate screen left" test "$(tm display -p '#{alternate_on}')" = 0
 expect_gone "no memtop text left on the screen" "COMMAND"
 
 # ---- the whole system: search, kernel threads ----------------------------
-start_ui || { bad "memtop did not start (all processes)"; finish; }
+start_ui 120 40 || { bad "memtop did not start (all processes)"; finish; }
 keys / t u i w l - s m a l l Enter
 expect "search finds a process among all" "view: PID $SMALL tuiwl-small"
 keys '\' k t h r e a d d Enter
@@ -269,7 +213,7 @@ evil=$(printf '\033]2;pwn\007X\033[31m') # 14 bytes: comm keeps 15
 start_workload "$T/evil.json" -- --shapes unaligned --comm-hex "$(hex "$evil")" ||
 	bad "workload with a hostile name"
 EVIL=$WL_PID
-start_ui -p "$EVIL" || bad "memtop did not start (hostile name)"
+start_ui 120 40 -p "$EVIL" || bad "memtop did not start (hostile name)"
 expect "hostile comm shown escaped" '\\x1b\]2;pwn\\x07X\\x1b\[31m'
 title=$(tm display -p '#{pane_title}')
 check "the name did not set the terminal title ($title)" \
@@ -280,11 +224,7 @@ keys q
 expect "quit after the hostile name" "EXITED"
 
 # ---- terminal too small at start, ASCII locale, no colour ----------------
-tm kill-server 2>/dev/null
-sleep 0.2
-rm -f "$T/exit"
-tm new-session -d -x 30 -y 8 -e LANG=C -e LC_ALL=C -e NO_COLOR=1 \
-	"$MEMTOP -p $BIG; echo \$? >$T/exit; echo EXITED; exec sleep 600"
+tui_run 30 8 -e LANG=C -e LC_ALL=C -e NO_COLOR=1 "$MEMTOP" -p "$BIG"
 expect "too small from the start" "terminal too small"
 tm resize-window -x 100 -y 30
 expect "grows into a normal screen" "tuiwl-big"
@@ -300,7 +240,7 @@ expect "quit" "EXITED"
 # ---- every pane and resize under ASan+UBSan -------------------------------
 if [ -x "${MEMTOP_ASAN:-}" ]; then
 	MEMTOP=$MEMTOP_ASAN
-	if start_ui -p "$BIG,$SMALL,$EVIL"; then
+	if start_ui 120 40 -p "$BIG,$SMALL,$EVIL"; then
 		keys Enter v v v F1 Down x c Left / t u i Enter '\' b Escape K U
 		keys Tab Enter f u M I F6 Z + -
 		# system view, cgroups, tree, delta column

@@ -19,56 +19,8 @@ mktemp_dir
 export MEMTOPRC=$T/memtoprc
 export LC_ALL=C.UTF-8
 
-SOCK=memtop-coll-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
-
-# the screen, its lines joined (a long footer may be cut at the edge)
-screen() { tm capture-pane -p; }
-
-wait_for() { # REGEX [SECONDS]
-	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$re" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-expect() { # DESC REGEX [SECONDS]
-	if wait_for "$2" "${3:-8}"; then ok "$1"; else
-		bad "$1: no /$2/ on screen:"; screen | sed 's/^/    | /'
-	fi
-}
-
-keys() { tm send-keys "$@"; sleep 0.15; }
-
-# start_ui PREFIX ARGS...: memtop (run by PREFIX, may be empty) in a fresh
-# server, wide enough for the footer's longest line
-start_ui() {
-	local prefix=$1 i
-	shift
-	tm kill-server 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		tm has-session 2>/dev/null || break
-		sleep 0.05
-	done
-	rm -f "$T/exit"
-	tm new-session -d -x 250 -y 40 -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
-		-e "MEMTOPRC=$MEMTOPRC" \
-		"$prefix $MEMTOP --no-config $*; echo \$? >$T/exit; echo EXITED; exec sleep 600" ||
-		return 1
-	wait_for 'scan [0-9.]+m?s at' 20
-}
-
-quit_ui() { # DESC
-	keys q
-	if wait_for EXITED 5 && [ "$(cat "$T/exit" 2>/dev/null)" = 0 ]; then
-		ok "$1"
-	else
-		bad "$1: memtop did not exit with status 0"
-	fi
-}
+# panes are 250 columns wide: the footer's longest line fits
+tui_setup LC_ALL=C.UTF-8 "MEMTOPRC=$MEMTOPRC"
 
 # PMD-mapped slots of the process, from the batch output
 mapped() {
@@ -83,7 +35,7 @@ coll=$("$MEMTOP" --json -p "$PID" | jq -r '.processes[0].pmd_slots.collapsible')
 check "the process has collapsible slots ($coll)" test "$coll" -gt 0
 
 # ---- asked first; any other key cancels -----------------------------------
-start_ui "" -p "$PID" || { bad "memtop did not start"; finish; }
+start_ui 250 40 --no-config -p "$PID" || { bad "memtop did not start"; finish; }
 expect "the process is selected" "^ *$PID .*collapse_shape"
 keys C
 expect "C asks first: slots, PID, memory it may allocate" \
@@ -123,7 +75,7 @@ PID=$WL_PID
 read -r AS AE < <(jq -r '.regions[] | select(.shape == "anon") |
 	"\(.start) \(.end)"' "$T/shapes2.json")
 before=$(mapped "$PID")
-start_ui "" -p "$PID" || { bad "memtop did not start"; finish; }
+start_ui 250 40 --no-config -p "$PID" || { bad "memtop did not start"; finish; }
 expect "the process is selected" "^ *$PID .*collapse_shape"
 keys Enter
 expect "the VMA pane opens" "START. +END"
@@ -154,7 +106,7 @@ quit_ui "q exits 0 from the VMA pane"
 
 # ---- --read-only ----------------------------------------------------------
 before=$(mapped "$PID")
-start_ui "" --read-only -p "$PID" || { bad "memtop did not start"; finish; }
+start_ui 250 40 --no-config --read-only -p "$PID" || { bad "memtop did not start"; finish; }
 expect "the process is selected" "^ *$PID .*collapse_shape"
 keys C
 expect "--read-only: C says why" "collapse is off: memtop was started with --read-only"
@@ -164,11 +116,7 @@ check "--read-only: nothing changed" test "$(mapped "$PID")" = "$before"
 quit_ui "q exits 0 under --read-only"
 # read_only=1 in the settings file does the same, and is kept
 printf 'version=1\nread_only=1\n' >"$MEMTOPRC"
-tm kill-server 2>/dev/null
-sleep 0.2
-tm new-session -d -x 250 -y 40 -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
-	-e "MEMTOPRC=$MEMTOPRC" \
-	"$MEMTOP -p $PID; echo \$? >$T/exit; echo EXITED; exec sleep 600"
+tui_run 250 40 "$MEMTOP" -p "$PID"
 expect "memtop starts with read_only=1 in its settings" 'scan [0-9.]+m?s at' 20
 keys C
 expect "read_only=1: C says why" "collapse is off: read_only=1 in the settings file"
@@ -189,8 +137,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
 		{ bad "collapse_shapes as nobody starts"; finish; }
 	NPID=$WL_PID
 	before=$(mapped "$NPID")
-	setpriv_for nobody
-	start_ui "${SETPRIV[*]}" -p "$NPID" || { bad "memtop as nobody did not start"; finish; }
+	start_ui 250 40 --as nobody --no-config -p "$NPID" || { bad "memtop as nobody did not start"; finish; }
 	expect "nobody: its process is selected" "^ *$NPID .*collapse_shape"
 	keys C
 	expect "nobody: C says it needs privilege" "collapse needs privilege: root, or CAP_SYS_NICE"

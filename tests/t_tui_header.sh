@@ -24,31 +24,10 @@ need_cmd tmux timeout
 [ -x "$MEMTOP" ] || { echo "FAIL: $SUITE: $MEMTOP is not built"; exit 1; }
 mktemp_dir
 export MEMTOPRC=$T/memtoprc
-SOCK=memtop-hdr-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
-
-screen() { tm capture-pane -p 2>/dev/null; }
-wait_for() { # REGEX SECONDS
-	local i
-	for ((i = 0; i < $2 * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-start() { # COLS ROWS ENV-ASSIGNMENTS-AND-COMMAND
-	local c=$1 r=$2
-	shift 2
-	tm kill-server 2>/dev/null
-	sleep 0.1
-	rm -f "$T/exit"
-	tm new-session -d -x "$c" -y "$r" -e LANG=C.UTF-8 \
-		"$*; echo \$? >$T/exit; exec sleep 600"
-}
+tui_setup --quiet
 
 # ---- the header at 80x24, against the same header at 200x60 ----------
-start 200 60 "$MEMTOP" --no-config -d 1 -p "$$"
+tui_run 200 60 "$MEMTOP" --no-config -d 1 -p "$$"
 if wait_for 'scan [0-9.]+m?s at' 20; then
 	sleep 3 # a few scans: rates are known
 	tm send-keys Z
@@ -103,7 +82,7 @@ else
 fi
 
 # ---- -p with a missing pid -------------------------------------------------
-start 120 40 "$MEMTOP" --no-config -p 999999
+tui_run 120 40 "$MEMTOP" --no-config -p 999999
 if wait_for 'does not exist' 20; then
 	ok "-p 999999: the list says the process does not exist"
 	check "-p 999999: the header says -p 999999" \
@@ -133,7 +112,7 @@ check "option errors start with memtop: (not the path run)" \
 
 # ---- settings file with a bad value and an unknown key ----------------
 printf 'version=1\n# a comment\nsort=zzz\nfoo=bar\n' >"$MEMTOPRC"
-start 120 40 MEMTOPRC="$MEMTOPRC" "$MEMTOP" -p "$$"
+tui_run 120 40 MEMTOPRC="$MEMTOPRC" "$MEMTOP" -p "$$"
 if wait_for "bad value 'zzz'" 20; then
 	check "the settings warning is whole at 120 columns" \
 		grep -q "bad value 'zzz' for 'sort'; using the default (the line is kept when saving)" \
@@ -152,7 +131,7 @@ else
 fi
 
 # ---- terminals --------------------------------------------------------
-start 120 40 TERM=vt100 "$MEMTOP" --no-config
+tui_run 120 40 TERM=vt100 "$MEMTOP" --no-config
 if wait_for 'history' 20; then
 	if screen | grep -Eq ' x (history|RSS)'; then
 		bad "TERM=vt100: the divider is a literal x"
@@ -191,7 +170,7 @@ PY
 	"$PYTHON" "$T/burst.py" "$T/go" &
 	BP=$!
 	kill_later $BP
-	start 200 50 "$MEMTOP" --no-config -d 2 -p "$BP"
+	tui_run 200 50 "$MEMTOP" --no-config -d 2 -p "$BP"
 	if wait_for 'scan [0-9.]+m?s at' 20; then
 		tm send-keys D
 		wait_for 'HUGE/s' 5

@@ -21,70 +21,8 @@ export MEMTOPRC=$T/memtoprc
 # column arithmetic below counts characters, not bytes
 export LC_ALL=C.UTF-8
 
-SOCK=memtop-layout-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
-
-hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
-screen() { tm capture-pane -p; }
-
-wait_for() { # REGEX [SECONDS]
-	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$re" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-wait_gone() { # REGEX [SECONDS]
-	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$re" || return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-expect() { # DESC REGEX [SECONDS]
-	if wait_for "$2" "${3:-8}"; then ok "$1"; else
-		bad "$1: no /$2/ on screen:"; screen | sed 's/^/    | /'
-	fi
-}
-
-expect_gone() { # DESC REGEX
-	if wait_gone "$2"; then ok "$1"; else
-		bad "$1: /$2/ still on screen:"; screen | sed 's/^/    | /'
-	fi
-}
-
-keys() { tm send-keys "$@"; sleep 0.15; }
-
-# start_ui COLS ROWS ARGS...
-start_ui() {
-	local cols=$1 rows=$2 i
-	shift 2
-	tm kill-server 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		tm has-session 2>/dev/null || break
-		sleep 0.05
-	done
-	rm -f "$T/exit"
-	tm new-session -d -x "$cols" -y "$rows" -e LANG=C.UTF-8 \
-		-e LC_ALL=C.UTF-8 -e "MEMTOPRC=$MEMTOPRC" \
-		"$MEMTOP $*; echo \$? >$T/exit; echo EXITED; exec sleep 600" ||
-		return 1
-	wait_for 'scan [0-9.]+m?s' 20
-}
-
-quit_ui() { # DESC
-	keys q
-	if wait_for EXITED 5 && [ "$(cat "$T/exit" 2>/dev/null)" = 0 ]; then
-		ok "$1"
-	else
-		bad "$1: memtop did not exit with status 0"
-	fi
-}
+# the header's shorter form (unprivileged, 80 columns) has no clock
+tui_setup --ready 'scan [0-9.]+m?s' LC_ALL=C.UTF-8 "MEMTOPRC=$MEMTOPRC"
 
 # Data rows of the process list on screen.
 proc_rows() {

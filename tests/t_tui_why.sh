@@ -27,54 +27,7 @@ mktemp_dir
 export MEMTOPRC=$T/memtoprc
 export LC_ALL=C.UTF-8
 
-SOCK=memtop-tuiwhy-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; _cleanup' EXIT
-
-screen() { tm capture-pane -p; }
-
-wait_for() { # REGEX [SECONDS]
-	local re=$1 t=${2:-8} i
-	for ((i = 0; i < t * 20 * WAIT_SCALE; i++)); do
-		screen | grep -Eq -- "$re" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-expect() { # DESC REGEX [SECONDS]
-	if wait_for "$2" "${3:-8}"; then ok "$1"; else
-		bad "$1: no /$2/ on screen:"; screen | sed 's/^/    | /'
-	fi
-}
-
-keys() { tm send-keys "$@"; sleep 0.15; }
-
-# start_ui COLS LINES ARGS...: memtop in a fresh server
-start_ui() {
-	local cols=$1 lines=$2 i
-	shift 2
-	tm kill-server 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		tm has-session 2>/dev/null || break
-		sleep 0.05
-	done
-	rm -f "$T/exit"
-	tm new-session -d -x "$cols" -y "$lines" -e LANG=C.UTF-8 \
-		-e LC_ALL=C.UTF-8 -e "MEMTOPRC=$MEMTOPRC" \
-		"$MEMTOP --no-config $*; echo \$? >$T/exit; echo EXITED; exec sleep 600" ||
-		return 1
-	wait_for 'scan [0-9.]+m?s at' 20
-}
-
-quit_ui() { # DESC
-	keys q
-	if wait_for EXITED 10 && [ "$(cat "$T/exit" 2>/dev/null)" = 0 ]; then
-		ok "$1"
-	else
-		bad "$1: memtop did not exit with status 0 ($(cat "$T/exit" 2>/dev/null))"
-	fi
-}
+tui_setup LC_ALL=C.UTF-8 "MEMTOPRC=$MEMTOPRC"
 
 # The screen read by columns (Python: the glyphs are one cell each).
 #   procs         "PID CODE" per process row ("-": empty cell)
@@ -157,7 +110,7 @@ b_main=$(json_main "$B")
 check "--json: the PR_SET_THP_DISABLE process's main reason is thp_disabled ($b_main)" \
 	test "$b_main" = thp_disabled
 check "--json: the other has a main reason ($a_main)" test "$a_main" != -
-start_ui 250 40 -p "$A,$B" || { bad "memtop did not start"; finish; }
+start_ui 250 40 --no-config -p "$A,$B" || { bad "memtop did not start"; finish; }
 expect "the process list has a WHY column" "^ +PID .* WHY +BLOCKS"
 expect "both processes listed" "^ *$B .*collapse_shape"
 rows=$(scr procs)
@@ -179,11 +132,11 @@ for ((i = 0; i < 40 * WAIT_SCALE; i++)); do
 	sleep 0.05
 done
 check "I inverts: $last first" test "$(scr procs | head -1 | cut -d' ' -f1)" = "$last"
-quit_ui "q exits 0 from the process list"
+quit_ui "q exits 0 from the process list" 10
 
 # ---- the VMA pane -----------------------------------------------------------
 before=$(json_vmas "$A")
-start_ui 250 90 -p "$A" || { bad "memtop did not start"; finish; }
+start_ui 250 90 --no-config -p "$A" || { bad "memtop did not start"; finish; }
 expect "the process is listed" "^ *$A .*collapse_shape"
 keys Enter
 expect "the VMA pane opens with a WHY column" "START. +END .* WHY "
@@ -264,13 +217,13 @@ for size in 80x24 40x10; do
 done
 tm resize-window -x 250 -y 90
 expect "back to 250x90" "why VMA $s is not in PMD-sized pages"
-quit_ui "q exits 0 from the VMA pane"
+quit_ui "q exits 0 from the VMA pane" 10
 
 # ---- help: every code of the table ----------------------------------------
 codes=$(grep -oE '\[MT_WHY_[A-Z_]+\] = \{"[a-z_]+"' "$MEMTOP_ROOT/src/why.c" |
 	sed -E 's/.*\{"//; s/"$//')
 check "codes read from why.c ($(wc -w <<<"$codes"))" test "$(wc -w <<<"$codes")" -ge 10
-start_ui 120 250 -p "$A" || { bad "memtop did not start"; finish; }
+start_ui 120 250 --no-config -p "$A" || { bad "memtop did not start"; finish; }
 keys F1
 expect "F1 shows the help" "Why memory is not huge"
 help=$(screen)
@@ -285,12 +238,12 @@ for c in $("$MEMTOP" --json -p "$A,$B" | jq -r '.processes[].vmas[].why[].code' 
 done
 check "the help's figures read N, not {0}" bash -c '! grep -q "{[0-9]}" <<<"$1"' _ "$help"
 keys x
-quit_ui "q exits 0 after the help"
+quit_ui "q exits 0 after the help" 10
 
 # ---- the ASan build through the same screens ------------------------------
 if [ -x "${MEMTOP_ASAN:-}" ]; then
 	MEMTOP=$MEMTOP_ASAN
-	if start_ui 250 60 -p "$A,$B"; then
+	if start_ui 250 60 --no-config -p "$A,$B"; then
 		keys '<' I Enter
 		wait_for "why VMA" 20
 		keys Down Down End Home '>' I F1 PgDn PgDn x
@@ -300,7 +253,7 @@ if [ -x "${MEMTOP_ASAN:-}" ]; then
 			keys Down
 		done
 		keys Left g Enter '*' Escape
-		quit_ui "ASan build exits 0 (no sanitizer report)"
+		quit_ui "ASan build exits 0 (no sanitizer report)" 10
 	else
 		bad "ASan build did not start"
 	fi
