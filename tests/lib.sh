@@ -453,12 +453,12 @@ _memcg_remove() {
 #   --quiet        screen says nothing when there is no pane (tmux's error
 #                  goes to /dev/null: an empty screen)
 #   --ready REGEX  what start_ui waits for: the header's scan figure
-#                  (default 'scan [0-9.]+m?s at', a scan's time and clock)
+#                  (default 'scan [0-9.]+m?s': a scan's time; narrow headers leave out the clock)
 #   VAR=VALUE      the environment of every pane tui_run starts, besides
 #                  LANG=C.UTF-8 (which VAR=VALUE may change)
 # Sets SOCK, the server's socket name (tmux -L).
 tui_setup() {
-	TUI_QUIET= TUI_READY='scan [0-9.]+m?s at'
+	TUI_QUIET= TUI_READY='scan [0-9.]+m?s'
 	while :; do
 		case ${1:-} in
 		--quiet) TUI_QUIET=1; shift ;;

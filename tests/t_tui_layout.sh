@@ -22,7 +22,10 @@ export MEMTOPRC=$T/memtoprc
 export LC_ALL=C.UTF-8
 
 # the header's shorter form (unprivileged, 80 columns) has no clock
-tui_setup --ready 'scan [0-9.]+m?s' LC_ALL=C.UTF-8 "MEMTOPRC=$MEMTOPRC"
+tui_setup LC_ALL=C.UTF-8 "MEMTOPRC=$MEMTOPRC"
+# Keys save the viewer's settings (b, p, v, ...): each part starts from the
+# defaults, whatever the part before it pressed.
+fresh_ui() { rm -f "$MEMTOPRC"; start_ui "$@"; }
 
 # Data rows of the process list on screen.
 proc_rows() {
@@ -87,7 +90,7 @@ WL=$WL_PID
 # ---- every size: nothing wider than the terminal, no cut word -----------
 for size in 80x24 120x40 200x60; do
 	c=${size%x*} r=${size#*x}
-	start_ui "$c" "$r" || { bad "memtop did not start at $size"; continue; }
+	fresh_ui "$c" "$r" || { bad "memtop did not start at $size"; continue; }
 	expect "process list at $size" "PID.*COMMAND"
 	wide=$(too_wide "$c")
 	check "no line wider than $c columns at $size${wide:+: $wide}" \
@@ -127,7 +130,7 @@ for ((i = 0; i < 40; i++)); do
 	sleep 600 &
 	kill_later $!
 done
-start_ui 80 24 || { bad "memtop did not start"; finish; }
+fresh_ui 80 24 || { bad "memtop did not start"; finish; }
 expect "histogram pane shown at 80x24" "BLOCK +COUNT +BYTES +SHARE"
 sleep 0.5
 n1=$(proc_rows)
@@ -164,7 +167,7 @@ keys Escape
 quit_ui "q quits after the help"
 
 # ---- bars: linear in bytes, the share printed ----------------------------
-start_ui 120 40 -p "$WL" || { bad "memtop did not start"; finish; }
+fresh_ui 120 40 -p "$WL" || { bad "memtop did not start"; finish; }
 expect "histogram of the workload" "BLOCK +COUNT +BYTES +SHARE linear scale of bytes"
 sleep 0.5
 # rows: "   4K  253  1012K  3.6% ██▋"; the bar's length in eighths against
@@ -278,7 +281,7 @@ fi
 quit_ui "q quits after the bars"
 
 # ---- the command line ------------------------------------------------------
-start_ui 200 60 -p "$WL" || { bad "memtop did not start"; finish; }
+fresh_ui 200 60 -p "$WL" || { bad "memtop did not start"; finish; }
 keys b # the COMMAND column gets the histogram's width too
 expect "COMMAND shows the workload's arguments" \
 	"laywl-main workload --dir /tmp/$AMARK --shapes thp,unaligned,holes"
@@ -296,7 +299,7 @@ mkdir -p "$evil" || { bad "mkdir (escape bytes)"; finish; }
 start_workload "$T/evil.json" -- --dir "$evil" --shapes unaligned \
 	--comm-hex "$(hex laywl-evil)" || { bad "workload (escape bytes)"; finish; }
 EVIL=$WL_PID
-start_ui 200 60 -p "$EVIL" || { bad "memtop did not start"; finish; }
+fresh_ui 200 60 -p "$EVIL" || { bad "memtop did not start"; finish; }
 keys b
 expect "the hostile argument shown escaped" \
 	'laywl-evil workload .*ev\\x1b\]2;pwn\\x07il\\x1b\[31m'
@@ -314,7 +317,7 @@ if [ ! -d /sys/kernel/mm/transparent_hugepage/hugepages-2048kB ] ||
 	part_skip "mTHP table: fewer than six mTHP sizes (needs 6.8+ with the 2M size)"
 	finish
 fi
-start_ui 80 24 || { bad "memtop did not start"; finish; }
+fresh_ui 80 24 || { bad "memtop did not start"; finish; }
 keys s
 expect "system view" "^Settings"
 # the table near the top of the pane (counters above it may come and go
