@@ -214,6 +214,8 @@ start 160 48 LANG=C.UTF-8 -- -d 1
 keys / t h p - h e a v y Enter
 wait_for "view: PID $HEAVY thp-heavy"
 sleep 12
+# a few scans even where the CPU limit stretches the interval
+wait_for 'history: ([4-9]|[1-9][0-9]+) scans' 60
 wait_rates
 keys Escape
 shot process-list 160 48 "memtop - processes"
@@ -276,9 +278,27 @@ keys s
 wait_for '^Huge pages'
 shot system 160 50 "memtop - system view (with the demo running)"
 
-# 8. cgroup rows, every one opened, with the process tree inside
+# 8. cgroup rows with their sums; the cgroup of these workloads opened,
+# with the process tree inside (the others stay one row each: opened,
+# the sessions that share the machine would fill the picture)
 start 140 40 LANG=C.UTF-8 -- -d 2
-keys g '*' t
+keys g
+wait_for ' procs '
+# its row ends in the end of the cgroup's name (the memory controller's
+# path on cgroup v1, else the unified one)
+cg=$(awk -F: '$2 == "memory" {m = $3} $1 == "0" {u = $3}
+	END {print (m != "" ? m : u)}' "/proc/$HEAVY/cgroup")
+cg=${cg##*/}
+cg=${cg: -12}
+row=$(screen | awk -v t="$cg" '/ procs / && t != "" && index($0, t) {print NR; exit}')
+top=$(screen | awk '/ procs / {print NR; exit}')
+if [ -n "$row" ]; then
+	for ((i = top; i < row; i++)); do tm send-keys Down; done
+	keys Right
+else
+	keys '*' # the root cgroup, or no name found: open them all
+fi
+keys t
 wait_for '(├─|└─) '
 keys / t h p - h e a v y Enter
 wait_for "view: PID $HEAVY thp-heavy"
