@@ -234,13 +234,12 @@ wait_for "^PID $SHAPES shapes"
 select_holes
 shot vma-pane 160 48 "memtop - VMAs of one process"
 
-# 3b. the size most terminals open at: 80x24, the process list (the
-# histogram pane hidden: below the list it would have room for the four
-# smallest orders only), then the system view
+# 3b. the size most terminals open at: 80x24, the process list with the
+# histogram pane below it (the orders holding most; the others hidden, it
+# says how many), then the system view
 start 80 24 LANG=C.UTF-8 -- -d 1
 keys / t h p - h e a v y Enter
 wait_for "view: PID $HEAVY thp-heavy"
-keys b
 sleep 4
 wait_rates
 keys Escape
