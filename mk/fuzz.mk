@@ -37,7 +37,7 @@ FUZZ_SRC        := src/parse.c src/escape.c src/util.c
 FUZZ_SRC_sysinfo := src/sysinfo.c src/procfs.c src/parse.c src/util.c
 FUZZ_SRC_escape  := src/escape.c src/util.c src/prometheus.c src/sysinfo.c \
 	src/procfs.c src/parse.c src/snapshot.c src/hist.c
-FUZZ_SRC_scan    := src/scan.c src/scan_walk.c src/sweep.c src/intern.c src/numa.c \
+FUZZ_SRC_scan    := src/scan.c src/scan_walk.c src/sweep.c src/slice.c src/intern.c src/numa.c \
 	src/probe.c src/procfs.c src/pagemap.c src/hist.c src/collapse.c src/why.c \
 	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
 	src/memcg.c src/kconfig.c src/parse.c src/escape.c src/util.c

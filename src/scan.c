@@ -482,6 +482,84 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 	return true;
 }
 
+/* Priority scanning: the next range of the process the sweep walks a
+ * range at a time (slice.c). Until the last range, p keeps the previous
+ * scan's figures; then it gets the new ones. False (counted) when the
+ * process is gone or its pagemap cannot be read. */
+static bool read_range(struct proc_scan *ps, struct mt_proc *p,
+		       const struct scan_shared *sh)
+{
+	struct mt_scan_ctx *c = ps->c;
+	struct mt_snapshot *s = ps->s;
+	if (!read_maps(ps, p))
+		return false;
+	uint64_t lo, hi;
+	scan_slice_range(c, s, p, &lo, &hi);
+	size_t n = 0, cap = p->nvmas ? p->nvmas : 1;
+	struct mt_vma *qv = xcalloc(cap, sizeof(*qv));
+	size_t *idx = xmalloc(cap * sizeof(*idx));
+	for (size_t i = 0; i < p->nvmas; i++) {
+		const struct mt_vma *v = &p->vmas[i];
+		if (v->end <= lo || v->start >= hi)
+			continue;
+		qv[n] = *v;
+		qv[n].start = MT_MAX(v->start, lo);
+		qv[n].end = MT_MIN(v->end, hi);
+		idx[n++] = i;
+	}
+	struct mt_proc q;
+	memset(&q, 0, sizeof(q));
+	q.pid = p->pid;
+	q.vmas = qv;
+	q.nvmas = n;
+	alloc_figures(s, &q);
+	bool ok = false, keep_vmas = ps->keep_vmas;
+	ps->pm_fd = mt_open_at(ps->dirfd, "pagemap");
+	if (ps->pm_fd < 0) {
+		if (mt_err_class(ps->pm_fd) == MT_ERR_GONE)
+			s->stats.vanished++;
+		else
+			s->stats.pagemap_denied++;
+		goto out;
+	}
+	ps->keep_vmas = true; /* the range's VMA figures are summed */
+	ps->want_pfns = s->have_pfns;
+	ps->want_folios = s->have_kpageflags;
+	ps->node_pages = q.thp_node_pages;
+	uint64_t cpu0 = mt_thread_cpu_ns();
+	scan_walk_vmas(ps, &q, sh);
+	uint64_t cost = mt_thread_cpu_ns() - cpu0;
+	ps->keep_vmas = keep_vmas;
+	s->sweep_cpu_ns += cost;
+	if (ps->gone) {
+		s->stats.vanished++;
+		goto out;
+	}
+	if (scan_slice_add(c, s, &q, idx, hi, cost)) {
+		scan_slice_finish(c, s, p);
+		s->exp_swept++;
+	} else {
+		const struct mt_proc *pp = scan_sweep_prev(c, p);
+		if (!pp) {
+			scan_slice_stop(c);
+			goto out;
+		}
+		if (keep_vmas)
+			c->kept_vmas -= p->nvmas; /* the copy counts them */
+		scan_sweep_copy_walk(c, s, ps->o, p, pp);
+		keep_vmas = p->vmas && p->vmas != c->scratch;
+	}
+	if (!keep_vmas) {
+		p->vmas = NULL;
+		p->nvmas = 0;
+	}
+	ok = true;
+out:
+	free(qv);
+	free(idx);
+	return ok;
+}
+
 /* A VMA as the collapse rules see it, without the facts read on demand. */
 static void coll_vma_in(const struct mt_vma *v, struct mt_coll_vma *cv)
 {
@@ -613,8 +691,14 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		keep = true;
 		goto out;
 	}
-	/* priority scanning: a process off screen whose walk costs too
-	 * much for this scan keeps an earlier scan's figures (sweep.c) */
+	/* priority scanning: one too big for a scan walked a range at a
+	 * time (slice.c) */
+	if (scan_slice_due(c, p)) {
+		keep = read_range(&ps, p, sh);
+		goto out;
+	}
+	/* a process off screen whose walk costs too much for this scan
+	 * keeps an earlier scan's figures (sweep.c) */
 	const struct mt_proc *whole = scan_sweep_skip_walk(c, s, p);
 	if (whole) {
 		scan_sweep_copy_walk(c, s, o, p, whole);

@@ -85,7 +85,24 @@ struct mt_scan_ctx {
 		size_t n, cap;
 		pid_t *skip;      /* not walked: an earlier scan's figures */
 		size_t nskip, cap_skip;
+		bool slice_now;   /* the slice job walks its next range */
 	} sweep;
+	/* priority scanning: one process too big for a scan's budget,
+	 * walked a range at a time (slice.c) */
+	struct slice_job {
+		bool on;
+		pid_t pid;
+		uint64_t start_time;
+		uint64_t t0;          /* CLOCK_MONOTONIC when it began */
+		uint64_t next;        /* byte address of the next range */
+		uint64_t range_pages; /* resident pages a range should hold */
+		size_t nv;            /* the VMAs when it began */
+		uint64_t *vs, *ve;
+		double *density;      /* their resident share, last known */
+		struct slice_vma *acc;
+		uint64_t *node;       /* large folio pages per NUMA node */
+		uint64_t cost_ns;     /* CPU of its ranges so far */
+	} slice;
 };
 
 /* A command line read at an earlier scan, for the process with this pid
@@ -116,12 +133,51 @@ void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
 void scan_sweep_free(struct mt_scan_ctx *c);
 /* Is p one the plan leaves unwalked? Then the previous scan's p, whose
  * figures scan_sweep_copy_walk() gives it whole. */
+/* The previous scan's p (same pid and start time), or NULL. */
+const struct mt_proc *scan_sweep_prev(const struct mt_scan_ctx *c,
+				      const struct mt_proc *p);
 const struct mt_proc *scan_sweep_skip_walk(struct mt_scan_ctx *c,
 					   const struct mt_snapshot *s,
 					   const struct mt_proc *p);
 void scan_sweep_copy_walk(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			  const struct mt_scan_opts *o, struct mt_proc *p,
 			  const struct mt_proc *prev);
+
+/* One VMA's figures summed over the ranges walked (slice.c). */
+struct slice_vma {
+	uint64_t present, swapped, zero, slots, full, touched, populated,
+		holed, missing, over_none, khp_fit, khp_unsure, full_over,
+		full_unknown, mapped;
+	bool mapped_unknown, has_m, has_f, has_fs, has_blk;
+	uint64_t hp[MT_ORDER_LIMIT + 1], hm[MT_ORDER_LIMIT + 1];
+	uint64_t hf[MT_ORDER_LIMIT + 1];
+	uint64_t blk[MT_BLK_ORDERS];
+	struct mt_folio_stats fs;
+};
+
+/* ---- one big process a range at a time (slice.c) ------------------ */
+
+/* Start a job for prev's process (the sweep chose it, and its walk costs
+ * more than o->slice_ns): ranges of about that cost. */
+void scan_slice_start(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
+		      const struct mt_proc *prev);
+/* Is p the job's process, with a range to walk in this scan? */
+bool scan_slice_due(const struct mt_scan_ctx *c, const struct mt_proc *p);
+/* The next range of p (its VMAs just read from maps): [*lo, *hi) in
+ * bytes; false when p's VMAs are not those the job began with (then the
+ * job starts over from them). */
+bool scan_slice_range(struct mt_scan_ctx *c, const struct mt_snapshot *s,
+		      const struct mt_proc *p, uint64_t *lo, uint64_t *hi);
+/* Add the figures of q (p's VMAs clipped to the range; idx[i] is q's
+ * VMA i's index in p) to the job; true when the range was the last. */
+bool scan_slice_add(struct mt_scan_ctx *c, const struct mt_snapshot *s,
+		    const struct mt_proc *q, const size_t *idx, uint64_t hi,
+		    uint64_t cost_ns);
+/* The job done: its figures into p (VMAs as the job began), and the job
+ * ended. */
+void scan_slice_finish(struct mt_scan_ctx *c, struct mt_snapshot *s,
+		       struct mt_proc *p);
+void scan_slice_stop(struct mt_scan_ctx *c);
 
 /* Page ranges [lo, hi), in address order. */
 struct range_list {

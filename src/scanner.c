@@ -74,6 +74,8 @@ static void *scanner_main(void *arg)
 				     1e6 * 0.35)
 			: UINT64_MAX;
 		o.walk_budget_ns = o.must_budget_ns;
+		o.slice_ns = o.must_budget_ns == UINT64_MAX ? 0
+							    : o.must_budget_ns;
 		if (req.rescan)
 			mt_model_update_requests(m, clear_rescan, NULL);
 		uint64_t cpu0 = mt_thread_cpu_ns();

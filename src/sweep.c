@@ -91,10 +91,13 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	struct sweep_plan *sp = &c->sweep;
 	const struct mt_snapshot *pv = c->prev;
 	sp->on = false;
+	sp->slice_now = false;
 	sp->n = sp->nmust = sp->nskip = 0;
 	s->priority = o->priority;
-	if (!o->priority || !pv || !s->have_pfns)
+	if (!o->priority || !pv || !s->have_pfns) {
+		scan_slice_stop(c);
 		return;
+	}
 	/* a view that came or went: everything is read again */
 	if (pv->have_pfns != s->have_pfns ||
 	    pv->have_kpageflags != s->have_kpageflags ||
@@ -154,7 +157,25 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	if (k > first_rest)
 		qsort(cv + first_rest, k - first_rest, sizeof(*cv), cmp_cand);
 	int64_t left = (int64_t)MT_MIN(o->sweep_budget_ns, (uint64_t)INT64_MAX);
+	struct slice_job *j = &c->slice;
+	if (j->on) {
+		/* a job whose process is gone ends with it */
+		const struct mt_proc *jp = prev_proc(pv, j->pid);
+		if (!jp || jp->start_time != j->start_time)
+			scan_slice_stop(c);
+	}
 	for (size_t i = 0; i < k && left > 0; i++) {
+		if (o->slice_ns && cv[i].cost_ns > o->slice_ns) {
+			/* too big for one scan: a range at a time, one
+			 * such process at a time */
+			if (!j->on)
+				scan_slice_start(c, o, prev_proc(pv, cv[i].pid));
+			if (j->pid == cv[i].pid) {
+				sp->slice_now = true;
+				left -= (int64_t)o->slice_ns;
+			}
+			continue;
+		}
 		push(&sp->pids, &sp->n, &sp->cap, cv[i].pid);
 		left -= (int64_t)MT_MAX(cv[i].cost_ns, (uint64_t)1);
 	}
@@ -289,6 +310,15 @@ void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	}
 }
 
+const struct mt_proc *scan_sweep_prev(const struct mt_scan_ctx *c,
+				      const struct mt_proc *p)
+{
+	const struct mt_proc *pp = c->prev ? prev_proc(c->prev, p->pid) : NULL;
+	if (!pp || !p->start_time || pp->start_time != p->start_time)
+		return NULL;
+	return pp;
+}
+
 const struct mt_proc *scan_sweep_skip_walk(struct mt_scan_ctx *c,
 					   const struct mt_snapshot *s,
 					   const struct mt_proc *p)
@@ -359,6 +389,7 @@ void scan_sweep_copy_walk(struct mt_scan_ctx *c, struct mt_snapshot *s,
 
 void scan_sweep_free(struct mt_scan_ctx *c)
 {
+	scan_slice_stop(c);
 	free(c->sweep.pids);
 	free(c->sweep.must);
 	free(c->sweep.skip);

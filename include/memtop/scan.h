@@ -71,6 +71,11 @@ struct mt_scan_opts {
 	 * an earlier scan's figures whole (mt_proc.walk_ns) until the sweep
 	 * reaches them */
 	uint64_t walk_budget_ns;
+	/* a process whose walk costs more than slice_ns is walked by the
+	 * sweep a range at a time, about slice_ns each (0: whole); its
+	 * figures change when the last range is done, all with the time
+	 * the first one began */
+	uint64_t slice_ns;
 };
 
 struct mt_scan_ctx;

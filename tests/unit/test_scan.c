@@ -289,6 +289,132 @@ static void test_priority(void **state)
 	waitpid(y, NULL, 0);
 }
 
+/* A child with 32 MiB of mixed shapes: huge pages where the kernel gives
+ * them, 4 KiB pages, and holes; stopped. */
+static pid_t shapes_child(void)
+{
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		size_t mb2 = 2u << 20, len = 16 * mb2;
+		char *m = mmap(NULL, len + mb2, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		m = (char *)(((uintptr_t)m + mb2 - 1) & ~(uintptr_t)(mb2 - 1));
+		madvise(m, len / 2, MADV_HUGEPAGE);
+		madvise(m + len / 2, len / 2, MADV_NOHUGEPAGE);
+		memset(m, 1, len);
+		for (size_t o = 0; o < len; o += mb2 + 4096 * 7)
+			madvise(m + (o & ~(size_t)4095), 4096, MADV_DONTNEED);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(child, &st, WUNTRACED), child);
+	assert_true(WIFSTOPPED(st));
+	return child;
+}
+
+static void assert_same_walk(const struct mt_snapshot *sa,
+			     const struct mt_proc *a, const struct mt_proc *b)
+{
+	size_t hb = sa->nord * sizeof(uint64_t);
+	assert_int_equal(b->present_pages, a->present_pages);
+	assert_int_equal(b->swapped_pages, a->swapped_pages);
+	assert_int_equal(b->pmd_slots, a->pmd_slots);
+	assert_int_equal(b->pmd_full, a->pmd_full);
+	assert_int_equal(b->pmd_touched, a->pmd_touched);
+	assert_int_equal(b->pmd_mapped, a->pmd_mapped);
+	assert_memory_equal(b->present_hist, a->present_hist, hb);
+	assert_memory_equal(b->mappable_hist, a->mappable_hist, hb);
+	if (sa->have_kpageflags) {
+		assert_memory_equal(b->folio_cont_hist, a->folio_cont_hist, hb);
+		assert_memory_equal(b->folios, a->folios, sizeof(*a->folios));
+	}
+	assert_int_equal(b->file.present_pages, a->file.present_pages);
+	assert_int_equal(b->nvmas, a->nvmas);
+	for (size_t i = 0; i < a->nvmas; i++) {
+		const struct mt_vma *x = &a->vmas[i], *y = &b->vmas[i];
+		assert_int_equal(y->start, x->start);
+		assert_int_equal(y->present_pages, x->present_pages);
+		assert_int_equal(y->pmd_slots, x->pmd_slots);
+		assert_int_equal(y->pmd_full, x->pmd_full);
+		assert_int_equal(y->pmd_populated, x->pmd_populated);
+		assert_int_equal(y->pmd_holed, x->pmd_holed);
+		assert_int_equal(y->holes_missing, x->holes_missing);
+		assert_int_equal(y->pmd_mapped, x->pmd_mapped);
+		assert_memory_equal(y->present_hist, x->present_hist, hb);
+		if (x->mappable_hist)
+			assert_memory_equal(y->mappable_hist, x->mappable_hist,
+					    hb);
+		if (x->folios && y->folios)
+			assert_memory_equal(y->folios, x->folios,
+					    sizeof(*x->folios));
+	}
+}
+
+/* One process walked a range at a time adds up to the whole walk. */
+static void test_slices(void **state)
+{
+	(void)state;
+	char err[256];
+	struct mt_scan_ctx *c = mt_scan_ctx_new(NULL, NULL, err, sizeof(err));
+	assert_non_null(c);
+	pid_t x = shapes_child();
+	pid_t pids[1] = {x};
+	struct mt_scan_opts whole = {.pids = pids, .npids = 1};
+	struct mt_snapshot *w = mt_scan(c, &whole);
+	const struct mt_proc *pw = find(w, x);
+	assert_non_null(pw);
+	if (!w->have_pfns) {
+		mt_snapshot_unref(w);
+		mt_scan_ctx_free(c);
+		kill(x, SIGKILL);
+		waitpid(x, NULL, 0);
+		skip(); /* slicing is for the PFN walk (root) */
+	}
+	/* nothing shown, a sweep with budget, any walk too big: ranges of
+	 * 512 pages (the least) */
+	struct mt_scan_opts o = {.pids = pids, .npids = 1, .priority = true,
+				 .walk_budget_ns = UINT64_MAX,
+				 .sweep_budget_ns = UINT64_MAX / 2,
+				 .slice_ns = 1};
+	/* the batch scan before is the one to carry from */
+	struct mt_snapshot *prev = mt_scan(c, &o);
+	uint64_t t_kept = find(prev, x)->exp_ns;
+	int scans = 0;
+	struct mt_snapshot *s = NULL;
+	for (;;) {
+		s = mt_scan(c, &o);
+		scans++;
+		const struct mt_proc *p = find(s, x);
+		assert_non_null(p);
+		if (s->exp_swept)
+			break;
+		/* between ranges: the earlier figures, with their time */
+		assert_int_equal(p->exp_ns, t_kept);
+		assert_int_equal(s->exp_carried, 1);
+		mt_snapshot_unref(s);
+		assert_true(scans < 500);
+	}
+	/* 32 MiB and the binary's VMAs: many ranges */
+	print_message("%d scans\n", scans);
+	assert_true(scans > 8);
+	const struct mt_proc *ps = find(s, x);
+	assert_same_walk(w, pw, ps);
+	assert_true(ps->exp_ns > t_kept);
+	assert_true(ps->exp_ns < s->mono_ns); /* the first range's time */
+	assert_int_equal(ps->pmd_collapsible, MT_UNKNOWN);
+	mt_snapshot_unref(s);
+	mt_snapshot_unref(prev);
+	mt_snapshot_unref(w);
+	mt_scan_ctx_free(c);
+	kill(x, SIGKILL);
+	waitpid(x, NULL, 0);
+}
+
 /* The sweep's credit earns the limit's share of the time, pays the
  * scans' CPU, and keeps at most two intervals' worth. */
 static void test_credit(void **state)
@@ -318,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_detail_limit),
 		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_credit),
+		cmocka_unit_test(test_slices),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
