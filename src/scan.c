@@ -450,7 +450,8 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 	/* the expensive figures now, or an earlier scan's (sweep.c) */
 	const struct mt_proc *prev;
 	bool by_sweep;
-	bool exp = scan_sweep_wants(c, ps->o, s, p, &prev, &by_sweep);
+	bool exp = scan_sweep_wants(c, ps->o, s, p, &prev, &by_sweep,
+				    &ps->is_new);
 	ps->want_pfns = s->have_pfns && exp;
 	ps->want_folios = s->have_kpageflags && exp;
 	ps->node_pages = exp ? p->thp_node_pages : NULL;
@@ -459,7 +460,7 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 	scan_walk_vmas(ps, p, sh);
 	if (exp) {
 		p->exp_cost_ns = mt_thread_cpu_ns() - cpu0;
-		if (by_sweep)
+		if (by_sweep && !ps->is_new) /* new: all its walk, below */
 			s->sweep_cpu_ns += p->exp_cost_ns;
 		for (size_t i = 0; i < p->nvmas; i++)
 			p->vmas[i].exp_ns = p->exp_ns;
@@ -717,6 +718,11 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		}
 	}
 	p->walk_cost_ns = mt_thread_cpu_ns() - cpu0;
+	/* a new process (every one at the first scan) is the sweep's to
+	 * pay for, so that a big machine's first scan does not stretch
+	 * the wait after it */
+	if (ps.is_new)
+		s->sweep_cpu_ns += p->walk_cost_ns;
 	if (!ps.keep_vmas) {
 		p->vmas = NULL;
 		p->nvmas = 0;

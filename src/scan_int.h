@@ -86,6 +86,8 @@ struct mt_scan_ctx {
 		pid_t *skip;      /* not walked: an earlier scan's figures */
 		size_t nskip, cap_skip;
 		bool slice_now;   /* the slice job walks its next range */
+		int64_t fresh_left; /* CPU left for new processes' walks */
+		double ns_per_page; /* a full walk's cost, last seen */
 	} sweep;
 	/* priority scanning: one process too big for a scan's budget,
 	 * walked a range at a time (slice.c) */
@@ -125,7 +127,8 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
  * Counts p in the snapshot's exp_* figures. */
 bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		      struct mt_snapshot *s, const struct mt_proc *p,
-		      const struct mt_proc **prev, bool *by_sweep);
+		      const struct mt_proc **prev, bool *by_sweep,
+		      bool *is_new);
 /* After a walk without PFNs: p's expensive figures from prev (NULL: not
  * known), VMA by VMA where the VMA is the same. */
 void scan_sweep_carry(struct mt_scan_ctx *c, struct mt_snapshot *s,
@@ -195,6 +198,7 @@ struct proc_scan {
 	const struct mt_scan_opts *o;
 	int pm_fd;
 	bool want_pfns, want_folios;
+	bool is_new;   /* priority scanning: not in the previous scan */
 	struct mt_smaps_vma *smaps;
 	size_t nsmaps;
 	bool smaps_loaded;

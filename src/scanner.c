@@ -76,6 +76,10 @@ static void *scanner_main(void *arg)
 		o.walk_budget_ns = o.must_budget_ns;
 		o.slice_ns = o.must_budget_ns == UINT64_MAX ? 0
 							    : o.must_budget_ns;
+		/* new processes: about a second of walks at most per scan
+		 * (a big machine's first screen does not wait for its
+		 * biggest process) */
+		o.fresh_ns = o.must_budget_ns == UINT64_MAX ? 0 : 1000000000u;
 		if (req.rescan)
 			mt_model_update_requests(m, clear_rescan, NULL);
 		uint64_t cpu0 = mt_thread_cpu_ns();

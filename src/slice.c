@@ -52,10 +52,10 @@ void scan_slice_start(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	j->pid = prev->pid;
 	j->start_time = prev->start_time;
 	/* pages a range may hold: the budget at the last walk's cost */
-	double per_page = prev->present_pages
+	double per_page = prev->present_pages && prev->exp_cost_ns
 				  ? (double)prev->exp_cost_ns /
 					    (double)prev->present_pages
-				  : 100.0;
+				  : c->sweep.ns_per_page;
 	if (per_page < 1)
 		per_page = 1;
 	j->range_pages = (uint64_t)((double)o->slice_ns / per_page);

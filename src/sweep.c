@@ -76,6 +76,15 @@ static const struct mt_proc *prev_proc(const struct mt_snapshot *pv,
 	return NULL;
 }
 
+/* What p's full walk costs: its last one, or for one never walked its
+ * resident pages at the last cost per page. */
+static uint64_t est_cost(const struct sweep_plan *sp, const struct mt_proc *p)
+{
+	if (p->exp_cost_ns || p->exp_ns)
+		return p->exp_cost_ns;
+	return (uint64_t)((double)p->present_pages * sp->ns_per_page);
+}
+
 static void push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 {
 	if (*n == *cap) {
@@ -93,6 +102,11 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	sp->on = false;
 	sp->slice_now = false;
 	sp->n = sp->nmust = sp->nskip = 0;
+	sp->fresh_left = o->fresh_ns ? (int64_t)MT_MIN(o->fresh_ns,
+						       (uint64_t)INT64_MAX)
+				     : INT64_MAX;
+	if (!(sp->ns_per_page > 0))
+		sp->ns_per_page = 200; /* until a walk says */
 	s->priority = o->priority;
 	if (!o->priority || !pv || !s->have_pfns) {
 		scan_slice_stop(c);
@@ -104,6 +118,18 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	    pv->nord != s->nord || pv->nnodes != s->nnodes)
 		return;
 	sp->on = true;
+	/* what a full walk costs a page, from the last walks */
+	uint64_t cost = 0, pages = 0;
+	for (size_t i = 0; i < pv->nprocs; i++) {
+		const struct mt_proc *p = &pv->procs[i];
+		if (p->exp_cost_ns && p->exp_ns >= pv->mono_ns &&
+		    p->present_pages) {
+			cost += p->exp_cost_ns;
+			pages += p->present_pages;
+		}
+	}
+	if (pages >= 65536)
+		sp->ns_per_page = (double)cost / (double)pages;
 
 	/* what the user looks at, read at every scan while its last walks
 	 * fit the share of the interval given to them: the selected
@@ -114,7 +140,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		const struct mt_proc *p = prev_proc(pv, o->prio_pids[i]);
 		if (p && !p->kthread && p->pid != o->focus_pid)
 			cv[nshown++] = (struct cand){p->pid, p->exp_ns,
-						     p->exp_cost_ns};
+						     est_cost(sp, p)};
 	}
 	if (nshown)
 		qsort(cv, nshown, sizeof(*cv), cmp_cand);
@@ -123,10 +149,9 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	const struct mt_proc *sel = o->focus_pid > 0
 					    ? prev_proc(pv, o->focus_pid)
 					    : NULL;
-	if (sel && !sel->kthread &&
-	    (int64_t)sel->exp_cost_ns <= must_left) {
+	if (sel && !sel->kthread && (int64_t)est_cost(sp, sel) <= must_left) {
 		push(&sp->must, &sp->nmust, &sp->cap_must, sel->pid);
-		must_left -= (int64_t)sel->exp_cost_ns;
+		must_left -= (int64_t)est_cost(sp, sel);
 	}
 	size_t k = 0; /* shown ones left to the sweep */
 	for (size_t i = 0; i < nshown; i++) {
@@ -138,7 +163,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		}
 	}
 	if (sel && !pid_in(sp->must, sp->nmust, sel->pid) && !sel->kthread)
-		cv[k++] = (struct cand){sel->pid, 0, sel->exp_cost_ns};
+		cv[k++] = (struct cand){sel->pid, 0, est_cost(sp, sel)};
 	if (sp->nmust)
 		qsort(sp->must, sp->nmust, sizeof(pid_t), cmp_pid);
 
@@ -152,7 +177,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		if (p->kthread || pid_in(o->prio_pids, o->nprio, p->pid) ||
 		    p->pid == o->focus_pid)
 			continue;
-		cv[k++] = (struct cand){p->pid, p->exp_ns, p->exp_cost_ns};
+		cv[k++] = (struct cand){p->pid, p->exp_ns, est_cost(sp, p)};
 	}
 	if (k > first_rest)
 		qsort(cv + first_rest, k - first_rest, sizeof(*cv), cmp_cand);
@@ -209,10 +234,12 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 
 bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		      struct mt_snapshot *s, const struct mt_proc *p,
-		      const struct mt_proc **prev, bool *by_sweep)
+		      const struct mt_proc **prev, bool *by_sweep,
+		      bool *is_new)
 {
 	*prev = NULL;
 	*by_sweep = false;
+	*is_new = false;
 	if (!o->priority || !s->have_pfns)
 		return true; /* every figure from this scan */
 	if (c->sweep.on && pid_in(c->sweep.must, c->sweep.nmust, p->pid)) {
@@ -222,7 +249,19 @@ bool scan_sweep_wants(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	const struct mt_proc *pp = c->sweep.on ? prev_proc(c->prev, p->pid)
 					       : NULL;
 	if (!pp || !p->start_time || pp->start_time != p->start_time) {
-		s->exp_fresh++; /* new: nothing to keep */
+		*is_new = true;
+		/* new: nothing to keep; read while the walks' estimated
+		 * cost fits (a huge one waits for the sweep, "not read
+		 * yet", instead of holding up the first screen) */
+		struct sweep_plan *sp = &c->sweep;
+		uint64_t pages = p->status_rss_kb * 1024 / s->page_size;
+		int64_t est = (int64_t)((double)pages * sp->ns_per_page);
+		if (est > sp->fresh_left && o->fresh_ns) {
+			s->exp_unread++;
+			return false;
+		}
+		sp->fresh_left -= est;
+		s->exp_fresh++;
 		*by_sweep = true;
 		return true;
 	}

@@ -17,9 +17,15 @@
  *  - the others get a cheap walk while those fit another 35%; beyond
  *    that the dearest keep their figures whole;
  *  - the sweep walks the rest in full, oldest first, while the credit
- *    (mt_scanner_credit) is positive; one walk may overdraw it;
+ *    (mt_scanner_credit) is positive; one walk may overdraw it; a
+ *    process whose walk costs more than the 35% is walked a range of
+ *    that cost at a time, one such process at a time (slice.c);
  *  - the wait after a scan keeps what must be read within the limit
  *    (mt_scanner_delay_ms on the scan's CPU less the sweep's).
+ *
+ * At the first scan, new processes are walked in full while about a
+ * second of walks lasts (fresh_ns); a bigger one waits for the sweep.
+ * New processes' walks are the sweep's to pay for.
  *
  * Printed for each size and limit: the selected process's refresh period
  * (from one of its full walks to the next), a screenful's (the longest of
@@ -92,6 +98,8 @@ static void simulate(double gib, double full_gib, double cheap_gib,
 	uint64_t iv_ms = (uint64_t)(interval_s * 1000);
 	int64_t credit = 0;
 	double t = 0, cpu_all = 0, last_start = -1;
+	int slicing = -1;     /* the process walked a range at a time */
+	double sliced_ms = 0; /* of its walk, done so far */
 	struct proc *order[NPROC];
 	int first = 1;
 	while (t < 3600) {
@@ -101,11 +109,21 @@ static void simulate(double gib, double full_gib, double cheap_gib,
 			for (int i = 0; i < NPROC; i++)
 				full[i] = 1, cpu += pr[i].full_ms;
 		} else if (first) {
-			/* nothing to keep yet: every process is new, and new
-			 * ones are the sweep's (paid from its credit) */
-			for (int i = 0; i < NPROC; i++)
-				full[i] = 2, sweep += pr[i].full_ms;
-			cpu = sweep;
+			/* nothing to keep yet: every process is new; new ones
+			 * are walked while about a second of walks lasts
+			 * (fresh_ns), paid from the sweep's credit, and the
+			 * cheap walk is done for the others */
+			double fresh = 1000;
+			for (int i = 0; i < NPROC; i++) {
+				if (pr[i].full_ms <= fresh) {
+					full[i] = 2;
+					sweep += pr[i].full_ms;
+					fresh -= pr[i].full_ms;
+				} else {
+					sweep += pr[i].cheap_ms;
+				}
+			}
+			cpu += sweep;
 		} else {
 			double must = limit * interval_s * 1000 * 0.35;
 			double walk = must;
@@ -133,8 +151,25 @@ static void simulate(double gib, double full_gib, double cheap_gib,
 					order[n++] = &pr[i];
 			qsort(order, (size_t)n, sizeof(*order), by_age);
 			double left = credit > 0 ? (double)credit / 1e6 : 0;
+			double slice_ms = limit * interval_s * 1000 * 0.35;
 			for (int k = 0; k < n && left > 0; k++) {
 				int i = (int)(order[k] - pr);
+				if (pr[i].full_ms > slice_ms) {
+					/* a range at a time (slice.c) */
+					if (slicing >= 0 && slicing != i)
+						continue;
+					slicing = i;
+					sliced_ms += slice_ms;
+					sweep += slice_ms;
+					left -= slice_ms;
+					full[i] = -1; /* not walked otherwise */
+					if (sliced_ms >= pr[i].full_ms) {
+						full[i] = 3; /* done */
+						slicing = -1;
+						sliced_ms = 0;
+					}
+					continue;
+				}
 				full[i] = 2;
 				left -= pr[i].full_ms;
 			}

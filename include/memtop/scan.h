@@ -76,6 +76,11 @@ struct mt_scan_opts {
 	 * figures change when the last range is done, all with the time
 	 * the first one began */
 	uint64_t slice_ns;
+	/* new processes (all of them at the first scan) get their full
+	 * walk while their estimated cost (resident pages at the last cost
+	 * per page) fits fresh_ns; the others are not read yet, and the
+	 * sweep reaches them (0: no bound) */
+	uint64_t fresh_ns;
 };
 
 struct mt_scan_ctx;

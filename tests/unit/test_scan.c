@@ -415,6 +415,59 @@ static void test_slices(void **state)
 	waitpid(x, NULL, 0);
 }
 
+/* A first scan does not wait for a walk bigger than its budget for new
+ * processes: that process is not read yet (never shown as zero), and the
+ * sweep reads it later, a range at a time. */
+static void test_fresh_budget(void **state)
+{
+	(void)state;
+	char err[256];
+	struct mt_scan_ctx *c = mt_scan_ctx_new(NULL, NULL, err, sizeof(err));
+	assert_non_null(c);
+	pid_t x = shapes_child();
+	pid_t pids[1] = {x};
+	struct mt_scan_opts o = {.pids = pids, .npids = 1, .priority = true,
+				 .walk_budget_ns = UINT64_MAX,
+				 .sweep_budget_ns = UINT64_MAX / 2,
+				 .slice_ns = 1, .fresh_ns = 1};
+	struct mt_snapshot *s1 = mt_scan(c, &o);
+	const struct mt_proc *p1 = find(s1, x);
+	assert_non_null(p1);
+	if (!s1->have_pfns) {
+		assert_true(p1->exp_ns > 0); /* nothing expensive to wait for */
+		mt_snapshot_unref(s1);
+		mt_scan_ctx_free(c);
+		kill(x, SIGKILL);
+		waitpid(x, NULL, 0);
+		skip();
+	}
+	assert_int_equal(s1->exp_unread, 1);
+	assert_int_equal(p1->exp_ns, 0);
+	assert_null(p1->mappable_hist);
+	assert_null(p1->folios);
+	assert_true(p1->present_pages > 0); /* the cheap figures are there */
+	/* the sweep takes it, a range at a time */
+	int scans = 0;
+	struct mt_snapshot *s = NULL;
+	for (;;) {
+		s = mt_scan(c, &o);
+		scans++;
+		if (s->exp_swept)
+			break;
+		assert_int_equal(find(s, x)->exp_ns, 0);
+		mt_snapshot_unref(s);
+		assert_true(scans < 500);
+	}
+	assert_true(scans > 2);
+	assert_non_null(find(s, x)->mappable_hist);
+	assert_true(find(s, x)->exp_ns > 0);
+	mt_snapshot_unref(s);
+	mt_snapshot_unref(s1);
+	mt_scan_ctx_free(c);
+	kill(x, SIGKILL);
+	waitpid(x, NULL, 0);
+}
+
 /* The sweep's credit earns the limit's share of the time, pays the
  * scans' CPU, and keeps at most two intervals' worth. */
 static void test_credit(void **state)
@@ -445,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_credit),
 		cmocka_unit_test(test_slices),
+		cmocka_unit_test(test_fresh_budget),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
