@@ -117,6 +117,14 @@ struct cmd_entry {
 	size_t n;
 };
 
+/* scan_walk.c: add VMA v's figures (its histograms and folios; NULL
+ * where not read) to the sums of process p, and to p's file sums when v
+ * is file-backed. */
+void scan_add_vma(struct mt_snapshot *s, struct mt_proc *p,
+		  const struct mt_vma *v, const uint64_t *present,
+		  const uint64_t *mappable, const uint64_t *fcont,
+		  const struct mt_folio_stats *fs);
+
 /* ---- priority scanning (sweep.c) ---------------------------------- */
 
 /* Before the processes: which ones the sweep reads this time. */

@@ -284,6 +284,32 @@ static void add_file_sums(struct mt_snapshot *s, struct mt_sums *f,
 		mt_folio_add(f->folios, fs);
 }
 
+void scan_add_vma(struct mt_snapshot *s, struct mt_proc *p,
+		  const struct mt_vma *v, const uint64_t *present,
+		  const uint64_t *mappable, const uint64_t *fcont,
+		  const struct mt_folio_stats *fs)
+{
+	scan_add_hist(p->present_hist, present, s->nord);
+	p->present_pages += v->present_pages;
+	p->swapped_pages += v->swapped_pages;
+	p->zero_pages += v->zero_pages;
+	p->pmd_slots += v->pmd_slots;
+	p->pmd_full += v->pmd_full;
+	p->pmd_touched += v->pmd_touched;
+	if (v->pmd_mapped == MT_UNKNOWN || p->pmd_mapped == MT_UNKNOWN)
+		p->pmd_mapped = MT_UNKNOWN;
+	else
+		p->pmd_mapped += v->pmd_mapped;
+	if (mappable)
+		scan_add_hist(p->mappable_hist, mappable, s->nord);
+	if (fs)
+		mt_folio_add(p->folios, fs);
+	if (fcont)
+		scan_add_hist(p->folio_cont_hist, fcont, s->nord);
+	if (v->file_backed)
+		add_file_sums(s, &p->file, v, present, mappable, fcont, fs);
+}
+
 static void vma_close(struct walk *w)
 {
 	struct proc_scan *ps = w->ps;
@@ -321,27 +347,8 @@ static void vma_close(struct walk *w)
 	if (fs)
 		mt_hist_fill_order0(w->tmp_f, s->nord, vma->present_pages);
 	bool has_folios = fs && mt_folio_total(fs);
-	scan_add_hist(p->present_hist, w->tmp_p, s->nord);
-	p->present_pages += vma->present_pages;
-	p->swapped_pages += vma->swapped_pages;
-	p->zero_pages += vma->zero_pages;
-	p->pmd_slots += vma->pmd_slots;
-	p->pmd_full += vma->pmd_full;
-	p->pmd_touched += vma->pmd_touched;
-	if (vma->pmd_mapped == MT_UNKNOWN || p->pmd_mapped == MT_UNKNOWN)
-		p->pmd_mapped = MT_UNKNOWN;
-	else
-		p->pmd_mapped += vma->pmd_mapped;
-	if (ps->want_pfns)
-		scan_add_hist(p->mappable_hist, w->tmp_m, s->nord);
-	if (has_folios)
-		mt_folio_add(p->folios, fs);
-	if (fs)
-		scan_add_hist(p->folio_cont_hist, w->tmp_f, s->nord);
-	if (vma->file_backed)
-		add_file_sums(s, &p->file, vma, w->tmp_p,
-			      ps->want_pfns ? w->tmp_m : NULL,
-			      fs ? w->tmp_f : NULL, fs);
+	scan_add_vma(s, p, vma, w->tmp_p, ps->want_pfns ? w->tmp_m : NULL,
+		     fs ? w->tmp_f : NULL, fs);
 
 	if (!ps->keep_vmas)
 		return; /* a scratch VMA: the sums are all that stays */

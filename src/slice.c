@@ -91,10 +91,7 @@ static void take_layout(struct mt_scan_ctx *c, const struct mt_snapshot *s,
 	j->acc = xmalloc(n * sizeof(*j->acc));
 	/* the resident share of each VMA, from the previous scan's details
 	 * where they are there (else all of it counts) */
-	const struct mt_proc *pp = NULL;
-	for (size_t i = 0; c->prev && i < c->prev->nprocs; i++)
-		if (c->prev->procs[i].pid == p->pid)
-			pp = &c->prev->procs[i];
+	const struct mt_proc *pp = scan_sweep_prev(c, p);
 	size_t k = 0;
 	for (size_t i = 0; i < j->nv; i++) {
 		const struct mt_vma *v = &p->vmas[i];
@@ -166,12 +163,6 @@ bool scan_slice_range(struct mt_scan_ctx *c, const struct mt_snapshot *s,
 	return same;
 }
 
-static void add_hist(uint64_t *dst, const uint64_t *src, unsigned nord)
-{
-	for (unsigned o = 0; o < nord; o++)
-		dst[o] += src[o];
-}
-
 bool scan_slice_add(struct mt_scan_ctx *c, const struct mt_snapshot *s,
 		    const struct mt_proc *q, const size_t *idx, uint64_t hi,
 		    uint64_t cost_ns)
@@ -200,13 +191,13 @@ bool scan_slice_add(struct mt_scan_ctx *c, const struct mt_snapshot *s,
 		else
 			a->mapped += v->pmd_mapped;
 		if (v->present_hist)
-			add_hist(a->hp, v->present_hist, s->nord);
+			scan_add_hist(a->hp, v->present_hist, s->nord);
 		if (v->mappable_hist) {
-			add_hist(a->hm, v->mappable_hist, s->nord);
+			scan_add_hist(a->hm, v->mappable_hist, s->nord);
 			a->has_m = true;
 		}
 		if (v->folio_cont_hist) {
-			add_hist(a->hf, v->folio_cont_hist, s->nord);
+			scan_add_hist(a->hf, v->folio_cont_hist, s->nord);
 			a->has_f = true;
 		}
 		if (v->folios) {
@@ -214,7 +205,7 @@ bool scan_slice_add(struct mt_scan_ctx *c, const struct mt_snapshot *s,
 			a->has_fs = true;
 		}
 		if (v->blk_populated) {
-			add_hist(a->blk, v->blk_populated, blk);
+			scan_add_hist(a->blk, v->blk_populated, blk);
 			a->has_blk = true;
 		}
 	}
@@ -282,51 +273,9 @@ void scan_slice_finish(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		v->blk_populated = a->has_blk ? keep(c, s, a->blk, blk) : NULL;
 		v->exp_ns = j->t0;
 
-		p->present_pages += v->present_pages;
-		p->swapped_pages += v->swapped_pages;
-		p->zero_pages += v->zero_pages;
-		p->pmd_slots += v->pmd_slots;
-		p->pmd_full += v->pmd_full;
-		p->pmd_touched += v->pmd_touched;
-		if (v->pmd_mapped == MT_UNKNOWN || p->pmd_mapped == MT_UNKNOWN)
-			p->pmd_mapped = MT_UNKNOWN;
-		else
-			p->pmd_mapped += v->pmd_mapped;
-		add_hist(p->present_hist, a->hp, nord);
-		if (p->mappable_hist && a->has_m)
-			add_hist(p->mappable_hist, a->hm, nord);
-		if (p->folio_cont_hist && a->has_f)
-			add_hist(p->folio_cont_hist, a->hf, nord);
-		if (p->folios && a->has_fs)
-			mt_folio_add(p->folios, &a->fs);
-		if (!v->file_backed || !v->present_pages)
-			continue;
-		struct mt_sums *f = &p->file;
-		f->present_pages += v->present_pages;
-		f->swapped_pages += v->swapped_pages;
-		f->zero_pages += v->zero_pages;
-		f->pmd_full += v->pmd_full;
-		if (v->pmd_mapped == MT_UNKNOWN || f->pmd_mapped == MT_UNKNOWN)
-			f->pmd_mapped = MT_UNKNOWN;
-		else
-			f->pmd_mapped += v->pmd_mapped;
-		if (!f->present_hist) {
-			f->present_hist = mt_arena_alloc(s->arena, hb);
-			if (p->mappable_hist)
-				f->mappable_hist = mt_arena_alloc(s->arena, hb);
-			if (p->folio_cont_hist)
-				f->folio_cont_hist = mt_arena_alloc(s->arena, hb);
-			if (p->folios)
-				f->folios = mt_arena_alloc(s->arena,
-							   sizeof(*f->folios));
-		}
-		add_hist(f->present_hist, a->hp, nord);
-		if (f->mappable_hist && a->has_m)
-			add_hist(f->mappable_hist, a->hm, nord);
-		if (f->folio_cont_hist && a->has_f)
-			add_hist(f->folio_cont_hist, a->hf, nord);
-		if (f->folios && a->has_fs)
-			mt_folio_add(f->folios, &a->fs);
+		scan_add_vma(s, p, v, a->hp, a->has_m ? a->hm : NULL,
+			     a->has_f ? a->hf : NULL,
+			     a->has_fs ? &a->fs : NULL);
 	}
 	if (p->thp_node_pages && j->node)
 		memcpy(p->thp_node_pages, j->node, s->nnodes * sizeof(uint64_t));

@@ -94,10 +94,8 @@ int ui_put_ell(WINDOW *w, int y, int x, int width, const char *s, bool right,
 int ui_put_ell_words(WINDOW *w, int y, int x, int width, const char *s,
 		     bool right, bool utf8)
 {
-	if (width <= 0 || !s)
-		return 0;
-	if (ui_text_width(s, utf8) <= width)
-		return ui_put(w, y, x, width, s, right, utf8);
+	if (width <= 0 || !s || ui_text_width(s, utf8) <= width)
+		return ui_put_ell(w, y, x, width, s, right, utf8);
 	int used;
 	size_t n = ui_text_fit(s, width - 1, utf8, &used);
 	/* back to the end of the last whole word, when that leaves at
@@ -118,9 +116,7 @@ int ui_put_ell_words(WINDOW *w, int y, int x, int width, const char *s,
 			return tw + 2;
 		}
 	}
-	mvwaddnstr(w, y, x, s, (int)n);
-	mvwaddstr(w, y, x + used, utf8 ? "\u2026" : "~");
-	return used + 1;
+	return ui_put_ell(w, y, x, width, s, right, utf8);
 }
 
 void ui_draw_bar(const struct ui *u, WINDOW *w, int y, int x, int width,

@@ -30,6 +30,39 @@ static const struct mt_proc *find(const struct mt_snapshot *s, pid_t pid)
 	return NULL;
 }
 
+/* A child that runs fill(), then stops so that its memory stays still;
+ * gone with the test (PR_SET_PDEATHSIG). */
+static pid_t fork_stopped(void (*fill)(size_t), size_t len)
+{
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fill(len);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(child, &st, WUNTRACED), child);
+	assert_true(WIFSTOPPED(st));
+	return child;
+}
+
+/* len bytes written */
+static void fill_plain(size_t len)
+{
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		_exit(1);
+	memset(m, 1, len);
+}
+
+static pid_t stopped_child(size_t len)
+{
+	return fork_stopped(fill_plain, len);
+}
+
 static void test_detail_limit(void **state)
 {
 	char err[256];
@@ -38,22 +71,7 @@ static void test_detail_limit(void **state)
 	/* a child with 4 MiB written and file mappings (the binary, libc),
 	 * stopped so that its memory stays still */
 	size_t len = 4u << 20;
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		/* gone with the test, even one that fails half way */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
-			_exit(1);
-		memset(m, 1, len);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	int st;
-	assert_int_equal(waitpid(child, &st, WUNTRACED), child);
-	assert_true(WIFSTOPPED(st));
+	pid_t child = stopped_child(len);
 	pid_t pids[1] = {child};
 	struct mt_scan_opts all = {.pids = pids, .npids = 1};
 	struct mt_scan_opts few = all;
@@ -118,28 +136,8 @@ static void test_detail_limit(void **state)
 	mt_snapshot_unref(b);
 	mt_snapshot_unref(s3);
 	kill(child, SIGKILL);
-	waitpid(child, &st, 0);
+	waitpid(child, NULL, 0);
 	mt_scan_ctx_free(c);
-}
-
-static pid_t stopped_child(size_t len)
-{
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
-			_exit(1);
-		memset(m, 1, len);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	int st;
-	assert_int_equal(waitpid(child, &st, WUNTRACED), child);
-	assert_true(WIFSTOPPED(st));
-	return child;
 }
 
 /* b's expensive figures are a's (carried): same time, same values. */
@@ -291,30 +289,25 @@ static void test_priority(void **state)
 
 /* A child with 32 MiB of mixed shapes: huge pages where the kernel gives
  * them, 4 KiB pages, and holes; stopped. */
+static void fill_shapes(size_t unused)
+{
+	(void)unused;
+	size_t mb2 = 2u << 20, len = 16 * mb2;
+	char *m = mmap(NULL, len + mb2, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		_exit(1);
+	m = (char *)(((uintptr_t)m + mb2 - 1) & ~(uintptr_t)(mb2 - 1));
+	madvise(m, len / 2, MADV_HUGEPAGE);
+	madvise(m + len / 2, len / 2, MADV_NOHUGEPAGE);
+	memset(m, 1, len);
+	for (size_t o = 0; o < len; o += mb2 + 4096 * 7)
+		madvise(m + (o & ~(size_t)4095), 4096, MADV_DONTNEED);
+}
+
 static pid_t shapes_child(void)
 {
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		size_t mb2 = 2u << 20, len = 16 * mb2;
-		char *m = mmap(NULL, len + mb2, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
-			_exit(1);
-		m = (char *)(((uintptr_t)m + mb2 - 1) & ~(uintptr_t)(mb2 - 1));
-		madvise(m, len / 2, MADV_HUGEPAGE);
-		madvise(m + len / 2, len / 2, MADV_NOHUGEPAGE);
-		memset(m, 1, len);
-		for (size_t o = 0; o < len; o += mb2 + 4096 * 7)
-			madvise(m + (o & ~(size_t)4095), 4096, MADV_DONTNEED);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	int st;
-	assert_int_equal(waitpid(child, &st, WUNTRACED), child);
-	assert_true(WIFSTOPPED(st));
-	return child;
+	return fork_stopped(fill_shapes, 0);
 }
 
 static void assert_same_walk(const struct mt_snapshot *sa,
