@@ -455,11 +455,15 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 	ps->want_pfns = s->have_pfns && exp;
 	ps->want_folios = s->have_kpageflags && exp;
 	ps->node_pages = exp ? p->thp_node_pages : NULL;
-	uint64_t cpu0 = exp ? mt_thread_cpu_ns() : 0;
-	p->exp_ns = mt_now_ns();
+	/* the time and cost of the walk matter to priority scanning only:
+	 * a batch scan's figures are all the scan's (mono_ns) */
+	bool timed = exp && ps->o->priority;
+	uint64_t cpu0 = timed ? mt_thread_cpu_ns() : 0;
+	if (timed)
+		p->exp_ns = mt_now_ns();
 	scan_walk_vmas(ps, p, sh);
 	if (exp) {
-		p->exp_cost_ns = mt_thread_cpu_ns() - cpu0;
+		p->exp_cost_ns = timed ? mt_thread_cpu_ns() - cpu0 : 0;
 		if (by_sweep && !ps->is_new) /* new: all its walk, below */
 			s->sweep_cpu_ns += p->exp_cost_ns;
 		for (size_t i = 0; i < p->nvmas; i++)
@@ -706,8 +710,9 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 		keep = true;
 		goto out;
 	}
-	uint64_t cpu0 = mt_thread_cpu_ns();
-	p->walk_ns = mt_now_ns();
+	uint64_t cpu0 = o->priority ? mt_thread_cpu_ns() : 0;
+	if (o->priority)
+		p->walk_ns = mt_now_ns();
 	if (!read_maps(&ps, p) || !read_pagemap(&ps, p, sh))
 		goto out;
 	if (o->collapsible) {
@@ -717,7 +722,7 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 			goto out;
 		}
 	}
-	p->walk_cost_ns = mt_thread_cpu_ns() - cpu0;
+	p->walk_cost_ns = o->priority ? mt_thread_cpu_ns() - cpu0 : 0;
 	/* a new process (every one at the first scan) is the sweep's to
 	 * pay for, so that a big machine's first scan does not stretch
 	 * the wait after it */

@@ -143,7 +143,9 @@ struct mt_proc {
 	 * sweep did not reach keeps an earlier scan's, with that scan's
 	 * time; 0 in a priority snapshot: not read yet (those figures are
 	 * NULL: not known).
-	 * exp_cost_ns: the CPU time their last walk took.
+	 * exp_cost_ns: the CPU time their last walk took (priority
+	 * scanning only; 0 in a batch scan, whose figures are all from
+	 * mono_ns).
 	 */
 	uint64_t exp_ns, exp_cost_ns;
 	/* The cheap figures (everything read from maps and pagemap without
