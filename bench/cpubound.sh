@@ -35,7 +35,7 @@ DT=$TMP/delay_table
 # shellcheck disable=SC2046
 if ! ${CC:-cc} -std=gnu11 -O2 -Iinclude -D_GNU_SOURCE -o "$DT" \
 	bench/model/delay_table.c "$LIB" -pthread \
-	$(pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo) -lm; then
+	$(pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo) -lz -lm; then
 	echo "bench: cannot build bench/model/delay_table.c" >&2
 	exit 2
 fi

@@ -3,7 +3,7 @@
  * anonymous memory for memtop and the floor to scan.
  *
  *   hog --mib N [--thp | --nothp | --mthp] [--holes] [--sparse]
- *       [--reserve-tib T]
+ *       [--reserve-tib T] [--grow]
  *
  * Maps N MiB of private anonymous memory on a 2 MiB aligned address and
  * writes every page of it:
@@ -19,9 +19,14 @@
  *   --reserve-tib T  also reserve T TiB of address space PROT_NONE
  *             (MAP_NORESERVE) and make 16 pages in its middle read-write
  *             and touched: three VMAs, two of them enormous and empty
+ *   --grow    also a small VMA of its own: GROW_MIB of 4 KiB pages
+ *             (written under MADV_NOHUGEPAGE), then MADV_HUGEPAGE and one
+ *             more 2 MiB huge page written every second, so that its
+ *             share in huge pages changes at every second
  *
- * Prints "PID ready" on stdout once the memory is in place, then sleeps
- * until killed.
+ * Prints "PID ready" on stdout once the memory is in place (with
+ * --grow: "PID ready grow ADDR", the small VMA's start in hex), then
+ * sleeps until killed.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -34,6 +39,8 @@
 #define MIB (UINT64_C(1) << 20)
 #define HUGE_SZ (2 * MIB)
 #define RESERVE_RW_PAGES 16
+#define GROW_MIB 64
+#define GROW_STEPS 300
 
 static void die(const char *what)
 {
@@ -44,7 +51,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fputs("usage: hog --mib N [--thp | --nothp | --mthp] [--holes] [--sparse] "
-	      "[--reserve-tib T]\n", stderr);
+	      "[--reserve-tib T] [--grow]\n", stderr);
 	exit(2);
 }
 
@@ -101,7 +108,7 @@ static void reserve(uint64_t tib, long page)
 int main(int argc, char **argv)
 {
 	uint64_t mib = 0, tib = 0, len;
-	int thp = 0, mthp = 0, holes = 0, sparse = 0, have_mib = 0;
+	int thp = 0, mthp = 0, holes = 0, sparse = 0, have_mib = 0, grow = 0;
 	long page = sysconf(_SC_PAGESIZE);
 	char *m = NULL;
 
@@ -122,6 +129,8 @@ int main(int argc, char **argv)
 			holes = 1;
 		} else if (!strcmp(argv[i], "--sparse")) {
 			sparse = 1;
+		} else if (!strcmp(argv[i], "--grow")) {
+			grow = 1;
 		} else {
 			usage();
 		}
@@ -164,8 +173,26 @@ int main(int argc, char **argv)
 	if (tib)
 		reserve(tib, page);
 
-	printf("%d ready\n", (int)getpid());
+	if (!grow) {
+		printf("%d ready\n", (int)getpid());
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	uint64_t glen = GROW_MIB * MIB + GROW_STEPS * HUGE_SZ;
+	char *g = map_aligned(glen, HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+	if (!g)
+		die("mmap (grow)");
+	if (madvise(g, glen, MADV_NOHUGEPAGE))
+		die("madvise (grow)");
+	for (uint64_t off = 0; off < GROW_MIB * MIB; off += (uint64_t)page)
+		g[off] = 1;
+	if (madvise(g, glen, MADV_HUGEPAGE))
+		die("madvise (grow)");
+	printf("%d ready grow %lx\n", (int)getpid(), (unsigned long)g);
 	fflush(stdout);
-	for (;;)
-		pause();
+	for (uint64_t n = 0;; n = (n + 1) % GROW_STEPS) {
+		g[GROW_MIB * MIB + n * HUGE_SZ] = 1;
+		sleep(1);
+	}
 }

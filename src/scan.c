@@ -452,6 +452,7 @@ static bool read_pagemap(struct proc_scan *ps, struct mt_proc *p,
 	bool by_sweep;
 	bool exp = scan_sweep_wants(c, ps->o, s, p, &prev, &by_sweep,
 				    &ps->is_new);
+	ps->exp_read = exp;
 	ps->want_pfns = s->have_pfns && exp;
 	ps->want_folios = s->have_kpageflags && exp;
 	ps->node_pages = exp ? p->thp_node_pages : NULL;
@@ -559,6 +560,77 @@ static bool read_range(struct proc_scan *ps, struct mt_proc *p,
 		p->nvmas = 0;
 	}
 	ok = true;
+out:
+	free(qv);
+	free(idx);
+	return ok;
+}
+
+/* Priority scanning: the selected process's VMAs on screen when its
+ * whole walk is too dear for a scan (sweep.c): their expensive figures
+ * now, each VMA with its own time, while the process's sums keep an
+ * earlier scan's. Each VMA is walked on its own (a walk over the VMAs
+ * between them would read what it is meant to leave). False when the
+ * process is gone. */
+static bool read_focus_vmas(struct proc_scan *ps, struct mt_proc *p,
+			    const struct scan_shared *sh)
+{
+	struct mt_scan_ctx *c = ps->c;
+	struct mt_snapshot *s = ps->s;
+	const struct sweep_plan *sp = &c->sweep;
+	if (!sp->on || !sp->nfv || ps->exp_read || p->pid != ps->o->focus_pid ||
+	    !p->nvmas || p->vmas == c->scratch)
+		return true;
+	/* both lists are in address order */
+	struct mt_vma *qv = xcalloc(sp->nfv, sizeof(*qv));
+	size_t *idx = xmalloc(sp->nfv * sizeof(*idx));
+	size_t n = 0, j = 0;
+	for (size_t i = 0; i < p->nvmas && j < sp->nfv; i++) {
+		const struct mt_vma *v = &p->vmas[i];
+		while (j < sp->nfv && sp->fv[j].start < v->start)
+			j++;
+		if (j < sp->nfv && sp->fv[j].start == v->start &&
+		    sp->fv[j].end == v->end) {
+			qv[n] = *v;
+			idx[n++] = i;
+		}
+	}
+	bool ok = true;
+	if (!n)
+		goto out;
+	if (ps->pm_fd < 0)
+		ps->pm_fd = mt_open_at(ps->dirfd, "pagemap");
+	if (ps->pm_fd < 0)
+		goto out; /* counted by the walk before */
+	struct mt_proc q;
+	memset(&q, 0, sizeof(q));
+	q.pid = p->pid;
+	q.nvmas = 1;
+	alloc_figures(s, &q);
+	bool keep_vmas = ps->keep_vmas;
+	ps->keep_vmas = true;
+	ps->want_pfns = s->have_pfns;
+	ps->want_folios = s->have_kpageflags;
+	ps->node_pages = NULL; /* the process's sums are not touched */
+	uint64_t t = mt_now_ns();
+	for (size_t k = 0; k < n && !ps->gone; k++) {
+		q.vmas = &qv[k];
+		scan_walk_vmas(ps, &q, sh);
+	}
+	ps->keep_vmas = keep_vmas;
+	ps->want_pfns = ps->want_folios = false;
+	if (ps->gone) {
+		s->stats.vanished++;
+		ok = false;
+		goto out;
+	}
+	/* all the VMA's figures are this walk's (those of a process kept
+	 * whole are an earlier scan's) */
+	for (size_t k = 0; k < n; k++) {
+		qv[k].exp_ns = t;
+		p->vmas[idx[k]] = qv[k];
+	}
+	s->exp_vmas += n;
 out:
 	free(qv);
 	free(idx);
@@ -699,7 +771,7 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	/* priority scanning: one too big for a scan walked a range at a
 	 * time (slice.c) */
 	if (scan_slice_due(c, p)) {
-		keep = read_range(&ps, p, sh);
+		keep = read_range(&ps, p, sh) && read_focus_vmas(&ps, p, sh);
 		goto out;
 	}
 	/* a process off screen whose walk costs too much for this scan
@@ -707,13 +779,14 @@ static bool scan_proc(struct mt_scan_ctx *c, struct mt_snapshot *s,
 	const struct mt_proc *whole = scan_sweep_skip_walk(c, s, p);
 	if (whole) {
 		scan_sweep_copy_walk(c, s, o, p, whole);
-		keep = true;
+		keep = read_focus_vmas(&ps, p, sh);
 		goto out;
 	}
 	uint64_t cpu0 = o->priority ? mt_thread_cpu_ns() : 0;
 	if (o->priority)
 		p->walk_ns = mt_now_ns();
-	if (!read_maps(&ps, p) || !read_pagemap(&ps, p, sh))
+	if (!read_maps(&ps, p) || !read_pagemap(&ps, p, sh) ||
+	    !read_focus_vmas(&ps, p, sh))
 		goto out;
 	if (o->collapsible) {
 		scan_collapsible(&ps, p);

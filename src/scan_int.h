@@ -86,6 +86,10 @@ struct mt_scan_ctx {
 		pid_t *skip;      /* not walked: an earlier scan's figures */
 		size_t nskip, cap_skip;
 		bool slice_now;   /* the slice job walks its next range */
+		/* the selected process's VMAs on screen read alone (its
+		 * whole walk too dear), sorted by start */
+		struct mt_addr_range *fv;
+		size_t nfv, cap_fv;
 		int64_t fresh_left; /* CPU left for new processes' walks */
 		double ns_per_page; /* a full walk's cost, last seen */
 	} sweep;
@@ -207,6 +211,7 @@ struct proc_scan {
 	int pm_fd;
 	bool want_pfns, want_folios;
 	bool is_new;   /* priority scanning: not in the previous scan */
+	bool exp_read; /* its expensive figures read whole in this scan */
 	struct mt_smaps_vma *smaps;
 	size_t nsmaps;
 	bool smaps_loaded;

@@ -65,6 +65,8 @@ static void *scanner_main(void *arg)
 		o.focus_pid = req.focus ? req.focus : req.selected;
 		o.prio_pids = req.shown;
 		o.nprio = req.nshown;
+		o.focus_vmas = req.focus_vmas;
+		o.nfocus_vmas = req.nfocus_vmas;
 		o.sweep_budget_ns = credit > 0 ? (uint64_t)credit : 0;
 		/* of the interval's share, about a third for the PFN
 		 * figures of what is on screen, a third for walking the

@@ -94,6 +94,97 @@ static void push(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 	(*v)[(*n)++] = pid;
 }
 
+static const struct mt_vma *find_vma(const struct mt_proc *p, uint64_t start,
+				     uint64_t end)
+{
+	size_t lo = 0, hi = p->nvmas;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->vmas[mid].start == start)
+			return p->vmas[mid].end == end ? &p->vmas[mid] : NULL;
+		if (p->vmas[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct vcand {
+	size_t vi;
+	uint64_t exp_ns, cost_ns;
+};
+
+static int cmp_vcand_vi(const void *a, const void *b)
+{
+	const struct vcand *x = a, *y = b;
+	return (x->vi > y->vi) - (x->vi < y->vi);
+}
+
+static int cmp_vcand(const void *a, const void *b)
+{
+	const struct vcand *x = a, *y = b;
+	if (x->exp_ns != y->exp_ns)
+		return x->exp_ns < y->exp_ns ? -1 : 1;
+	return cmp_vcand_vi(a, b);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct mt_addr_range *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The selected process's walk does not fit *left: its VMAs on screen
+ * (o->focus_vmas) are read alone, the selected one first, then oldest
+ * figures first, while their sizes at the last look fit. A VMA too big
+ * for the share waits for the sweep. */
+static void plan_focus_vmas(struct sweep_plan *sp, const struct mt_scan_opts *o,
+			    const struct mt_proc *sel, int64_t *left)
+{
+	double per_page = sel->present_pages && sel->exp_cost_ns
+				  ? (double)sel->exp_cost_ns /
+					    (double)sel->present_pages
+				  : sp->ns_per_page;
+	struct vcand *vc = xmalloc(o->nfocus_vmas * sizeof(*vc));
+	size_t n = 0;
+	for (size_t i = 0; i < o->nfocus_vmas; i++) {
+		const struct mt_vma *v = find_vma(sel, o->focus_vmas[i].start,
+						  o->focus_vmas[i].end);
+		if (!v)
+			continue; /* gone or changed: the next screen asks */
+		vc[n++] = (struct vcand){
+			(size_t)(v - sel->vmas),
+			/* the selected VMA first */
+			i == 0 ? 0 : v->exp_ns,
+			(uint64_t)((double)v->present_pages * per_page)};
+	}
+	/* each VMA once (the selected one is on screen too) */
+	qsort(vc, n, sizeof(*vc), cmp_vcand_vi);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k && vc[k - 1].vi == vc[i].vi) {
+			vc[k - 1].exp_ns = MT_MIN(vc[k - 1].exp_ns, vc[i].exp_ns);
+			continue;
+		}
+		vc[k++] = vc[i];
+	}
+	qsort(vc, k, sizeof(*vc), cmp_vcand);
+	for (size_t i = 0; i < k; i++) {
+		if ((int64_t)vc[i].cost_ns > *left)
+			continue;
+		*left -= (int64_t)vc[i].cost_ns;
+		if (sp->nfv == sp->cap_fv) {
+			sp->cap_fv = sp->cap_fv ? sp->cap_fv * 2 : 64;
+			sp->fv = xrealloc(sp->fv, sp->cap_fv * sizeof(*sp->fv));
+		}
+		const struct mt_vma *v = &sel->vmas[vc[i].vi];
+		sp->fv[sp->nfv++] = (struct mt_addr_range){v->start, v->end};
+	}
+	qsort(sp->fv, sp->nfv, sizeof(*sp->fv), cmp_range);
+	free(vc);
+}
+
 void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		     struct mt_snapshot *s)
 {
@@ -101,7 +192,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	const struct mt_snapshot *pv = c->prev;
 	sp->on = false;
 	sp->slice_now = false;
-	sp->n = sp->nmust = sp->nskip = 0;
+	sp->n = sp->nmust = sp->nskip = sp->nfv = 0;
 	sp->fresh_left = o->fresh_ns ? (int64_t)MT_MIN(o->fresh_ns,
 						       (uint64_t)INT64_MAX)
 				     : INT64_MAX;
@@ -149,9 +240,18 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 	const struct mt_proc *sel = o->focus_pid > 0
 					    ? prev_proc(pv, o->focus_pid)
 					    : NULL;
+	bool skip_sel = false;
 	if (sel && !sel->kthread && (int64_t)est_cost(sp, sel) <= must_left) {
 		push(&sp->must, &sp->nmust, &sp->cap_must, sel->pid);
 		must_left -= (int64_t)est_cost(sp, sel);
+	} else if (sel && !sel->kthread) {
+		/* too dear whole: when even its cheap walk is, it keeps an
+		 * earlier scan's figures whole (its age on screen) until
+		 * the sweep reaches it; either way the VMAs of it on screen
+		 * are read alone, before the other rows */
+		skip_sel = sel->walk_cost_ns > (uint64_t)MT_MAX(must_left, 0);
+		if (o->nfocus_vmas)
+			plan_focus_vmas(sp, o, sel, &must_left);
 	}
 	size_t k = 0; /* shown ones left to the sweep */
 	for (size_t i = 0; i < nshown; i++) {
@@ -227,8 +327,11 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 			push(&sp->skip, &sp->nskip, &sp->cap_skip, cv[i].pid);
 			total -= cv[i].exp_ns;
 		}
-		qsort(sp->skip, sp->nskip, sizeof(pid_t), cmp_pid);
 	}
+	if (skip_sel && !pid_in(sp->pids, sp->n, sel->pid))
+		push(&sp->skip, &sp->nskip, &sp->cap_skip, sel->pid);
+	if (sp->nskip)
+		qsort(sp->skip, sp->nskip, sizeof(pid_t), cmp_pid);
 	free(cv);
 }
 
@@ -432,5 +535,6 @@ void scan_sweep_free(struct mt_scan_ctx *c)
 	free(c->sweep.pids);
 	free(c->sweep.must);
 	free(c->sweep.skip);
+	free(c->sweep.fv);
 	memset(&c->sweep, 0, sizeof(c->sweep));
 }

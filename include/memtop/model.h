@@ -20,6 +20,7 @@
 struct mt_model;
 
 #define MT_SHOWN_MAX 512
+#define MT_FOCUS_VMAS_MAX 256
 
 struct mt_requests {
 	uint64_t interval_ms;
@@ -34,6 +35,9 @@ struct mt_requests {
 	pid_t shown[MT_SHOWN_MAX];
 	size_t nshown;
 	pid_t focus;       /* of those, the selected process (0: none) */
+	/* its VMAs on screen, the selected one first */
+	struct mt_addr_range focus_vmas[MT_FOCUS_VMAS_MAX];
+	size_t nfocus_vmas;
 	uint64_t seq;      /* bumped by every change */
 };
 

@@ -65,6 +65,13 @@ struct mt_scan_opts {
 	pid_t focus_pid;
 	const pid_t *prio_pids;
 	size_t nprio;
+	/* focus_pid's VMAs on screen (the VMA pane's rows, the selected
+	 * one first): when its whole walk does not fit must_budget_ns,
+	 * these VMAs get their expensive figures read at every scan while
+	 * their last sizes fit it, each with its own time (mt_vma.exp_ns);
+	 * the process's sums keep theirs */
+	const struct mt_addr_range *focus_vmas;
+	size_t nfocus_vmas;
 	uint64_t must_budget_ns, sweep_budget_ns;
 	/* and when walking every other process (cheap figures) would cost
 	 * more than walk_budget_ns, those whose last walks cost most keep

@@ -23,6 +23,11 @@
 struct mt_arena;
 struct mt_sysinfo;
 
+/* An address range [start, end): a VMA the viewer shows. */
+struct mt_addr_range {
+	uint64_t start, end;
+};
+
 struct mt_vma {
 	uint64_t start, end; /* byte addresses */
 	uint64_t offset, inode;
@@ -232,6 +237,8 @@ struct mt_snapshot {
 	bool priority;
 	size_t exp_prio, exp_fresh, exp_swept, exp_carried, exp_unread;
 	size_t walk_carried;      /* of the carried: not walked at all */
+	size_t exp_vmas;          /* VMAs of the selected process read
+				     alone (mt_scan_opts.focus_vmas) */
 	uint64_t exp_oldest_ns;
 	uint64_t sweep_cpu_ns;
 	struct mt_proc *procs;

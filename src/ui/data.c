@@ -248,6 +248,7 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 		r = ui_cmp_share(a->pmd_pages, x->present_pages, b->pmd_pages,
 			      y->present_pages);
 		break;
+	case UI_COL_VMARK: r = ui_cmp_u64(a->exp_age_ms, b->exp_age_ms); break;
 	case UI_COL_VCOLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
 	case UI_COL_VWHY:
 		r = ui_cmp_why(ui_vstat_why(c->d, a), ui_vstat_why(c->d, b));
@@ -386,6 +387,7 @@ static void build_vmas(struct ui_data *d, const struct ui_settings *st,
 			  s->have_kpageflags && (!s->priority || v->exp_ns),
 			  v->present_pages, !s->priority || v->exp_ns != 0);
 		vs->pmd_pages = view_pmd_pages(&vs->dist, s);
+		vs->exp_age_ms = ui_exp_age_ms(s, v->exp_ns);
 		vs->coll_pages = ui_coll_pages(v->pmd_collapsible,
 					       s->pmd_order);
 		vma_reasons(d, ws, p, vs, st->utf8);

@@ -97,16 +97,17 @@ int ui_put_ell_words(WINDOW *w, int y, int x, int width, const char *s,
 	if (width <= 0 || !s || ui_text_width(s, utf8) <= width)
 		return ui_put_ell(w, y, x, width, s, right, utf8);
 	int used;
-	size_t n = ui_text_fit(s, width - 1, utf8, &used);
-	/* back to the end of the last whole word, when that leaves at
-	 * least half the room used */
+	/* room for the text and " ..." */
+	size_t n = width > 2 ? ui_text_fit(s, width - 2, utf8, &used) : 0;
+	/* back to the end of the last whole word (the cut may fall just
+	 * after one), when that leaves at least half the room used */
 	size_t k = n;
 	while (k > 0 && s[k] != ' ' && s[k - 1] != ' ')
 		k--;
 	while (k > 0 && s[k - 1] == ' ')
 		k--;
 	char t[1024];
-	if (k > 0 && k < n && k < sizeof(t)) {
+	if (k > 0 && k <= n && k < sizeof(t)) {
 		memcpy(t, s, k);
 		t[k] = '\0';
 		int tw = ui_text_width(t, utf8);

@@ -86,6 +86,8 @@ struct shown_req {
 	const pid_t *pids;
 	size_t n;
 	pid_t focus;
+	const struct mt_addr_range *vmas;
+	size_t nvmas;
 };
 
 static void apply_shown(struct mt_requests *r, void *arg)
@@ -94,6 +96,8 @@ static void apply_shown(struct mt_requests *r, void *arg)
 	memcpy(r->shown, q->pids, q->n * sizeof(pid_t));
 	r->nshown = q->n;
 	r->focus = q->focus;
+	memcpy(r->focus_vmas, q->vmas, q->nvmas * sizeof(*q->vmas));
+	r->nfocus_vmas = q->nvmas;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -135,18 +139,43 @@ size_t ui_shown_pids(const struct ui *u, pid_t *v)
 	return k;
 }
 
+size_t ui_shown_vmas(const struct ui *u, struct mt_addr_range *v)
+{
+	const struct ui_data *d = &u->data;
+	size_t n = 0;
+	if (!u->vma_mode || d->vproc < 0 || !d->nvrows)
+		return 0;
+	if (u->vsel < d->nvrows) {
+		const struct mt_vma *m = d->vs[d->vrows[u->vsel]].v;
+		v[n++] = (struct mt_addr_range){m->start, m->end};
+	}
+	for (int r = 0; r < u->vma_rows && u->vtop + (size_t)r < d->nvrows &&
+			n < MT_FOCUS_VMAS_MAX;
+	     r++) {
+		const struct mt_vma *m = d->vs[d->vrows[u->vtop + (size_t)r]].v;
+		v[n++] = (struct mt_addr_range){m->start, m->end};
+	}
+	return n;
+}
+
 void ui_send_shown(struct ui *u)
 {
 	pid_t v[MT_SHOWN_MAX];
+	struct mt_addr_range fv[MT_FOCUS_VMAS_MAX];
 	size_t n = u->snap ? ui_shown_pids(u, v) : 0;
+	size_t nf = u->snap ? ui_shown_vmas(u, fv) : 0;
 	pid_t focus = u->vma_mode ? u->vpid : u->sel_is_group ? 0 : u->sel_pid;
 	if (n == u->nshown && focus == u->focus &&
-	    !memcmp(v, u->shown, n * sizeof(pid_t)))
+	    !memcmp(v, u->shown, n * sizeof(pid_t)) &&
+	    nf == u->nfocus_vmas &&
+	    !memcmp(fv, u->focus_vmas, nf * sizeof(*fv)))
 		return;
 	memcpy(u->shown, v, n * sizeof(pid_t));
 	u->nshown = n;
 	u->focus = focus;
-	struct shown_req q = { u->shown, n, focus };
+	memcpy(u->focus_vmas, fv, nf * sizeof(*fv));
+	u->nfocus_vmas = nf;
+	struct shown_req q = { u->shown, n, focus, u->focus_vmas, nf };
 	if (u->model)
 		mt_model_update_requests(u->model, apply_shown, &q);
 }

@@ -99,20 +99,27 @@ void ui_fix_selection(struct ui *u)
 		u->vsel_start = d->vs[d->vrows[u->vsel]].v->start;
 }
 
-/* A process whose PFN figures are an earlier scan's: how old. */
-static void add_age(char *title, size_t len, const struct ui_pstat *ps)
+/* Figures of an earlier scan: how old (exp_ms: the PFN figures';
+ * walk_ms: all of them, 0 when the rest is this scan's). */
+static void add_age_ms(char *title, size_t len, uint64_t exp_ms,
+		       uint64_t walk_ms)
 {
 	size_t n = strlen(title);
-	if (ps->exp_age_ms == 0 || n >= len)
+	if (exp_ms == 0 || n >= len)
 		return;
-	if (ps->exp_age_ms == UINT64_MAX)
+	if (exp_ms == UINT64_MAX)
 		snprintf(title + n, len - n, " (PFN figures not read yet)");
-	else if (ps->walk_age_ms)
+	else if (walk_ms)
 		snprintf(title + n, len - n, " (~ all figures %.0fs old)",
-			 (double)ps->walk_age_ms / 1000.0);
+			 (double)walk_ms / 1000.0);
 	else
 		snprintf(title + n, len - n, " (~ PFN figures %.0fs old)",
-			 (double)ps->exp_age_ms / 1000.0);
+			 (double)exp_ms / 1000.0);
+}
+
+static void add_age(char *title, size_t len, const struct ui_pstat *ps)
+{
+	add_age_ms(title, len, ps->exp_age_ms, ps->walk_age_ms);
 }
 
 const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
@@ -124,6 +131,7 @@ const struct ui_dist *ui_selected_dist(const struct ui *u, char *title,
 		const char *path = ui_data_str(d, vs->path);
 		snprintf(title, len, "VMA %" PRIx64 " %s", vs->v->start,
 			 *path ? path : mt_kind_name(vs->v->kind));
+		add_age_ms(title, len, vs->exp_age_ms, 0);
 		return &vs->dist;
 	}
 	if (u->vma_mode && d->vproc >= 0) {

@@ -98,11 +98,15 @@ struct ui {
 	pid_t shown[MT_SHOWN_MAX];
 	size_t nshown;
 	pid_t focus;
-	/* VMA pane (open when vma_mode): its process, selected VMA */
+	struct mt_addr_range focus_vmas[MT_FOCUS_VMAS_MAX];
+	size_t nfocus_vmas;
+	/* VMA pane (open when vma_mode): its process, selected VMA, the
+	 * rows it showed */
 	bool vma_mode;
 	pid_t vpid;
 	uint64_t vsel_start;
 	size_t vsel, vtop;
+	int vma_rows;
 
 	bool help;
 	int help_top;
@@ -183,6 +187,9 @@ void ui_send_selected(struct ui *u, pid_t pid);
  * MT_SHOWN_MAX, into v; and sending them when they changed, so that
  * priority scanning reads their expensive figures first. */
 size_t ui_shown_pids(const struct ui *u, pid_t *v);
+/* The VMA pane's VMAs on screen, the selected one first (at most
+ * MT_FOCUS_VMAS_MAX; none when the pane is closed). */
+size_t ui_shown_vmas(const struct ui *u, struct mt_addr_range *v);
 void ui_send_shown(struct ui *u);
 void ui_send_quit(struct ui *u);
 /* Expected time of the next snapshot (monotonic ns), 0 if none is

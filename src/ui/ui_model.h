@@ -209,6 +209,8 @@ struct ui_vstat {
 	size_t path;             /* offset of the sanitized path in text */
 	uint64_t pmd_pages;
 	uint64_t coll_pages;     /* UINT64_MAX: unknown */
+	uint64_t exp_age_ms;     /* of its PFN figures (0: this scan's;
+				    UINT64_MAX: not read yet) */
 	struct ui_dist dist;
 	size_t why_first;        /* its reasons: reasons[why_first ..) */
 	size_t nwhy;             /* how many; the first is the main one */

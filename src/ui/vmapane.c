@@ -174,6 +174,13 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 		case UI_COL_VPMD:
 			ui_fmt_pct(b, sizeof(b), vs->pmd_pages, v->present_pages);
 			break;
+		case UI_COL_VMARK:
+			if (!vs->exp_age_ms)
+				continue;
+			if (!selected || u->color)
+				wattrset(w, ui_attr(u, UI_C_DIM));
+			t = "~";
+			break;
 		case UI_COL_VCOLL:
 			if (vs->coll_pages == UINT64_MAX)
 				t = "?"; /* not known: never 0 */
@@ -225,6 +232,7 @@ void ui_draw_vmas(struct ui *u, WINDOW *w)
 	ui_draw_titles(u, w, ui_vma_cols, u->vpos, ui_vma_ncols, u->set.vsort,
 		       u->set.vdesc);
 	int visible = h - 1;
+	u->vma_rows = MT_MAX(visible, 0);
 	if (d->nvrows == 0) {
 		const struct mt_proc *p =
 			d->vproc >= 0 ? d->ps[d->vproc].p : NULL;

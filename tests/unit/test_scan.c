@@ -430,6 +430,224 @@ static void test_slices(void **state)
 	waitpid(x, NULL, 0);
 }
 
+/* Where fill_vmas put its regions: the big one, then three small ones
+ * (shared with the parent). */
+static uint64_t *vma_addrs;
+
+/* A big region of 4 KiB pages and three small ones, each a VMA of its
+ * own (PROT_NONE pages between them). */
+static void fill_vmas(size_t unused)
+{
+	(void)unused;
+	size_t big = 64u << 20, small = 1u << 20, pg = 4096;
+	char *b = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t span = 3 * (small + pg);
+	char *r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (b == MAP_FAILED || r == MAP_FAILED)
+		_exit(1);
+	madvise(b, big, MADV_NOHUGEPAGE);
+	memset(b, 1, big);
+	vma_addrs[0] = (uintptr_t)b;
+	for (int i = 0; i < 3; i++) {
+		char *m = r + (size_t)i * (small + pg);
+		if (mprotect(m, small, PROT_READ | PROT_WRITE))
+			_exit(1);
+		madvise(m, small, MADV_NOHUGEPAGE);
+		memset(m, 2, small);
+		vma_addrs[1 + i] = (uintptr_t)m;
+	}
+}
+
+static const struct mt_vma *vma_at(const struct mt_proc *p, uint64_t a)
+{
+	for (size_t i = 0; i < p->nvmas; i++)
+		if (p->vmas[i].start == a)
+			return &p->vmas[i];
+	return NULL;
+}
+
+/* The selected process too dear to walk whole in its share: the VMAs
+ * the VMA pane shows get their expensive figures at every scan, the
+ * selected one first, each with its own time; a VMA too big for the
+ * share, and the process's sums, keep theirs. */
+static void test_focus_vmas(void **state)
+{
+	(void)state;
+	char err[256];
+	struct mt_scan_ctx *c = mt_scan_ctx_new(NULL, NULL, err, sizeof(err));
+	assert_non_null(c);
+	vma_addrs = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(vma_addrs != MAP_FAILED);
+	pid_t x = fork_stopped(fill_vmas, 0);
+	pid_t pids[1] = {x};
+	struct mt_scan_opts o = {.pids = pids, .npids = 1, .priority = true,
+				 .focus_pid = x,
+				 .must_budget_ns = UINT64_MAX,
+				 .walk_budget_ns = UINT64_MAX};
+	struct mt_snapshot *s1 = mt_scan(c, &o);
+	const struct mt_proc *p1 = find(s1, x);
+	assert_non_null(p1);
+	if (!s1->have_pfns) {
+		mt_snapshot_unref(s1);
+		mt_scan_ctx_free(c);
+		kill(x, SIGKILL);
+		waitpid(x, NULL, 0);
+		munmap(vma_addrs, 4096);
+		skip(); /* nothing is carried without PFNs (root) */
+	}
+	const struct mt_vma *big1 = vma_at(p1, vma_addrs[0]);
+	const struct mt_vma *sm1[3];
+	assert_non_null(big1);
+	for (int i = 0; i < 3; i++) {
+		sm1[i] = vma_at(p1, vma_addrs[1 + i]);
+		assert_non_null(sm1[i]);
+		assert_int_equal(sm1[i]->present_pages, 256);
+	}
+	assert_true(p1->exp_cost_ns > 0);
+	/* the VMA pane: the second small VMA selected, then its rows */
+	struct mt_addr_range fv[4] = {
+		{sm1[1]->start, sm1[1]->end}, {big1->start, big1->end},
+		{sm1[0]->start, sm1[0]->end}, {sm1[2]->start, sm1[2]->end}};
+	o.focus_vmas = fv;
+	o.nfocus_vmas = 4;
+	o.must_budget_ns = p1->exp_cost_ns / 4;
+	struct mt_snapshot *s2 = mt_scan(c, &o);
+	const struct mt_proc *p2 = find(s2, x);
+	assert_non_null(p2);
+	size_t hb = s2->nord * sizeof(uint64_t);
+	/* the process's sums and its big VMA keep the first scan's: even
+	 * its cheap walk is over the share, so all its figures but those
+	 * of the VMAs on screen are kept whole */
+	assert_int_equal(s2->exp_prio, 0);
+	assert_int_equal(s2->exp_carried, 1);
+	assert_int_equal(s2->walk_carried, 1);
+	assert_int_equal(p2->exp_ns, p1->exp_ns);
+	assert_int_equal(p2->walk_ns, p1->walk_ns);
+	assert_memory_equal(p2->mappable_hist, p1->mappable_hist, hb);
+	const struct mt_vma *big2 = vma_at(p2, big1->start);
+	assert_non_null(big2);
+	assert_int_equal(big2->exp_ns, big1->exp_ns);
+	assert_true(big2->exp_ns < s2->mono_ns);
+	/* the small ones on screen are this scan's, and are what a whole
+	 * walk read (the memory has not changed) */
+	assert_int_equal(s2->exp_vmas, 3);
+	const struct mt_vma *sm2[3];
+	for (int i = 0; i < 3; i++) {
+		sm2[i] = vma_at(p2, sm1[i]->start);
+		assert_non_null(sm2[i]);
+		assert_true(sm2[i]->exp_ns >= s2->mono_ns);
+		assert_int_equal(sm2[i]->present_pages, 256);
+		assert_memory_equal(sm2[i]->present_hist,
+				    sm1[i]->present_hist, hb);
+		assert_non_null(sm2[i]->mappable_hist);
+		assert_memory_equal(sm2[i]->mappable_hist,
+				    sm1[i]->mappable_hist, hb);
+		if (s2->have_kpageflags) {
+			assert_non_null(sm2[i]->folios);
+			assert_memory_equal(sm2[i]->folios, sm1[i]->folios,
+					    sizeof(*sm1[i]->folios));
+			assert_memory_equal(sm2[i]->folio_cont_hist,
+					    sm1[i]->folio_cont_hist, hb);
+		}
+	}
+	/* the VMAs not on screen keep theirs */
+	for (size_t i = 0; i < p2->nvmas; i++) {
+		const struct mt_vma *v = &p2->vmas[i];
+		bool shown = v == sm2[0] || v == sm2[1] || v == sm2[2];
+		if (!shown)
+			assert_true(v->exp_ns < s2->mono_ns);
+	}
+
+	/* room for one small VMA: the selected one, though the others'
+	 * figures are as old */
+	double per_page = (double)p2->exp_cost_ns / (double)p2->present_pages;
+	o.must_budget_ns = (uint64_t)(256 * per_page * 1.5);
+	struct mt_snapshot *s3 = mt_scan(c, &o);
+	const struct mt_proc *p3 = find(s3, x);
+	assert_non_null(p3);
+	assert_int_equal(s3->exp_vmas, 1);
+	assert_true(vma_at(p3, sm1[1]->start)->exp_ns >= s3->mono_ns);
+	assert_int_equal(vma_at(p3, sm1[0]->start)->exp_ns, sm2[0]->exp_ns);
+	assert_int_equal(vma_at(p3, sm1[2]->start)->exp_ns, sm2[2]->exp_ns);
+	/* then the oldest of the others: the selected one was read last */
+	o.focus_vmas = fv + 1; /* nothing selected */
+	o.nfocus_vmas = 3;
+	struct mt_snapshot *s4 = mt_scan(c, &o);
+	const struct mt_proc *p4 = find(s4, x);
+	assert_int_equal(s4->exp_vmas, 1);
+	assert_true(vma_at(p4, sm1[0]->start)->exp_ns >= s4->mono_ns);
+	assert_int_equal(vma_at(p4, sm1[1]->start)->exp_ns,
+			 vma_at(p3, sm1[1]->start)->exp_ns);
+
+	/* no share: nothing read alone, every VMA keeps its time */
+	o.must_budget_ns = 0;
+	struct mt_snapshot *s5 = mt_scan(c, &o);
+	const struct mt_proc *p5 = find(s5, x);
+	assert_int_equal(s5->exp_vmas, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vma_at(p5, sm1[i]->start)->exp_ns,
+				 vma_at(p4, sm1[i]->start)->exp_ns);
+	/* a process whose cheap walk fits but whole walk does not: walked
+	 * (cheap figures), the VMAs on screen read alone on top. Its cheap
+	 * walk's cost is known once it has been walked without PFNs (off
+	 * screen, no budgets) */
+	struct mt_scan_opts off = o;
+	off.focus_pid = 0;
+	off.nfocus_vmas = 0;
+	off.must_budget_ns = off.sweep_budget_ns = 0;
+	mt_snapshot_unref(mt_scan(c, &off));
+	struct mt_snapshot *s7 = mt_scan(c, &off);
+	const struct mt_proc *p7 = find(s7, x);
+	assert_int_equal(s7->walk_carried, 0);
+	assert_true(p7->walk_ns >= s7->mono_ns);
+	if (p7->walk_cost_ns < p7->exp_cost_ns / 2) {
+		o.must_budget_ns = p7->exp_cost_ns / 2;
+		o.focus_vmas = fv;
+		o.nfocus_vmas = 4;
+		struct mt_snapshot *s8 = mt_scan(c, &o);
+		const struct mt_proc *p8 = find(s8, x);
+		assert_int_equal(s8->walk_carried, 0);
+		assert_true(p8->walk_ns >= s8->mono_ns);
+		assert_int_equal(p8->exp_ns, p7->exp_ns);
+		assert_int_equal(s8->exp_vmas, 3);
+		for (int i = 0; i < 3; i++) {
+			const struct mt_vma *v = vma_at(p8, sm1[i]->start);
+			assert_true(v->exp_ns >= s8->mono_ns);
+			assert_memory_equal(v->mappable_hist,
+					    sm1[i]->mappable_hist, hb);
+		}
+		assert_true(vma_at(p8, big1->start)->exp_ns < s8->mono_ns);
+		mt_snapshot_unref(s8);
+	} else {
+		print_message("cheap walk %llu ns of a %llu ns whole walk: "
+			      "the walked-focus case is not made here\n",
+			      (unsigned long long)p7->walk_cost_ns,
+			      (unsigned long long)p7->exp_cost_ns);
+	}
+	mt_snapshot_unref(s7);
+
+	/* and with room for the whole walk, the process is read whole */
+	o.must_budget_ns = UINT64_MAX;
+	struct mt_snapshot *s6 = mt_scan(c, &o);
+	assert_int_equal(s6->exp_prio, 1);
+	assert_int_equal(s6->exp_vmas, 0);
+	assert_true(find(s6, x)->exp_ns >= s6->mono_ns);
+
+	mt_snapshot_unref(s1);
+	mt_snapshot_unref(s2);
+	mt_snapshot_unref(s3);
+	mt_snapshot_unref(s4);
+	mt_snapshot_unref(s5);
+	mt_snapshot_unref(s6);
+	mt_scan_ctx_free(c);
+	kill(x, SIGKILL);
+	waitpid(x, NULL, 0);
+	munmap(vma_addrs, 4096);
+}
+
 /* A first scan does not wait for a walk bigger than its budget for new
  * processes: that process is not read yet (never shown as zero), and the
  * sweep reads it later, a range at a time. */
@@ -514,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_credit),
 		cmocka_unit_test(test_slices),
 		cmocka_unit_test(test_fresh_budget),
+		cmocka_unit_test(test_focus_vmas),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
