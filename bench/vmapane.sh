@@ -61,11 +61,14 @@ run() {
 	tm send-keys / && tm send-keys -l hog && tm send-keys Enter
 	sleep 0.5
 	tm send-keys Enter
-	if ! ui_wait "^ *$GROW " 30; then
+	# the folio view: HUGE% is a folio figure
+	tm send-keys v && sleep 0.3 && tm send-keys v
+	if ! ui_wait "HUGE%" 10 || ! ui_wait "^ *$GROW " 30; then
 		echo "bench: the VMA pane did not show the small VMA:" >&2
 		ui_screen >&2
 		exit 2
 	fi
+	[ -n "${VMA_DEBUG:-}" ] && ui_screen | head -30 >&2
 	c0=$(thread_ticks "$UI_PID")
 	t0=$(now_us)
 	end=$((t0 + SECS * 1000000))
@@ -73,7 +76,7 @@ run() {
 		ui_screen >"$TMP/screen"
 		scan=$(grep -Eo 'scan [0-9.]+m?s at [0-9:]+' "$TMP/screen" | head -1)
 		scan=${scan##* at }
-		# START END SIZE PERM ADV ELIG RSS HUGE% ...
+		# START END SIZE PERM ADV ELIG RSS HUGE% [~] ...
 		row=$(grep -E "^ *$GROW " "$TMP/screen" | head -1)
 		v=$(awk '{ print $8 }' <<<"$row")
 		if [ -n "$scan" ] && [ "$scan" != "$last_scan" ]; then

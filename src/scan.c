@@ -612,11 +612,19 @@ static bool read_focus_vmas(struct proc_scan *ps, struct mt_proc *p,
 	ps->want_pfns = s->have_pfns;
 	ps->want_folios = s->have_kpageflags;
 	ps->node_pages = NULL; /* the process's sums are not touched */
-	uint64_t t = mt_now_ns();
+	uint64_t t = mt_now_ns(), cpu0 = mt_thread_cpu_ns();
 	for (size_t k = 0; k < n && !ps->gone; k++) {
 		q.vmas = &qv[k];
 		scan_walk_vmas(ps, &q, sh);
 	}
+	/* their cost a page, for the next plan (a process's first walk,
+	 * cold, may cost several times what a later one does) */
+	uint64_t pages = 0, cost = mt_thread_cpu_ns() - cpu0;
+	for (size_t k = 0; k < n; k++)
+		pages += qv[k].present_pages;
+	if (pages >= 256)
+		c->sweep.fv_ns_per_page = (double)cost / (double)pages;
+	s->exp_vmas_ns += cost;
 	ps->keep_vmas = keep_vmas;
 	ps->want_pfns = ps->want_folios = false;
 	if (ps->gone) {

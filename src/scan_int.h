@@ -90,6 +90,7 @@ struct mt_scan_ctx {
 		 * whole walk too dear), sorted by start */
 		struct mt_addr_range *fv;
 		size_t nfv, cap_fv;
+		double fv_ns_per_page; /* what reading them cost, last seen */
 		int64_t fresh_left; /* CPU left for new processes' walks */
 		double ns_per_page; /* a full walk's cost, last seen */
 	} sweep;

@@ -142,7 +142,10 @@ static int cmp_range(const void *a, const void *b)
 static void plan_focus_vmas(struct sweep_plan *sp, const struct mt_scan_opts *o,
 			    const struct mt_proc *sel, int64_t *left)
 {
-	double per_page = sel->present_pages && sel->exp_cost_ns
+	/* what reading VMAs alone cost a page, last seen; else the
+	 * process's last whole walk */
+	double per_page = sp->fv_ns_per_page > 0 ? sp->fv_ns_per_page
+			  : sel->present_pages && sel->exp_cost_ns
 				  ? (double)sel->exp_cost_ns /
 					    (double)sel->present_pages
 				  : sp->ns_per_page;

@@ -238,7 +238,8 @@ struct mt_snapshot {
 	size_t exp_prio, exp_fresh, exp_swept, exp_carried, exp_unread;
 	size_t walk_carried;      /* of the carried: not walked at all */
 	size_t exp_vmas;          /* VMAs of the selected process read
-				     alone (mt_scan_opts.focus_vmas) */
+				     alone (mt_scan_opts.focus_vmas), */
+	uint64_t exp_vmas_ns;     /* in this much CPU time */
 	uint64_t exp_oldest_ns;
 	uint64_t sweep_cpu_ns;
 	struct mt_proc *procs;

@@ -563,7 +563,9 @@ static void test_focus_vmas(void **state)
 
 	/* room for one small VMA: the selected one, though the others'
 	 * figures are as old */
-	double per_page = (double)p2->exp_cost_ns / (double)p2->present_pages;
+	/* (the plan prices them at what reading them alone cost a page) */
+	assert_true(s2->exp_vmas_ns > 0);
+	double per_page = (double)s2->exp_vmas_ns / (3 * 256);
 	o.must_budget_ns = (uint64_t)(256 * per_page * 1.5);
 	struct mt_snapshot *s3 = mt_scan(c, &o);
 	const struct mt_proc *p3 = find(s3, x);
@@ -575,6 +577,8 @@ static void test_focus_vmas(void **state)
 	/* then the oldest of the others: the selected one was read last */
 	o.focus_vmas = fv + 1; /* nothing selected */
 	o.nfocus_vmas = 3;
+	per_page = (double)s3->exp_vmas_ns / 256;
+	o.must_budget_ns = (uint64_t)(256 * per_page * 1.5);
 	struct mt_snapshot *s4 = mt_scan(c, &o);
 	const struct mt_proc *p4 = find(s4, x);
 	assert_int_equal(s4->exp_vmas, 1);
@@ -603,8 +607,10 @@ static void test_focus_vmas(void **state)
 	const struct mt_proc *p7 = find(s7, x);
 	assert_int_equal(s7->walk_carried, 0);
 	assert_true(p7->walk_ns >= s7->mono_ns);
-	if (p7->walk_cost_ns < p7->exp_cost_ns / 2) {
-		o.must_budget_ns = p7->exp_cost_ns / 2;
+	/* room for the three small VMAs, not for the big one */
+	uint64_t room = (uint64_t)(3 * (double)s4->exp_vmas_ns * 1.5);
+	if (p7->walk_cost_ns < room && room < p7->exp_cost_ns) {
+		o.must_budget_ns = room;
 		o.focus_vmas = fv;
 		o.nfocus_vmas = 4;
 		struct mt_snapshot *s8 = mt_scan(c, &o);
@@ -622,10 +628,12 @@ static void test_focus_vmas(void **state)
 		assert_true(vma_at(p8, big1->start)->exp_ns < s8->mono_ns);
 		mt_snapshot_unref(s8);
 	} else {
-		print_message("cheap walk %llu ns of a %llu ns whole walk: "
-			      "the walked-focus case is not made here\n",
+		print_message("cheap walk %llu ns, whole walk %llu ns, three "
+			      "small VMAs %llu ns: the walked-focus case is "
+			      "not made here\n",
 			      (unsigned long long)p7->walk_cost_ns,
-			      (unsigned long long)p7->exp_cost_ns);
+			      (unsigned long long)p7->exp_cost_ns,
+			      (unsigned long long)room);
 	}
 	mt_snapshot_unref(s7);
 
