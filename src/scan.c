@@ -619,11 +619,11 @@ static bool read_focus_vmas(struct proc_scan *ps, struct mt_proc *p,
 	}
 	/* their cost a page, for the next plan (a process's first walk,
 	 * cold, may cost several times what a later one does) */
-	uint64_t pages = 0, cost = mt_thread_cpu_ns() - cpu0;
+	uint64_t units = 0, cost = mt_thread_cpu_ns() - cpu0;
 	for (size_t k = 0; k < n; k++)
-		pages += qv[k].present_pages;
-	if (pages >= 256)
-		c->sweep.fv_ns_per_page = (double)cost / (double)pages;
+		units += scan_walk_units(&qv[k], s->pmd_order);
+	if (units >= 256)
+		c->sweep.fv_ns_per_unit = (double)cost / (double)units;
 	s->exp_vmas_ns += cost;
 	ps->keep_vmas = keep_vmas;
 	ps->want_pfns = ps->want_folios = false;

@@ -90,7 +90,8 @@ struct mt_scan_ctx {
 		 * whole walk too dear), sorted by start */
 		struct mt_addr_range *fv;
 		size_t nfv, cap_fv;
-		double fv_ns_per_page; /* what reading them cost, last seen */
+		double fv_ns_per_unit; /* what reading them cost, last seen,
+					  a unit (scan_walk_units) */
 		int64_t fresh_left; /* CPU left for new processes' walks */
 		double ns_per_page; /* a full walk's cost, last seen */
 	} sweep;
@@ -129,6 +130,16 @@ void scan_add_vma(struct mt_snapshot *s, struct mt_proc *p,
 		  const struct mt_vma *v, const uint64_t *present,
 		  const uint64_t *mappable, const uint64_t *fcont,
 		  const struct mt_folio_stats *fs);
+
+/* What walking a VMA with PFNs costs, in units: a page not mapped by a
+ * PMD entry, or a PMD mapping (read as one). */
+static inline uint64_t scan_walk_units(const struct mt_vma *v,
+				       unsigned pmd_order)
+{
+	uint64_t pmd = v->pmd_mapped == UINT64_MAX ? 0 : v->pmd_mapped;
+	uint64_t huge = pmd << pmd_order;
+	return (v->present_pages > huge ? v->present_pages - huge : 0) + pmd;
+}
 
 /* ---- priority scanning (sweep.c) ---------------------------------- */
 

@@ -140,11 +140,13 @@ static int cmp_range(const void *a, const void *b)
  * figures first, while their sizes at the last look fit. A VMA too big
  * for the share waits for the sweep. */
 static void plan_focus_vmas(struct sweep_plan *sp, const struct mt_scan_opts *o,
-			    const struct mt_proc *sel, int64_t *left)
+			    const struct mt_proc *sel, unsigned pv_pmd_order,
+			    int64_t *left)
 {
-	/* what reading VMAs alone cost a page, last seen; else the
-	 * process's last whole walk */
-	double per_page = sp->fv_ns_per_page > 0 ? sp->fv_ns_per_page
+	/* what reading VMAs alone cost a unit (a page not PMD-mapped, or
+	 * a PMD mapping), last seen; else the process's last whole walk a
+	 * page */
+	double per_unit = sp->fv_ns_per_unit > 0 ? sp->fv_ns_per_unit
 			  : sel->present_pages && sel->exp_cost_ns
 				  ? (double)sel->exp_cost_ns /
 					    (double)sel->present_pages
@@ -160,7 +162,8 @@ static void plan_focus_vmas(struct sweep_plan *sp, const struct mt_scan_opts *o,
 			(size_t)(v - sel->vmas),
 			/* the selected VMA first */
 			i == 0 ? 0 : v->exp_ns,
-			(uint64_t)((double)v->present_pages * per_page)};
+			(uint64_t)((double)scan_walk_units(v, pv_pmd_order) *
+				   per_unit)};
 	}
 	/* each VMA once (the selected one is on screen too) */
 	qsort(vc, n, sizeof(*vc), cmp_vcand_vi);
@@ -254,7 +257,7 @@ void scan_sweep_plan(struct mt_scan_ctx *c, const struct mt_scan_opts *o,
 		 * are read alone, before the other rows */
 		skip_sel = sel->walk_cost_ns > (uint64_t)MT_MAX(must_left, 0);
 		if (o->nfocus_vmas)
-			plan_focus_vmas(sp, o, sel, &must_left);
+			plan_focus_vmas(sp, o, sel, pv->pmd_order, &must_left);
 	}
 	size_t k = 0; /* shown ones left to the sweep */
 	for (size_t i = 0; i < nshown; i++) {
