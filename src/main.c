@@ -19,10 +19,12 @@
 
 #include "memtop/atomicfile.h"
 #include "memtop/demo.h"
+#include "memtop/diff.h"
 #include "memtop/model.h"
 #include "memtop/output.h"
 #include "memtop/collapse.h"
 #include "memtop/prometheus.h"
+#include "memtop/record.h"
 #include "memtop/scan.h"
 #include "memtop/scanner.h"
 #include "memtop/ui.h"
@@ -49,6 +51,12 @@ enum {
 	OPT_COLLAPSE,
 	OPT_READ_ONLY,
 	OPT_FULL_SCANS,
+	OPT_RECORD,
+	OPT_RECORD_APPEND,
+	OPT_RECORD_MAX,
+	OPT_REPLAY,
+	OPT_BEGIN,
+	OPT_DIFF,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +89,12 @@ static const struct option long_opts[] = {
 	{"collapse", required_argument, NULL, OPT_COLLAPSE},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
 	{"full-scans", no_argument, NULL, OPT_FULL_SCANS},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"record-append", no_argument, NULL, OPT_RECORD_APPEND},
+	{"record-max", required_argument, NULL, OPT_RECORD_MAX},
+	{"replay", required_argument, NULL, OPT_REPLAY},
+	{"begin", required_argument, NULL, OPT_BEGIN},
+	{"diff", required_argument, NULL, OPT_DIFF},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -130,6 +144,16 @@ static void usage(FILE *f)
 "                           every scan (default: PFN and folio figures of\n"
 "                           what is on screen first, the rest swept within\n"
 "                           the CPU limit; rows with older ones marked ~)\n"
+"      --record FILE        also write every scan to FILE (viewer, -b, --json);\n"
+"                           a new file, created 0600\n"
+"      --record-append      add to FILE if it is a recording already\n"
+"      --record-max SIZE    stop recording at SIZE bytes (K, M, G suffixes)\n"
+"      --replay FILE        the viewer on a recording (t/T step, space plays);\n"
+"                           with -b or --json, print its scans\n"
+"      --begin TIME         start the replay at TIME: HH:MM[:SS], +SECONDS,\n"
+"                           -SECONDS (before the end), #N (N-th scan)\n"
+"      --diff A B           compare two recordings, or two moments of one\n"
+"                           (FILE@TIME; default the last scan); --json too\n"
 "      --proc-root DIR      read DIR instead of /proc (fixture trees)\n"
 "      --sys-root DIR       read DIR instead of /sys\n"
 "  -h, --help               this text\n"
@@ -236,7 +260,37 @@ struct cmdline {
 	double cpu_limit;
 	pid_t *pids;
 	size_t npids;
+	const char *record, *replay, *begin, *diff_a, *diff_b;
+	bool record_append;
+	uint64_t record_max;
+	struct mt_recorder *rec; /* --record, open */
 };
+
+/* A size in bytes, with an optional K, M, G or T (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || !(v >= 0))
+		return -1;
+	uint64_t mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = UINT64_C(1) << 10; end++; break;
+	case 'm': case 'M': mul = UINT64_C(1) << 20; end++; break;
+	case 'g': case 'G': mul = UINT64_C(1) << 30; end++; break;
+	case 't': case 'T': mul = UINT64_C(1) << 40; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && mul > 1)
+		end++;
+	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
+		end++;
+	if (*end || v * (double)mul > 1e18)
+		return -1;
+	*out = (uint64_t)(v * (double)mul);
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct cmdline *cf)
 {
@@ -352,6 +406,17 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 			break;
 		case OPT_READ_ONLY: cf->read_only = true; break;
 		case OPT_FULL_SCANS: cf->full_scans = true; break;
+		case OPT_RECORD: cf->record = optarg; break;
+		case OPT_RECORD_APPEND: cf->record_append = true; break;
+		case OPT_RECORD_MAX:
+			if (parse_size(optarg, &cf->record_max) < 0 ||
+			    cf->record_max == 0)
+				return bad_option("--record-max: not a size: "
+						  "'%s'", optarg);
+			break;
+		case OPT_REPLAY: cf->replay = optarg; break;
+		case OPT_BEGIN: cf->begin = optarg; break;
+		case OPT_DIFF: cf->diff_a = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("memtop %s\n", MEMTOP_VERSION); exit(0);
 		case ':':
@@ -370,8 +435,33 @@ static int parse_args(int argc, char **argv, struct cmdline *cf)
 					  argv[optind - 1]);
 		}
 	}
+	if (cf->diff_a && optind < argc)
+		cf->diff_b = argv[optind++];
 	if (optind < argc)
 		return bad_option("unexpected argument '%s'", argv[optind]);
+	if (cf->diff_a && !cf->diff_b)
+		return bad_option("%s", "--diff compares two: --diff A B (a "
+				  "recording, or FILE@TIME)");
+	if ((cf->record_append || cf->record_max) && !cf->record)
+		return bad_option("%s", "--record-append and --record-max go "
+				  "with --record FILE");
+	if (cf->begin && !cf->replay)
+		return bad_option("%s", "--begin goes with --replay FILE");
+	if ((cf->replay || cf->diff_a) &&
+	    (cf->record || cf->collapse || cf->demo || cf->prometheus ||
+	     cf->prom_file || cf->npids || cf->scan.uid_set))
+		return bad_option("%s", "--replay and --diff read a recording: "
+				  "they do not scan, record, act or filter "
+				  "(-p, -u)");
+	if (cf->replay && cf->diff_a)
+		return bad_option("%s", "--replay and --diff cannot be "
+				  "combined");
+	if (cf->diff_a && cf->batch)
+		return bad_option("%s", "--diff prints text, or JSON with "
+				  "--json");
+	if (cf->record && cf->collapse)
+		return bad_option("%s", "--record records scans; --collapse "
+				  "does not scan");
 	if (cf->collapse && cf->read_only)
 		return bad_option("%s", "--collapse acts on a process, and "
 				  "--read-only turns every action off");
@@ -465,6 +555,64 @@ static bool check_pids(const struct cmdline *cf, const struct mt_snapshot *s,
 	return any;
 }
 
+/* --record: the scan as the next frame; a recording that stops says so
+ * once on stderr (the run goes on). */
+static void record(struct cmdline *cf, const struct mt_snapshot *s)
+{
+	if (mt_recorder_state(cf->rec) != MT_REC_ON)
+		return;
+	char err[256];
+	if (mt_recorder_write(cf->rec, s, err, sizeof(err)) != MT_REC_ON)
+		fprintf(stderr, "memtop: %s: %s\n", cf->record, err);
+}
+
+/* --replay with -b or --json: the recorded scans as live output printed
+ * them, from --begin, -n of them (default all); a damaged recording
+ * gives what comes before the damage, then one line on stderr. */
+static int run_replay_batch(struct cmdline *cf)
+{
+	char err[256];
+	struct mt_replay *r = mt_replay_open(cf->replay, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "memtop: %s\n", err);
+		return 1;
+	}
+	long i = 0;
+	if (cf->begin) {
+		i = mt_replay_moment(r, cf->begin, err, sizeof(err));
+		if (i < 0) {
+			fprintf(stderr, "memtop: --begin %s\n", err);
+			mt_replay_close(r);
+			return 2;
+		}
+	}
+	int rc = 0;
+	for (long k = 0; !cf->iterations_set || cf->iterations == 0 ||
+			 k < cf->iterations;
+	     k++, i++) {
+		struct mt_snapshot *s = mt_replay_get(r, (size_t)i);
+		if (!s)
+			break;
+		if (cf->json)
+			mt_output_json(stdout, s, &cf->out);
+		else
+			mt_output_text(stdout, s, &cf->out);
+		mt_snapshot_unref(s);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			if (errno != EPIPE)
+				fprintf(stderr, "memtop: write error: %s\n",
+					strerror(errno));
+			rc = 1;
+			break;
+		}
+	}
+	if (mt_replay_damage(r))
+		fprintf(stderr, "memtop: %s: %s\n", cf->replay,
+			mt_replay_damage(r));
+	mt_replay_close(r);
+	return rc;
+}
+
 static int run_batch(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	bool *told = xcalloc(cf->npids + 1, sizeof(bool)), any = false;
@@ -487,6 +635,7 @@ static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
 		if (stop_signal)
 			break;
 		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
+		record(cf, s);
 		if (cf->npids && !cf->demo && check_pids(cf, s, told))
 			*any = true;
 		if (cf->json)
@@ -527,6 +676,7 @@ static int run_prometheus(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		if (stop_signal)
 			break;
 		struct mt_snapshot *s = mt_scan(ctx, &cf->scan);
+		record(cf, s);
 		if (!cf->prom_file) {
 			mt_output_prometheus(stdout, s, cf->top);
 			mt_snapshot_unref(s);
@@ -585,7 +735,7 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 	/* what is on screen first, the rest swept within the CPU limit
 	 * (--full-scans: every figure from every scan) */
 	so.priority = !cf->full_scans;
-	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so);
+	struct mt_scanner *sc = mt_scanner_start(m, ctx, &so, cf->rec);
 	if (!sc) {
 		fprintf(stderr, "memtop: cannot start the scanner thread\n");
 		mt_model_free(m);
@@ -615,6 +765,70 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 	return rc;
 }
 
+/* --replay: the viewer on a recording, from --begin (else its last
+ * frame). */
+static int run_replay_viewer(struct cmdline *cf)
+{
+	char err[256];
+	struct mt_replay *r = mt_replay_open(cf->replay, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "memtop: %s\n", err);
+		return 1;
+	}
+	if (!mt_replay_count(r)) {
+		const char *d = mt_replay_damage(r);
+		fprintf(stderr, "memtop: %s: %s\n", cf->replay,
+			d ? d : "the recording holds no scan");
+		mt_replay_close(r);
+		return 1;
+	}
+	long begin = (long)mt_replay_count(r) - 1;
+	if (cf->begin) {
+		begin = mt_replay_moment(r, cf->begin, err, sizeof(err));
+		if (begin < 0) {
+			fprintf(stderr, "memtop: --begin %s\n", err);
+			mt_replay_close(r);
+			return 2;
+		}
+	}
+	struct mt_model *m = mt_model_new();
+	struct start_requests sr = {
+		.interval_ms = (uint64_t)(cf->delay * 1000.0 + 0.5),
+		.cpu_limit = cf->cpu_limit / 100.0,
+	};
+	mt_model_update_requests(m, set_start, &sr);
+	struct mt_scanner *sc = mt_replayer_start(m, r, (size_t)begin);
+	if (!sc) {
+		fprintf(stderr, "memtop: cannot start the replay thread\n");
+		mt_model_free(m);
+		mt_replay_close(r);
+		return 1;
+	}
+	struct mt_ui_opts uo = {
+		.interval_s = cf->delay,
+		.no_color = cf->no_color,
+		.show_kthreads = cf->out.show_kthreads,
+		.omit_file_backed = cf->out.vmas.omit_file_backed,
+		.omit_unfaulted = cf->out.vmas.omit_unfaulted,
+		.sort = cf->out.sort,
+		.sort_set = cf->out.sort_set,
+		.no_config = cf->no_config,
+		.interval_set = true, /* the recording's pace, not memtoprc's */
+		.read_only = true,    /* nothing to act on */
+		.replay = true,
+		.host = mt_replay_info(r)->host,
+		.kernel = mt_replay_info(r)->kernel,
+	};
+	int rc = mt_ui_run(m, &uo);
+	mt_scanner_stop(sc);
+	mt_model_free(m);
+	const char *d = mt_replay_damage(r);
+	if (d)
+		fprintf(stderr, "memtop: %s: %s\n", cf->replay, d);
+	mt_replay_close(r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cmdline cf = {.iterations = 1, .delay = 2.0, .cpu_limit = 10,
@@ -623,6 +837,24 @@ int main(int argc, char **argv)
 	int r = parse_args(argc, argv, &cf);
 	if (r)
 		return r;
+	if (cf.diff_a) {
+		r = mt_diff_run(cf.diff_a, cf.diff_b, cf.json, &cf.out, stdout,
+				stderr);
+		free(cf.pids);
+		return r;
+	}
+	if (cf.replay && (cf.batch || cf.json)) {
+		r = run_replay_batch(&cf);
+		free(cf.pids);
+		return r;
+	}
+	if (cf.replay) {
+		r = mt_ui_check_terminal();
+		if (!r)
+			r = run_replay_viewer(&cf);
+		free(cf.pids);
+		return r;
+	}
 	if (cf.collapse) {
 		cf.coll.json = cf.json;
 		cf.coll.proc_root = cf.proc_root;
@@ -639,6 +871,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memtop: %s\n", err);
 		free(cf.pids);
 		return 1;
+	}
+	if (cf.record) {
+		cf.rec = mt_recorder_open(cf.record, cf.record_append,
+					  cf.record_max, mt_scan_page_size(ctx),
+					  mt_scan_pmd_order(ctx), err,
+					  sizeof(err));
+		if (!cf.rec || mt_recorder_state(cf.rec) != MT_REC_ON) {
+			fprintf(stderr, "memtop: %s\n", err);
+			mt_recorder_close(cf.rec);
+			mt_scan_ctx_free(ctx);
+			free(cf.pids);
+			return 1;
+		}
 	}
 	pid_t demo[MT_DEMO_PROCS] = {0};
 	if (cf.demo) {
@@ -660,6 +905,7 @@ int main(int argc, char **argv)
 		r = run_viewer(&cf, ctx);
 	if (cf.demo)
 		mt_demo_stop(demo);
+	mt_recorder_close(cf.rec);
 	mt_scan_ctx_free(ctx);
 	free(cf.pids);
 	return r;

@@ -4,8 +4,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "memtop/record.h"
 #include "memtop/scanner.h"
 #include "memtop/util.h"
 
@@ -14,6 +16,10 @@ struct mt_scanner {
 	struct mt_model *m;
 	struct mt_scan_ctx *ctx;
 	struct mt_scan_opts opts;
+	struct mt_recorder *rec;
+	/* or, for --replay, the recording and its first frame */
+	struct mt_replay *replay;
+	size_t replay_begin;
 };
 
 uint64_t mt_scanner_delay_ms(uint64_t interval_ms, uint64_t cpu_ns,
@@ -43,6 +49,22 @@ int64_t mt_scanner_credit(int64_t credit_ns, double limit, uint64_t wall_ns,
 	if (c < -1e15)
 		c = -1e15;
 	return (int64_t)c;
+}
+
+/* --record: the scan as the next frame, and how the recording stands
+ * (the header shows it). The frame's own CPU time is the scan's too:
+ * it is on the scanner's clock. */
+static void record(struct mt_recorder *rec, struct mt_snapshot *s)
+{
+	char err[256] = "";
+	enum mt_rec_state was = mt_recorder_state(rec);
+	enum mt_rec_state st = mt_recorder_write(rec, s, err, sizeof(err));
+	s->rec_state = (int)st;
+	s->rec_bytes = mt_recorder_bytes(rec);
+	s->rec_frames = mt_recorder_frames(rec);
+	if (st != MT_REC_ON && (st != was || *err))
+		s->rec_msg = *err ? mt_arena_strndup(s->arena, err, strlen(err))
+				  : NULL;
 }
 
 static void *scanner_main(void *arg)
@@ -106,6 +128,8 @@ static void *scanner_main(void *arg)
 					   req.interval_ms);
 		last = start;
 		uint64_t cpu_ns = must;
+		if (sc->rec)
+			record(sc->rec, s);
 		uint64_t done = mt_now_ns();
 		mt_model_publish(m, s);
 
@@ -132,9 +156,11 @@ static void *scanner_main(void *arg)
 
 struct mt_scanner *mt_scanner_start(struct mt_model *m,
 				    struct mt_scan_ctx *ctx,
-				    const struct mt_scan_opts *opts)
+				    const struct mt_scan_opts *opts,
+				    struct mt_recorder *rec)
 {
 	struct mt_scanner *sc = xcalloc(1, sizeof(*sc));
+	sc->rec = rec;
 	sc->m = m;
 	sc->ctx = ctx;
 	sc->opts = *opts;
@@ -163,4 +189,94 @@ void mt_scanner_stop(struct mt_scanner *sc)
 	mt_model_update_requests(sc->m, set_quit, NULL);
 	pthread_join(sc->thread, NULL);
 	free(sc);
+}
+
+/* ---- --replay ------------------------------------------------------- */
+
+/* Frame i, published; false when it cannot be read (the recording ends
+ * before it: the status line says why). */
+static bool publish_frame(struct mt_scanner *sc, struct mt_replay *r,
+			  size_t i, const struct mt_requests *req)
+{
+	struct mt_snapshot *s = mt_replay_get(r, i);
+	if (!s) {
+		const char *d = mt_replay_damage(r);
+		mt_model_set_status(sc->m, d ? d : "no such frame");
+		return false;
+	}
+	s->replay = true;
+	s->replay_index = i;
+	s->replay_count = mt_replay_count(r);
+	s->replay_mark = req->replay_mark;
+	s->next_ms = 0;
+	mt_model_publish(sc->m, s);
+	return true;
+}
+
+static void *replayer_main(void *arg)
+{
+	struct mt_scanner *sc = arg;
+	struct mt_replay *r = sc->replay;
+	struct mt_requests req;
+	mt_model_get_requests(sc->m, &req);
+	size_t cur = sc->replay_begin;
+	uint64_t seq_to = req.replay_seq;
+	size_t mark = req.replay_mark;
+	if (!publish_frame(sc, r, cur, &req) && mt_replay_count(r))
+		cur = 0;
+	for (;;) {
+		/* playing: the next frame when its recorded time has come */
+		uint64_t deadline = UINT64_MAX;
+		size_t n = mt_replay_count(r);
+		if (req.replay_play && cur + 1 < n) {
+			double gap = (double)(mt_replay_time_ns(r, cur + 1) -
+					      mt_replay_time_ns(r, cur));
+			double sp = req.replay_speed > 0 ? req.replay_speed : 1;
+			double wait = gap / sp;
+			if (wait > 10e9)
+				wait = 10e9; /* a long pause in the recording */
+			deadline = mt_now_ns() + (uint64_t)wait;
+		}
+		mt_model_wait(sc->m, deadline, req.seq, &req);
+		if (req.quit)
+			break;
+		size_t want = cur;
+		if (req.replay_seq != seq_to) {
+			seq_to = req.replay_seq;
+			want = req.replay_to;
+		} else if (req.replay_play && cur + 1 < n &&
+			   mt_now_ns() >= deadline) {
+			want = cur + 1;
+		} else if (req.replay_mark == mark && !req.rescan) {
+			continue;
+		}
+		mark = req.replay_mark;
+		n = mt_replay_count(r);
+		if (want >= n)
+			want = n ? n - 1 : 0;
+		if (publish_frame(sc, r, want, &req))
+			cur = want;
+		if (req.rescan)
+			mt_model_update_requests(sc->m, clear_rescan, NULL);
+	}
+	return NULL;
+}
+
+struct mt_scanner *mt_replayer_start(struct mt_model *m, struct mt_replay *r,
+				     size_t begin)
+{
+	struct mt_scanner *sc = xcalloc(1, sizeof(*sc));
+	sc->m = m;
+	sc->replay = r;
+	sc->replay_begin = begin;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&sc->thread, NULL, replayer_main, sc);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		free(sc);
+		return NULL;
+	}
+	return sc;
 }

@@ -38,6 +38,14 @@ struct mt_requests {
 	/* its VMAs on screen, the selected one first */
 	struct mt_addr_range focus_vmas[MT_FOCUS_VMAS_MAX];
 	size_t nfocus_vmas;
+	/* --replay (the viewer on a recording): a jump to frame replay_to
+	 * when replay_seq changes; playing at replay_speed times the
+	 * recorded pace; the frame marked for comparing (from 1; 0 none) */
+	uint64_t replay_seq;
+	size_t replay_to;
+	bool replay_play;
+	double replay_speed;
+	size_t replay_mark;
 	uint64_t seq;      /* bumped by every change */
 };
 

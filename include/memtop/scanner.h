@@ -15,12 +15,16 @@
 
 struct mt_scanner;
 
+struct mt_recorder;
+
 /* Starts the thread. ctx and the options (copied) stay owned by the caller
- * but must outlive mt_scanner_stop(). Returns NULL if the thread could not
- * be created. */
+ * but must outlive mt_scanner_stop(); so does rec (NULL: none), the
+ * recording every scan is written to before it is published. Returns NULL
+ * if the thread could not be created. */
 struct mt_scanner *mt_scanner_start(struct mt_model *m,
 				    struct mt_scan_ctx *ctx,
-				    const struct mt_scan_opts *opts);
+				    const struct mt_scan_opts *opts,
+				    struct mt_recorder *rec);
 /*
  * The wait after a scan that took cpu_ns of CPU: the interval, or longer
  * so that scanning uses at most limit (0 < limit <= 1) of one core:
@@ -44,5 +48,17 @@ int64_t mt_scanner_credit(int64_t credit_ns, double limit, uint64_t wall_ns,
 
 /* Requests quit, cancels a scan under way and joins the thread. */
 void mt_scanner_stop(struct mt_scanner *s);
+
+/*
+ * --replay: a thread in the scanner's place that publishes the frames
+ * of a recording (record.h) instead of scans: frame begin first, then
+ * the one the requests ask for (replay_to), or the next ones at the
+ * recorded pace times replay_speed while replay_play is set. Each
+ * snapshot says where it is (mt_snapshot.replay_index). r stays the
+ * caller's and must outlive mt_scanner_stop().
+ */
+struct mt_replay;
+struct mt_scanner *mt_replayer_start(struct mt_model *m, struct mt_replay *r,
+				     size_t begin);
 
 #endif

@@ -254,6 +254,19 @@ struct mt_snapshot {
 	unsigned nnodes;             /* NUMA nodes (highest id + 1), 0 unknown */
 	uint64_t *thp_node_pages;
 
+	/* --record (record.h enum mt_rec_state): how the recording stands
+	 * after this scan was written, its size and frames; a message once
+	 * it stopped (NULL otherwise) */
+	int rec_state;
+	uint64_t rec_bytes;
+	size_t rec_frames;
+	const char *rec_msg;
+	/* --replay: this is frame replay_index (from 0) of replay_count
+	 * recorded; replay_mark, when set, the frame marked for comparing
+	 * (from 1; 0 none) */
+	bool replay;
+	size_t replay_index, replay_count, replay_mark;
+
 	struct mt_arena *arena;
 	struct mt_arena *sys_arena; /* sys lives here (another thread's) */
 };

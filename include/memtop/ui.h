@@ -33,6 +33,9 @@ struct mt_ui_opts {
 	bool demo;              /* watching the --demo workloads */
 	bool read_only;         /* --read-only: the C key never acts */
 	const char *proc_root;  /* --proc-root: not live, the C key refuses */
+	bool replay;            /* --replay: frames of a recording, not scans
+				   (t T step, Space plays, m marks, = compares) */
+	const char *host, *kernel; /* --replay: the recording's machine */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "memtop/record.h"
 #include "memtop/sysinfo.h"
 #include "memtop/units.h"
 
@@ -175,7 +176,37 @@ static void line1(struct ui *u, WINDOW *w)
 		snprintf(b, sizeof(b), "scan %s", took);
 		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
 		double age;
-		if (ui_snapshot_late(u, &age)) {
+		if (s->replay) {
+			struct tm d;
+			localtime_r(&t, &d);
+			it = ui_hf_add(&l, 0, NULL);
+			snprintf(b, sizeof(b), "replay %zu/%zu of %04d-%02d-%02d",
+				 s->replay_index + 1, s->replay_count,
+				 d.tm_year + 1900, d.tm_mon + 1, d.tm_mday);
+			ui_hf_form(it, hd, b, 0, NULL, 0, NULL);
+			snprintf(b, sizeof(b), "replay %zu/%zu",
+				 s->replay_index + 1, s->replay_count);
+			ui_hf_form(it, hd, b, 0, NULL, 0, NULL);
+			it = ui_hf_add(&l, 1, NULL);
+			if (u->replay_play)
+				snprintf(b, sizeof(b), "playing %gx",
+					 u->replay_speed);
+			else
+				snprintf(b, sizeof(b), "paused (Space plays, "
+					 "t T step)");
+			ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+			ui_hf_form(it, N, u->replay_play ? "playing" : "paused",
+				   0, NULL, 0, NULL);
+			if (u->mark) {
+				it = ui_hf_add(&l, 1, NULL);
+				snprintf(b, sizeof(b), "mark %zu (= compares)",
+					 u->mark->replay_index + 1);
+				ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+				snprintf(b, sizeof(b), "mark %zu",
+					 u->mark->replay_index + 1);
+				ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+			}
+		} else if (ui_snapshot_late(u, &age)) {
 			it = ui_hf_add(&l, 0, ", ");
 			snprintf(b, sizeof(b), "figures %.0fs old", age);
 			ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
@@ -186,12 +217,35 @@ static void line1(struct ui *u, WINDOW *w)
 		it = ui_hf_add(&l, 0, NULL);
 		ui_hf_form(it, N, "scanning...", 0, NULL, 0, NULL);
 	}
-	it = ui_hf_add(&l, 1, NULL);
-	ui_fmt_interval(iv, sizeof(iv), u->interval_ms);
-	snprintf(b, sizeof(b), "every %s%s", iv, u->paused ? " (paused)" : "");
-	ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+	if (!u->replay) {
+		it = ui_hf_add(&l, 1, NULL);
+		ui_fmt_interval(iv, sizeof(iv), u->interval_ms);
+		snprintf(b, sizeof(b), "every %s%s", iv,
+			 u->paused ? " (paused)" : "");
+		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+	}
+	if (s && s->rec_state) {
+		/* --record: how big it is, or why it stopped */
+		char sz[16];
+		mt_fmt_size(sz, sizeof(sz), s->rec_bytes);
+		it = ui_hf_add(&l, 1, NULL);
+		if (s->rec_state == MT_REC_ON) {
+			snprintf(b, sizeof(b), "recording %s", sz);
+			ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+			snprintf(b, sizeof(b), "REC %s", sz);
+			ui_hf_form(it, N, b, 0, NULL, 0, NULL);
+		} else {
+			snprintf(b, sizeof(b), "recording stopped at %s%s", sz,
+				 s->rec_state == MT_REC_FULL ? " (--record-max)"
+							     : " (write error)");
+			ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
+			snprintf(b, sizeof(b), "REC stopped");
+			ui_hf_form(it, warn, b, 0, NULL, 0, NULL);
+		}
+	}
 	/* the scanner stretches its wait to stay under its CPU limit */
-	if (s && !u->paused && s->next_ms > u->interval_ms + u->interval_ms / 10) {
+	if (s && !u->paused && !u->replay &&
+	    s->next_ms > u->interval_ms + u->interval_ms / 10) {
 		/* whole tenths: it is a rough figure */
 		ui_fmt_interval(iv, sizeof(iv), (s->next_ms + 50) / 100 * 100);
 		it = ui_hf_add(&l, 2, ", ");
@@ -455,9 +509,12 @@ void ui_draw_footer(struct ui *u, WINDOW *w)
 		return;
 	}
 	int x = 0;
-	if (u->help) {
+	if (u->help || u->compare) {
 		seg(u, w, 0, &x, "Up Down PgUp PgDn", A_BOLD);
-		seg(u, w, 0, &x, " scroll, any other key closes the help",
+		seg(u, w, 0, &x, u->help ? " scroll, any other key closes "
+					   "the help"
+					 : " scroll, any other key closes "
+					   "the comparison",
 		    A_NORMAL);
 		return;
 	}

@@ -156,6 +156,16 @@ static int help_lines(struct hline *out, int width,
 	ADD(L_TEXT, "PMD-mapped if asked now (C asks it); ? when not known.",
 	    NULL);
 	ADD(L_BLANK, NULL, NULL);
+	ADD(L_TITLE, "Replay (--replay FILE)", NULL);
+	ADD(L_KEY, "t T", "one frame back, one forward (t is not the tree "
+	    "and T not the THP% sort in a replay: < > pick that column)");
+	ADD(L_KEY, "Space Z", "play or pause at the recorded pace");
+	ADD(L_KEY, "+ -", "play faster or slower");
+	ADD(L_KEY, "m", "mark the frame shown (again: clear the mark)");
+	ADD(L_KEY, "=", "compare the frame shown with the marked one: per "
+	    "process and VMA, PMD-mapped bytes, large folio bytes, PMD "
+	    "mappings made and split");
+	ADD(L_BLANK, NULL, NULL);
 	ADD(L_TITLE, "History", NULL);
 	ADD(L_TEXT, "Beside (or under) the histogram: the selected process's or",
 	    NULL);

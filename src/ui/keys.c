@@ -671,6 +671,85 @@ static int mouse(struct ui *u)
 	return UI_R_REDRAW;
 }
 
+/* ---- --replay -------------------------------------------------------- */
+
+/* The keys that mean something else in a recording; -1 for the others. */
+static int replay_key(struct ui *u, int key)
+{
+	const struct mt_snapshot *s = u->snap;
+	size_t cur = s ? s->replay_index : 0, n = s ? s->replay_count : 0;
+	switch (key) {
+	case 't': /* back, as in atop */
+	case 'T': /* forward */
+		if (!s)
+			return UI_R_NONE;
+		if (key == 't' && cur == 0) {
+			ui_set_status(u, "the first frame of the recording");
+			return UI_R_REDRAW;
+		}
+		if (key == 'T' && cur + 1 >= n) {
+			ui_set_status(u, "the last frame of the recording");
+			return UI_R_REDRAW;
+		}
+		if (u->replay_play) { /* a step pauses */
+			u->replay_play = false;
+			ui_send_replay_play(u);
+		}
+		ui_send_replay_to(u, key == 't' ? cur - 1 : cur + 1);
+		return UI_R_REDRAW;
+	case ' ':
+	case 'Z':
+		u->replay_play = !u->replay_play;
+		if (u->replay_play && s && cur + 1 >= n) {
+			ui_send_replay_to(u, 0); /* from the start again */
+		}
+		ui_send_replay_play(u);
+		ui_set_status(u, u->replay_play ? "playing at %gx" : "paused",
+			      u->replay_speed);
+		return UI_R_REDRAW;
+	case '+':
+	case '-':
+	case '_':
+		if (key == '+')
+			u->replay_speed = MT_MIN(u->replay_speed * 2, 256.0);
+		else
+			u->replay_speed = MT_MAX(u->replay_speed / 2, 1 / 16.0);
+		ui_send_replay_play(u);
+		ui_set_status(u, "replay speed %gx", u->replay_speed);
+		return UI_R_REDRAW;
+	case 'm':
+		if (!s)
+			return UI_R_NONE;
+		if (u->mark && u->mark->replay_index == cur) {
+			mt_snapshot_unref(u->mark);
+			u->mark = NULL;
+			ui_set_status(u, "mark cleared");
+		} else {
+			if (u->mark)
+				mt_snapshot_unref(u->mark);
+			mt_snapshot_ref(u->snap);
+			u->mark = u->snap;
+			ui_set_status(u, "frame %zu marked: move to another and "
+				      "press = to compare", cur + 1);
+		}
+		ui_send_replay_play(u);
+		return UI_R_REDRAW;
+	case '=':
+		if (!u->mark) {
+			ui_set_status(u, "no frame marked (m marks one)");
+			return UI_R_REDRAW;
+		}
+		u->compare = true;
+		u->compare_top = 0;
+		return UI_R_REDRAW;
+	case 'C':
+		ui_set_status(u, "a recording: nothing to act on");
+		return UI_R_REDRAW;
+	default:
+		return -1;
+	}
+}
+
 /* ---- entry ----------------------------------------------------------- */
 
 int ui_handle_key(struct ui *u, int key, bool is_char)
@@ -702,10 +781,28 @@ int ui_handle_key(struct ui *u, int key, bool is_char)
 		u->help = false;
 		return UI_R_REDRAW;
 	}
+	if (u->compare) {
+		/* the comparison scrolls like the help; other keys close it */
+		if (!is_char && (key == KEY_UP || key == KEY_DOWN ||
+				 key == KEY_PPAGE || key == KEY_NPAGE)) {
+			int page = MT_MAX(1, u->lay.lines - 1);
+			int step = key == KEY_UP ? -1 : key == KEY_DOWN ? 1 :
+				   key == KEY_PPAGE ? -page : page;
+			u->compare_top = MT_MAX(0, u->compare_top + step);
+			return UI_R_REDRAW;
+		}
+		u->compare = false;
+		return UI_R_REDRAW;
+	}
 	if (key < 0 || key > KEY_MAX || (is_char && key >= KEY_MIN))
 		return UI_R_NONE;
 	if (!is_char && key < KEY_MIN)
 		return UI_R_NONE;
+	if (u->replay && is_char) {
+		int r = replay_key(u, key);
+		if (r >= 0)
+			return r;
+	}
 	ui_action_fn fn = keymap[key];
 	if (!fn)
 		return UI_R_NONE;

@@ -78,7 +78,8 @@ static void draw_frame(struct ui *u)
 {
 	int lines, cols;
 	getmaxyx(stdscr, lines, cols);
-	bool sys = u->sysview && !u->help;
+	bool over = u->help || u->compare; /* a full-screen text */
+	bool sys = u->sysview && !over;
 	bool vmas = u->vma_mode && !sys;
 	/* the reasons box: its text is the list's width less a cell each
 	 * side */
@@ -96,18 +97,20 @@ static void draw_frame(struct ui *u)
 	}
 	static const struct ui_rect none;
 	struct ui_rect help = { 0, 0, lines - 1, cols };
-	bool body = !u->help && !sys;
-	sync_window(u, UI_W_HEADER, u->help ? &none : &u->lay.header);
+	bool body = !over && !sys;
+	sync_window(u, UI_W_HEADER, over ? &none : &u->lay.header);
 	sync_window(u, UI_W_INFO, body ? &u->lay.info : &none);
 	sync_window(u, UI_W_LIST, body ? &u->lay.list : &none);
 	sync_window(u, UI_W_WHY, body ? &u->lay.why : &none);
 	sync_window(u, UI_W_HIST, body ? &u->lay.hist : &none);
 	sync_window(u, UI_W_SYS, sys ? &u->lay.list : &none);
-	sync_window(u, UI_W_HELP, u->help ? &help : &none);
+	sync_window(u, UI_W_HELP, over ? &help : &none);
 	sync_window(u, UI_W_FOOTER, &u->lay.footer);
 
 	if (u->help) {
 		ui_draw_help(u, u->win[UI_W_HELP]);
+	} else if (u->compare) {
+		ui_draw_compare(u, u->win[UI_W_HELP]);
 	} else if (sys) {
 		ui_draw_header(u, u->win[UI_W_HEADER]);
 		ui_draw_sysview(u, u->win[UI_W_SYS]);
@@ -281,6 +284,13 @@ static void take_snapshot(struct ui *u)
 	}
 	/* rows point into the old snapshot: rebuild before dropping it */
 	struct mt_snapshot *old = u->snap;
+	if (s->replay && old &&
+	    (!old->replay || s->replay_index != old->replay_index + 1)) {
+		/* a jump in a recording: plots and rates start again */
+		mt_history_free(u->history);
+		u->history = mt_history_new();
+		memset(&u->ss, 0, sizeof(u->ss));
+	}
 	u->snap = s;
 	u->snap_mono = mt_now_ns();
 	mt_history_update(u->history, s);
@@ -473,6 +483,8 @@ static void free_ui(struct ui *u)
 	if (u->snap)
 		mt_snapshot_unref(u->snap);
 	mt_history_free(u->history);
+	if (u->mark)
+		mt_snapshot_unref(u->mark);
 	ui_selid_free(&u->hist_sel);
 	ui_action_free(u);
 	free(u->sel_group);
@@ -506,7 +518,13 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 			    u->npids);
 	}
 	struct utsname un;
-	if (uname(&un) == 0) {
+	u->replay = o->replay;
+	u->replay_speed = 1;
+	if (o->replay) {
+		snprintf(u->host, sizeof(u->host), "%s", o->host ? o->host : "?");
+		snprintf(u->kernel, sizeof(u->kernel), "Linux %s",
+			 o->kernel ? o->kernel : "?");
+	} else if (uname(&un) == 0) {
 		snprintf(u->host, sizeof(u->host), "%s", un.nodename);
 		snprintf(u->kernel, sizeof(u->kernel), "%s %s", un.sysname,
 			 un.release);

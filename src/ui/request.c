@@ -26,10 +26,12 @@ void ui_set_status(struct ui *u, const char *fmt, ...)
 
 struct req {
 	enum { REQ_INTERVAL, REQ_PAUSED, REQ_RESCAN, REQ_SELECTED,
-	       REQ_QUIT } what;
+	       REQ_QUIT, REQ_REPLAY_TO, REQ_REPLAY_PLAY } what;
 	uint64_t interval_ms;
 	bool paused;
 	pid_t pid;
+	size_t frame, mark;
+	double speed;
 };
 
 static void apply_req(struct mt_requests *r, void *arg)
@@ -45,6 +47,15 @@ static void apply_req(struct mt_requests *r, void *arg)
 			r->rescan = true; /* smaps for it soon */
 		break;
 	case REQ_QUIT: r->quit = true; break;
+	case REQ_REPLAY_TO:
+		r->replay_to = q->frame;
+		r->replay_seq++;
+		break;
+	case REQ_REPLAY_PLAY:
+		r->replay_play = q->paused == false;
+		r->replay_speed = q->speed;
+		r->replay_mark = q->mark;
+		break;
 	}
 }
 
@@ -63,6 +74,19 @@ void ui_send_interval(struct ui *u)
 void ui_send_paused(struct ui *u)
 {
 	send_req(u, (struct req){ .what = REQ_PAUSED, .paused = u->paused });
+}
+
+void ui_send_replay_to(struct ui *u, size_t frame)
+{
+	send_req(u, (struct req){ .what = REQ_REPLAY_TO, .frame = frame });
+}
+
+void ui_send_replay_play(struct ui *u)
+{
+	send_req(u, (struct req){ .what = REQ_REPLAY_PLAY,
+			      .paused = !u->replay_play,
+			      .speed = u->replay_speed,
+			      .mark = u->mark ? u->mark->replay_index + 1 : 0 });
 }
 
 void ui_send_rescan(struct ui *u)
@@ -186,7 +210,7 @@ void ui_send_shown(struct ui *u)
  * expected (paused, or nothing yet). A second of grace. */
 uint64_t ui_snapshot_due(const struct ui *u)
 {
-	if (!u->snap || u->paused || !u->snap_mono)
+	if (!u->snap || u->paused || !u->snap_mono || u->replay)
 		return 0;
 	uint64_t wait_ms = u->snap->next_ms ? u->snap->next_ms : u->interval_ms;
 	wait_ms = MT_MAX(wait_ms, u->interval_ms);

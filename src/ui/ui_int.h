@@ -111,6 +111,15 @@ struct ui {
 	bool help;
 	int help_top;
 
+	/* --replay: frames of a recording instead of scans; playing (at
+	 * replay_speed times the recorded pace), the marked frame (a
+	 * reference; NULL none) and the comparison with it (=), which
+	 * scrolls like the help */
+	bool replay, replay_play, compare;
+	double replay_speed;
+	struct mt_snapshot *mark;
+	int compare_top;
+
 	/* system view (s) and its scroll position; its wide tables scroll
 	 * sideways: sys_left columns hidden on the left, at most
 	 * sys_left_max (set when drawn) */
@@ -187,6 +196,10 @@ void ui_send_selected(struct ui *u, pid_t pid);
  * MT_SHOWN_MAX, into v; and sending them when they changed, so that
  * priority scanning reads their expensive figures first. */
 size_t ui_shown_pids(const struct ui *u, pid_t *v);
+/* --replay: show frame i; play or pause, the speed and the mark as
+ * u->replay_play, u->replay_speed and u->mark say. */
+void ui_send_replay_to(struct ui *u, size_t frame);
+void ui_send_replay_play(struct ui *u);
 /* The VMA pane's VMAs on screen, the selected one first (at most
  * MT_FOCUS_VMAS_MAX; none when the pane is closed). */
 size_t ui_shown_vmas(const struct ui *u, struct mt_addr_range *v);

@@ -28,5 +28,7 @@ void ui_draw_sysview(struct ui *u, WINDOW *w);
 
 /* help.c */
 void ui_draw_help(struct ui *u, WINDOW *w);
+/* --replay: the frame shown against the marked one (compare.c). */
+void ui_draw_compare(struct ui *u, WINDOW *w);
 
 #endif

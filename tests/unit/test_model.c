@@ -146,7 +146,7 @@ static void test_scanner_requests(void **state)
 	struct mt_model *m = mt_model_new();
 	uint64_t hour = 3600 * 1000;
 	mt_model_update_requests(m, set_interval, &hour);
-	struct mt_scanner *sc = mt_scanner_start(m, ctx, &o);
+	struct mt_scanner *sc = mt_scanner_start(m, ctx, &o, NULL);
 	assert_non_null(sc);
 
 	/* the first scan is published without waiting */
