@@ -63,8 +63,11 @@ install_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends $PKGS >"$T/apt.log" 2>&1 || rc=1
 	[ -n "$own_policy" ] && rm -f "$own_policy"
-	if [ $rc -eq 0 ] && command -v deb-systemd-helper >/dev/null; then
-		deb-systemd-helper disable prometheus.service \
+	# systemctl disables without a running systemd too (the unit links)
+	local now=""
+	[ -d /run/systemd/system ] && now=--now
+	if [ $rc -eq 0 ] && command -v systemctl >/dev/null; then
+		systemctl disable $now prometheus.service \
 			prometheus-node-exporter.service >/dev/null 2>&1
 	fi
 	return $rc
