@@ -176,25 +176,69 @@ static void slot_state_samples(struct mt_buf *b, const char *name,
 	mt_buf_free(&l);
 }
 
-/* The PMD slot families of the whole system; the collapsible bytes (PMD
- * slots MADV_COLLAPSE would make PMD-mapped now) only when known. */
+/* Bytes in n PMD slots. */
+static uint64_t slots_to_bytes(const struct mt_snapshot *s, uint64_t n)
+{
+	return pages_to_bytes(s, n << s->pmd_order);
+}
+
+/* PMD slot sums over processes; MT_UNKNOWN sums stay unknown. */
+struct slot_sums {
+	uint64_t slots, full, touched, mapped, coll, khp;
+};
+
+static void add_known_sum(uint64_t *sum, uint64_t v)
+{
+	if (v == MT_UNKNOWN || *sum == MT_UNKNOWN)
+		*sum = MT_UNKNOWN;
+	else
+		*sum += v;
+}
+
+static void slot_sums_add(struct slot_sums *t, const struct mt_proc *p)
+{
+	t->slots += p->pmd_slots;
+	t->full += p->pmd_full;
+	t->touched += p->pmd_touched;
+	add_known_sum(&t->mapped, p->pmd_mapped);
+	add_known_sum(&t->coll, p->pmd_collapsible);
+	add_known_sum(&t->khp, p->pmd_khugepaged);
+}
+
+/* The PMD slot families of the whole system; the PMD-mapped bytes and the
+ * collapsible bytes (PMD slots MADV_COLLAPSE would make PMD-mapped now,
+ * those khugepaged would collapse) only when known. */
 static void out_slots(struct mt_buf *b, const struct mt_snapshot *s,
-		      uint64_t slots, uint64_t full, uint64_t touched,
-		      uint64_t mapped, uint64_t coll)
+		      const struct slot_sums *t)
 {
 	family(b, "memtop_pmd_slots", "gauge",
 	       "PMD slots (aligned PMD-sized ranges wholly inside a VMA) of "
 	       "the scanned processes: all, every page present, some pages "
 	       "present, mapped by one PMD entry.");
-	slot_state_samples(b, "memtop_pmd_slots", "", slots, full, touched,
-			   mapped);
-	if (coll == MT_UNKNOWN)
-		return;
-	family(b, "memtop_collapsible_bytes", "gauge",
-	       "Memory in PMD slots not PMD-mapped that MADV_COLLAPSE would "
-	       "make PMD-mapped now.");
-	sample_u64(b, "memtop_collapsible_bytes", "",
-		   pages_to_bytes(s, coll << s->pmd_order));
+	slot_state_samples(b, "memtop_pmd_slots", "", t->slots, t->full,
+			   t->touched, t->mapped);
+	if (t->mapped != MT_UNKNOWN) {
+		family(b, "memtop_pmd_mapped_bytes", "gauge",
+		       "Memory of the scanned processes mapped by PMD entries "
+		       "(huge pages).");
+		sample_u64(b, "memtop_pmd_mapped_bytes", "",
+			   slots_to_bytes(s, t->mapped));
+	}
+	if (t->coll != MT_UNKNOWN) {
+		family(b, "memtop_collapsible_bytes", "gauge",
+		       "Memory in PMD slots not PMD-mapped that MADV_COLLAPSE "
+		       "would make PMD-mapped now.");
+		sample_u64(b, "memtop_collapsible_bytes", "",
+			   slots_to_bytes(s, t->coll));
+	}
+	if (t->khp != MT_UNKNOWN) {
+		family(b, "memtop_khugepaged_collapsible_bytes", "gauge",
+		       "Memory in PMD slots not PMD-mapped that khugepaged "
+		       "would collapse under the current settings (an upper "
+		       "bound).");
+		sample_u64(b, "memtop_khugepaged_collapsible_bytes", "",
+			   slots_to_bytes(s, t->khp));
+	}
 }
 
 static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
@@ -257,22 +301,12 @@ static void out_meta(struct mt_buf *b, const struct mt_snapshot *s)
 static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 {
 	uint64_t swapped = 0, zero = 0;
-	uint64_t slots = 0, full = 0, touched = 0, mapped = 0, coll = 0;
+	struct slot_sums t = {0};
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct mt_proc *p = &s->procs[i];
 		swapped += p->swapped_pages;
 		zero += p->zero_pages;
-		slots += p->pmd_slots;
-		full += p->pmd_full;
-		touched += p->pmd_touched;
-		if (p->pmd_mapped == MT_UNKNOWN || mapped == MT_UNKNOWN)
-			mapped = MT_UNKNOWN;
-		else
-			mapped += p->pmd_mapped;
-		if (p->pmd_collapsible == MT_UNKNOWN || coll == MT_UNKNOWN)
-			coll = MT_UNKNOWN;
-		else
-			coll += p->pmd_collapsible;
+		slot_sums_add(&t, p);
 	}
 	gauge_u64(b, "memtop_present_bytes",
 		  "Present memory summed over the scanned processes (shared "
@@ -285,7 +319,7 @@ static void out_totals(struct mt_buf *b, const struct mt_snapshot *s)
 		  "Present memory of the scanned processes that maps the shared "
 		  "zero page.",
 		  pages_to_bytes(s, zero));
-	out_slots(b, s, slots, full, touched, mapped, coll);
+	out_slots(b, s, &t);
 	if (!s->present_hist)
 		return;
 
@@ -432,6 +466,12 @@ static void get_pmd_slots(struct proc_out *o, const struct mt_proc *p)
 			   p->pmd_full, p->pmd_touched, p->pmd_mapped);
 }
 
+static void get_pmd_mapped(struct proc_out *o, const struct mt_proc *p)
+{
+	if (p->pmd_mapped != MT_UNKNOWN)
+		proc_sample(o, "", p->pmd_mapped << o->s->pmd_order);
+}
+
 static void get_collapsible(struct proc_out *o, const struct mt_proc *p)
 {
 	if (p->pmd_collapsible != MT_UNKNOWN)
@@ -508,6 +548,15 @@ static bool any_coll_known(const struct mt_snapshot *s, const struct top *t,
 	return false;
 }
 
+static bool any_mapped_known(const struct mt_snapshot *s,
+			     const struct top *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].p->pmd_mapped != MT_UNKNOWN)
+			return true;
+	return false;
+}
+
 static bool any_khp_known(const struct mt_snapshot *s, const struct top *t,
 			  size_t n)
 {
@@ -564,6 +613,9 @@ static const struct proc_metric proc_metrics[] = {
 	 "PMD slots of the process: all, every page present, some pages "
 	 "present, mapped by one PMD entry.",
 	 UNIT_COUNT, NULL, get_pmd_slots},
+	{"memtop_process_pmd_mapped_bytes", "gauge",
+	 "Memory of the process mapped by PMD entries (huge pages).",
+	 UNIT_PAGES, any_mapped_known, get_pmd_mapped},
 	{"memtop_process_collapsible_bytes", "gauge",
 	 "Memory of the process in PMD slots not PMD-mapped that "
 	 "MADV_COLLAPSE would make PMD-mapped now.",
@@ -610,6 +662,102 @@ static void out_procs(struct mt_buf *b, const struct mt_snapshot *s,
 		}
 	}
 	mt_buf_free(&o.l);
+}
+
+/* ---- per cgroup ------------------------------------------------------------ */
+
+/* The sums of the scanned processes of one cgroup. */
+struct cg_sum {
+	const char *path;
+	uint64_t nprocs, present, mapped; /* mapped: pages, or MT_UNKNOWN */
+};
+
+static int cmp_cg_path(const void *x, const void *y)
+{
+	const struct mt_proc *a = *(const struct mt_proc *const *)x;
+	const struct mt_proc *b = *(const struct mt_proc *const *)y;
+	return strcmp(a->cgroup, b->cgroup);
+}
+
+static int cmp_cg_present(const void *x, const void *y)
+{
+	const struct cg_sum *a = x, *b = y;
+	if (a->present != b->present)
+		return a->present > b->present ? -1 : 1;
+	return strcmp(a->path, b->path);
+}
+
+/*
+ * The top_n cgroups by present memory of their scanned processes (kernel
+ * threads and processes whose cgroup was not read left out), largest
+ * first, ties by path: every scanned process counts, not only those with
+ * per-process series.
+ */
+static struct cg_sum *pick_cgroups(const struct mt_snapshot *s,
+				   unsigned top_n, size_t *n_out)
+{
+	const struct mt_proc **ps = xcalloc(s->nprocs ? s->nprocs : 1,
+					    sizeof(*ps));
+	size_t np = 0;
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (!s->procs[i].kthread && s->procs[i].cgroup)
+			ps[np++] = &s->procs[i];
+	qsort(ps, np, sizeof(*ps), cmp_cg_path);
+	struct cg_sum *cg = xcalloc(np ? np : 1, sizeof(*cg));
+	size_t n = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (!n || strcmp(cg[n - 1].path, ps[i]->cgroup) != 0)
+			cg[n++].path = ps[i]->cgroup;
+		struct cg_sum *c = &cg[n - 1];
+		c->nprocs++;
+		c->present += ps[i]->present_pages;
+		add_known_sum(&c->mapped, ps[i]->pmd_mapped);
+	}
+	free(ps);
+	qsort(cg, n, sizeof(*cg), cmp_cg_present);
+	*n_out = MT_MIN(n, (size_t)top_n);
+	return cg;
+}
+
+static void out_cgroups(struct mt_buf *b, const struct mt_snapshot *s,
+			unsigned top_n)
+{
+	size_t n = 0;
+	struct cg_sum *cg = pick_cgroups(s, top_n, &n);
+	struct mt_buf l = {0};
+	bool any_mapped = false;
+	for (size_t i = 0; i < n; i++)
+		any_mapped |= cg[i].mapped != MT_UNKNOWN;
+	for (int f = 0; f < 3 && n; f++) {
+		static const char *const name[] = {
+			"memtop_cgroup_processes", "memtop_cgroup_present_bytes",
+			"memtop_cgroup_pmd_mapped_bytes"};
+		static const char *const help[] = {
+			"Scanned processes in the cgroup (the largest cgroups "
+			"by present memory).",
+			"Present memory summed over the cgroup's scanned "
+			"processes.",
+			"Memory of the cgroup's scanned processes mapped by PMD "
+			"entries (huge pages)."};
+		if (f == 2 && !any_mapped)
+			break;
+		family(b, name[f], "gauge", help[f]);
+		for (size_t i = 0; i < n; i++) {
+			const struct cg_sum *c = &cg[i];
+			uint64_t v = f == 0   ? c->nprocs
+				     : f == 1 ? pages_to_bytes(s, c->present)
+					      : c->mapped;
+			if (v == MT_UNKNOWN)
+				continue;
+			if (f == 2)
+				v = slots_to_bytes(s, v);
+			mt_buf_reset(&l);
+			label_str(&l, "cgroup", c->path);
+			sample_u64(b, name[f], l.data, v);
+		}
+	}
+	mt_buf_free(&l);
+	free(cg);
 }
 
 /* ---- system state (sysinfo) ----------------------------------------------- */
@@ -754,6 +902,7 @@ void mt_output_prometheus(FILE *f, const struct mt_snapshot *s,
 	size_t n = 0;
 	struct top *t = pick_top(s, top_n, &n);
 	out_procs(&b, s, t, n);
+	out_cgroups(&b, s, top_n);
 	for (size_t i = 0; i < n; i++)
 		mt_buf_free(&t[i].labels);
 	free(t);

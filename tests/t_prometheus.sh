@@ -16,8 +16,10 @@
 #    present bytes, per process and in all), at most --top processes;
 #  - against --json for a stopped workload: present bytes, block bytes per
 #    order, labels, PMD slots, collapsible and khugepaged-collapsible
-#    bytes, mappable blocks and PMD-mapped THP bytes (root);
-#  - --top N keeps exactly the N largest processes, --top 0 none;
+#    bytes, PMD-mapped bytes, the workload's cgroup sums, mappable blocks
+#    and PMD-mapped THP bytes (root);
+#  - --top N keeps exactly the N largest processes, --top 0 none (and no
+#    cgroup), a cgroup sums its processes;
 #  - a hostile process name (quote, backslash, newline, ESC) comes out as
 #    one escaped label that parses back to the visible form;
 #  - --prometheus-file: rewritten every interval, atomically (a reader
@@ -261,6 +263,24 @@ if parse "$T/all.prom" "$T/all.json"; then
 		    .[1].view == "present")] as $b
 		 | all($p[]; . as $x | ([$b[] | select(.[1].pid == $x[1].pid)
 		    | .[2]] | add) == $x[2])'
+	jq_check "PMD-mapped bytes = mapped PMD slots x PMD size (absent when unknown)" \
+		"$T/all.json" \
+		'([.series[] | select(.[0] == "memtop_pmd_order") | .[2]][0]) as $o
+		 | ([.series[] | select(.[0] == "memtop_page_size_bytes") | .[2]][0]) as $ps
+		 | [.series[] | select(.[0] == "memtop_pmd_slots" and
+		    .[1].state == "mapped") | .[2] * pow(2; $o) * $ps]
+		 == [.series[] | select(.[0] == "memtop_pmd_mapped_bytes") | .[2]]'
+	jq_check "at most 20 cgroups by default, at least one" "$T/all.json" \
+		'[.series[] | select(.[0] == "memtop_cgroup_present_bytes")
+		  | .[1].cgroup] | length | . >= 1 and . <= 20'
+	jq_check "cgroup series for the same cgroups in every family" \
+		"$T/all.json" \
+		'[.series[] | select(.[0] == "memtop_cgroup_present_bytes")
+		  | .[1].cgroup] as $c
+		 | all(["memtop_cgroup_processes", "memtop_cgroup_present_bytes",
+		        "memtop_cgroup_pmd_mapped_bytes"][] as $f
+		       | [.series[] | select(.[0] == $f) | .[1].cgroup];
+		       . == [] or (sort == ($c | sort)))'
 	if pfns_visible && [ -r /proc/kpageflags ]; then
 		jq_check "root: mappable and folio views available" "$T/all.json" \
 			'[.series[] | select(.[0] == "memtop_privileged") |
@@ -325,6 +345,27 @@ if parse "$T/wl.prom" "$T/wlp.json"; then
 		    | .[2]]
 		 == (if $c == null then [] else
 		     [$c * pow(2; $j.pmd_order) * $j.page_size] end)'
+	jq_check "PMD-mapped bytes as in --json (absent when unknown)" \
+		"$T/both.json" \
+		'.json as $j | $j.processes[0].pmd_slots.mapped as $m
+		 | ($m | if . == null then [] else
+		     [. * pow(2; $j.pmd_order) * $j.page_size] end) as $want
+		 | [.prom.series[] | select(.[0] == "memtop_process_pmd_mapped_bytes")
+		    | .[2]] == $want
+		   and [.prom.series[] | select(.[0] == "memtop_pmd_mapped_bytes")
+		    | .[2]] == $want
+		   and [.prom.series[]
+		    | select(.[0] == "memtop_cgroup_pmd_mapped_bytes") | .[2]]
+		   == $want'
+	jq_check "one cgroup, the workload's, with its figures" "$T/both.json" \
+		'.json as $j | $j.processes[0] as $p
+		 | [.prom.series[] | select(.[0] | startswith("memtop_cgroup_"))
+		    | select(.[0] != "memtop_cgroup_pmd_mapped_bytes")
+		    | [.[0], .[1], .[2]]] | sort
+		 == ([["memtop_cgroup_present_bytes", {"cgroup": $p.cgroup},
+		       $p.present_pages * $j.page_size],
+		      ["memtop_cgroup_processes", {"cgroup": $p.cgroup}, 1]]
+		     | sort)'
 	if pfns_visible && [ -r /proc/kpageflags ]; then
 		jq_check "mappable block bytes = mappable_hist" "$T/both.json" \
 			'.json as $j | [range(0; $j.max_order + 1) as $o
@@ -369,6 +410,15 @@ for top in 0 1 2 3 10; do
 done
 jq_check "--top 0: no per-process family at all" "$T/top0.json" \
 	'[.types | keys[] | select(startswith("memtop_process_"))] == []'
+jq_check "--top 0: no per-cgroup family either" "$T/top0.json" \
+	'[.types | keys[] | select(startswith("memtop_cgroup_"))] == []'
+jq_check "--top 10: the three in their cgroup, its present bytes their sum" \
+	"$T/top10.json" \
+	'([.series[] | select(.[0] == "memtop_process_present_bytes") | .[2]]
+	  | add) as $sum
+	 | [.series[] | select(.[0] == "memtop_cgroup_processes") | .[2]] == [3]
+	   and [.series[] | select(.[0] == "memtop_cgroup_present_bytes")
+	        | .[2]] == [$sum]'
 
 # ---- a hostile process name ------------------------------------------------
 

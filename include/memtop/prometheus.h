@@ -4,8 +4,9 @@
  *
  * Cardinality stays bounded: only the top_n processes by present memory
  * (kernel threads and processes without present pages never) get
- * per-process series, labelled {pid, comm}; everything else is a system
- * total. A view that is unavailable (no privilege) has no series at all,
+ * per-process series, labelled {pid, comm}, and only the top_n cgroups by
+ * the present memory of all their scanned processes get per-cgroup
+ * series, labelled {cgroup}; everything else is a system total. A view that is unavailable (no privilege) has no series at all,
  * and memtop_privileged{view} says so; it is never reported as zeros.
  *
  * Families (gauges unless the name ends in _total):
@@ -14,17 +15,21 @@
  *   memtop_pagemap_scan, memtop_privileged{view},
  *   memtop_processes{state}, memtop_scan_errors, memtop_maps_lines_skipped,
  *   memtop_present_bytes, memtop_swapped_bytes, memtop_zero_page_bytes,
- *   memtop_pmd_slots{state}, memtop_collapsible_bytes,
+ *   memtop_pmd_slots{state}, memtop_pmd_mapped_bytes,
+ *   memtop_collapsible_bytes, memtop_khugepaged_collapsible_bytes,
  *   memtop_block_bytes{view,order}, memtop_pmd_block_bytes{view},
  *   memtop_thp_bytes{kind,mapping}, memtop_thp_pte_bytes{kind,mapping,order},
  *   memtop_thp_node_bytes{node},
  *   memtop_process_info{pid,comm,user,cgroup}, memtop_process_present_bytes,
  *   memtop_process_swapped_bytes, memtop_process_zero_page_bytes,
- *   memtop_process_pmd_slots{state}, memtop_process_collapsible_bytes,
+ *   memtop_process_pmd_slots{state}, memtop_process_pmd_mapped_bytes,
+ *   memtop_process_collapsible_bytes,
  *   memtop_process_block_bytes{view,order},
  *   memtop_process_pmd_block_bytes{view},
  *   memtop_process_thp_bytes{kind,mapping},
  *   memtop_process_thp_node_bytes{node},
+ *   memtop_cgroup_processes{cgroup}, memtop_cgroup_present_bytes{cgroup},
+ *   memtop_cgroup_pmd_mapped_bytes{cgroup},
  * and from the system state, when the scan read it:
  *   memtop_thp_info{enabled,defrag,shmem_enabled},
  *   memtop_mthp_info{size,enabled,shmem_enabled},
@@ -38,7 +43,7 @@
  * "pte_aligned", "pte_unaligned" or "partial" (the tools/mm/thpmaps
  * categories); order a block or folio order as a decimal string; state
  * of a PMD slot "total", "full", "partial" or "mapped" (mapped, and the
- * collapsible bytes, only when the scan could tell).
+ * PMD-mapped and collapsible bytes, only when the scan could tell).
  */
 #ifndef MEMTOP_PROMETHEUS_H
 #define MEMTOP_PROMETHEUS_H

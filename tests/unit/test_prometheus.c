@@ -543,11 +543,15 @@ static void test_sums(void **state)
 			assert_true(isnan(khp)); /* unknown: absent */
 		else
 			assert_true(khp == (double)((i % 3) / 2 * 512 * PAGE));
+		double mapped_b = getf(&e, "memtop_process_pmd_mapped_bytes",
+				       "%s", id);
 		if (i == 5) {
 			/* unknown: absent, never 0 */
 			assert_true(isnan(mapped) && isnan(coll));
+			assert_true(isnan(mapped_b));
 		} else {
 			assert_true(mapped == (double)(i % 4 == 1));
+			assert_true(mapped_b == mapped * 512 * PAGE);
 			assert_true(coll == (double)((i % 3) * 512 * PAGE));
 		}
 		for (int v = 0; v < 2; v++) {
@@ -582,7 +586,9 @@ static void test_sums(void **state)
 	assert_true(get(&e, "memtop_pmd_slots", "state=total") ==
 		    (double)(shown * 3));
 	assert_true(isnan(get(&e, "memtop_pmd_slots", "state=mapped")));
+	assert_false(has_family(&e, "memtop_pmd_mapped_bytes"));
 	assert_false(has_family(&e, "memtop_collapsible_bytes"));
+	assert_false(has_family(&e, "memtop_khugepaged_collapsible_bytes"));
 	double zero = 0;
 	for (size_t i = 1; i < s->nprocs; i++)
 		zero += (double)(i % 4) * PAGE;
@@ -633,8 +639,23 @@ static void test_slot_totals(void **state)
 	}
 	assert_true(get(&e, "memtop_pmd_slots", "state=mapped") ==
 		    (double)mapped);
+	assert_true(get(&e, "memtop_pmd_mapped_bytes", "") ==
+		    (double)(mapped * 512 * PAGE));
 	assert_true(get(&e, "memtop_collapsible_bytes", "") ==
 		    (double)(coll * 512 * PAGE));
+	/* process 4 cannot tell what khugepaged would collapse */
+	assert_false(has_family(&e, "memtop_khugepaged_collapsible_bytes"));
+	expo_free(&e);
+	free(text);
+	s->procs[4].pmd_khugepaged = 1;
+	s->procs[5].pmd_khugepaged = 2;
+	uint64_t khp = 0;
+	for (size_t i = 1; i < s->nprocs; i++)
+		khp += s->procs[i].pmd_khugepaged;
+	text = render(s, 3);
+	expo_parse(&e, text);
+	assert_true(get(&e, "memtop_khugepaged_collapsible_bytes", "") ==
+		    (double)(khp * 512 * PAGE));
 	expo_free(&e);
 	free(text);
 	mt_snapshot_unref(s);
@@ -704,6 +725,64 @@ static void test_top_n(void **state)
 				assert_true((double)(p->present_pages * PAGE) <=
 					    smallest);
 		}
+		expo_free(&e);
+		free(text);
+	}
+	mt_snapshot_unref(s);
+}
+
+/* Per-cgroup sums: over every scanned process of the cgroup (not only
+ * those given series), for the top_n cgroups by present memory; kernel
+ * threads and processes whose cgroup is not known are left out; the
+ * PMD-mapped bytes only when known for every process of the cgroup. */
+static void test_cgroups(void **state)
+{
+	(void)state;
+	static const char *const db = "/system.slice/db.service";
+	static const char *const web = "/system.slice/web.service";
+	struct mt_snapshot *s = make_snapshot(14, true, true);
+	uint64_t present[2] = {0}, mapped[2] = {0}, n[2] = {0};
+	s->procs[0].cgroup = db; /* the kernel thread */
+	for (size_t i = 1; i < s->nprocs; i++) {
+		struct mt_proc *p = &s->procs[i];
+		/* process 5 (PMD mapping unknown) goes to web */
+		int g = i % 3 == 0 ? 0 : i % 3 == 1 || i == 5 ? 1 : -1;
+		p->cgroup = g == 0 ? db : g == 1 ? web : NULL;
+		if (g < 0)
+			continue;
+		n[g]++;
+		present[g] += p->present_pages;
+		if (p->pmd_mapped != MT_UNKNOWN)
+			mapped[g] += p->pmd_mapped;
+	}
+	int big = present[0] > present[1] ? 0 : 1;
+	const char *name[2] = {db, web};
+	for (unsigned top = 0; top <= 3; top++) {
+		char *text = render(s, top);
+		struct expo e;
+		expo_parse(&e, text);
+		size_t want = top < 2 ? top : 2;
+		assert_int_equal(count(&e, "memtop_cgroup_processes", NULL),
+				 want);
+		assert_int_equal(count(&e, "memtop_cgroup_present_bytes", NULL),
+				 want);
+		for (int g = 0; g < 2; g++) {
+			if (want < 2 && (want == 0 || g != big))
+				continue;
+			assert_true(getf(&e, "memtop_cgroup_processes",
+					 "cgroup=%s", name[g]) == (double)n[g]);
+			assert_true(getf(&e, "memtop_cgroup_present_bytes",
+					 "cgroup=%s", name[g]) ==
+				    (double)(present[g] * PAGE));
+			double m = getf(&e, "memtop_cgroup_pmd_mapped_bytes",
+					"cgroup=%s", name[g]);
+			if (g == 1)
+				assert_true(isnan(m));
+			else
+				assert_true(m == (double)(mapped[0] * 512 * PAGE));
+		}
+		if (top == 0)
+			assert_false(has_family(&e, "memtop_cgroup_processes"));
 		expo_free(&e);
 		free(text);
 	}
@@ -917,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_top_n),
 		cmocka_unit_test(test_slot_totals),
+		cmocka_unit_test(test_cgroups),
 		cmocka_unit_test(test_unprivileged),
 		cmocka_unit_test(test_nasty_names),
 		cmocka_unit_test(test_sysinfo),
