@@ -7,7 +7,8 @@ _memtop_options='-b --batch --json -p --pid -u --user -n --iterations
 -d --delay -s --sort -r --reverse -C --no-color --no-colour
 --omit-file-backed --omit-unfaulted-vmas --kernel-threads --max-order
 --no-pfns --no-folios --smaps --pagemap-method --cpu-limit --full-scans --proc-root
---sys-root --collapse --read-only
+--sys-root --collapse --read-only --record --record-append --record-max
+--replay --begin --diff
 --no-config --prometheus --prometheus-file --top --demo -h --help
 -V --version'
 
@@ -86,12 +87,13 @@ _memtop_values()
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0
 		;;
-	--prometheus-file)
+	--prometheus-file | --record | --replay | --diff)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
-	-n | --iterations | -d | --delay | --max-order | --top | --cpu-limit)
+	-n | --iterations | -d | --delay | --max-order | --top | --cpu-limit | \
+		--record-max | --begin)
 		# a number: nothing to offer
 		return 0
 		;;

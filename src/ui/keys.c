@@ -677,7 +677,10 @@ static int mouse(struct ui *u)
 static int replay_key(struct ui *u, int key)
 {
 	const struct mt_snapshot *s = u->snap;
-	size_t cur = s ? s->replay_index : 0, n = s ? s->replay_count : 0;
+	/* steps count from the frame asked for last, shown or not yet */
+	size_t cur = u->replay_to >= 0 ? (size_t)u->replay_to
+		     : s ? s->replay_index : 0;
+	size_t n = s ? s->replay_count : 0;
 	switch (key) {
 	case 't': /* back, as in atop */
 	case 'T': /* forward */
@@ -695,14 +698,15 @@ static int replay_key(struct ui *u, int key)
 			u->replay_play = false;
 			ui_send_replay_play(u);
 		}
-		ui_send_replay_to(u, key == 't' ? cur - 1 : cur + 1);
+		u->replay_to = (long)(key == 't' ? cur - 1 : cur + 1);
+		ui_send_replay_to(u, (size_t)u->replay_to);
 		return UI_R_REDRAW;
 	case ' ':
 	case 'Z':
 		u->replay_play = !u->replay_play;
-		if (u->replay_play && s && cur + 1 >= n) {
+		u->replay_to = -1;
+		if (u->replay_play && s && cur + 1 >= n)
 			ui_send_replay_to(u, 0); /* from the start again */
-		}
 		ui_send_replay_play(u);
 		ui_set_status(u, u->replay_play ? "playing at %gx" : "paused",
 			      u->replay_speed);
@@ -720,7 +724,7 @@ static int replay_key(struct ui *u, int key)
 	case 'm':
 		if (!s)
 			return UI_R_NONE;
-		if (u->mark && u->mark->replay_index == cur) {
+		if (u->mark && u->mark->replay_index == s->replay_index) {
 			mt_snapshot_unref(u->mark);
 			u->mark = NULL;
 			ui_set_status(u, "mark cleared");
@@ -730,7 +734,7 @@ static int replay_key(struct ui *u, int key)
 			mt_snapshot_ref(u->snap);
 			u->mark = u->snap;
 			ui_set_status(u, "frame %zu marked: move to another and "
-				      "press = to compare", cur + 1);
+				      "press = to compare", s->replay_index + 1);
 		}
 		ui_send_replay_play(u);
 		return UI_R_REDRAW;

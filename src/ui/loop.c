@@ -292,6 +292,8 @@ static void take_snapshot(struct ui *u)
 		memset(&u->ss, 0, sizeof(u->ss));
 	}
 	u->snap = s;
+	if (s->replay && (long)s->replay_index == u->replay_to)
+		u->replay_to = -1;
 	u->snap_mono = mt_now_ns();
 	mt_history_update(u->history, s);
 	update_sysseries(u, s);
@@ -520,6 +522,7 @@ int mt_ui_run(struct mt_model *m, const struct mt_ui_opts *o)
 	struct utsname un;
 	u->replay = o->replay;
 	u->replay_speed = 1;
+	u->replay_to = -1;
 	if (o->replay) {
 		snprintf(u->host, sizeof(u->host), "%s", o->host ? o->host : "?");
 		snprintf(u->kernel, sizeof(u->kernel), "Linux %s",

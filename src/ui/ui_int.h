@@ -117,6 +117,7 @@ struct ui {
 	 * scrolls like the help */
 	bool replay, replay_play, compare;
 	double replay_speed;
+	long replay_to; /* the frame asked for and not shown yet, or -1 */
 	struct mt_snapshot *mark;
 	int compare_top;
 
