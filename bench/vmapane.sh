@@ -81,21 +81,22 @@ run() {
 		ui_screen >"$TMP/screen"
 		scan=$(grep -Eo 'scan [0-9.]+m?s at [0-9:]+' "$TMP/screen" | head -1)
 		scan=${scan##* at }
-		# START END SIZE PERM ADV ELIG RSS HUGE% [~] ...
+		# START END SIZE PERM ADV ELIG RSS HUGE% ... (~ before HUGE%:
+		# an earlier scan's)
 		row=$(grep -E "^ *$GROW " "$TMP/screen" | head -1)
 		v=$(awk '{ print $8 }' <<<"$row")
 		if [ -n "$scan" ] && [ "$scan" != "$last_scan" ]; then
 			if [ -n "$last_scan" ]; then
 				scans=$((scans + 1))
 				big=$(grep -E "^ *$BIG " "$TMP/screen" | head -1)
-				[ "$(awk '{ print $9 }' <<<"$big")" = "~" ] &&
+				[[ $(awk '{ print $8 }' <<<"$big") == "~"* ]] &&
 					marked=$((marked + 1))
-				[ -n "$row" ] && [ "$(awk '{ print $9 }' <<<"$row")" != "~" ] &&
+				[ -n "$row" ] && [[ $v != "~"* ]] &&
 					fresh=$((fresh + 1))
 			fi
 			last_scan=$scan
 		fi
-		if [ -n "$v" ] && [ -n "$last_v" ] && [ "$v" != "$last_v" ]; then
+		if [ -n "$v" ] && [ -n "$last_v" ] && [ "${v#\~}" != "${last_v#\~}" ]; then
 			updates=$((updates + 1))
 		fi
 		[ -n "$v" ] && last_v=$v

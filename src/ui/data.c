@@ -248,7 +248,6 @@ static int cmp_vma(const void *pa, const void *pb, void *arg)
 		r = ui_cmp_share(a->pmd_pages, x->present_pages, b->pmd_pages,
 			      y->present_pages);
 		break;
-	case UI_COL_VMARK: r = ui_cmp_u64(a->exp_age_ms, b->exp_age_ms); break;
 	case UI_COL_VCOLL: r = ui_cmp_known(a->coll_pages, b->coll_pages); break;
 	case UI_COL_VWHY:
 		r = ui_cmp_why(ui_vstat_why(c->d, a), ui_vstat_why(c->d, b));

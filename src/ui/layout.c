@@ -201,10 +201,9 @@ const struct ui_column ui_vma_cols[] = {
 	  "present memory" },
 	{ UI_COL_VPMD, "ALGN%", 5, 3, true, true, false,
 	  "share of RSS in PMD-order blocks of the view (ALGN%, CONT% or "
-	  "HUGE%, as in the process list)" },
-	{ UI_COL_VMARK, "", 1, 3, false, true, false,
-	  "~: PFN and folio figures from an earlier scan (their age is in "
-	  "the histogram's title)" },
+	  "HUGE%, as in the process list); ~ before it in the mappable and "
+	  "folio views: PFN and folio figures from an earlier scan (their "
+	  "age is in the histogram's title)" },
 	{ UI_COL_VCOLL, "COLL", 6, 5, true, true, false,
 	  "collapsible: PMD slots MADV_COLLAPSE would make PMD-mapped now "
 	  "(? unknown)" },

@@ -171,16 +171,16 @@ static void draw_row(struct ui *u, WINDOW *w, int y, const struct ui_vstat *vs,
 			mt_fmt_size(b, sizeof(b),
 				    v->present_pages * s->page_size);
 			break;
-		case UI_COL_VPMD:
-			ui_fmt_pct(b, sizeof(b), vs->pmd_pages, v->present_pages);
+		case UI_COL_VPMD: {
+			/* PFN and folio figures of an earlier scan: marked,
+			 * in the views that show them */
+			bool old = vs->exp_age_ms && u->set.view != UI_VIEW_PRESENT;
+			ui_fmt_pct(b + old, sizeof(b) - 1, vs->pmd_pages,
+				   v->present_pages);
+			if (old)
+				b[0] = '~';
 			break;
-		case UI_COL_VMARK:
-			if (!vs->exp_age_ms)
-				continue;
-			if (!selected || u->color)
-				wattrset(w, ui_attr(u, UI_C_DIM));
-			t = "~";
-			break;
+		}
 		case UI_COL_VCOLL:
 			if (vs->coll_pages == UINT64_MAX)
 				t = "?"; /* not known: never 0 */
