@@ -243,7 +243,7 @@ static void put_proc(struct mt_buf *b, const struct mt_snapshot *s,
  * one byte). */
 static void put_time(struct mt_buf *b, uint64_t t, uint64_t base)
 {
-	put_i(b, t ? (int64_t)(t - base) + 1 : 0);
+	put_i(b, t ? (int64_t)(t - base + 1) : 0);
 }
 
 static void put_times(struct mt_buf *b, const struct mt_snapshot *s,
@@ -598,6 +598,9 @@ static void get_vma(struct rd *r, const struct mt_snapshot *s,
 	v->swapped_pages = get_u(r);
 	v->zero_pages = get_u(r);
 	v->present_hist = get_arr(r, s->nord);
+	if (!v->present_hist) /* always there, as a process's */
+		v->present_hist =
+			mt_arena_alloc(r->a, s->nord * sizeof(uint64_t));
 	v->mappable_hist = get_arr(r, s->nord);
 	v->folio_cont_hist = get_arr(r, s->nord);
 	v->folios = get_folios(r);
@@ -686,7 +689,7 @@ static void get_proc(struct rd *r, const struct mt_snapshot *s,
 static uint64_t get_time(struct rd *r, uint64_t base)
 {
 	int64_t d = get_i(r);
-	return d ? base + (uint64_t)(d - 1) : 0;
+	return d ? base + (uint64_t)d - 1 : 0;
 }
 
 struct times {
