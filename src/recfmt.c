@@ -263,6 +263,8 @@ void mt_rec_prev_free(struct mt_rec_prev *p)
 {
 	mt_buf_free(&p->bytes);
 	free(p->procs);
+	mt_buf_free(&p->spare_bytes);
+	free(p->spare_procs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -331,8 +333,12 @@ void mt_rec_encode(struct mt_buf *out, const struct mt_snapshot *s,
 	put_folios(out, s->folios);
 	put_arr(out, s->thp_node_pages, s->nnodes);
 
-	/* the processes: times, then the figures or a reference */
-	struct mt_rec_prev next = {0};
+	/* the processes: times, then the figures or a reference; next
+	 * in the buffers of the frame before prev */
+	struct mt_rec_prev next = {.bytes = prev->spare_bytes,
+				   .procs = prev->spare_procs,
+				   .cap = prev->spare_cap};
+	mt_buf_reset(&next.bytes);
 	struct mt_buf fig = {0};
 	size_t hint = 0;
 	put_u(out, s->nprocs);
@@ -355,7 +361,9 @@ void mt_rec_encode(struct mt_buf *out, const struct mt_snapshot *s,
 		mt_buf_add(&next.bytes, fig.data, fig.len);
 	}
 	mt_buf_free(&fig);
-	mt_rec_prev_free(prev);
+	next.spare_bytes = prev->bytes;
+	next.spare_procs = prev->procs;
+	next.spare_cap = prev->cap;
 	*prev = next;
 }
 
