@@ -41,6 +41,10 @@ FUZZ_SRC_scan    := src/scan.c src/scan_walk.c src/sweep.c src/slice.c src/inter
 	src/probe.c src/procfs.c src/pagemap.c src/hist.c src/collapse.c src/why.c \
 	src/snapshot.c src/output.c src/units.c src/prometheus.c src/sysinfo.c \
 	src/memcg.c src/kconfig.c src/parse.c src/escape.c src/util.c
+FUZZ_SRC_record  := src/recfmt.c src/replay.c src/record.c src/output.c \
+	src/why.c src/collapse.c src/probe.c src/pagemap.c src/procfs.c \
+	src/snapshot.c src/hist.c src/units.c src/sysinfo.c src/escape.c \
+	src/parse.c src/util.c
 FUZZ_SRC_mountinfo := src/memcg.c src/kconfig.c src/collapse.c src/pagemap.c \
 	src/procfs.c src/hist.c src/snapshot.c src/parse.c src/util.c
 FUZZ_SRC_settings := src/settings.c src/atomicfile.c src/snapshot.c src/hist.c \

@@ -243,7 +243,7 @@ static void put_proc(struct mt_buf *b, const struct mt_snapshot *s,
  * one byte). */
 static void put_time(struct mt_buf *b, uint64_t t, uint64_t base)
 {
-	put_i(b, t ? (int64_t)(t - base) + 1 : 0);
+	put_i(b, t ? (int64_t)(t - base + 1) : 0);
 }
 
 static void put_times(struct mt_buf *b, const struct mt_snapshot *s,
@@ -263,6 +263,8 @@ void mt_rec_prev_free(struct mt_rec_prev *p)
 {
 	mt_buf_free(&p->bytes);
 	free(p->procs);
+	mt_buf_free(&p->spare_bytes);
+	free(p->spare_procs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -331,8 +333,12 @@ void mt_rec_encode(struct mt_buf *out, const struct mt_snapshot *s,
 	put_folios(out, s->folios);
 	put_arr(out, s->thp_node_pages, s->nnodes);
 
-	/* the processes: times, then the figures or a reference */
-	struct mt_rec_prev next = {0};
+	/* the processes: times, then the figures or a reference; next
+	 * in the buffers of the frame before prev */
+	struct mt_rec_prev next = {.bytes = prev->spare_bytes,
+				   .procs = prev->spare_procs,
+				   .cap = prev->spare_cap};
+	mt_buf_reset(&next.bytes);
 	struct mt_buf fig = {0};
 	size_t hint = 0;
 	put_u(out, s->nprocs);
@@ -355,7 +361,9 @@ void mt_rec_encode(struct mt_buf *out, const struct mt_snapshot *s,
 		mt_buf_add(&next.bytes, fig.data, fig.len);
 	}
 	mt_buf_free(&fig);
-	mt_rec_prev_free(prev);
+	next.spare_bytes = prev->bytes;
+	next.spare_procs = prev->procs;
+	next.spare_cap = prev->cap;
 	*prev = next;
 }
 
@@ -598,6 +606,9 @@ static void get_vma(struct rd *r, const struct mt_snapshot *s,
 	v->swapped_pages = get_u(r);
 	v->zero_pages = get_u(r);
 	v->present_hist = get_arr(r, s->nord);
+	if (!v->present_hist) /* always there, as a process's */
+		v->present_hist =
+			mt_arena_alloc(r->a, s->nord * sizeof(uint64_t));
 	v->mappable_hist = get_arr(r, s->nord);
 	v->folio_cont_hist = get_arr(r, s->nord);
 	v->folios = get_folios(r);
@@ -686,7 +697,7 @@ static void get_proc(struct rd *r, const struct mt_snapshot *s,
 static uint64_t get_time(struct rd *r, uint64_t base)
 {
 	int64_t d = get_i(r);
-	return d ? base + (uint64_t)(d - 1) : 0;
+	return d ? base + (uint64_t)d - 1 : 0;
 }
 
 struct times {

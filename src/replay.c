@@ -171,9 +171,13 @@ int mt_rec_scan_fd(int fd, struct mt_rec_info *info,
 		f.time_ns = 0;
 		for (int i = 0; i < 8; i++)
 			f.time_ns |= (uint64_t)fh[20 + i] << (8 * i);
+		/* the lengths are not under the CRC: an encoded length
+		 * deflate cannot reach from zlen (at most 1032 to 1) would
+		 * only make the reader allocate it */
 		if (mt_rec_get32(fh) != MT_REC_FRAME_MAGIC ||
 		    (f.kind != MT_REC_KEY && f.kind != MT_REC_DELTA) ||
 		    f.rawlen > MT_REC_FRAME_MAX || f.zlen > MT_REC_FRAME_MAX ||
+		    f.rawlen > (uint64_t)f.zlen * 1032 + 64 ||
 		    (first && f.kind != MT_REC_KEY)) {
 			snprintf(why, whylen, "damaged at byte %llu (a frame "
 				 "header)", (unsigned long long)off);

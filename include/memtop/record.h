@@ -48,6 +48,11 @@ struct mt_rec_prev {
 		uint64_t start_time;
 		size_t off, len;
 	} *procs;
+	/* the frame before's, emptied: the encoder fills them next, so
+	 * that a recording does not allocate them at every frame */
+	struct mt_buf spare_bytes;
+	struct mt_rec_prev_proc *spare_procs;
+	size_t spare_cap;
 };
 void mt_rec_prev_free(struct mt_rec_prev *p);
 
