@@ -66,26 +66,40 @@ static void put_str(struct mt_buf *b, const char *s)
 	put_mem(b, s, s ? strlen(s) : 0);
 }
 
+/* An optional array of n numbers, most of them zero (histograms, folio
+ * counts): 0 for none, else the count of those that are not zero + 1,
+ * then for each its distance from the one before (+ 1) and its value. */
 static void put_arr(struct mt_buf *b, const uint64_t *h, size_t n)
 {
-	put_u(b, h != NULL);
-	for (size_t i = 0; h && i < n; i++)
+	if (!h) {
+		put_u(b, 0);
+		return;
+	}
+	size_t nz = 0;
+	for (size_t i = 0; i < n; i++)
+		nz += h[i] != 0;
+	put_u(b, nz + 1);
+	size_t next = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!h[i])
+			continue;
+		put_u(b, i - next);
 		put_u(b, h[i]);
+		next = i + 1;
+	}
 }
+
+/* The folio statistics are numbers only: one such array. */
+#define FOLIO_WORDS (sizeof(struct mt_folio_stats) / sizeof(uint64_t))
+_Static_assert(sizeof(struct mt_folio_stats) % sizeof(uint64_t) == 0,
+	       "struct mt_folio_stats holds uint64_t only");
 
 static void put_folios(struct mt_buf *b, const struct mt_folio_stats *f)
 {
-	put_u(b, f != NULL);
-	if (!f)
-		return;
-	for (int k = 0; k < 2; k++) {
-		put_u(b, f->pmd[k]);
-		put_u(b, f->partial[k]);
-		for (int o = 0; o < MT_FOLIO_ORDERS; o++) {
-			put_u(b, f->aligned[k][o]);
-			put_u(b, f->unaligned[k][o]);
-		}
-	}
+	uint64_t w[FOLIO_WORDS];
+	if (f)
+		memcpy(w, f, sizeof(w));
+	put_arr(b, f ? w : NULL, FOLIO_WORDS);
 }
 
 static void put_counters(struct mt_buf *b, const struct mt_counter *c,
@@ -373,6 +387,7 @@ struct rd {
 	const unsigned char *p, *end;
 	struct mt_arena *a;
 	const char *bad; /* the first problem */
+	size_t *room;    /* bytes its arrays may still take (shared) */
 };
 
 static void fail(struct rd *r, const char *why)
@@ -485,34 +500,54 @@ static const char *get_str_nn(struct rd *r)
 	return s ? s : "";
 }
 
+/* put_arr's array into out[0..n) (zeroed); false when there is none. */
+static bool get_arr_into(struct rd *r, uint64_t *out, size_t n)
+{
+	uint64_t nz = get_small(r, (uint64_t)n + 1);
+	if (!nz)
+		return false;
+	size_t at = 0;
+	for (uint64_t k = 1; k < nz && !r->bad; k++) {
+		uint64_t gap = get_u(r);
+		if (gap >= n - at) {
+			fail(r, "an array entry out of range");
+			return true;
+		}
+		at += (size_t)gap;
+		out[at++] = get_u(r);
+	}
+	return true;
+}
+
 static uint64_t *get_arr(struct rd *r, size_t n)
 {
-	uint64_t f = get_small(r, 1);
-	if (!f)
-		return NULL;
-	if (n > (size_t)(r->end - r->p)) {
-		fail(r, "an array larger than the data");
+	if (r->p < r->end && *r->p == 0) { /* none */
+		r->p++;
 		return NULL;
 	}
-	uint64_t *h = mt_arena_alloc(r->a, (n ? n : 1) * sizeof(uint64_t));
-	for (size_t i = 0; i < n; i++)
-		h[i] = get_u(r);
+	/* a few bytes stand for many zeros: what the arrays of one frame
+	 * may take is bounded (a hostile file gets an error, not all the
+	 * memory) */
+	size_t bytes = (n ? n : 1) * sizeof(uint64_t);
+	if (bytes > *r->room) {
+		fail(r, "more figures than a frame of its size holds");
+		return NULL;
+	}
+	*r->room -= bytes;
+	uint64_t *h = mt_arena_alloc(r->a, bytes);
+	if (!get_arr_into(r, h, n))
+		return NULL;
 	return h;
 }
 
 static struct mt_folio_stats *get_folios(struct rd *r)
 {
-	if (!get_small(r, 1))
+	uint64_t w[FOLIO_WORDS];
+	memset(w, 0, sizeof(w));
+	if (!get_arr_into(r, w, FOLIO_WORDS))
 		return NULL;
 	struct mt_folio_stats *f = mt_arena_alloc(r->a, sizeof(*f));
-	for (int k = 0; k < 2; k++) {
-		f->pmd[k] = get_u(r);
-		f->partial[k] = get_u(r);
-		for (int o = 0; o < MT_FOLIO_ORDERS; o++) {
-			f->aligned[k][o] = get_u(r);
-			f->unaligned[k][o] = get_u(r);
-		}
-	}
+	memcpy(f, w, sizeof(w));
 	return f;
 }
 
@@ -709,7 +744,12 @@ struct mt_snapshot *mt_rec_decode(const void *data, size_t len,
 				  char *err, size_t errlen)
 {
 	struct mt_snapshot *s = mt_snapshot_new();
-	struct rd r = {data, (const unsigned char *)data + len, s->arena, NULL};
+	/* decoded, the arrays take at most 1 KiB an encoded byte (a folio
+	 * statistic of 704 bytes is a few bytes encoded) */
+	size_t room = (len < SIZE_MAX / 2048 ? len * 1024 : SIZE_MAX / 2) +
+		      (16u << 20);
+	struct rd r = {data, (const unsigned char *)data + len, s->arena, NULL,
+		       &room};
 	s->time_ns = get_u(&r);
 	s->mono_ns = get_u(&r);
 	s->duration_ns = get_u(&r);
@@ -720,7 +760,7 @@ struct mt_snapshot *mt_rec_decode(const void *data, size_t len,
 	s->pmd_order = (unsigned)get_small(&r, 30);
 	s->max_order = (unsigned)get_small(&r, MT_ORDER_LIMIT);
 	s->nord = s->max_order + 1;
-	s->nnodes = (unsigned)get_small(&r, 65536);
+	s->nnodes = (unsigned)get_small(&r, 1024); /* MAX_NUMNODES */
 	if (s->page_size < 512 || (s->page_size & (s->page_size - 1)))
 		fail(&r, "a page size that is no power of two");
 	s->page_shift = mt_log2(s->page_size ? s->page_size : 1);
@@ -765,6 +805,9 @@ struct mt_snapshot *mt_rec_decode(const void *data, size_t len,
 						 s->nord * sizeof(uint64_t));
 
 	struct mt_rec_prev next = {0};
+	/* each process of the previous frame is referred to once at most:
+	 * what references decode to is bounded by what that frame held */
+	unsigned char *used = xcalloc(prev->n ? prev->n : 1, 1);
 	s->nprocs = get_count(&r, 3);
 	s->procs = mt_arena_alloc(s->arena,
 				  (s->nprocs ? s->nprocs : 1) * sizeof(*s->procs));
@@ -788,16 +831,20 @@ struct mt_snapshot *mt_rec_decode(const void *data, size_t len,
 			flen = get_count(&r, 1);
 			fig = r.p;
 			r.p += flen;
-		} else if (!key && tag - 1 < prev->n) {
+		} else if (!key && tag - 1 < prev->n && !used[tag - 1]) {
 			const struct mt_rec_prev_proc *pp = &prev->procs[tag - 1];
+			used[tag - 1] = 1;
 			fig = (const unsigned char *)prev->bytes.data + pp->off;
 			flen = pp->len;
+			/* its figures were bytes of an earlier frame */
+			room += MT_MIN(flen, SIZE_MAX / 4096) * 1024;
 		} else {
 			fail(&r, key ? "a reference in a key frame"
-				     : "a reference to no process");
+			     : tag - 1 < prev->n ? "a process referred to twice"
+						 : "a reference to no process");
 			break;
 		}
-		struct rd fr = {fig, fig + flen, s->arena, NULL};
+		struct rd fr = {fig, fig + flen, s->arena, NULL, &room};
 		get_proc(&fr, s, p);
 		if (fr.bad || fr.p != fr.end) {
 			fail(&r, fr.bad ? fr.bad : "a process longer than said");
@@ -811,12 +858,13 @@ struct mt_snapshot *mt_rec_decode(const void *data, size_t len,
 		p->walk_ns = t.walk_ns;
 		p->exp_cost_ns = t.exp_cost_ns;
 		p->walk_cost_ns = t.walk_cost_ns;
-		struct rd tr = {vt, r.end, s->arena, NULL};
+		struct rd tr = {vt, r.end, s->arena, NULL, &room};
 		for (size_t k = 0; k < p->nvmas; k++)
 			p->vmas[k].exp_ns = get_time(&tr, p->exp_ns);
 		prev_add(&next, p->pid, p->start_time, next.bytes.len, flen);
 		mt_buf_add(&next.bytes, fig, flen);
 	}
+	free(used);
 	if (!r.bad && r.p != r.end)
 		fail(&r, "bytes after the last process");
 	if (r.bad) {
