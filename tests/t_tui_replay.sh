@@ -3,8 +3,9 @@
 #
 # A recording of the demo's workloads (--demo --json --record, 6 scans);
 # then the viewer on it:
-#  - it opens on the last frame: the header says "replay 6/6", shows the
-#    recording's time of that scan and no "every" interval;
+#  - it opens on the last frame: the header says "replay 6/6 at DATE
+#    TIME", the recorded time of that scan, and no "every" interval;
+#    unprivileged too, where the privilege item takes more room;
 #  - t steps back (5/6, 4/6), T forward, and at either end the status
 #    line says so; --begin '#2' opens on frame 2;
 #  - m marks a frame, = compares the frame shown with it: the title names
@@ -35,15 +36,16 @@ clock() { date -d "@$(jq -s ".[$1].time | floor" "$T/live.json")" +%H:%M:%S; }
 start_ui 160 40 --no-config --replay "$REC" ||
 	{ bad "the viewer did not open the recording:"; screen | sed 's/^/    | /'; finish; }
 expect "it opens on the last frame" "replay $N/$N"
-expect "the header gives that scan's time" "scan [0-9.]+m?s at $(clock $((N - 1)))"
+expect "the header gives that scan's time" "replay $N/$N at [0-9-]+ $(clock $((N - 1)))"
 check "no refresh interval in a replay" test -z "$(screen | grep -E 'every [0-9]')"
-expect "paused, with the keys that play and step" "paused \\(Space plays, t T step\\)"
+# (the keys that play and step when the header has room)
+expect "paused" "│ paused( \\(Space plays, t T step\\))? │"
 expect "the demo's processes are listed" "demo-"
 keys t
 expect "t steps back" "replay $((N - 1))/$N"
 keys t
 expect "t again" "replay $((N - 2))/$N"
-expect "... with that frame's time" "at $(clock $((N - 3)))"
+expect "... with that frame's time" "replay $((N - 2))/$N at [0-9-]+ $(clock $((N - 3)))"
 keys T
 expect "T steps forward" "replay $((N - 1))/$N"
 keys T

@@ -177,15 +177,15 @@ static void line1(struct ui *u, WINDOW *w)
 		ui_hf_form(it, N, b, 0, NULL, 0, NULL);
 		double age;
 		if (s->replay) {
-			struct tm d;
-			localtime_r(&t, &d);
+			/* which frame, and when it was scanned: never left
+			 * out */
 			it = ui_hf_add(&l, 0, NULL);
-			snprintf(b, sizeof(b), "replay %zu/%zu of %04d-%02d-%02d",
-				 s->replay_index + 1, s->replay_count,
-				 d.tm_year + 1900, d.tm_mon + 1, d.tm_mday);
+			snprintf(b, sizeof(b), "replay %zu/%zu at %04d-%02d-%02d "
+				 "%s", s->replay_index + 1, s->replay_count,
+				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, at);
 			ui_hf_form(it, hd, b, 0, NULL, 0, NULL);
-			snprintf(b, sizeof(b), "replay %zu/%zu",
-				 s->replay_index + 1, s->replay_count);
+			snprintf(b, sizeof(b), "replay %zu/%zu at %s",
+				 s->replay_index + 1, s->replay_count, at);
 			ui_hf_form(it, hd, b, 0, NULL, 0, NULL);
 			it = ui_hf_add(&l, 1, NULL);
 			if (u->replay_play)
