@@ -343,7 +343,7 @@ static int open_side(struct side *sd, const char *arg, FILE *err)
 	return 0;
 }
 
-static void fmt_fig(char *b, size_t len, uint64_t v)
+void mt_diff_fmt_fig(char *b, size_t len, uint64_t v)
 {
 	if (v == MT_UNKNOWN)
 		snprintf(b, len, "?");
@@ -352,7 +352,7 @@ static void fmt_fig(char *b, size_t len, uint64_t v)
 }
 
 /* "+12M", "-3.0G", "0", "?" */
-static void fmt_delta(char *b, size_t len, struct mt_diff_fig f)
+void mt_diff_fmt_delta(char *b, size_t len, struct mt_diff_fig f)
 {
 	if (f.a == MT_UNKNOWN || f.b == MT_UNKNOWN) {
 		snprintf(b, len, "?");
@@ -391,18 +391,18 @@ static void text_out(FILE *out, const struct mt_diff *d, const struct side *a,
 	describe(out, "B:", b);
 	fprintf(out, "processes matched by %s\n",
 		d->by_pid ? "pid (one boot)" : "name (different boots)");
-	fmt_fig(x, sizeof(x), d->pmd.a);
-	fmt_fig(y, sizeof(y), d->pmd.b);
-	fmt_delta(z, sizeof(z), d->pmd);
+	mt_diff_fmt_fig(x, sizeof(x), d->pmd.a);
+	mt_diff_fmt_fig(y, sizeof(y), d->pmd.b);
+	mt_diff_fmt_delta(z, sizeof(z), d->pmd);
 	fprintf(out, "PMD-mapped %s -> %s (%s), PMD mappings %" PRIu64
 		" made, %" PRIu64 " split", x, y, z, d->made, d->split);
-	fmt_fig(x, sizeof(x), d->folio.a);
-	fmt_fig(y, sizeof(y), d->folio.b);
-	fmt_delta(z, sizeof(z), d->folio);
+	mt_diff_fmt_fig(x, sizeof(x), d->folio.a);
+	mt_diff_fmt_fig(y, sizeof(y), d->folio.b);
+	mt_diff_fmt_delta(z, sizeof(z), d->folio);
 	fprintf(out, "; large folios %s -> %s (%s)", x, y, z);
-	fmt_fig(x, sizeof(x), d->rss.a);
-	fmt_fig(y, sizeof(y), d->rss.b);
-	fmt_delta(z, sizeof(z), d->rss);
+	mt_diff_fmt_fig(x, sizeof(x), d->rss.a);
+	mt_diff_fmt_fig(y, sizeof(y), d->rss.b);
+	mt_diff_fmt_delta(z, sizeof(z), d->rss);
 	fprintf(out, "; RSS %s -> %s (%s)\n\n", x, y, z);
 	fprintf(out, "%7s %7s %8s %8s %8s %8s %6s %6s  %s\n", "PID A", "PID B",
 		"RSS B", "dRSS", "PMD B", "dPMD", "MADE", "SPLIT", "COMMAND");
@@ -419,10 +419,10 @@ static void text_out(FILE *out, const struct mt_diff *d, const struct side *a,
 			snprintf(pa, sizeof(pa), "%zux", p->nproc_a);
 			snprintf(pb, sizeof(pb), "%zux", p->nproc_b);
 		}
-		fmt_fig(r, sizeof(r), p->rss.b);
-		fmt_delta(dr, sizeof(dr), p->rss);
-		fmt_fig(m, sizeof(m), p->pmd.b);
-		fmt_delta(dm, sizeof(dm), p->pmd);
+		mt_diff_fmt_fig(r, sizeof(r), p->rss.b);
+		mt_diff_fmt_delta(dr, sizeof(dr), p->rss);
+		mt_diff_fmt_fig(m, sizeof(m), p->pmd.b);
+		mt_diff_fmt_delta(dm, sizeof(dm), p->pmd);
 		mt_buf_reset(&nb);
 		mt_escape_visible(&nb, p->name, strlen(p->name), 1);
 		fprintf(out, "%7s %7s %8s %8s %8s %8s %6" PRIu64 " %6" PRIu64
@@ -430,10 +430,10 @@ static void text_out(FILE *out, const struct mt_diff *d, const struct side *a,
 			nb.data);
 		for (size_t k = 0; k < p->nvmas && k < 5; k++) {
 			const struct mt_diff_vma *v = &p->vmas[k];
-			fmt_fig(r, sizeof(r), v->rss.b);
-			fmt_delta(dr, sizeof(dr), v->rss);
-			fmt_fig(m, sizeof(m), v->pmd.b);
-			fmt_delta(dm, sizeof(dm), v->pmd);
+			mt_diff_fmt_fig(r, sizeof(r), v->rss.b);
+			mt_diff_fmt_delta(dr, sizeof(dr), v->rss);
+			mt_diff_fmt_fig(m, sizeof(m), v->pmd.b);
+			mt_diff_fmt_delta(dm, sizeof(dm), v->pmd);
 			mt_buf_reset(&nb);
 			mt_escape_visible(&nb, v->path, strlen(v->path), 1);
 			fprintf(out, "%7s %7s %8s %8s %8s %8s %6" PRIu64

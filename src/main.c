@@ -716,6 +716,23 @@ static void set_start(struct mt_requests *r, void *arg)
 
 #define VIEWER_VMA_DETAILS 20000
 
+/* The viewer's options the command line gives, live or replaying. */
+static struct mt_ui_opts ui_opts(const struct cmdline *cf)
+{
+	return (struct mt_ui_opts){
+		.interval_s = cf->delay,
+		.no_color = cf->no_color,
+		.show_kthreads = cf->out.show_kthreads,
+		.omit_file_backed = cf->out.vmas.omit_file_backed,
+		.omit_unfaulted = cf->out.vmas.omit_unfaulted,
+		.sort = cf->out.sort,
+		.sort_set = cf->out.sort_set,
+		.no_config = cf->no_config,
+		.interval_set = cf->delay_set,
+		.read_only = cf->read_only,
+	};
+}
+
 static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 {
 	int st = mt_ui_check_terminal();
@@ -742,24 +759,13 @@ static int run_viewer(struct cmdline *cf, struct mt_scan_ctx *ctx)
 		mt_model_free(m);
 		return 1;
 	}
-	struct mt_ui_opts uo = {
-		.interval_s = cf->delay,
-		.no_color = cf->no_color,
-		.show_kthreads = cf->out.show_kthreads,
-		.omit_file_backed = cf->out.vmas.omit_file_backed,
-		.omit_unfaulted = cf->out.vmas.omit_unfaulted,
-		.sort = cf->out.sort,
-		.sort_set = cf->out.sort_set,
-		.select_pid = cf->npids == 1 ? cf->pids[0] : 0,
-		/* the demo's own workloads are not the user's -p */
-		.pids = cf->demo ? NULL : cf->pids,
-		.npids = cf->demo ? 0 : cf->npids,
-		.no_config = cf->no_config,
-		.interval_set = cf->delay_set,
-		.demo = cf->demo,
-		.read_only = cf->read_only,
-		.proc_root = cf->proc_root,
-	};
+	struct mt_ui_opts uo = ui_opts(cf);
+	uo.select_pid = cf->npids == 1 ? cf->pids[0] : 0;
+	/* the demo's own workloads are not the user's -p */
+	uo.pids = cf->demo ? NULL : cf->pids;
+	uo.npids = cf->demo ? 0 : cf->npids;
+	uo.demo = cf->demo;
+	uo.proc_root = cf->proc_root;
 	int rc = mt_ui_run(m, &uo);
 	mt_scanner_stop(sc);
 	mt_model_free(m);
@@ -805,21 +811,12 @@ static int run_replay_viewer(struct cmdline *cf)
 		mt_replay_close(r);
 		return 1;
 	}
-	struct mt_ui_opts uo = {
-		.interval_s = cf->delay,
-		.no_color = cf->no_color,
-		.show_kthreads = cf->out.show_kthreads,
-		.omit_file_backed = cf->out.vmas.omit_file_backed,
-		.omit_unfaulted = cf->out.vmas.omit_unfaulted,
-		.sort = cf->out.sort,
-		.sort_set = cf->out.sort_set,
-		.no_config = cf->no_config,
-		.interval_set = true, /* the recording's pace, not memtoprc's */
-		.read_only = true,    /* nothing to act on */
-		.replay = true,
-		.host = mt_replay_info(r)->host,
-		.kernel = mt_replay_info(r)->kernel,
-	};
+	struct mt_ui_opts uo = ui_opts(cf);
+	uo.interval_set = true; /* the recording's pace, not memtoprc's */
+	uo.read_only = true;    /* nothing to act on */
+	uo.replay = true;
+	uo.host = mt_replay_info(r)->host;
+	uo.kernel = mt_replay_info(r)->kernel;
 	int rc = mt_ui_run(m, &uo);
 	mt_scanner_stop(sc);
 	mt_model_free(m);

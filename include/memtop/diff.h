@@ -54,6 +54,11 @@ struct mt_diff *mt_diff_new(const struct mt_snapshot *a,
 			    const struct mt_snapshot *b, bool by_pid);
 void mt_diff_free(struct mt_diff *d);
 
+/* A figure as text: "12M", "?" when not known. A change: "+12M", "-3.0G",
+ * "0", "?". */
+void mt_diff_fmt_fig(char *b, size_t len, uint64_t v);
+void mt_diff_fmt_delta(char *b, size_t len, struct mt_diff_fig f);
+
 /* --diff A B: A and B are recordings ("FILE": its last scan) or moments
  * of them ("FILE@TIME", record.h mt_replay_moment). Text, or JSON.
  * Returns the exit status (1: a file could not be read, 2: a bad

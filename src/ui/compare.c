@@ -18,29 +18,6 @@
 
 #define VMAS_EACH 3
 
-static void fig(char *b, size_t len, uint64_t v)
-{
-	if (v == MT_UNKNOWN)
-		snprintf(b, len, "?");
-	else
-		mt_fmt_size(b, len, v);
-}
-
-static void delta(char *b, size_t len, struct mt_diff_fig f)
-{
-	char t[16];
-	if (f.a == MT_UNKNOWN || f.b == MT_UNKNOWN) {
-		snprintf(b, len, "?");
-		return;
-	}
-	if (f.a == f.b) {
-		snprintf(b, len, "0");
-		return;
-	}
-	mt_fmt_size(t, sizeof(t), f.a > f.b ? f.a - f.b : f.b - f.a);
-	snprintf(b, len, "%c%.14s", f.b > f.a ? '+' : '-', t);
-}
-
 static void clock_of(char *b, size_t len, const struct mt_snapshot *s)
 {
 	struct tm tm;
@@ -73,12 +50,12 @@ static void row(struct out *o, struct mt_buf *nb, const char *pid,
 		const char *name, bool vma)
 {
 	char b[512], r[16], dr[16], p[16], dp[16], f[16], df[16];
-	fig(r, sizeof(r), rss.b);
-	delta(dr, sizeof(dr), rss);
-	fig(p, sizeof(p), pmd.b);
-	delta(dp, sizeof(dp), pmd);
-	fig(f, sizeof(f), folio.b);
-	delta(df, sizeof(df), folio);
+	mt_diff_fmt_fig(r, sizeof(r), rss.b);
+	mt_diff_fmt_delta(dr, sizeof(dr), rss);
+	mt_diff_fmt_fig(p, sizeof(p), pmd.b);
+	mt_diff_fmt_delta(dp, sizeof(dp), pmd);
+	mt_diff_fmt_fig(f, sizeof(f), folio.b);
+	mt_diff_fmt_delta(df, sizeof(df), folio);
 	mt_buf_reset(nb);
 	mt_escape_visible(nb, name, strlen(name), o->utf8);
 	snprintf(b, sizeof(b), "%s%8s %7s %7s %7s %7s %7s %7s %5" PRIu64
@@ -104,19 +81,19 @@ void ui_draw_compare(struct ui *u, WINDOW *w)
 		 "%.0fs %s", a->replay_index + 1, ta, b->replay_index + 1, tb,
 		 dt < 0 ? -dt : dt, dt < 0 ? "earlier" : "later");
 	line(&o, ui_attr(u, UI_C_HEADER), t);
-	fig(x, sizeof(x), d->pmd.a);
-	fig(y, sizeof(y), d->pmd.b);
-	delta(z, sizeof(z), d->pmd);
+	mt_diff_fmt_fig(x, sizeof(x), d->pmd.a);
+	mt_diff_fmt_fig(y, sizeof(y), d->pmd.b);
+	mt_diff_fmt_delta(z, sizeof(z), d->pmd);
 	snprintf(t, sizeof(t), "PMD-mapped %s -> %s (%s); PMD mappings %" PRIu64
 		 " made, %" PRIu64 " split", x, y, z, d->made, d->split);
 	line(&o, A_NORMAL, t);
-	fig(x, sizeof(x), d->folio.a);
-	fig(y, sizeof(y), d->folio.b);
-	delta(z, sizeof(z), d->folio);
+	mt_diff_fmt_fig(x, sizeof(x), d->folio.a);
+	mt_diff_fmt_fig(y, sizeof(y), d->folio.b);
+	mt_diff_fmt_delta(z, sizeof(z), d->folio);
 	char r1[16], r2[16], r3[16];
-	fig(r1, sizeof(r1), d->rss.a);
-	fig(r2, sizeof(r2), d->rss.b);
-	delta(r3, sizeof(r3), d->rss);
+	mt_diff_fmt_fig(r1, sizeof(r1), d->rss.a);
+	mt_diff_fmt_fig(r2, sizeof(r2), d->rss.b);
+	mt_diff_fmt_delta(r3, sizeof(r3), d->rss);
 	snprintf(t, sizeof(t), "large folios %s -> %s (%s); RSS %s -> %s (%s)",
 		 x, y, z, r1, r2, r3);
 	line(&o, A_NORMAL, t);
