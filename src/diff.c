@@ -69,12 +69,22 @@ static uint64_t absdiff(struct mt_diff_fig f)
 
 /* ---- matching --------------------------------------------------------- */
 
+/* Processes are in pid order, VMAs in address order (a scan makes them
+ * so): both are found by halving. */
 static const struct mt_proc *find_pid(const struct mt_snapshot *s, pid_t pid,
 				      uint64_t start)
 {
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].pid == pid && s->procs[i].start_time == start)
-			return &s->procs[i];
+	size_t lo = 0, hi = s->nprocs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nprocs && s->procs[lo].pid == pid &&
+	    s->procs[lo].start_time == start)
+		return &s->procs[lo];
 	return NULL;
 }
 
@@ -89,9 +99,17 @@ static void proc_figs(const struct mt_snapshot *s, const struct mt_proc *p,
 static const struct mt_vma *find_vma(const struct mt_proc *p, uint64_t start,
 				     uint64_t end)
 {
-	for (size_t i = 0; i < p->nvmas; i++)
-		if (p->vmas[i].start == start && p->vmas[i].end == end)
-			return &p->vmas[i];
+	size_t lo = 0, hi = p->nvmas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->vmas[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nvmas && p->vmas[lo].start == start &&
+	    p->vmas[lo].end == end)
+		return &p->vmas[lo];
 	return NULL;
 }
 

@@ -524,6 +524,23 @@ static void sleep_unless_stopped(double s)
 static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
 			   bool *told, bool *any);
 
+/* One report of s on stdout, text or JSON as asked; false (said on
+ * stderr unless the reader went away) when it cannot be written. */
+static bool print_report(const struct cmdline *cf, const struct mt_snapshot *s)
+{
+	if (cf->json)
+		mt_output_json(stdout, s, &cf->out);
+	else
+		mt_output_text(stdout, s, &cf->out);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "memtop: write error: %s\n",
+				strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 /* Whether process pid exists (its directory under the proc root). */
 static bool pid_exists(const char *proc_root, pid_t pid)
 {
@@ -594,15 +611,9 @@ static int run_replay_batch(struct cmdline *cf)
 		struct mt_snapshot *s = mt_replay_get(r, (size_t)i);
 		if (!s)
 			break;
-		if (cf->json)
-			mt_output_json(stdout, s, &cf->out);
-		else
-			mt_output_text(stdout, s, &cf->out);
+		bool ok = print_report(cf, s);
 		mt_snapshot_unref(s);
-		if (fflush(stdout) == EOF || ferror(stdout)) {
-			if (errno != EPIPE)
-				fprintf(stderr, "memtop: write error: %s\n",
-					strerror(errno));
+		if (!ok) {
 			rc = 1;
 			break;
 		}
@@ -639,17 +650,10 @@ static int run_batch_scans(struct cmdline *cf, struct mt_scan_ctx *ctx,
 		record(cf, s);
 		if (cf->npids && !cf->demo && check_pids(cf, s, told))
 			*any = true;
-		if (cf->json)
-			mt_output_json(stdout, s, &cf->out);
-		else
-			mt_output_text(stdout, s, &cf->out);
+		bool ok = print_report(cf, s);
 		mt_snapshot_unref(s);
-		if (fflush(stdout) == EOF || ferror(stdout)) {
-			if (errno != EPIPE)
-				fprintf(stderr, "memtop: write error: %s\n",
-					strerror(errno));
+		if (!ok)
 			return 1;
-		}
 	}
 	return 0;
 }

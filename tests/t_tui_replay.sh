@@ -63,9 +63,12 @@ expect "= compares: the title names both frames" \
 	"Compare: frame $N \\(.*\\) with frame $((N - 3)) \\(.*\\)"
 expect "the comparison's columns" "PID +RSS +dRSS +PMD +dPMD +FOLIO +dFOLIO +MADE +SPLIT"
 expect "the comparison lists the demo's processes" "demo-"
+# a process row, and under it a VMA of its that changed: same columns
+expect "... and under them the VMAs that changed, by range" \
+	"^ {9,}[0-9.]+[KMGB]? +[-+0-9.]+[KMGB]? .*  [0-9a-f]+-[0-9a-f]+"
 expect "the footer says how to close it" "any other key closes the comparison"
 keys x
-expect_gone "a key closes it" "^Compare: frame"
+expect_gone "a key closes it" "Compare: frame"
 expect "back to the list" "replay $((N - 3))/$N"
 keys m
 expect "m on another frame moves the mark" "mark $((N - 3))"

@@ -58,9 +58,10 @@ static void row(struct out *o, struct mt_buf *nb, const char *pid,
 	mt_diff_fmt_delta(df, sizeof(df), folio);
 	mt_buf_reset(nb);
 	mt_escape_visible(nb, name, strlen(name), o->utf8);
-	snprintf(b, sizeof(b), "%s%8s %7s %7s %7s %7s %7s %7s %5" PRIu64
-		 " %5" PRIu64 "  %s", vma ? "  " : "", pid, r, dr, p, dp, f, df,
-		 made, split, nb->data);
+	/* a VMA under its process: the same columns, its range indented */
+	snprintf(b, sizeof(b), "%8s %7s %7s %7s %7s %7s %7s %5" PRIu64
+		 " %5" PRIu64 "  %s%s", pid, r, dr, p, dp, f, df, made, split,
+		 vma ? "  " : "", nb->data);
 	line(o, A_NORMAL, b);
 }
 
