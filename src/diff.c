@@ -237,6 +237,8 @@ struct mt_diff *mt_diff_new(const struct mt_snapshot *a,
 				dp->name = p->comm;
 				const struct mt_proc *pa = side ? q : p,
 						     *pb = side ? p : q;
+				/* the later name: a process may rename itself */
+				dp->name = pb ? pb->comm : pa->comm;
 				dp->pid_a = pa ? pa->pid : 0;
 				dp->pid_b = pb ? pb->pid : 0;
 				dp->nproc_a = pa != NULL;
