@@ -14,8 +14,9 @@
 # hugepages.png (a hugepage-heavy process in the folio view),
 # monochrome.png (C locale, NO_COLOR: ASCII glyphs, no colour),
 # system.png (the system view), cgroups.png (cgroup rows and the process
-# tree) and demo.png (memtop --demo while demo-collapse is being
-# collapsed: adoption in progress).
+# tree), demo.png (memtop --demo while demo-collapse is being
+# collapsed: adoption in progress) and replay.png (a recording of the
+# demo replayed, its last frame compared with its first).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -319,3 +320,19 @@ for ((i = 0; i < 240; i++)); do
 done
 shot demo 120 40 "memtop --demo: MADV_COLLAPSE in progress"
 echo "  demo-collapse THP% on the picture: ${share:-?}"
+
+# 10. a recording of the demo, replayed: the first frame marked, the last
+# one compared with it (m, then T to the end, then =)
+# (the demo's workloads are memtop's children: a copy in the temp dir
+# keeps the build's path off the picture)
+rm -f "$T/demo.mtr"
+cp "$MEMTOP" "$T/memtop"
+"$T/memtop" --demo --json -n 12 -d 0.5 --record "$T/demo.mtr" >/dev/null
+start 140 40 LANG=C.UTF-8 -- --replay "$T/demo.mtr" --begin=#1
+wait_for 'replay 1/12' 10
+keys m
+for ((i = 0; i < 11; i++)); do keys T; done
+wait_for 'replay 12/12' 10
+keys =
+wait_for 'Compare: frame 1' 10
+shot replay 140 40 "memtop --replay: the last frame compared with the first"
